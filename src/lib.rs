@@ -1,0 +1,84 @@
+//! Cairn: a multi-organization OKR application.
+//!
+//! `Application` builds the whole app from a `Config`; `main.rs` (the CLI) and the
+//! integration tests both start it through here.
+
+pub mod accounts;
+pub mod config;
+pub mod db;
+pub mod schema;
+pub mod telemetry;
+mod web;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::future::{select, Either};
+
+use crate::config::Config;
+use crate::db::{Db, DbError};
+
+/// How often expired sessions and stale log-in attempts are cleared.
+const HOUSEKEEPING_INTERVAL: Duration = Duration::from_secs(15 * 60);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
+}
+
+pub struct Application {
+    server: actix_web::dev::Server,
+    port: u16,
+    db: Db,
+}
+
+impl Application {
+    /// Connects to the database, applies pending migrations and binds the listener.
+    pub async fn build(config: Config) -> Result<Self, StartError> {
+        let db = Db::connect(&config.database_url, config.database_pool_size)?;
+        let applied = db.run(db::run_pending_migrations).await?;
+        if !applied.is_empty() {
+            tracing::info!(migrations = ?applied, "applied database migrations");
+        }
+        let bind_error = |source| StartError::Bind {
+            address: config.bind.to_string(),
+            source,
+        };
+        let listener = TcpListener::bind(config.bind).map_err(bind_error)?;
+        let port = listener.local_addr().map_err(bind_error)?.port();
+        let server = web::server(listener, db.clone(), Arc::new(config.clone())).map_err(bind_error)?;
+        tracing::info!(address = %config.bind.ip(), port, database = ?config.database_url, "cairn is listening");
+        Ok(Self { server, port, db })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the server stops (Ctrl-C / SIGTERM), doing housekeeping alongside.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let Self { server, db, .. } = self;
+        let housekeeping = std::pin::pin!(housekeeping(db));
+        match select(server, housekeeping).await {
+            Either::Left((result, _)) => result,
+            Either::Right((never, _)) => match never {},
+        }
+    }
+}
+
+async fn housekeeping(db: Db) -> std::convert::Infallible {
+    loop {
+        actix_web::rt::time::sleep(HOUSEKEEPING_INTERVAL).await;
+        match db.run(accounts::purge_expired_records).await {
+            Ok((sessions, attempts)) => tracing::debug!(sessions, attempts, "purged expired records"),
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+        }
+    }
+}

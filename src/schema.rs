@@ -1,0 +1,335 @@
+// @generated-style Diesel schema, kept in step by hand with BOTH
+// migrations/sqlite/ and migrations/postgres/ (same migration names).
+// Portable column types only: Text, Timestamp (UTC), Date, Bool, Integer, BigInt, Double.
+// ids are UUIDv7 strings; *_json and customer_names / scopes / state hold JSON text;
+// enum-like columns are Text guarded by CHECK constraints in the migrations.
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        name -> Text,
+        password_hash -> Text,
+        disabled_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Nullable<Text>,
+        state -> Text,
+        expires_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_attempts (id) {
+        id -> Text,
+        email -> Text,
+        client_ip -> Text,
+        succeeded -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    organizations (id) {
+        id -> Text,
+        name -> Text,
+        slug -> Text,
+        created_by_user_id -> Text,
+        default_privacy_mode -> Text,
+        industry -> Nullable<Text>,
+        website -> Nullable<Text>,
+        customer_names -> Nullable<Text>,
+        revenue_amount -> Nullable<BigInt>,
+        revenue_currency -> Nullable<Text>,
+        revenue_period -> Nullable<Text>,
+        employee_count_min -> Nullable<Integer>,
+        employee_count_max -> Nullable<Integer>,
+        address_street -> Nullable<Text>,
+        address_postal_code -> Nullable<Text>,
+        address_city -> Nullable<Text>,
+        address_country -> Nullable<Text>,
+        ai_enrichment_opt_in -> Bool,
+        last_enriched_at -> Nullable<Timestamp>,
+        last_enrichment_source -> Nullable<Text>,
+        archived_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    org_members (id) {
+        id -> Text,
+        organization_id -> Text,
+        user_id -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    workspaces (id) {
+        id -> Text,
+        organization_id -> Text,
+        name -> Text,
+        slug -> Text,
+        privacy_mode -> Text,
+        created_by_user_id -> Text,
+        archived_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    org_invites (id) {
+        id -> Text,
+        organization_id -> Text,
+        email -> Text,
+        normalized_email -> Text,
+        invite_token_hash -> Text,
+        status -> Text,
+        workspace_role -> Text,
+        workspace_id -> Nullable<Text>,
+        invited_by_user_id -> Text,
+        expires_at -> Timestamp,
+        accepted_by_user_id -> Nullable<Text>,
+        accepted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    workspace_memberships (id) {
+        id -> Text,
+        organization_id -> Text,
+        workspace_id -> Text,
+        user_id -> Text,
+        role -> Text,
+        manager_user_id -> Nullable<Text>,
+        active -> Bool,
+        invited_via_invite_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    okr_items (id) {
+        id -> Text,
+        organization_id -> Text,
+        workspace_id -> Text,
+        #[sql_name = "type"]
+        item_type -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        owner_user_id -> Text,
+        parent_id -> Nullable<Text>,
+        start_date -> Nullable<Date>,
+        due_date -> Nullable<Date>,
+        action_status -> Nullable<Text>,
+        story_points -> Nullable<Text>,
+        progress_computed -> Double,
+        sort_order -> Integer,
+        position_x -> Nullable<Double>,
+        position_y -> Nullable<Double>,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by_user_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    okr_item_assignees (item_id, user_id) {
+        item_id -> Text,
+        user_id -> Text,
+        organization_id -> Text,
+        workspace_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    okr_links (id) {
+        id -> Text,
+        organization_id -> Text,
+        workspace_id -> Text,
+        from_item_id -> Text,
+        to_item_id -> Text,
+        link_type -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    item_activity_log (id) {
+        id -> Text,
+        organization_id -> Text,
+        workspace_id -> Nullable<Text>,
+        item_type -> Text,
+        item_id -> Text,
+        action_type -> Text,
+        actor_user_id -> Text,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+        request_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    scrape_jobs (id) {
+        id -> Text,
+        organization_id -> Text,
+        requested_by_user_id -> Text,
+        source_url -> Text,
+        status -> Text,
+        input_json -> Nullable<Text>,
+        prefill_json -> Nullable<Text>,
+        error_message -> Nullable<Text>,
+        function_execution_id -> Nullable<Text>,
+        model_used -> Nullable<Text>,
+        provider -> Nullable<Text>,
+        prompt_version -> Nullable<Text>,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reports (id) {
+        id -> Text,
+        organization_id -> Text,
+        workspace_id -> Text,
+        requested_by_user_id -> Text,
+        #[sql_name = "type"]
+        report_type -> Text,
+        status -> Text,
+        input_snapshot_json -> Nullable<Text>,
+        output_markdown -> Nullable<Text>,
+        output_json -> Nullable<Text>,
+        error_message -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    member_skills (id) {
+        id -> Text,
+        organization_id -> Text,
+        workspace_id -> Text,
+        user_id -> Text,
+        can_json -> Nullable<Text>,
+        should_json -> Nullable<Text>,
+        want_json -> Nullable<Text>,
+        constraints_json -> Nullable<Text>,
+        updated_by_user_id -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    pat (id) {
+        id -> Text,
+        user_id -> Text,
+        pat_hash -> Text,
+        scopes -> Text,
+        description -> Text,
+        expires_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    email_outbox (id) {
+        id -> Text,
+        organization_id -> Nullable<Text>,
+        invite_id -> Nullable<Text>,
+        to_address -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        locked_by -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(organizations -> users (created_by_user_id));
+diesel::joinable!(org_members -> organizations (organization_id));
+diesel::joinable!(org_members -> users (user_id));
+diesel::joinable!(workspaces -> organizations (organization_id));
+diesel::joinable!(workspaces -> users (created_by_user_id));
+diesel::joinable!(org_invites -> organizations (organization_id));
+diesel::joinable!(org_invites -> workspaces (workspace_id));
+diesel::joinable!(workspace_memberships -> organizations (organization_id));
+diesel::joinable!(workspace_memberships -> workspaces (workspace_id));
+diesel::joinable!(workspace_memberships -> org_invites (invited_via_invite_id));
+diesel::joinable!(okr_items -> organizations (organization_id));
+diesel::joinable!(okr_items -> workspaces (workspace_id));
+diesel::joinable!(okr_item_assignees -> okr_items (item_id));
+diesel::joinable!(okr_item_assignees -> users (user_id));
+diesel::joinable!(okr_item_assignees -> organizations (organization_id));
+diesel::joinable!(okr_item_assignees -> workspaces (workspace_id));
+diesel::joinable!(okr_links -> organizations (organization_id));
+diesel::joinable!(okr_links -> workspaces (workspace_id));
+diesel::joinable!(item_activity_log -> organizations (organization_id));
+diesel::joinable!(item_activity_log -> workspaces (workspace_id));
+diesel::joinable!(item_activity_log -> users (actor_user_id));
+diesel::joinable!(scrape_jobs -> organizations (organization_id));
+diesel::joinable!(scrape_jobs -> users (requested_by_user_id));
+diesel::joinable!(reports -> organizations (organization_id));
+diesel::joinable!(reports -> workspaces (workspace_id));
+diesel::joinable!(reports -> users (requested_by_user_id));
+diesel::joinable!(member_skills -> organizations (organization_id));
+diesel::joinable!(member_skills -> workspaces (workspace_id));
+diesel::joinable!(pat -> users (user_id));
+diesel::joinable!(email_outbox -> organizations (organization_id));
+diesel::joinable!(email_outbox -> org_invites (invite_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    login_attempts,
+    organizations,
+    org_members,
+    workspaces,
+    org_invites,
+    workspace_memberships,
+    okr_items,
+    okr_item_assignees,
+    okr_links,
+    item_activity_log,
+    scrape_jobs,
+    reports,
+    member_skills,
+    pat,
+    email_outbox,
+);

@@ -1,0 +1,254 @@
+//! Sign-up, log-in, log-out and the account page.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse, Responder};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+
+use super::error::AppError;
+use super::identity::{self, SignedIn, Visitor};
+use super::layout::{FieldErrors, Layout};
+use super::AppState;
+use crate::accounts::{self, sessions, AccountError, DisplayName, Email, LogInAttempt, NewAccount, Password};
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/signup.html")]
+struct SignupPage {
+    layout: Layout,
+    email: String,
+    name: String,
+    errors: FieldErrors,
+}
+
+#[derive(Deserialize)]
+pub struct SignupForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+}
+
+impl TryFrom<&SignupForm> for NewAccount {
+    type Error = FieldErrors;
+
+    fn try_from(form: &SignupForm) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let email = Email::parse(&form.email).map_err(|e| errors.add("email", e)).ok();
+        let name = DisplayName::parse(&form.name).map_err(|e| errors.add("name", e)).ok();
+        let password = Password::parse(form.password.clone())
+            .map_err(|e| errors.add("password", e))
+            .ok();
+        match (email, name, password) {
+            (Some(email), Some(name), Some(password)) => Ok(NewAccount { email, name, password }),
+            _ => Err(errors),
+        }
+    }
+}
+
+pub async fn signup_page(visitor: Visitor) -> Result<HttpResponse, AppError> {
+    if visitor.user.is_some() {
+        return Ok(see_other("/"));
+    }
+    let page = SignupPage {
+        layout: visitor.layout("Create your account"),
+        email: String::new(),
+        name: String::new(),
+        errors: FieldErrors::default(),
+    };
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(page.render()?))
+}
+
+pub async fn signup(
+    visitor: Visitor,
+    state: web::Data<AppState>,
+    form: web::Form<SignupForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let rerender = |errors: FieldErrors| SignupPage {
+        layout: visitor.layout("Create your account"),
+        email: form.email.trim().to_owned(),
+        name: form.name.trim().to_owned(),
+        errors,
+    };
+    let account = match NewAccount::try_from(&form) {
+        Ok(account) => account,
+        Err(errors) => return Ok(unprocessable(rerender(errors))?),
+    };
+    match state.db.run(move |conn| accounts::sign_up(conn, &account)).await {
+        Ok(user) => {
+            identity::begin_session(&visitor.session, &user)?;
+            identity::flash(&visitor.session, "Welcome to Cairn! Your account is ready.")?;
+            tracing::info!(user_id = %user.id, "account created");
+            Ok(see_other("/"))
+        }
+        Err(AccountError::EmailTaken) => {
+            let mut errors = FieldErrors::default();
+            errors.add("email", "An account with this email already exists. Log in instead?");
+            Ok(unprocessable(rerender(errors))?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn unprocessable(page: impl Template) -> Result<HttpResponse, AppError> {
+    with_status(StatusCode::UNPROCESSABLE_ENTITY, page)
+}
+
+fn with_status(status: StatusCode, page: impl Template) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    layout: Layout,
+    email: String,
+    next: String,
+    notice: Option<&'static str>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    #[serde(default)]
+    logged_out: Option<String>,
+}
+
+pub async fn login_page(visitor: Visitor, query: web::Query<LoginQuery>) -> Result<HttpResponse, AppError> {
+    let next = identity::safe_next(query.next.as_deref());
+    if visitor.user.is_some() {
+        return Ok(see_other(&next));
+    }
+    let notice = match query.logged_out.as_deref() {
+        Some("everywhere") => Some("You are logged out on every device."),
+        Some(_) => Some("You are logged out."),
+        None => None,
+    };
+    let page = LoginPage {
+        layout: visitor.layout("Log in"),
+        email: String::new(),
+        next,
+        notice,
+        error: None,
+    };
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(page.render()?))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+/// The client's address: the peer, or the load balancer's `X-Forwarded-For` when trusted.
+fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
+    let info = req.connection_info();
+    let address = if trust_proxy {
+        info.realip_remote_addr()
+    } else {
+        info.peer_addr()
+    };
+    address.unwrap_or("unknown").to_owned()
+}
+
+pub async fn login(
+    req: HttpRequest,
+    visitor: Visitor,
+    state: web::Data<AppState>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let next = identity::safe_next(form.next.as_deref());
+    let client_ip = client_ip(&req, state.config.trust_proxy);
+    let limits = state.config.login_throttle.clone();
+    let (email, password) = (form.email.clone(), form.password);
+    let outcome = state
+        .db
+        .run(move |conn| {
+            let attempt = LogInAttempt {
+                email: &email,
+                password: &password,
+                client_ip: &client_ip,
+            };
+            accounts::log_in(conn, &attempt, &limits)
+        })
+        .await;
+    let refused = |status: StatusCode, message: String| {
+        with_status(
+            status,
+            LoginPage {
+                layout: visitor.layout("Log in"),
+                email: form.email.trim().to_owned(),
+                next: next.clone(),
+                notice: None,
+                error: Some(message),
+            },
+        )
+    };
+    match outcome {
+        Ok(user) => {
+            identity::begin_session(&visitor.session, &user)?;
+            tracing::info!(user_id = %user.id, "logged in");
+            Ok(see_other(&next))
+        }
+        Err(e @ AccountError::InvalidCredentials) => refused(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+        Err(e @ AccountError::Throttled { .. }) => refused(StatusCode::TOO_MANY_REQUESTS, e.to_string()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn logout(visitor: Visitor) -> HttpResponse {
+    visitor.session.purge();
+    see_other("/login?logged_out=1")
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/account.html")]
+struct AccountPage {
+    layout: Layout,
+    name: String,
+    email: String,
+    member_since: String,
+    active_sessions: i64,
+}
+
+pub async fn account_page(signed_in: SignedIn, state: web::Data<AppState>) -> Result<impl Responder, AppError> {
+    let user_id = signed_in.user.id.clone();
+    let active_sessions = state
+        .db
+        .run(move |conn| sessions::count_for_user(conn, &user_id).map_err(AppError::from))
+        .await?;
+    Ok(AccountPage {
+        layout: signed_in.layout("Account"),
+        name: signed_in.user.name.clone(),
+        email: signed_in.user.email.clone(),
+        member_since: signed_in.user.created_at.format("%e %B %Y").to_string(),
+        active_sessions,
+    })
+}
+
+pub async fn logout_everywhere(signed_in: SignedIn, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let user_id = signed_in.user.id.clone();
+    let ended = state
+        .db
+        .run(move |conn| sessions::delete_all_for_user(conn, &user_id).map_err(AppError::from))
+        .await?;
+    signed_in.session.purge();
+    tracing::info!(user_id = %signed_in.user.id, sessions = ended, "logged out everywhere");
+    Ok(see_other("/login?logged_out=everywhere"))
+}

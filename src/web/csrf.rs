@@ -1,0 +1,119 @@
+//! CSRF protection for every state-changing request, enforced in one middleware.
+//!
+//! Each session carries a random token. Forms send it in the hidden field `csrf_token`;
+//! htmx sends it in the `X-CSRF-Token` header (set once with `hx-headers` on `<body>`).
+//! The JSON API under `/api/` authenticates with bearer tokens, not cookies, so it is exempt.
+
+use actix_session::{Session, SessionExt};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::Next;
+use actix_web::web::Bytes;
+use base64::Engine;
+use rand::RngCore;
+use subtle::ConstantTimeEq;
+
+use super::error::AppError;
+
+const SESSION_KEY: &str = "csrf_token";
+pub const FORM_FIELD: &str = "csrf_token";
+pub const HEADER: &str = "x-csrf-token";
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The session's token, created on first use.
+pub fn token(session: &Session) -> Result<String, AppError> {
+    match session.get::<String>(SESSION_KEY)? {
+        Some(token) => Ok(token),
+        None => rotate(session),
+    }
+}
+
+/// A fresh token, e.g. at log-in, so a token seen before authentication is worthless after.
+pub fn rotate(session: &Session) -> Result<String, AppError> {
+    let token = new_token();
+    session.insert(SESSION_KEY, &token)?;
+    Ok(token)
+}
+
+fn matches(expected: &str, presented: &str) -> bool {
+    expected.len() == presented.len() && bool::from(expected.as_bytes().ct_eq(presented.as_bytes()))
+}
+
+fn form_field(body: &[u8]) -> Option<String> {
+    url::form_urlencoded::parse(body)
+        .find(|(name, _)| name == FORM_FIELD)
+        .map(|(_, value)| value.into_owned())
+}
+
+pub async fn guard(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method().is_safe() || req.path().starts_with("/api/") {
+        return next.call(req).await;
+    }
+    let expected = req
+        .get_session()
+        .get::<String>(SESSION_KEY)
+        .ok()
+        .flatten();
+    let Some(expected) = expected else {
+        return Err(AppError::CsrfRejected.into());
+    };
+
+    let from_header = req
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let presented = match from_header {
+        Some(token) => Some(token),
+        None if is_urlencoded_form(&req) => {
+            // Read the form to find the field, then hand the same bytes on to the handler.
+            let body: Bytes = req.extract::<Bytes>().await?;
+            let token = form_field(&body);
+            req.set_payload(Payload::from(body));
+            token
+        }
+        None => None,
+    };
+    match presented {
+        Some(token) if matches(&expected, &token) => next.call(req).await,
+        _ => Err(AppError::CsrfRejected.into()),
+    }
+}
+
+fn is_urlencoded_form(req: &ServiceRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_compared_exactly() {
+        let a = new_token();
+        let b = new_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert!(matches(&a, &a.clone()));
+        assert!(!matches(&a, &b));
+        assert!(!matches(&a, &a[..42]));
+    }
+
+    #[test]
+    fn finds_the_field_in_a_form_body() {
+        assert_eq!(form_field(b"email=a%40b.c&csrf_token=xyz"), Some("xyz".into()));
+        assert_eq!(form_field(b"email=a%40b.c"), None);
+    }
+}

@@ -1,0 +1,158 @@
+//! Who is making the request: the session's user, checked against the database on every
+//! request so disabling a user or ending their sessions takes effect at once.
+
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+
+use super::error::AppError;
+use super::{csrf, AppState};
+use crate::accounts::{self, sessions::USER_ID_KEY, AccountError, User};
+use crate::db::DbError;
+
+const SIGNED_IN_AT_KEY: &str = "signed_in_at";
+const LAST_SEEN_KEY: &str = "last_seen";
+const FLASH_KEY: &str = "flash";
+/// How often activity is written back to extend the idle timeout.
+const LAST_SEEN_RESOLUTION_SECS: i64 = 60;
+
+/// Anyone: signed in or not. Carries what every page needs (the CSRF token, the user).
+pub struct Visitor {
+    pub user: Option<User>,
+    pub csrf_token: String,
+    pub flash: Option<String>,
+    pub session: Session,
+}
+
+/// A signed-in, active user. Anyone else is sent to the log-in page.
+pub struct SignedIn {
+    pub user: User,
+    pub csrf_token: String,
+    pub flash: Option<String>,
+    pub session: Session,
+}
+
+fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::Internal("application state is not configured".into()))
+}
+
+async fn current_user(session: &Session, state: &AppState) -> Result<Option<User>, AppError> {
+    let Some(user_id) = session.get::<String>(USER_ID_KEY)? else {
+        return Ok(None);
+    };
+    let now = chrono::Utc::now().timestamp();
+    let signed_in_at = session.get::<i64>(SIGNED_IN_AT_KEY)?.unwrap_or(0);
+    let max_lifetime = state.config.session_max_lifetime.as_secs() as i64;
+    if now - signed_in_at > max_lifetime {
+        session.purge();
+        return Ok(None);
+    }
+    let found = state
+        .db
+        .run(move |conn| match accounts::find_user(conn, &user_id) {
+            Ok(user) => Ok(Some(user)),
+            Err(AccountError::Db(DbError::Query(diesel::result::Error::NotFound))) => Ok(None),
+            Err(e) => Err(e),
+        })
+        .await?;
+    let Some(user) = found.filter(User::is_active) else {
+        session.purge();
+        return Ok(None);
+    };
+    let last_seen = session.get::<i64>(LAST_SEEN_KEY)?.unwrap_or(0);
+    if now - last_seen >= LAST_SEEN_RESOLUTION_SECS {
+        // Changing the state makes the store push the idle expiry forward.
+        session.insert(LAST_SEEN_KEY, now)?;
+    }
+    Ok(Some(user))
+}
+
+impl FromRequest for Visitor {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let session = req.get_session();
+        let state = app_state(req);
+        Box::pin(async move {
+            let state = state?;
+            let user = current_user(&session, &state).await?;
+            let csrf_token = csrf::token(&session)?;
+            let flash = session.remove_as::<String>(FLASH_KEY).and_then(Result::ok);
+            Ok(Visitor {
+                user,
+                csrf_token,
+                flash,
+                session,
+            })
+        })
+    }
+}
+
+impl FromRequest for SignedIn {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let visitor = Visitor::from_request(req, payload);
+        let next = req
+            .uri()
+            .path_and_query()
+            .map(|pq| pq.as_str().to_owned())
+            .unwrap_or_else(|| "/".into());
+        Box::pin(async move {
+            let visitor = visitor.await?;
+            match visitor.user {
+                Some(user) => Ok(SignedIn {
+                    user,
+                    csrf_token: visitor.csrf_token,
+                    flash: visitor.flash,
+                    session: visitor.session,
+                }),
+                None => Err(AppError::SignInRequired { next }),
+            }
+        })
+    }
+}
+
+/// Starts an authenticated session under a new session id (no fixation) and a new CSRF token.
+pub fn begin_session(session: &Session, user: &User) -> Result<(), AppError> {
+    session.renew();
+    let now = chrono::Utc::now().timestamp();
+    session.insert(USER_ID_KEY, &user.id)?;
+    session.insert(SIGNED_IN_AT_KEY, now)?;
+    session.insert(LAST_SEEN_KEY, now)?;
+    csrf::rotate(session)?;
+    Ok(())
+}
+
+/// A short message shown once on the next page.
+pub fn flash(session: &Session, message: &str) -> Result<(), AppError> {
+    session.insert(FLASH_KEY, message)?;
+    Ok(())
+}
+
+/// A post-log-in destination must stay on this site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_never_leaves_the_site() {
+        assert_eq!(safe_next(Some("/account")), "/account");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

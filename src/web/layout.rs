@@ -1,0 +1,95 @@
+//! What every full page shares: the signed-in person, the CSRF token, a one-time notice.
+
+use super::identity::{SignedIn, Visitor};
+use crate::accounts::User;
+
+pub struct UserChip {
+    pub name: String,
+    pub email: String,
+    pub initials: String,
+}
+
+impl From<&User> for UserChip {
+    fn from(user: &User) -> Self {
+        Self {
+            name: user.name.clone(),
+            email: user.email.clone(),
+            initials: initials(&user.name),
+        }
+    }
+}
+
+/// Up to two letters from a name, for the avatar.
+fn initials(name: &str) -> String {
+    let mut letters = name.split_whitespace().filter_map(|word| word.chars().next());
+    let first = letters.next();
+    let last = letters.last();
+    first
+        .into_iter()
+        .chain(last)
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+pub struct Layout {
+    pub title: String,
+    pub csrf_token: String,
+    pub user: Option<UserChip>,
+    pub flash: Option<String>,
+}
+
+impl Visitor {
+    pub fn layout(&self, title: &str) -> Layout {
+        Layout {
+            title: title.to_owned(),
+            csrf_token: self.csrf_token.clone(),
+            user: self.user.as_ref().map(UserChip::from),
+            flash: self.flash.clone(),
+        }
+    }
+}
+
+impl SignedIn {
+    pub fn layout(&self, title: &str) -> Layout {
+        Layout {
+            title: title.to_owned(),
+            csrf_token: self.csrf_token.clone(),
+            user: Some(UserChip::from(&self.user)),
+            flash: self.flash.clone(),
+        }
+    }
+}
+
+/// Validation messages by form field, shown next to the field.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<(&'static str, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl ToString) {
+        self.0.push((field, message.to_string()));
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map(|(_, message)| message.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::initials;
+
+    #[test]
+    fn initials_take_first_and_last_word() {
+        assert_eq!(initials("ada lovelace"), "AL");
+        assert_eq!(initials("Grace Brewster Hopper"), "GH");
+        assert_eq!(initials("Plato"), "P");
+        assert_eq!(initials(""), "");
+    }
+}

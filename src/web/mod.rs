@@ -1,0 +1,102 @@
+//! HTTP: routes, middleware, handlers. Handlers parse, call the domain, render.
+
+mod assets;
+mod auth;
+mod csrf;
+mod error;
+mod headers;
+mod health;
+mod home;
+mod identity;
+mod layout;
+mod session_store;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_session::config::{PersistentSession, TtlExtensionPolicy};
+use actix_session::SessionMiddleware;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web, App, HttpServer};
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Config;
+use crate::db::Db;
+
+/// Shared by every handler.
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+fn session_cookie_name(secure: bool) -> String {
+    // The __Host- prefix pins the cookie to this host and path, over https only.
+    if secure {
+        "__Host-cairn_session".into()
+    } else {
+        "cairn_session".into()
+    }
+}
+
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home::home))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/static/{file:.*}", web::get().to(assets::serve))
+        .service(
+            web::resource("/signup")
+                .route(web::get().to(auth::signup_page))
+                .route(web::post().to(auth::signup)),
+        )
+        .service(
+            web::resource("/login")
+                .route(web::get().to(auth::login_page))
+                .route(web::post().to(auth::login)),
+        )
+        .route("/logout", web::post().to(auth::logout))
+        .route("/account", web::get().to(auth::account_page))
+        .route("/account/logout-everywhere", web::post().to(auth::logout_everywhere));
+}
+
+/// Builds the HTTP server on an already bound listener (tests bind port 0).
+pub fn server(listener: TcpListener, db: Db, config: Arc<Config>) -> std::io::Result<Server> {
+    let workers = config.workers;
+    let state = web::Data::new(AppState {
+        db: db.clone(),
+        config: config.clone(),
+    });
+    let session_key = Key::from(config.session_secret.as_bytes());
+    let server = HttpServer::new(move || {
+        let sessions = SessionMiddleware::builder(session_store::DbSessionStore::new(db.clone()), session_key.clone())
+            .cookie_name(session_cookie_name(config.secure_cookies()))
+            .cookie_secure(config.secure_cookies())
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Lax)
+            .session_lifecycle(
+                PersistentSession::default()
+                    .session_ttl(actix_web::cookie::time::Duration::seconds(
+                        config.session_idle_timeout.as_secs() as i64,
+                    ))
+                    .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
+            )
+            .build();
+        // Middleware runs outermost-last: tracing sees everything, CSRF sees the session.
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::FormConfig::default().limit(64 * 1024))
+            .configure(routes)
+            .default_service(web::to(error::not_found))
+            .wrap(from_fn(csrf::guard))
+            .wrap(sessions)
+            .wrap(headers::security_headers())
+            .wrap(Compress::default())
+            .wrap(from_fn(headers::echo_request_id))
+            .wrap(TracingLogger::default())
+    })
+    .workers(workers)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
