@@ -41,7 +41,8 @@ fn run() -> Result<(), String> {
 
     let mut code = String::from("pub static ASSETS: &[Asset] = &[\n");
     for (name, path) in &assets {
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let digest = hex::encode(Sha256::digest(&bytes));
         let hashed = hashed_name(name, &digest[..12]);
         let _ = writeln!(
@@ -52,7 +53,8 @@ fn run() -> Result<(), String> {
         );
     }
     code.push_str("];\n");
-    std::fs::write(out_dir.join("assets.rs"), code).map_err(|e| format!("cannot write assets.rs: {e}"))
+    std::fs::write(out_dir.join("assets.rs"), code)
+        .map_err(|e| format!("cannot write assets.rs: {e}"))
 }
 
 fn env(name: &str) -> Result<String, String> {
@@ -62,12 +64,15 @@ fn env(name: &str) -> Result<String, String> {
 /// Runs `npm ci` in OUT_DIR when the lock file changed; returns the node_modules folder.
 fn install_npm_packages(manifest_dir: &Path, out_dir: &Path) -> Result<PathBuf, String> {
     let npm_dir = out_dir.join("npm");
-    std::fs::create_dir_all(&npm_dir).map_err(|e| format!("cannot create {}: {e}", npm_dir.display()))?;
+    std::fs::create_dir_all(&npm_dir)
+        .map_err(|e| format!("cannot create {}: {e}", npm_dir.display()))?;
     let lock = std::fs::read(manifest_dir.join("package-lock.json"))
         .map_err(|e| format!("cannot read package-lock.json: {e}"))?;
     let installed_lock = std::fs::read(npm_dir.join("package-lock.json")).ok();
     let node_modules = npm_dir.join("node_modules");
-    let complete = VENDORED.iter().all(|(path, _)| node_modules.join(path).exists());
+    let complete = VENDORED
+        .iter()
+        .all(|(path, _)| node_modules.join(path).exists());
     if installed_lock.as_deref() == Some(lock.as_slice()) && complete {
         return Ok(node_modules);
     }
@@ -83,13 +88,20 @@ fn install_npm_packages(manifest_dir: &Path, out_dir: &Path) -> Result<PathBuf, 
             format!("building cairn needs Node.js and npm to install the pinned front-end packages ({e}); install them (Debian: apt-get install nodejs npm) and build again")
         })?;
     if !status.success() {
-        return Err(format!("`npm ci` failed ({status}) while installing the packages pinned in package-lock.json"));
+        return Err(format!(
+            "`npm ci` failed ({status}) while installing the packages pinned in package-lock.json"
+        ));
     }
     Ok(node_modules)
 }
 
-fn collect_static(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) -> Result<(), String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+fn collect_static(
+    dir: &Path,
+    prefix: &str,
+    out: &mut Vec<(String, PathBuf)>,
+) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     for entry in entries {
         let entry = entry.map_err(|e| e.to_string())?;
         let name = entry.file_name().to_string_lossy().into_owned();

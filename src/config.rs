@@ -53,7 +53,8 @@ impl DatabaseUrl {
     pub fn parse(raw: &str) -> Result<Self, ConfigError> {
         let raw = raw.trim();
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
-            Url::parse(raw).map_err(|e| invalid("DATABASE_URL", format!("not a valid URL: {e}")))?;
+            Url::parse(raw)
+                .map_err(|e| invalid("DATABASE_URL", format!("not a valid URL: {e}")))?;
             return Ok(Self::Postgres(raw.to_owned()));
         }
         let path = raw
@@ -102,11 +103,20 @@ impl SessionSecret {
     fn decode(var: &'static str, encoded: &str) -> Result<Self, ConfigError> {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(encoded.trim())
-            .map_err(|_| invalid(var, "must be base64 (generate one with: openssl rand -base64 64)"))?;
+            .map_err(|_| {
+                invalid(
+                    var,
+                    "must be base64 (generate one with: openssl rand -base64 64)",
+                )
+            })?;
         if bytes.len() < Self::LEN {
             return Err(invalid(
                 var,
-                format!("must decode to at least {} bytes, got {}", Self::LEN, bytes.len()),
+                format!(
+                    "must decode to at least {} bytes, got {}",
+                    Self::LEN,
+                    bytes.len()
+                ),
             ));
         }
         Ok(Self(bytes))
@@ -249,12 +259,10 @@ impl Config {
 
         let session_secret = match var("SESSION_KEY") {
             Some(encoded) => SessionSecret::decode("SESSION_KEY", &encoded)?,
-            None if environment == Environment::Production => {
-                return Err(invalid(
-                    "SESSION_KEY",
-                    "required when CAIRN_ENV=production (generate one with: openssl rand -base64 64)",
-                ))
-            }
+            None if environment == Environment::Production => return Err(invalid(
+                "SESSION_KEY",
+                "required when CAIRN_ENV=production (generate one with: openssl rand -base64 64)",
+            )),
             None => {
                 std::fs::create_dir_all(&data_dir).map_err(|source| ConfigError::Io {
                     var: "CAIRN_DATA_DIR",
@@ -276,25 +284,32 @@ impl Config {
             }
         };
 
-        let number = |name: &'static str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
-            match var(name) {
-                None => Ok(default),
-                Some(raw) => match raw.trim().parse::<u64>() {
-                    Ok(n) if (min..=max).contains(&n) => Ok(n),
-                    _ => Err(invalid(
-                        name,
-                        format!("expected a whole number from {min} to {max}, got {raw:?}"),
-                    )),
-                },
-            }
-        };
+        let number =
+            |name: &'static str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
+                match var(name) {
+                    None => Ok(default),
+                    Some(raw) => match raw.trim().parse::<u64>() {
+                        Ok(n) if (min..=max).contains(&n) => Ok(n),
+                        _ => Err(invalid(
+                            name,
+                            format!("expected a whole number from {min} to {max}, got {raw:?}"),
+                        )),
+                    },
+                }
+            };
         let minutes = |n: u64| Duration::from_secs(n * 60);
 
         let default_workers = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
         let workers = number("WORKERS", default_workers, 1, 256)? as usize;
         let database_pool_size = number("DATABASE_POOL_SIZE", 10, 1, 200)? as u32;
-        let session_idle_timeout = minutes(number("SESSION_IDLE_MINUTES", 7 * 24 * 60, 1, 525_600)?);
-        let session_max_lifetime = minutes(number("SESSION_MAX_LIFETIME_MINUTES", 30 * 24 * 60, 1, 5_256_000)?);
+        let session_idle_timeout =
+            minutes(number("SESSION_IDLE_MINUTES", 7 * 24 * 60, 1, 525_600)?);
+        let session_max_lifetime = minutes(number(
+            "SESSION_MAX_LIFETIME_MINUTES",
+            30 * 24 * 60,
+            1,
+            5_256_000,
+        )?);
         if session_max_lifetime < session_idle_timeout {
             return Err(invalid(
                 "SESSION_MAX_LIFETIME_MINUTES",
@@ -303,7 +318,8 @@ impl Config {
         }
         let login_throttle = LoginThrottle {
             max_failures_per_email: number("LOGIN_MAX_FAILURES_PER_EMAIL", 5, 1, 10_000)? as u32,
-            max_failures_per_client: number("LOGIN_MAX_FAILURES_PER_CLIENT", 30, 1, 100_000)? as u32,
+            max_failures_per_client: number("LOGIN_MAX_FAILURES_PER_CLIENT", 30, 1, 100_000)?
+                as u32,
             window: minutes(number("LOGIN_THROTTLE_MINUTES", 15, 1, 24 * 60)?),
         };
         let trust_proxy = match var("TRUST_PROXY").as_deref().map(str::trim) {
@@ -366,7 +382,9 @@ mod tests {
     #[test]
     fn defaults_run_locally_on_sqlite() {
         let config = config_from(&[]).expect("defaults are valid");
-        assert!(matches!(config.database_url, DatabaseUrl::Sqlite(ref p) if p.ends_with("cairn.db")));
+        assert!(
+            matches!(config.database_url, DatabaseUrl::Sqlite(ref p) if p.ends_with("cairn.db"))
+        );
         assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(config.base_url.as_str(), "http://127.0.0.1:8080/");
         assert!(!config.secure_cookies());
@@ -380,7 +398,10 @@ mod tests {
         let lookup = |name: &str| (name == "CAIRN_DATA_DIR").then(|| data_dir.clone());
         let first = Config::from_lookup(lookup).expect("first start");
         let second = Config::from_lookup(lookup).expect("second start");
-        assert_eq!(first.session_secret.as_bytes(), second.session_secret.as_bytes());
+        assert_eq!(
+            first.session_secret.as_bytes(),
+            second.session_secret.as_bytes()
+        );
         assert!(dir.path().join("session.key").exists());
     }
 
@@ -389,10 +410,19 @@ mod tests {
         assert_eq!(failing_var(&[("BIND", "not an address")]), "BIND");
         assert_eq!(failing_var(&[("LOG_FORMAT", "xml")]), "LOG_FORMAT");
         assert_eq!(failing_var(&[("CAIRN_ENV", "staging")]), "CAIRN_ENV");
-        assert_eq!(failing_var(&[("BASE_URL", "ftp://example.com")]), "BASE_URL");
-        assert_eq!(failing_var(&[("DATABASE_URL", "mysql://x")]), "DATABASE_URL");
+        assert_eq!(
+            failing_var(&[("BASE_URL", "ftp://example.com")]),
+            "BASE_URL"
+        );
+        assert_eq!(
+            failing_var(&[("DATABASE_URL", "mysql://x")]),
+            "DATABASE_URL"
+        );
         assert_eq!(failing_var(&[("SESSION_KEY", "short")]), "SESSION_KEY");
-        assert_eq!(failing_var(&[("SESSION_IDLE_MINUTES", "-5")]), "SESSION_IDLE_MINUTES");
+        assert_eq!(
+            failing_var(&[("SESSION_IDLE_MINUTES", "-5")]),
+            "SESSION_IDLE_MINUTES"
+        );
         assert_eq!(failing_var(&[("CAIRN_ENV", "production")]), "SESSION_KEY");
     }
 
@@ -407,6 +437,6 @@ mod tests {
         let url = DatabaseUrl::parse("postgres://cairn:s3cret@db:5432/cairn").expect("valid");
         let shown = format!("{url:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
-        assert!(shown.contains("cairn@db"), "{shown}");
+        assert!(shown.contains("cairn:***@db"), "{shown}");
     }
 }

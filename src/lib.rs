@@ -53,13 +53,19 @@ impl Application {
         };
         let listener = TcpListener::bind(config.bind).map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
-        let server = web::server(listener, db.clone(), Arc::new(config.clone())).map_err(bind_error)?;
+        let server =
+            web::server(listener, db.clone(), Arc::new(config.clone())).map_err(bind_error)?;
         tracing::info!(address = %config.bind.ip(), port, database = ?config.database_url, "cairn is listening");
         Ok(Self { server, port, db })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Stops the server from elsewhere (tests, signal handlers).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     /// Serves until the server stops (Ctrl-C / SIGTERM), doing housekeeping alongside.
@@ -77,7 +83,9 @@ async fn housekeeping(db: Db) -> std::convert::Infallible {
     loop {
         actix_web::rt::time::sleep(HOUSEKEEPING_INTERVAL).await;
         match db.run(accounts::purge_expired_records).await {
-            Ok((sessions, attempts)) => tracing::debug!(sessions, attempts, "purged expired records"),
+            Ok((sessions, attempts)) => {
+                tracing::debug!(sessions, attempts, "purged expired records")
+            }
             Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
         }
     }

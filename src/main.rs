@@ -12,7 +12,11 @@ use cairn::config::{Config, DatabaseUrl};
 use cairn::{db, telemetry, Application};
 
 #[derive(Parser)]
-#[command(name = "cairn", version, about = "Cairn: objectives, key results and actions for teams")]
+#[command(
+    name = "cairn",
+    version,
+    about = "Cairn: objectives, key results and actions for teams"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -76,7 +80,9 @@ fn main() -> ExitCode {
 
 fn serve(config: Config) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(config).await.map_err(|e| e.to_string())?;
+        let app = Application::build(config)
+            .await
+            .map_err(|e| e.to_string())?;
         app.run_until_stopped().await.map_err(|e| e.to_string())
     })
 }
@@ -123,7 +129,15 @@ fn create_user(config: &Config, email: &str, name: &str) -> Result<(), String> {
     let name = DisplayName::parse(name).map_err(|e| format!("--name: {e}"))?;
     let password = Password::parse(read_password()?).map_err(|e| format!("password: {e}"))?;
     let mut conn = connect(config)?;
-    let user = accounts::sign_up(&mut conn, &NewAccount { email, name, password }).map_err(|e| e.to_string())?;
+    let user = accounts::sign_up(
+        &mut conn,
+        &NewAccount {
+            email,
+            name,
+            password,
+        },
+    )
+    .map_err(|e| e.to_string())?;
     println!("created user {} <{}> ({})", user.name, user.email, user.id);
     Ok(())
 }

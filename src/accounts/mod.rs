@@ -37,7 +37,10 @@ pub enum AccountError {
     EmailTaken,
     #[error("The email or password is not right.")]
     InvalidCredentials,
-    #[error("Too many failed log-in attempts. Try again in {} minutes.", retry_after_minutes)]
+    #[error(
+        "Too many failed log-in attempts. Try again in {} minutes.",
+        retry_after_minutes
+    )]
     Throttled { retry_after_minutes: u64 },
     #[error(transparent)]
     Hashing(#[from] PasswordHashError),
@@ -93,10 +96,16 @@ pub fn sign_up(conn: &mut AnyConnection, account: &NewAccount) -> Result<User, A
 }
 
 pub fn find_user(conn: &mut AnyConnection, id: &str) -> Result<User, AccountError> {
-    Ok(users::table.find(id).select(User::as_select()).first(conn)?)
+    Ok(users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)?)
 }
 
-pub fn find_user_by_email(conn: &mut AnyConnection, email: &Email) -> Result<Option<User>, AccountError> {
+pub fn find_user_by_email(
+    conn: &mut AnyConnection,
+    email: &Email,
+) -> Result<Option<User>, AccountError> {
     Ok(users::table
         .filter(users::email.eq(email.as_str()))
         .select(User::as_select())
@@ -150,5 +159,8 @@ pub fn log_in(
 /// Housekeeping: drops expired sessions and log-in attempts no window still counts.
 pub fn purge_expired_records(conn: &mut AnyConnection) -> Result<(usize, usize), AccountError> {
     let now = db::now();
-    Ok((sessions::purge_expired(conn, now)?, throttle::purge_old(conn, now)?))
+    Ok((
+        sessions::purge_expired(conn, now)?,
+        throttle::purge_old(conn, now)?,
+    ))
 }

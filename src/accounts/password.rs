@@ -2,7 +2,9 @@
 
 use std::sync::OnceLock;
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 use super::Password;
@@ -22,7 +24,11 @@ pub fn hash_password(password: &Password) -> Result<String, PasswordHashError> {
 
 pub(super) fn verify(candidate: &str, stored_hash: &str) -> bool {
     PasswordHash::new(stored_hash)
-        .map(|hash| Argon2::default().verify_password(candidate.as_bytes(), &hash).is_ok())
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(candidate.as_bytes(), &hash)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 

@@ -85,9 +85,16 @@ pub fn update(
     Ok(updated == 1)
 }
 
-pub fn extend(conn: &mut AnyConnection, session_key: &str, expires_at: NaiveDateTime) -> QueryResult<()> {
+pub fn extend(
+    conn: &mut AnyConnection,
+    session_key: &str,
+    expires_at: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::update(sessions::table.find(key_digest(session_key)))
-        .set((sessions::expires_at.eq(expires_at), sessions::updated_at.eq(db::now())))
+        .set((
+            sessions::expires_at.eq(expires_at),
+            sessions::updated_at.eq(db::now()),
+        ))
         .execute(conn)?;
     Ok(())
 }

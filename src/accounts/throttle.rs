@@ -70,6 +70,9 @@ pub(super) fn record(
 
 /// Attempts older than a day no longer matter to any window we allow.
 pub fn purge_old(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(login_attempts::table.filter(login_attempts::created_at.lt(now - chrono::Duration::days(1))))
-        .execute(conn)
+    diesel::delete(
+        login_attempts::table
+            .filter(login_attempts::created_at.lt(now - chrono::Duration::days(1))),
+    )
+    .execute(conn)
 }

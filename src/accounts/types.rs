@@ -38,7 +38,9 @@ impl Email {
             && domain
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
-            && !email.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\"\\".contains(c));
+            && !email
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\"\\".contains(c));
         if !well_formed {
             return Err(EmailError::Malformed);
         }
@@ -142,7 +144,17 @@ mod tests {
 
     #[test]
     fn malformed_emails_are_refused() {
-        for raw in ["ada", "ada@", "@example.com", "ada@example", "a b@example.com", "ada@exa mple.com", "ada@@example.com", "ada@example..com", "<ada@example.com>"] {
+        for raw in [
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@example.com",
+            "ada@exa mple.com",
+            "ada@@example.com",
+            "ada@example..com",
+            "<ada@example.com>",
+        ] {
             assert_eq!(Email::parse(raw), Err(EmailError::Malformed), "{raw}");
         }
         assert_eq!(Email::parse("   "), Err(EmailError::Empty));
@@ -152,11 +164,17 @@ mod tests {
 
     #[test]
     fn password_length_is_counted_in_characters() {
-        assert_eq!(Password::parse("123456789".into()).unwrap_err(), PasswordError::TooShort);
+        assert_eq!(
+            Password::parse("123456789".into()).unwrap_err(),
+            PasswordError::TooShort
+        );
         assert!(Password::parse("1234567890".into()).is_ok());
         assert!(Password::parse("ééééééééééé".into()).is_ok());
         assert!(Password::parse("x".repeat(256)).is_ok());
-        assert_eq!(Password::parse("x".repeat(257)).unwrap_err(), PasswordError::TooLong);
+        assert_eq!(
+            Password::parse("x".repeat(257)).unwrap_err(),
+            PasswordError::TooLong
+        );
     }
 
     #[test]
@@ -169,7 +187,13 @@ mod tests {
     fn display_name_rules() {
         assert_eq!(DisplayName::parse(" Ada ").unwrap().as_str(), "Ada");
         assert_eq!(DisplayName::parse(""), Err(DisplayNameError::Empty));
-        assert_eq!(DisplayName::parse(&"x".repeat(101)), Err(DisplayNameError::TooLong));
-        assert_eq!(DisplayName::parse("a\u{7}b"), Err(DisplayNameError::ControlCharacters));
+        assert_eq!(
+            DisplayName::parse(&"x".repeat(101)),
+            Err(DisplayNameError::TooLong)
+        );
+        assert_eq!(
+            DisplayName::parse("a\u{7}b"),
+            Err(DisplayNameError::ControlCharacters)
+        );
     }
 }

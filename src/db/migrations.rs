@@ -22,12 +22,14 @@ pub fn run_pending_migrations(conn: &mut AnyConnection) -> Result<Vec<String>, D
             .map(|versions| versions.iter().map(ToString::to_string).collect())
             .map_err(|e| DbError::Migration(e.to_string())),
         AnyConnection::Postgresql(conn) => {
-            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(conn)?;
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                .execute(conn)?;
             let result = conn
                 .run_pending_migrations(POSTGRES)
                 .map(|versions| versions.iter().map(ToString::to_string).collect())
                 .map_err(|e| DbError::Migration(e.to_string()));
-            diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")).execute(conn)?;
+            diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+                .execute(conn)?;
             result
         }
     }?;

@@ -78,8 +78,6 @@ pub fn establish(url: &DatabaseUrl) -> Result<AnyConnection, DbError> {
     }
 }
 
-pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
-
 /// The shared handle every part of the app uses to reach the database.
 #[derive(Clone)]
 pub struct Db {
@@ -95,8 +93,16 @@ impl Db {
         Ok(Self { pool })
     }
 
-    pub fn get(&self) -> Result<PooledConnection, DbError> {
-        Ok(self.pool.get()?)
+    /// Answers whether the database responds within `timeout` (readiness probes must not hang).
+    pub async fn check(&self, timeout: Duration) -> Result<(), DbError> {
+        let pool = self.pool.clone();
+        actix_web::rt::task::spawn_blocking(move || {
+            let mut conn = pool.get_timeout(timeout)?;
+            conn.batch_execute("SELECT 1")?;
+            Ok(())
+        })
+        .await
+        .map_err(|_| DbError::Cancelled)?
     }
 
     /// Runs blocking database work on the blocking thread pool, off the async executor.

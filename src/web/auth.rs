@@ -10,7 +10,9 @@ use super::error::AppError;
 use super::identity::{self, SignedIn, Visitor};
 use super::layout::{FieldErrors, Layout};
 use super::AppState;
-use crate::accounts::{self, sessions, AccountError, DisplayName, Email, LogInAttempt, NewAccount, Password};
+use crate::accounts::{
+    self, sessions, AccountError, DisplayName, Email, LogInAttempt, NewAccount, Password,
+};
 
 fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
@@ -42,13 +44,21 @@ impl TryFrom<&SignupForm> for NewAccount {
 
     fn try_from(form: &SignupForm) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let email = Email::parse(&form.email).map_err(|e| errors.add("email", e)).ok();
-        let name = DisplayName::parse(&form.name).map_err(|e| errors.add("name", e)).ok();
+        let email = Email::parse(&form.email)
+            .map_err(|e| errors.add("email", e))
+            .ok();
+        let name = DisplayName::parse(&form.name)
+            .map_err(|e| errors.add("name", e))
+            .ok();
         let password = Password::parse(form.password.clone())
             .map_err(|e| errors.add("password", e))
             .ok();
         match (email, name, password) {
-            (Some(email), Some(name), Some(password)) => Ok(NewAccount { email, name, password }),
+            (Some(email), Some(name), Some(password)) => Ok(NewAccount {
+                email,
+                name,
+                password,
+            }),
             _ => Err(errors),
         }
     }
@@ -64,7 +74,9 @@ pub async fn signup_page(visitor: Visitor) -> Result<HttpResponse, AppError> {
         name: String::new(),
         errors: FieldErrors::default(),
     };
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(page.render()?))
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
 }
 
 pub async fn signup(
@@ -81,9 +93,13 @@ pub async fn signup(
     };
     let account = match NewAccount::try_from(&form) {
         Ok(account) => account,
-        Err(errors) => return Ok(unprocessable(rerender(errors))?),
+        Err(errors) => return unprocessable(rerender(errors)),
     };
-    match state.db.run(move |conn| accounts::sign_up(conn, &account)).await {
+    match state
+        .db
+        .run(move |conn| accounts::sign_up(conn, &account))
+        .await
+    {
         Ok(user) => {
             identity::begin_session(&visitor.session, &user)?;
             identity::flash(&visitor.session, "Welcome to Cairn! Your account is ready.")?;
@@ -92,8 +108,11 @@ pub async fn signup(
         }
         Err(AccountError::EmailTaken) => {
             let mut errors = FieldErrors::default();
-            errors.add("email", "An account with this email already exists. Log in instead?");
-            Ok(unprocessable(rerender(errors))?)
+            errors.add(
+                "email",
+                "An account with this email already exists. Log in instead?",
+            );
+            unprocessable(rerender(errors))
         }
         Err(e) => Err(e.into()),
     }
@@ -126,7 +145,10 @@ pub struct LoginQuery {
     logged_out: Option<String>,
 }
 
-pub async fn login_page(visitor: Visitor, query: web::Query<LoginQuery>) -> Result<HttpResponse, AppError> {
+pub async fn login_page(
+    visitor: Visitor,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, AppError> {
     let next = identity::safe_next(query.next.as_deref());
     if visitor.user.is_some() {
         return Ok(see_other(&next));
@@ -143,7 +165,9 @@ pub async fn login_page(visitor: Visitor, query: web::Query<LoginQuery>) -> Resu
         notice,
         error: None,
     };
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(page.render()?))
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
 }
 
 #[derive(Deserialize)]
@@ -206,8 +230,12 @@ pub async fn login(
             tracing::info!(user_id = %user.id, "logged in");
             Ok(see_other(&next))
         }
-        Err(e @ AccountError::InvalidCredentials) => refused(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
-        Err(e @ AccountError::Throttled { .. }) => refused(StatusCode::TOO_MANY_REQUESTS, e.to_string()),
+        Err(e @ AccountError::InvalidCredentials) => {
+            refused(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+        }
+        Err(e @ AccountError::Throttled { .. }) => {
+            refused(StatusCode::TOO_MANY_REQUESTS, e.to_string())
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -227,7 +255,10 @@ struct AccountPage {
     active_sessions: i64,
 }
 
-pub async fn account_page(signed_in: SignedIn, state: web::Data<AppState>) -> Result<impl Responder, AppError> {
+pub async fn account_page(
+    signed_in: SignedIn,
+    state: web::Data<AppState>,
+) -> Result<impl Responder, AppError> {
     let user_id = signed_in.user.id.clone();
     let active_sessions = state
         .db
@@ -242,7 +273,10 @@ pub async fn account_page(signed_in: SignedIn, state: web::Data<AppState>) -> Re
     })
 }
 
-pub async fn logout_everywhere(signed_in: SignedIn, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn logout_everywhere(
+    signed_in: SignedIn,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     let user_id = signed_in.user.id.clone();
     let ended = state
         .db

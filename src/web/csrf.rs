@@ -58,11 +58,7 @@ pub async fn guard(
     if req.method().is_safe() || req.path().starts_with("/api/") {
         return next.call(req).await;
     }
-    let expected = req
-        .get_session()
-        .get::<String>(SESSION_KEY)
-        .ok()
-        .flatten();
+    let expected = req.get_session().get::<String>(SESSION_KEY).ok().flatten();
     let Some(expected) = expected else {
         return Err(AppError::CsrfRejected.into());
     };
@@ -113,7 +109,10 @@ mod tests {
 
     #[test]
     fn finds_the_field_in_a_form_body() {
-        assert_eq!(form_field(b"email=a%40b.c&csrf_token=xyz"), Some("xyz".into()));
+        assert_eq!(
+            form_field(b"email=a%40b.c&csrf_token=xyz"),
+            Some("xyz".into())
+        );
         assert_eq!(form_field(b"email=a%40b.c"), None);
     }
 }

@@ -82,7 +82,10 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         if let Self::SignInRequired { next } = self {
-            let location = format!("/login?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+            let location = format!(
+                "/login?next={}",
+                url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+            );
             return HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, location))
                 .finish();
@@ -93,7 +96,11 @@ impl ResponseError for AppError {
             Self::Internal(detail) => {
                 // The detail goes to the log (with the request id of the span), never to the page.
                 tracing::error!(error = %detail, "request failed");
-                ("Something went wrong", "Cairn hit an unexpected error. It has been logged; please try again.".to_owned())
+                (
+                    "Something went wrong",
+                    "Cairn hit an unexpected error. It has been logged; please try again."
+                        .to_owned(),
+                )
             }
             Self::SignInRequired { .. } => ("Log in", self.to_string()),
         };

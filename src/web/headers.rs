@@ -19,7 +19,10 @@ pub fn security_headers() -> DefaultHeaders {
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "same-origin"))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
-        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=(), payment=()",
+        ))
 }
 
 /// Echoes the id tracing gave the request, so a user's report can be found in the logs.
@@ -30,7 +33,8 @@ pub async fn echo_request_id(
     let request_id = req.extensions().get::<RequestId>().map(ToString::to_string);
     let mut res = next.call(req).await?;
     if let Some(value) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
-        res.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
+        res.headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
     }
     Ok(res)
 }

@@ -138,7 +138,9 @@ pub fn flash(session: &Session, message: &str) -> Result<(), AppError> {
 /// A post-log-in destination must stay on this site.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_owned(),
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }

@@ -21,9 +21,11 @@ impl From<&User> for UserChip {
 
 /// Up to two letters from a name, for the avatar.
 fn initials(name: &str) -> String {
-    let mut letters = name.split_whitespace().filter_map(|word| word.chars().next());
+    let mut letters = name
+        .split_whitespace()
+        .filter_map(|word| word.chars().next());
     let first = letters.next();
-    let last = letters.last();
+    let last = letters.next_back();
     first
         .into_iter()
         .chain(last)

@@ -57,7 +57,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/logout", web::post().to(auth::logout))
         .route("/account", web::get().to(auth::account_page))
-        .route("/account/logout-everywhere", web::post().to(auth::logout_everywhere));
+        .route(
+            "/account/logout-everywhere",
+            web::post().to(auth::logout_everywhere),
+        );
 }
 
 /// Builds the HTTP server on an already bound listener (tests bind port 0).
@@ -69,19 +72,22 @@ pub fn server(listener: TcpListener, db: Db, config: Arc<Config>) -> std::io::Re
     });
     let session_key = Key::from(config.session_secret.as_bytes());
     let server = HttpServer::new(move || {
-        let sessions = SessionMiddleware::builder(session_store::DbSessionStore::new(db.clone()), session_key.clone())
-            .cookie_name(session_cookie_name(config.secure_cookies()))
-            .cookie_secure(config.secure_cookies())
-            .cookie_http_only(true)
-            .cookie_same_site(SameSite::Lax)
-            .session_lifecycle(
-                PersistentSession::default()
-                    .session_ttl(actix_web::cookie::time::Duration::seconds(
-                        config.session_idle_timeout.as_secs() as i64,
-                    ))
-                    .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
-            )
-            .build();
+        let sessions = SessionMiddleware::builder(
+            session_store::DbSessionStore::new(db.clone()),
+            session_key.clone(),
+        )
+        .cookie_name(session_cookie_name(config.secure_cookies()))
+        .cookie_secure(config.secure_cookies())
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .session_lifecycle(
+            PersistentSession::default()
+                .session_ttl(actix_web::cookie::time::Duration::seconds(
+                    config.session_idle_timeout.as_secs() as i64,
+                ))
+                .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
+        )
+        .build();
         // Middleware runs outermost-last: tracing sees everything, CSRF sees the session.
         App::new()
             .app_data(state.clone())

@@ -42,20 +42,29 @@ async fn run<T: Send + 'static>(
 }
 
 impl SessionStore for DbSessionStore {
-    async fn load(&self, session_key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
+    async fn load(
+        &self,
+        session_key: &SessionKey,
+    ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let key = session_key.as_ref().to_owned();
         run(&self.db, move |conn| sessions::load(conn, &key))
             .await
             .map_err(LoadError::Other)
     }
 
-    async fn save(&self, state: HashMap<String, String>, ttl: &Duration) -> Result<SessionKey, SaveError> {
+    async fn save(
+        &self,
+        state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, SaveError> {
         let session_key = new_session_key().map_err(SaveError::Other)?;
         let key = session_key.as_ref().to_owned();
         let expires_at = expires_at(ttl);
-        run(&self.db, move |conn| sessions::insert(conn, &key, &state, expires_at))
-            .await
-            .map_err(SaveError::Other)?;
+        run(&self.db, move |conn| {
+            sessions::insert(conn, &key, &state, expires_at)
+        })
+        .await
+        .map_err(SaveError::Other)?;
         Ok(session_key)
     }
 
@@ -68,9 +77,11 @@ impl SessionStore for DbSessionStore {
         let key = session_key.as_ref().to_owned();
         let expires_at = expires_at(ttl);
         let retained = state.clone();
-        let updated = run(&self.db, move |conn| sessions::update(conn, &key, &retained, expires_at))
-            .await
-            .map_err(UpdateError::Other)?;
+        let updated = run(&self.db, move |conn| {
+            sessions::update(conn, &key, &retained, expires_at)
+        })
+        .await
+        .map_err(UpdateError::Other)?;
         if updated {
             return Ok(session_key);
         }
@@ -82,10 +93,17 @@ impl SessionStore for DbSessionStore {
         })
     }
 
-    async fn update_ttl(&self, session_key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
+    async fn update_ttl(
+        &self,
+        session_key: &SessionKey,
+        ttl: &Duration,
+    ) -> Result<(), anyhow::Error> {
         let key = session_key.as_ref().to_owned();
         let expires_at = expires_at(ttl);
-        run(&self.db, move |conn| sessions::extend(conn, &key, expires_at)).await
+        run(&self.db, move |conn| {
+            sessions::extend(conn, &key, expires_at)
+        })
+        .await
     }
 
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {

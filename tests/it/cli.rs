@@ -1,0 +1,153 @@
+//! The `cairn` command line against a real database.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use crate::harness::TestApp;
+
+fn cairn(app: &TestApp, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(args)
+        .env("DATABASE_URL", app.database_url())
+        .env("CAIRN_DATA_DIR", app.data_dir.path())
+        .env_remove("SESSION_KEY")
+        .env_remove("CAIRN_ENV")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run cairn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("cairn finishes")
+}
+
+#[tokio::test]
+async fn user_create_reads_the_password_from_stdin_and_the_account_works() {
+    let app = TestApp::spawn().await;
+    let out = cairn(
+        &app,
+        &[
+            "user",
+            "create",
+            "--email",
+            "Ops@Example.com",
+            "--name",
+            "Ops Person",
+        ],
+        "a long enough password\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("<ops@example.com>"));
+
+    app.browser()
+        .log_in("ops@example.com", "a long enough password")
+        .await
+        .assert_redirect("/");
+
+    let again = cairn(
+        &app,
+        &[
+            "user",
+            "create",
+            "--email",
+            "ops@example.com",
+            "--name",
+            "Ops",
+        ],
+        "a long enough password\n",
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    let short = cairn(
+        &app,
+        &[
+            "user",
+            "create",
+            "--email",
+            "new@example.com",
+            "--name",
+            "New",
+        ],
+        "short\n",
+    );
+    assert!(!short.status.success());
+    assert!(
+        String::from_utf8_lossy(&short.stderr).contains("password: Use at least 10 characters.")
+    );
+}
+
+#[tokio::test]
+async fn migrate_reports_an_up_to_date_database() {
+    let app = TestApp::spawn().await;
+    let out = cairn(&app, &["migrate"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "The database is up to date."
+    );
+}
+
+#[tokio::test]
+async fn backup_copies_sqlite_online_and_points_postgres_to_pg_dump() {
+    let app = TestApp::spawn().await;
+    app.browser()
+        .sign_up("ada@example.com", "Ada", crate::harness::PASSWORD)
+        .await
+        .assert_redirect("/");
+    let target = app.data_dir.path().join("backup.db");
+    let out = cairn(&app, &["backup", target.to_str().expect("utf-8 path")], "");
+    if app.database.is_postgres() {
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("pg_dump"));
+        return;
+    }
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let copy = cairn::config::DatabaseUrl::Sqlite(target.clone());
+    let mut conn = cairn::db::establish(&copy).expect("open the copy");
+    use diesel::prelude::*;
+    let emails: Vec<String> = cairn::schema::users::table
+        .select(cairn::schema::users::email)
+        .load(&mut conn)
+        .expect("read the copy");
+    assert_eq!(emails, vec!["ada@example.com".to_owned()]);
+
+    let again = cairn(&app, &["backup", target.to_str().expect("utf-8 path")], "");
+    assert!(
+        !again.status.success(),
+        "an existing file is never overwritten"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_setting_stops_start_up_with_one_line_naming_it() {
+    let app = TestApp::spawn().await;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cairn"));
+    let out = cmd
+        .arg("migrate")
+        .env("DATABASE_URL", app.database_url())
+        .env("BIND", "nonsense")
+        .output()
+        .expect("run cairn");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("BIND"), "{stderr}");
+}

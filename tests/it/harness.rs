@@ -1,0 +1,320 @@
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use actix_web::dev::ServerHandle;
+use cairn::config::{Config, DatabaseUrl};
+use cairn::db::{self, AnyConnection};
+use cairn::Application;
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A database of its own for one test; a PostgreSQL one is dropped when the test ends.
+pub struct TestDatabase {
+    pub url: DatabaseUrl,
+    raw_url: String,
+    postgres_admin_url: Option<String>,
+    name: String,
+}
+
+impl TestDatabase {
+    fn create(data_dir: &std::path::Path) -> Self {
+        match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            None => {
+                let path = data_dir.join("cairn.db");
+                Self {
+                    raw_url: path.to_string_lossy().into_owned(),
+                    url: DatabaseUrl::Sqlite(path),
+                    postgres_admin_url: None,
+                    name: String::new(),
+                }
+            }
+            Some(admin_url) => {
+                let name = format!("cairn_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = diesel::PgConnection::establish(&admin_url).unwrap_or_else(|e| {
+                    panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}")
+                });
+                admin
+                    .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+                    .expect("create test database");
+                let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
+                url.set_path(&name);
+                Self {
+                    url: DatabaseUrl::Postgres(url.to_string()),
+                    raw_url: url.to_string(),
+                    postgres_admin_url: Some(admin_url),
+                    name,
+                }
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.postgres_admin_url.is_some()
+    }
+
+    /// On PostgreSQL: the database's name and a connection to the server's admin database.
+    pub fn postgres_admin(&self) -> Option<(&str, diesel::PgConnection)> {
+        let admin_url = self.postgres_admin_url.as_ref()?;
+        let conn =
+            diesel::PgConnection::establish(admin_url).expect("connect to the admin database");
+        Some((&self.name, conn))
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(admin_url) = &self.postgres_admin_url {
+            if let Ok(mut admin) = diesel::PgConnection::establish(admin_url) {
+                let _ = admin.batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                    self.name
+                ));
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base_url: String,
+    handle: ServerHandle,
+    // Dropped after the server is told to stop (fields drop in order).
+    pub database: TestDatabase,
+    pub data_dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Starts the app with extra configuration variables.
+    pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
+        if std::env::var("TEST_LOG").is_ok() {
+            cairn::telemetry::init(cairn::config::LogFormat::Pretty);
+        }
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let database = TestDatabase::create(data_dir.path());
+        let mut vars: HashMap<String, String> = [
+            (
+                "CAIRN_DATA_DIR",
+                data_dir.path().to_string_lossy().into_owned(),
+            ),
+            ("DATABASE_URL", database.raw_url.clone()),
+            ("BIND", "127.0.0.1:0".to_owned()),
+            ("WORKERS", "1".to_owned()),
+            ("DATABASE_POOL_SIZE", "4".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        for (name, value) in overrides {
+            vars.insert(name.to_string(), value.to_string());
+        }
+        let config =
+            Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
+        let app = Application::build(config).await.expect("app starts");
+        let base_url = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        Self {
+            base_url,
+            handle,
+            database,
+            data_dir,
+        }
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.base_url)
+    }
+
+    /// A direct connection to the app's database, for arranging and checking state.
+    pub fn db(&self) -> AnyConnection {
+        db::establish(&self.database.url).expect("connect to the test database")
+    }
+
+    /// The DATABASE_URL the app runs on, for the CLI.
+    pub fn database_url(&self) -> &str {
+        &self.database.raw_url
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stops accepting and closes the pool, so the database can be dropped.
+        drop(self.handle.stop(false));
+    }
+}
+
+/// An HTTP answer, read whole.
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get("location").and_then(|v| v.to_str().ok())
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    #[track_caller]
+    pub fn assert_redirect(&self, to: &str) {
+        assert_eq!(
+            self.status,
+            StatusCode::SEE_OTHER,
+            "expected a redirect to {to}; body: {}",
+            self.body
+        );
+        assert_eq!(self.location(), Some(to));
+    }
+
+    pub fn html(&self) -> scraper::Html {
+        scraper::Html::parse_document(&self.body)
+    }
+
+    /// Text of the first element matching `selector`.
+    pub fn text_of(&self, selector: &str) -> Option<String> {
+        let selector = scraper::Selector::parse(selector).expect("valid selector");
+        self.html()
+            .select(&selector)
+            .next()
+            .map(|e| e.text().collect::<String>().trim().to_owned())
+    }
+
+    pub fn attr_of(&self, selector: &str, attr: &str) -> Option<String> {
+        let selector = scraper::Selector::parse(selector).expect("valid selector");
+        self.html()
+            .select(&selector)
+            .next()
+            .and_then(|e| e.value().attr(attr).map(str::to_owned))
+    }
+}
+
+/// A browser-like client: cookie jar, no automatic redirects, remembers the page's CSRF token.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub jar: Arc<Jar>,
+    base_url: String,
+    csrf_token: Mutex<Option<String>>,
+}
+
+impl Browser {
+    pub fn new(base_url: &str) -> Self {
+        let jar = Arc::new(Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client");
+        Self {
+            client,
+            jar,
+            base_url: base_url.to_owned(),
+            csrf_token: Mutex::new(None),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// The session cookie as the jar holds it (`name=value`).
+    pub fn session_cookie(&self) -> Option<String> {
+        let url = reqwest::Url::parse(&self.base_url).expect("base url");
+        self.jar
+            .cookies(&url)
+            .and_then(|v| v.to_str().ok().map(str::to_owned))
+            .and_then(|all| {
+                all.split("; ")
+                    .find(|c| c.contains("cairn_session="))
+                    .map(str::to_owned)
+            })
+    }
+
+    /// Puts a session cookie (as returned by `session_cookie`) into this browser's jar.
+    pub fn set_session_cookie(&self, cookie: &str) {
+        let url = reqwest::Url::parse(&self.base_url).expect("base url");
+        self.jar.add_cookie_str(&format!("{cookie}; Path=/"), &url);
+    }
+
+    pub fn csrf_token(&self) -> String {
+        self.csrf_token
+            .lock()
+            .expect("lock")
+            .clone()
+            .expect("no page with a CSRF token was loaded yet")
+    }
+
+    async fn read(&self, response: reqwest::Response) -> Page {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.text().await.expect("response body");
+        let page = Page {
+            status,
+            headers,
+            body,
+        };
+        if let Some(token) = page.attr_of("meta[name=csrf-token]", "content") {
+            *self.csrf_token.lock().expect("lock") = Some(token);
+        }
+        page
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let response = self.client.get(self.url(path)).send().await.expect("GET");
+        self.read(response).await
+    }
+
+    /// Posts a form the way the page's own form would: with its CSRF token.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf_token();
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", &token)];
+        all.extend_from_slice(fields);
+        self.post_form_raw(path, &all).await
+    }
+
+    /// Posts exactly these fields (no token added).
+    pub async fn post_form_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let response = self
+            .client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST");
+        self.read(response).await
+    }
+
+    pub async fn sign_up(&self, email: &str, name: &str, password: &str) -> Page {
+        self.get("/signup").await;
+        self.post_form(
+            "/signup",
+            &[("email", email), ("name", name), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn log_in(&self, email: &str, password: &str) -> Page {
+        self.get("/login").await;
+        self.post_form("/login", &[("email", email), ("password", password)])
+            .await
+    }
+
+    pub async fn log_out(&self) -> Page {
+        self.get("/").await;
+        self.post_form("/logout", &[]).await
+    }
+}

@@ -1,0 +1,12 @@
+//! Integration tests: the real app on a random port, a fresh database per test (a temp
+//! SQLite file, or a new PostgreSQL database when TEST_DATABASE_URL is set), and an HTTP
+//! client with a cookie jar, like a browser.
+
+// A test fails by panicking; the crate-wide deny is for the app, not for its tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod accounts;
+mod cli;
+mod harness;
+mod migrations;
+mod shell;
