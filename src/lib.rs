@@ -4,11 +4,14 @@
 //! integration tests both start it through here.
 
 pub mod accounts;
+pub mod activity;
 pub mod config;
 pub mod db;
+pub mod orgs;
 pub mod schema;
 pub mod telemetry;
 mod web;
+pub mod workspaces;
 
 use std::net::TcpListener;
 use std::sync::Arc;

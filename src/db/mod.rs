@@ -2,6 +2,7 @@
 //! `DATABASE_URL` at run time, behind an r2d2 pool.
 
 mod migrations;
+mod text_enum;
 
 use std::time::Duration;
 

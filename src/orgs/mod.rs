@@ -1,0 +1,689 @@
+//! Organizations: their profile, members and roles. Owners and admins run an organization;
+//! an archived one is read-only until it is unarchived.
+
+mod profile;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::activity::{self, Actor, Subject};
+use crate::db::{self, AnyConnection, DbError};
+use crate::schema::{org_members, organizations, users, workspace_memberships, workspaces};
+use crate::text_enum;
+use crate::workspaces::{PrivacyMode, WorkspaceRole};
+
+pub use profile::{
+    currency, customer_names, optional_text, required_text, website, whole_number, CurrencyError, CustomerNamesError,
+    NumberError, Slug, SlugError, TextError, WebsiteError,
+};
+
+text_enum! {
+    /// A person's role in an organization.
+    pub enum OrgRole {
+        Owner => "owner",
+        Admin => "admin",
+        Member => "member",
+    }
+}
+
+impl OrgRole {
+    /// Owners and admins edit settings, invite, create workspaces, and act as workspace
+    /// admin everywhere.
+    pub fn administers(self) -> bool {
+        matches!(self, Self::Owner | Self::Admin)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Owner => "Owner",
+            Self::Admin => "Admin",
+            Self::Member => "Member",
+        }
+    }
+}
+
+text_enum! {
+    pub enum RevenuePeriod {
+        Year => "year",
+        Quarter => "quarter",
+        Month => "month",
+    }
+}
+
+impl RevenuePeriod {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Year => "per year",
+            Self::Quarter => "per quarter",
+            Self::Month => "per month",
+        }
+    }
+}
+
+text_enum! {
+    /// Where the profile's facts came from last.
+    pub enum EnrichmentSource {
+        Manual => "manual",
+        Ai => "ai",
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = organizations)]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    pub created_by_user_id: String,
+    pub default_privacy_mode: PrivacyMode,
+    pub industry: Option<String>,
+    pub website: Option<String>,
+    pub customer_names: Option<String>,
+    pub revenue_amount: Option<i64>,
+    pub revenue_currency: Option<String>,
+    pub revenue_period: Option<RevenuePeriod>,
+    pub employee_count_min: Option<i32>,
+    pub employee_count_max: Option<i32>,
+    pub address_street: Option<String>,
+    pub address_postal_code: Option<String>,
+    pub address_city: Option<String>,
+    pub address_country: Option<String>,
+    pub ai_enrichment_opt_in: bool,
+    pub last_enriched_at: Option<NaiveDateTime>,
+    pub last_enrichment_source: Option<EnrichmentSource>,
+    pub archived_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Organization {
+    pub fn is_archived(&self) -> bool {
+        self.archived_at.is_some()
+    }
+
+    pub fn customer_name_list(&self) -> Vec<String> {
+        self.customer_names
+            .as_deref()
+            .and_then(|raw| serde_json::from_str(raw).ok())
+            .unwrap_or_default()
+    }
+
+    /// The profile as the activity log records it.
+    fn profile_json(&self) -> serde_json::Value {
+        json!({
+            "name": self.name,
+            "slug": self.slug,
+            "default_privacy_mode": self.default_privacy_mode.as_str(),
+            "industry": self.industry,
+            "website": self.website,
+            "customer_names": self.customer_name_list(),
+            "revenue_amount": self.revenue_amount,
+            "revenue_currency": self.revenue_currency,
+            "revenue_period": self.revenue_period.map(RevenuePeriod::as_str),
+            "employee_count_min": self.employee_count_min,
+            "employee_count_max": self.employee_count_max,
+            "address_street": self.address_street,
+            "address_postal_code": self.address_postal_code,
+            "address_city": self.address_city,
+            "address_country": self.address_country,
+            "ai_enrichment_opt_in": self.ai_enrichment_opt_in,
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OrgError {
+    #[error("not found")]
+    NotFound,
+    #[error("Only owners and admins of {0} can do this.")]
+    NotAdmin(String),
+    #[error("Only owners can make someone an owner or change an owner's role.")]
+    NotOwner,
+    #[error("Only admins of the workspace {0} can do this.")]
+    NotWorkspaceAdmin(String),
+    #[error("{0} is archived, so it is read-only. An owner or admin can unarchive it in its settings.")]
+    Archived(String),
+    #[error("This address is already taken; choose another.")]
+    SlugTaken,
+    #[error("An organization needs at least one owner. Make someone else an owner first.")]
+    LastOwner,
+    #[error("Only members of the organization can join its workspaces.")]
+    NotOrgMember,
+    #[error("{0} is already a member of this workspace.")]
+    AlreadyMember(String),
+    #[error("A manager must be an active member of this workspace.")]
+    ManagerNotMember,
+    #[error("Nobody can be their own manager.")]
+    OwnManager,
+    #[error("{manager} already reports to {member}, directly or through others; that would make a circle.")]
+    ManagerCycle { member: String, manager: String },
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for OrgError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => Self::NotFound,
+            other => Self::Db(DbError::Query(other)),
+        }
+    }
+}
+
+/// A signed-in person's standing in one organization.
+#[derive(Debug, Clone)]
+pub struct OrgAccess {
+    pub org: Organization,
+    pub role: OrgRole,
+    pub user_id: String,
+}
+
+impl OrgAccess {
+    pub fn is_admin(&self) -> bool {
+        self.role.administers()
+    }
+
+    pub fn require_admin(&self) -> Result<(), OrgError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(OrgError::NotAdmin(self.org.name.clone()))
+        }
+    }
+
+    pub fn require_writable(&self) -> Result<(), OrgError> {
+        if self.org.is_archived() {
+            Err(OrgError::Archived(self.org.name.clone()))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The organization behind `slug`, if the user is a member; anyone else gets `NotFound`
+/// so that existence does not leak.
+pub fn access(conn: &mut AnyConnection, user_id: &str, slug: &str) -> Result<OrgAccess, OrgError> {
+    let (org, role) = organizations::table
+        .inner_join(org_members::table.on(org_members::organization_id.eq(organizations::id)))
+        .filter(organizations::slug.eq(slug))
+        .filter(org_members::user_id.eq(user_id))
+        .select((Organization::as_select(), org_members::role))
+        .first::<(Organization, OrgRole)>(conn)?;
+    Ok(OrgAccess {
+        org,
+        role,
+        user_id: user_id.to_owned(),
+    })
+}
+
+fn slug_taken(conn: &mut AnyConnection, slug: &Slug, except_org: Option<&str>) -> QueryResult<bool> {
+    let mut query = organizations::table
+        .filter(organizations::slug.eq(slug.as_str()))
+        .into_boxed();
+    if let Some(id) = except_org {
+        query = query.filter(organizations::id.ne(id));
+    }
+    Ok(query.count().get_result::<i64>(conn)? > 0)
+}
+
+/// A free slug for a new organization: the one asked for, or one derived from the name.
+fn free_slug(conn: &mut AnyConnection, wanted: Option<Slug>, name: &str) -> Result<Slug, OrgError> {
+    if let Some(slug) = wanted {
+        return if slug_taken(conn, &slug, None)? {
+            Err(OrgError::SlugTaken)
+        } else {
+            Ok(slug)
+        };
+    }
+    let base = Slug::suggest(name)
+        .or_else(|| Slug::suggest("organization"))
+        .ok_or(OrgError::SlugTaken)?;
+    if !slug_taken(conn, &base, None)? {
+        return Ok(base);
+    }
+    for n in 2..1000 {
+        let candidate = base.with_suffix(n);
+        if !slug_taken(conn, &candidate, None)? {
+            return Ok(candidate);
+        }
+    }
+    Err(OrgError::SlugTaken)
+}
+
+/// What the creator gives for a new organization.
+#[derive(Debug)]
+pub struct NewOrganization {
+    pub name: String,
+    /// `None`: derive one from the name.
+    pub slug: Option<Slug>,
+}
+
+/// Creates an organization with its creator as owner.
+pub fn create(conn: &mut AnyConnection, actor: &Actor, new: NewOrganization) -> Result<Organization, OrgError> {
+    db::write_transaction(conn, |conn| {
+        let slug = free_slug(conn, new.slug, &new.name)?;
+        let id = db::new_id();
+        let now = db::now();
+        diesel::insert_into(organizations::table)
+            .values((
+                organizations::id.eq(&id),
+                organizations::name.eq(&new.name),
+                organizations::slug.eq(slug.as_str()),
+                organizations::created_by_user_id.eq(&actor.user_id),
+                organizations::default_privacy_mode.eq(PrivacyMode::Open),
+                organizations::ai_enrichment_opt_in.eq(false),
+                organizations::created_at.eq(now),
+                organizations::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map_err(|e| if db::is_unique_violation(&e) { OrgError::SlugTaken } else { e.into() })?;
+        insert_member(conn, &id, &actor.user_id, OrgRole::Owner)?;
+        let org = organizations::table.find(&id).select(Organization::as_select()).first(conn)?;
+        let subject = org_subject(&org);
+        activity::record(conn, actor, subject, "organization.created", None, Some(org.profile_json()))?;
+        Ok(org)
+    })
+}
+
+fn org_subject(org: &Organization) -> Subject<'_> {
+    Subject {
+        organization_id: &org.id,
+        workspace_id: None,
+        kind: "organization",
+        id: &org.id,
+    }
+}
+
+fn insert_member(conn: &mut AnyConnection, org_id: &str, user_id: &str, role: OrgRole) -> QueryResult<()> {
+    let now = db::now();
+    diesel::insert_into(org_members::table)
+        .values((
+            org_members::id.eq(db::new_id()),
+            org_members::organization_id.eq(org_id),
+            org_members::user_id.eq(user_id),
+            org_members::role.eq(role),
+            org_members::created_at.eq(now),
+            org_members::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// One organization as a member sees it in lists: with the workspaces they can open.
+#[derive(Debug, Clone)]
+pub struct OrgSummary {
+    pub name: String,
+    pub slug: String,
+    pub role: OrgRole,
+    pub archived: bool,
+    pub workspaces: Vec<WorkspaceLink>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkspaceLink {
+    pub name: String,
+    pub slug: String,
+    pub archived: bool,
+}
+
+/// The user's organizations (archived ones only when asked), each with the workspaces the
+/// user may open: all of them for owners and admins, active memberships for members.
+pub fn summaries_for(conn: &mut AnyConnection, user_id: &str, include_archived: bool) -> Result<Vec<OrgSummary>, OrgError> {
+    let mut query = organizations::table
+        .inner_join(org_members::table.on(org_members::organization_id.eq(organizations::id)))
+        .filter(org_members::user_id.eq(user_id))
+        .into_boxed();
+    if !include_archived {
+        query = query.filter(organizations::archived_at.is_null());
+    }
+    let orgs: Vec<(String, String, String, OrgRole, Option<NaiveDateTime>)> = query
+        .order(organizations::name.asc())
+        .select((
+            organizations::id,
+            organizations::name,
+            organizations::slug,
+            org_members::role,
+            organizations::archived_at,
+        ))
+        .load(conn)?;
+    let org_ids: Vec<&String> = orgs.iter().map(|o| &o.0).collect();
+    let all_workspaces: Vec<(String, String, String, Option<NaiveDateTime>)> = workspaces::table
+        .filter(workspaces::organization_id.eq_any(&org_ids))
+        .order(workspaces::name.asc())
+        .select((workspaces::organization_id, workspaces::name, workspaces::slug, workspaces::archived_at))
+        .load(conn)?;
+    let my_workspaces: Vec<String> = workspace_memberships::table
+        .filter(workspace_memberships::user_id.eq(user_id))
+        .filter(workspace_memberships::active.eq(true))
+        .select(workspace_memberships::workspace_id)
+        .load(conn)?;
+    let my_workspace_slugs: Vec<(String, String)> = workspaces::table
+        .filter(workspaces::id.eq_any(&my_workspaces))
+        .select((workspaces::organization_id, workspaces::slug))
+        .load(conn)?;
+    Ok(orgs
+        .into_iter()
+        .map(|(id, name, slug, role, archived_at)| {
+            let workspaces = all_workspaces
+                .iter()
+                .filter(|w| w.0 == id)
+                .filter(|w| role.administers() || my_workspace_slugs.iter().any(|(org, s)| *org == id && *s == w.2))
+                .map(|w| WorkspaceLink {
+                    name: w.1.clone(),
+                    slug: w.2.clone(),
+                    archived: w.3.is_some(),
+                })
+                .collect();
+            OrgSummary {
+                name,
+                slug,
+                role,
+                archived: archived_at.is_some(),
+                workspaces,
+            }
+        })
+        .collect())
+}
+
+/// Employee count bounds; min ≤ max when both are given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmployeeRange {
+    pub min: Option<i32>,
+    pub max: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("The maximum must not be below the minimum.")]
+pub struct EmployeeRangeError;
+
+impl EmployeeRange {
+    pub fn new(min: Option<i32>, max: Option<i32>) -> Result<Self, EmployeeRangeError> {
+        match (min, max) {
+            (Some(min), Some(max)) if min > max => Err(EmployeeRangeError),
+            _ => Ok(Self { min, max }),
+        }
+    }
+}
+
+/// Revenue: an amount with its ISO 4217 currency and period, all three or none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revenue {
+    pub amount: i64,
+    pub currency: String,
+    pub period: RevenuePeriod,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RevenueError {
+    #[error("Enter the amount too.")]
+    MissingAmount,
+    #[error("Choose the currency too.")]
+    MissingCurrency,
+    #[error("Choose the period too.")]
+    MissingPeriod,
+}
+
+impl Revenue {
+    pub fn new(
+        amount: Option<i64>,
+        currency: Option<String>,
+        period: Option<RevenuePeriod>,
+    ) -> Result<Option<Self>, RevenueError> {
+        match (amount, currency, period) {
+            (None, None, None) => Ok(None),
+            (Some(amount), Some(currency), Some(period)) => Ok(Some(Self { amount, currency, period })),
+            (None, _, _) => Err(RevenueError::MissingAmount),
+            (_, None, _) => Err(RevenueError::MissingCurrency),
+            (_, _, None) => Err(RevenueError::MissingPeriod),
+        }
+    }
+}
+
+/// Every editable profile field, already validated.
+#[derive(Debug, Clone)]
+pub struct OrgProfile {
+    pub name: String,
+    pub slug: Slug,
+    pub default_privacy_mode: PrivacyMode,
+    pub industry: Option<String>,
+    pub website: Option<String>,
+    pub customer_names: Vec<String>,
+    pub revenue: Option<Revenue>,
+    pub employees: EmployeeRange,
+    pub address_street: Option<String>,
+    pub address_postal_code: Option<String>,
+    pub address_city: Option<String>,
+    pub address_country: Option<String>,
+    pub ai_enrichment_opt_in: bool,
+}
+
+/// Saves the profile by hand, which makes `manual` the source of the profile's facts.
+pub fn update_profile(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    access: &OrgAccess,
+    profile: OrgProfile,
+) -> Result<Organization, OrgError> {
+    access.require_admin()?;
+    access.require_writable()?;
+    db::write_transaction(conn, |conn| {
+        let before: Organization = organizations::table
+            .find(&access.org.id)
+            .select(Organization::as_select())
+            .first(conn)?;
+        if slug_taken(conn, &profile.slug, Some(&before.id))? {
+            return Err(OrgError::SlugTaken);
+        }
+        let now = db::now();
+        let customers = (!profile.customer_names.is_empty())
+            .then(|| serde_json::to_string(&profile.customer_names).unwrap_or_default());
+        diesel::update(organizations::table.find(&before.id))
+            .set((
+                organizations::name.eq(&profile.name),
+                organizations::slug.eq(profile.slug.as_str()),
+                organizations::default_privacy_mode.eq(profile.default_privacy_mode),
+                organizations::industry.eq(&profile.industry),
+                organizations::website.eq(&profile.website),
+                organizations::customer_names.eq(customers),
+                organizations::revenue_amount.eq(profile.revenue.as_ref().map(|r| r.amount)),
+                organizations::revenue_currency.eq(profile.revenue.as_ref().map(|r| r.currency.clone())),
+                organizations::revenue_period.eq(profile.revenue.as_ref().map(|r| r.period)),
+                organizations::employee_count_min.eq(profile.employees.min),
+                organizations::employee_count_max.eq(profile.employees.max),
+                organizations::address_street.eq(&profile.address_street),
+                organizations::address_postal_code.eq(&profile.address_postal_code),
+                organizations::address_city.eq(&profile.address_city),
+                organizations::address_country.eq(&profile.address_country),
+                organizations::ai_enrichment_opt_in.eq(profile.ai_enrichment_opt_in),
+                organizations::last_enriched_at.eq(Some(now)),
+                organizations::last_enrichment_source.eq(Some(EnrichmentSource::Manual)),
+                organizations::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map_err(|e| if db::is_unique_violation(&e) { OrgError::SlugTaken } else { e.into() })?;
+        let after: Organization = organizations::table
+            .find(&before.id)
+            .select(Organization::as_select())
+            .first(conn)?;
+        activity::record(
+            conn,
+            actor,
+            org_subject(&after),
+            "organization.settings_updated",
+            Some(before.profile_json()),
+            Some(after.profile_json()),
+        )?;
+        Ok(after)
+    })
+}
+
+/// Archives or unarchives. Archived organizations are read-only and hidden by default.
+pub fn set_archived(conn: &mut AnyConnection, actor: &Actor, access: &OrgAccess, archived: bool) -> Result<(), OrgError> {
+    access.require_admin()?;
+    if archived == access.org.is_archived() {
+        return Ok(());
+    }
+    db::write_transaction(conn, |conn| {
+        let now = db::now();
+        diesel::update(organizations::table.find(&access.org.id))
+            .set((
+                organizations::archived_at.eq(archived.then_some(now)),
+                organizations::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        let action = if archived { "organization.archived" } else { "organization.unarchived" };
+        activity::record(
+            conn,
+            actor,
+            org_subject(&access.org),
+            action,
+            Some(json!({ "archived": !archived })),
+            Some(json!({ "archived": archived })),
+        )?;
+        Ok(())
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct OrgMember {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub role: OrgRole,
+    pub joined_at: NaiveDateTime,
+}
+
+pub fn members(conn: &mut AnyConnection, org_id: &str) -> Result<Vec<OrgMember>, OrgError> {
+    let rows: Vec<(String, String, String, OrgRole, NaiveDateTime)> = org_members::table
+        .inner_join(users::table.on(users::id.eq(org_members::user_id)))
+        .filter(org_members::organization_id.eq(org_id))
+        .order(users::name.asc())
+        .select((users::id, users::name, users::email, org_members::role, org_members::created_at))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(user_id, name, email, role, joined_at)| OrgMember {
+            user_id,
+            name,
+            email,
+            role,
+            joined_at,
+        })
+        .collect())
+}
+
+fn member_role(conn: &mut AnyConnection, org_id: &str, user_id: &str) -> Result<(OrgRole, String), OrgError> {
+    Ok(org_members::table
+        .inner_join(users::table.on(users::id.eq(org_members::user_id)))
+        .filter(org_members::organization_id.eq(org_id))
+        .filter(org_members::user_id.eq(user_id))
+        .select((org_members::role, users::name))
+        .first(conn)?)
+}
+
+fn owner_count(conn: &mut AnyConnection, org_id: &str) -> QueryResult<i64> {
+    org_members::table
+        .filter(org_members::organization_id.eq(org_id))
+        .filter(org_members::role.eq(OrgRole::Owner))
+        .count()
+        .get_result(conn)
+}
+
+/// Only owners grant or take away ownership, and the last owner stays an owner.
+fn check_role_change(conn: &mut AnyConnection, access: &OrgAccess, current: OrgRole, new: Option<OrgRole>) -> Result<(), OrgError> {
+    access.require_admin()?;
+    access.require_writable()?;
+    let touches_owner = current == OrgRole::Owner || new == Some(OrgRole::Owner);
+    if touches_owner && access.role != OrgRole::Owner {
+        return Err(OrgError::NotOwner);
+    }
+    if current == OrgRole::Owner && new != Some(OrgRole::Owner) && owner_count(conn, &access.org.id)? <= 1 {
+        return Err(OrgError::LastOwner);
+    }
+    Ok(())
+}
+
+fn member_subject<'a>(access: &'a OrgAccess, user_id: &'a str) -> Subject<'a> {
+    Subject {
+        organization_id: &access.org.id,
+        workspace_id: None,
+        kind: "org_member",
+        id: user_id,
+    }
+}
+
+pub fn change_role(conn: &mut AnyConnection, actor: &Actor, access: &OrgAccess, user_id: &str, role: OrgRole) -> Result<(), OrgError> {
+    db::write_transaction(conn, |conn| {
+        let (current, name) = member_role(conn, &access.org.id, user_id)?;
+        if current == role {
+            return Ok(());
+        }
+        check_role_change(conn, access, current, Some(role))?;
+        diesel::update(
+            org_members::table
+                .filter(org_members::organization_id.eq(&access.org.id))
+                .filter(org_members::user_id.eq(user_id)),
+        )
+        .set((org_members::role.eq(role), org_members::updated_at.eq(db::now())))
+        .execute(conn)?;
+        activity::record(
+            conn,
+            actor,
+            member_subject(access, user_id),
+            "org_member.role_changed",
+            Some(json!({ "member": name, "role": current.as_str() })),
+            Some(json!({ "member": name, "role": role.as_str() })),
+        )?;
+        Ok(())
+    })
+}
+
+/// Removes someone from the organization. Their workspace memberships go inactive and
+/// everything they own stays where it is.
+pub fn remove_member(conn: &mut AnyConnection, actor: &Actor, access: &OrgAccess, user_id: &str) -> Result<(), OrgError> {
+    db::write_transaction(conn, |conn| {
+        let (current, name) = member_role(conn, &access.org.id, user_id)?;
+        check_role_change(conn, access, current, None)?;
+        let now = db::now();
+        diesel::delete(
+            org_members::table
+                .filter(org_members::organization_id.eq(&access.org.id))
+                .filter(org_members::user_id.eq(user_id)),
+        )
+        .execute(conn)?;
+        diesel::update(
+            workspace_memberships::table
+                .filter(workspace_memberships::organization_id.eq(&access.org.id))
+                .filter(workspace_memberships::user_id.eq(user_id)),
+        )
+        .set((workspace_memberships::active.eq(false), workspace_memberships::updated_at.eq(now)))
+        .execute(conn)?;
+        activity::record(
+            conn,
+            actor,
+            member_subject(access, user_id),
+            "org_member.removed",
+            Some(json!({ "member": name, "role": current.as_str() })),
+            None,
+        )?;
+        Ok(())
+    })
+}
+
+/// Who in the organization is not yet in a workspace (for "add member").
+pub fn members_outside_workspace(conn: &mut AnyConnection, org_id: &str, workspace_id: &str) -> Result<Vec<OrgMember>, OrgError> {
+    let inside: Vec<String> = workspace_memberships::table
+        .filter(workspace_memberships::workspace_id.eq(workspace_id))
+        .select(workspace_memberships::user_id)
+        .load(conn)?;
+    Ok(members(conn, org_id)?
+        .into_iter()
+        .filter(|m| !inside.contains(&m.user_id))
+        .collect())
+}
+
+/// Whether the person may act as admin of a workspace with this membership role.
+pub fn administers_workspace(org_role: OrgRole, workspace_role: Option<WorkspaceRole>) -> bool {
+    org_role.administers() || workspace_role == Some(WorkspaceRole::Admin)
+}

@@ -1,0 +1,513 @@
+//! Workspaces of an organization, their privacy mode, and who is in them (role, manager,
+//! active flag).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::activity::{self, Actor, Subject};
+use crate::db::{self, AnyConnection};
+use crate::orgs::{self, OrgAccess, OrgError, Slug};
+use crate::schema::{org_members, users, workspace_memberships, workspaces};
+use crate::text_enum;
+
+text_enum! {
+    /// Who sees which items of a workspace (enforced by `scope`).
+    pub enum PrivacyMode {
+        /// Every active member sees every item.
+        Open => "option_1",
+        /// Members see their own and their reports' work, with its context.
+        NeedToKnow => "option_2",
+    }
+}
+
+impl PrivacyMode {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Open => "Open",
+            Self::NeedToKnow => "Need-to-know",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Open => "Every member of the workspace sees every objective, key result and action.",
+            Self::NeedToKnow => "Members see their own work and their reports' work, with what it belongs to; admins see everything.",
+        }
+    }
+}
+
+text_enum! {
+    pub enum WorkspaceRole {
+        Admin => "workspace_admin",
+        User => "workspace_user",
+    }
+}
+
+impl WorkspaceRole {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Admin => "Workspace admin",
+            Self::User => "Member",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = workspaces)]
+pub struct Workspace {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub slug: String,
+    pub privacy_mode: PrivacyMode,
+    pub created_by_user_id: String,
+    pub archived_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Workspace {
+    fn settings_json(&self) -> serde_json::Value {
+        json!({ "name": self.name, "slug": self.slug, "privacy_mode": self.privacy_mode.as_str() })
+    }
+}
+
+/// A signed-in person's standing in one workspace.
+#[derive(Debug, Clone)]
+pub struct WorkspaceAccess {
+    pub org: OrgAccess,
+    pub workspace: Workspace,
+    /// The person's active membership role, if any (org owners/admins may have none).
+    pub role: Option<WorkspaceRole>,
+}
+
+impl WorkspaceAccess {
+    pub fn is_admin(&self) -> bool {
+        orgs::administers_workspace(self.org.role, self.role)
+    }
+
+    pub fn require_admin(&self) -> Result<(), OrgError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(OrgError::NotWorkspaceAdmin(self.workspace.name.clone()))
+        }
+    }
+
+    /// Archived organizations and workspaces are read-only.
+    pub fn require_writable(&self) -> Result<(), OrgError> {
+        self.org.require_writable()?;
+        if self.workspace.archived_at.is_some() {
+            return Err(OrgError::Archived(self.workspace.name.clone()));
+        }
+        Ok(())
+    }
+}
+
+/// The workspace behind (org slug, workspace slug) for a user who may open it: owners and
+/// admins of the organization, and active members. Anyone else gets `NotFound`.
+pub fn access(conn: &mut AnyConnection, user_id: &str, org_slug: &str, workspace_slug: &str) -> Result<WorkspaceAccess, OrgError> {
+    let org = orgs::access(conn, user_id, org_slug)?;
+    let workspace: Workspace = workspaces::table
+        .filter(workspaces::organization_id.eq(&org.org.id))
+        .filter(workspaces::slug.eq(workspace_slug))
+        .select(Workspace::as_select())
+        .first(conn)?;
+    let role: Option<WorkspaceRole> = workspace_memberships::table
+        .filter(workspace_memberships::workspace_id.eq(&workspace.id))
+        .filter(workspace_memberships::user_id.eq(user_id))
+        .filter(workspace_memberships::active.eq(true))
+        .select(workspace_memberships::role)
+        .first(conn)
+        .optional()?;
+    if role.is_none() && !org.is_admin() {
+        return Err(OrgError::NotFound);
+    }
+    Ok(WorkspaceAccess { org, workspace, role })
+}
+
+/// Validated name, slug and privacy mode.
+#[derive(Debug, Clone)]
+pub struct WorkspaceSettings {
+    pub name: String,
+    pub slug: Slug,
+    pub privacy_mode: PrivacyMode,
+}
+
+fn slug_taken(conn: &mut AnyConnection, org_id: &str, slug: &Slug, except: Option<&str>) -> QueryResult<bool> {
+    let mut query = workspaces::table
+        .filter(workspaces::organization_id.eq(org_id))
+        .filter(workspaces::slug.eq(slug.as_str()))
+        .into_boxed();
+    if let Some(id) = except {
+        query = query.filter(workspaces::id.ne(id));
+    }
+    Ok(query.count().get_result::<i64>(conn)? > 0)
+}
+
+fn subject<'a>(workspace: &'a Workspace, kind: &'static str, id: &'a str) -> Subject<'a> {
+    Subject {
+        organization_id: &workspace.organization_id,
+        workspace_id: Some(&workspace.id),
+        kind,
+        id,
+    }
+}
+
+fn unique_or(e: diesel::result::Error) -> OrgError {
+    if db::is_unique_violation(&e) {
+        OrgError::SlugTaken
+    } else {
+        e.into()
+    }
+}
+
+/// Creates a workspace (owners and admins); its creator joins it as workspace admin.
+pub fn create(conn: &mut AnyConnection, actor: &Actor, org: &OrgAccess, settings: WorkspaceSettings) -> Result<Workspace, OrgError> {
+    org.require_admin()?;
+    org.require_writable()?;
+    db::write_transaction(conn, |conn| {
+        if slug_taken(conn, &org.org.id, &settings.slug, None)? {
+            return Err(OrgError::SlugTaken);
+        }
+        let id = db::new_id();
+        let now = db::now();
+        diesel::insert_into(workspaces::table)
+            .values((
+                workspaces::id.eq(&id),
+                workspaces::organization_id.eq(&org.org.id),
+                workspaces::name.eq(&settings.name),
+                workspaces::slug.eq(settings.slug.as_str()),
+                workspaces::privacy_mode.eq(settings.privacy_mode),
+                workspaces::created_by_user_id.eq(&actor.user_id),
+                workspaces::created_at.eq(now),
+                workspaces::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map_err(unique_or)?;
+        insert_membership(conn, &org.org.id, &id, &actor.user_id, WorkspaceRole::Admin)?;
+        let workspace: Workspace = workspaces::table.find(&id).select(Workspace::as_select()).first(conn)?;
+        activity::record(
+            conn,
+            actor,
+            subject(&workspace, "workspace", &workspace.id),
+            "workspace.created",
+            None,
+            Some(workspace.settings_json()),
+        )?;
+        Ok(workspace)
+    })
+}
+
+/// Renames, re-slugs or changes the privacy mode (workspace admins).
+pub fn update_settings(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    access: &WorkspaceAccess,
+    settings: WorkspaceSettings,
+) -> Result<Workspace, OrgError> {
+    access.require_admin()?;
+    access.require_writable()?;
+    let before = &access.workspace;
+    db::write_transaction(conn, |conn| {
+        if slug_taken(conn, &before.organization_id, &settings.slug, Some(&before.id))? {
+            return Err(OrgError::SlugTaken);
+        }
+        diesel::update(workspaces::table.find(&before.id))
+            .set((
+                workspaces::name.eq(&settings.name),
+                workspaces::slug.eq(settings.slug.as_str()),
+                workspaces::privacy_mode.eq(settings.privacy_mode),
+                workspaces::updated_at.eq(db::now()),
+            ))
+            .execute(conn)
+            .map_err(unique_or)?;
+        let after: Workspace = workspaces::table.find(&before.id).select(Workspace::as_select()).first(conn)?;
+        activity::record(
+            conn,
+            actor,
+            subject(&after, "workspace", &after.id),
+            "workspace.settings_updated",
+            Some(before.settings_json()),
+            Some(after.settings_json()),
+        )?;
+        Ok(after)
+    })
+}
+
+pub fn set_archived(conn: &mut AnyConnection, actor: &Actor, access: &WorkspaceAccess, archived: bool) -> Result<(), OrgError> {
+    access.require_admin()?;
+    access.org.require_writable()?;
+    let workspace = &access.workspace;
+    if archived == workspace.archived_at.is_some() {
+        return Ok(());
+    }
+    db::write_transaction(conn, |conn| {
+        let now = db::now();
+        diesel::update(workspaces::table.find(&workspace.id))
+            .set((workspaces::archived_at.eq(archived.then_some(now)), workspaces::updated_at.eq(now)))
+            .execute(conn)?;
+        let action = if archived { "workspace.archived" } else { "workspace.unarchived" };
+        activity::record(
+            conn,
+            actor,
+            subject(workspace, "workspace", &workspace.id),
+            action,
+            Some(json!({ "archived": !archived })),
+            Some(json!({ "archived": archived })),
+        )?;
+        Ok(())
+    })
+}
+
+fn insert_membership(conn: &mut AnyConnection, org_id: &str, workspace_id: &str, user_id: &str, role: WorkspaceRole) -> QueryResult<()> {
+    let now = db::now();
+    diesel::insert_into(workspace_memberships::table)
+        .values((
+            workspace_memberships::id.eq(db::new_id()),
+            workspace_memberships::organization_id.eq(org_id),
+            workspace_memberships::workspace_id.eq(workspace_id),
+            workspace_memberships::user_id.eq(user_id),
+            workspace_memberships::role.eq(role),
+            workspace_memberships::active.eq(true),
+            workspace_memberships::created_at.eq(now),
+            workspace_memberships::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A person in a workspace, with their place in the manager tree.
+#[derive(Debug, Clone)]
+pub struct WorkspaceMember {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub role: WorkspaceRole,
+    pub active: bool,
+    pub manager: Option<(String, String)>,
+    pub direct_reports: Vec<String>,
+}
+
+struct MembershipRow {
+    user_id: String,
+    name: String,
+    email: String,
+    role: WorkspaceRole,
+    manager_user_id: Option<String>,
+    active: bool,
+}
+
+fn membership_rows(conn: &mut AnyConnection, workspace_id: &str) -> QueryResult<Vec<MembershipRow>> {
+    let rows: Vec<(String, String, String, WorkspaceRole, Option<String>, bool)> = workspace_memberships::table
+        .inner_join(users::table.on(users::id.eq(workspace_memberships::user_id)))
+        .filter(workspace_memberships::workspace_id.eq(workspace_id))
+        .order(users::name.asc())
+        .select((
+            users::id,
+            users::name,
+            users::email,
+            workspace_memberships::role,
+            workspace_memberships::manager_user_id,
+            workspace_memberships::active,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(user_id, name, email, role, manager_user_id, active)| MembershipRow {
+            user_id,
+            name,
+            email,
+            role,
+            manager_user_id,
+            active,
+        })
+        .collect())
+}
+
+pub fn members(conn: &mut AnyConnection, workspace_id: &str) -> Result<Vec<WorkspaceMember>, OrgError> {
+    let rows = membership_rows(conn, workspace_id)?;
+    let names: HashMap<&str, &str> = rows.iter().map(|r| (r.user_id.as_str(), r.name.as_str())).collect();
+    Ok(rows
+        .iter()
+        .map(|row| WorkspaceMember {
+            user_id: row.user_id.clone(),
+            name: row.name.clone(),
+            email: row.email.clone(),
+            role: row.role,
+            active: row.active,
+            manager: row.manager_user_id.as_deref().and_then(|id| {
+                names.get(id).map(|name| (id.to_owned(), (*name).to_owned()))
+            }),
+            direct_reports: rows
+                .iter()
+                .filter(|r| r.manager_user_id.as_deref() == Some(&row.user_id))
+                .map(|r| r.name.clone())
+                .collect(),
+        })
+        .collect())
+}
+
+/// Adds an organization member to the workspace.
+pub fn add_member(conn: &mut AnyConnection, actor: &Actor, access: &WorkspaceAccess, user_id: &str, role: WorkspaceRole) -> Result<(), OrgError> {
+    access.require_admin()?;
+    access.require_writable()?;
+    let workspace = &access.workspace;
+    db::write_transaction(conn, |conn| {
+        let name: String = org_members::table
+            .inner_join(users::table.on(users::id.eq(org_members::user_id)))
+            .filter(org_members::organization_id.eq(&workspace.organization_id))
+            .filter(org_members::user_id.eq(user_id))
+            .select(users::name)
+            .first(conn)
+            .optional()?
+            .ok_or(OrgError::NotOrgMember)?;
+        let existing: i64 = workspace_memberships::table
+            .filter(workspace_memberships::workspace_id.eq(&workspace.id))
+            .filter(workspace_memberships::user_id.eq(user_id))
+            .count()
+            .get_result(conn)?;
+        if existing > 0 {
+            return Err(OrgError::AlreadyMember(name));
+        }
+        insert_membership(conn, &workspace.organization_id, &workspace.id, user_id, role)?;
+        activity::record(
+            conn,
+            actor,
+            subject(workspace, "workspace_membership", user_id),
+            "workspace_membership.added",
+            None,
+            Some(json!({ "member": name, "role": role.as_str(), "active": true })),
+        )?;
+        Ok(())
+    })
+}
+
+/// A change to one membership; `None` fields stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct MembershipChange {
+    pub role: Option<WorkspaceRole>,
+    /// `Some(None)` clears the manager.
+    pub manager_user_id: Option<Option<String>>,
+    pub active: Option<bool>,
+}
+
+/// Whether `manager` already reports to `member` through the chain (a change would loop).
+fn would_cycle(rows: &[MembershipRow], member: &str, manager: &str) -> bool {
+    let manager_of: HashMap<&str, &str> = rows
+        .iter()
+        .filter_map(|r| r.manager_user_id.as_deref().map(|m| (r.user_id.as_str(), m)))
+        .collect();
+    let mut current = manager;
+    // The chain has at most one step per member; more means an existing loop.
+    for _ in 0..=rows.len() {
+        if current == member {
+            return true;
+        }
+        match manager_of.get(current) {
+            Some(next) => current = next,
+            None => return false,
+        }
+    }
+    true
+}
+
+pub fn update_member(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    access: &WorkspaceAccess,
+    user_id: &str,
+    change: MembershipChange,
+) -> Result<(), OrgError> {
+    access.require_admin()?;
+    access.require_writable()?;
+    let workspace = &access.workspace;
+    db::write_transaction(conn, |conn| {
+        let rows = membership_rows(conn, &workspace.id)?;
+        let member = rows.iter().find(|r| r.user_id == user_id).ok_or(OrgError::NotFound)?;
+        if let Some(Some(manager_id)) = &change.manager_user_id {
+            if manager_id == user_id {
+                return Err(OrgError::OwnManager);
+            }
+            let manager = rows
+                .iter()
+                .find(|r| r.user_id == *manager_id && r.active)
+                .ok_or(OrgError::ManagerNotMember)?;
+            if would_cycle(&rows, user_id, manager_id) {
+                return Err(OrgError::ManagerCycle {
+                    member: member.name.clone(),
+                    manager: manager.name.clone(),
+                });
+            }
+        }
+        let name_of = |id: &Option<String>| {
+            id.as_ref()
+                .and_then(|id| rows.iter().find(|r| r.user_id == *id))
+                .map(|r| r.name.clone())
+        };
+        let before = json!({
+            "member": member.name,
+            "role": member.role.as_str(),
+            "manager": name_of(&member.manager_user_id),
+            "active": member.active,
+        });
+        let role = change.role.unwrap_or(member.role);
+        let manager = change.manager_user_id.clone().unwrap_or_else(|| member.manager_user_id.clone());
+        let active = change.active.unwrap_or(member.active);
+        let after = json!({ "member": member.name, "role": role.as_str(), "manager": name_of(&manager), "active": active });
+        if before == after {
+            return Ok(());
+        }
+        diesel::update(
+            workspace_memberships::table
+                .filter(workspace_memberships::workspace_id.eq(&workspace.id))
+                .filter(workspace_memberships::user_id.eq(user_id)),
+        )
+        .set((
+            workspace_memberships::role.eq(role),
+            workspace_memberships::manager_user_id.eq(&manager),
+            workspace_memberships::active.eq(active),
+            workspace_memberships::updated_at.eq(db::now()),
+        ))
+        .execute(conn)?;
+        activity::record(
+            conn,
+            actor,
+            subject(workspace, "workspace_membership", user_id),
+            "workspace_membership.updated",
+            Some(before),
+            Some(after),
+        )?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(user: &str, manager: Option<&str>) -> MembershipRow {
+        MembershipRow {
+            user_id: user.into(),
+            name: user.into(),
+            email: format!("{user}@example.com"),
+            role: WorkspaceRole::User,
+            manager_user_id: manager.map(Into::into),
+            active: true,
+        }
+    }
+
+    #[test]
+    fn manager_cycles_are_detected_through_the_chain() {
+        // ceo <- vp <- lead <- dev
+        let rows = vec![row("ceo", None), row("vp", Some("ceo")), row("lead", Some("vp")), row("dev", Some("lead"))];
+        assert!(would_cycle(&rows, "ceo", "dev"), "ceo reporting to dev loops");
+        assert!(would_cycle(&rows, "vp", "lead"));
+        assert!(!would_cycle(&rows, "dev", "ceo"), "skipping levels is fine");
+        assert!(!would_cycle(&rows, "lead", "ceo"));
+        assert!(would_cycle(&rows, "dev", "dev"));
+    }
+}
