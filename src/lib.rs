@@ -45,8 +45,15 @@ pub struct Application {
 impl Application {
     /// Connects to the database, applies pending migrations and binds the listener.
     pub async fn build(config: Config) -> Result<Self, StartError> {
+        // Migrate on a connection of its own, closed afterwards: on PostgreSQL that also
+        // releases the migration lock whatever happens.
+        let url = config.database_url.clone();
+        let applied = actix_web::rt::task::spawn_blocking(move || {
+            db::run_pending_migrations(&mut db::establish(&url)?)
+        })
+        .await
+        .map_err(|_| DbError::Cancelled)??;
         let db = Db::connect(&config.database_url, config.database_pool_size)?;
-        let applied = db.run(db::run_pending_migrations).await?;
         if !applied.is_empty() {
             tracing::info!(migrations = ?applied, "applied database migrations");
         }

@@ -7,9 +7,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use diesel::RunQueryDsl;
 
-use cairn::accounts::{self, DisplayName, Email, NewAccount, Password};
+use cairn::accounts::{
+    self, AccountError, DisplayName, Email, NewAccount, Password, PasswordHashError,
+};
 use cairn::config::{Config, DatabaseUrl};
-use cairn::{db, telemetry, Application};
+use cairn::db::{self, DbError};
+use cairn::{telemetry, Application, StartError};
 
 #[derive(Parser)]
 #[command(
@@ -51,6 +54,23 @@ enum UserCommand {
     },
 }
 
+/// What can stop a command; printed as one line.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Start(#[from] StartError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error(transparent)]
+    Hashing(#[from] PasswordHashError),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = match Config::from_env() {
@@ -71,31 +91,29 @@ fn main() -> ExitCode {
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("cairn: {message}");
+        Err(error) => {
+            eprintln!("cairn: {error}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn serve(config: Config) -> Result<(), String> {
+fn serve(config: Config) -> Result<(), CliError> {
     actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(config)
-            .await
-            .map_err(|e| e.to_string())?;
-        app.run_until_stopped().await.map_err(|e| e.to_string())
+        let app = Application::build(config).await?;
+        Ok(app.run_until_stopped().await?)
     })
 }
 
-fn connect(config: &Config) -> Result<db::AnyConnection, String> {
-    let mut conn = db::establish(&config.database_url).map_err(|e| e.to_string())?;
-    db::run_pending_migrations(&mut conn).map_err(|e| e.to_string())?;
+fn connect(config: &Config) -> Result<db::AnyConnection, CliError> {
+    let mut conn = db::establish(&config.database_url)?;
+    db::run_pending_migrations(&mut conn)?;
     Ok(conn)
 }
 
-fn migrate(config: &Config) -> Result<(), String> {
-    let mut conn = db::establish(&config.database_url).map_err(|e| e.to_string())?;
-    let applied = db::run_pending_migrations(&mut conn).map_err(|e| e.to_string())?;
+fn migrate(config: &Config) -> Result<(), CliError> {
+    let mut conn = db::establish(&config.database_url)?;
+    let applied = db::run_pending_migrations(&mut conn)?;
     if applied.is_empty() {
         println!("The database is up to date.");
     } else {
@@ -106,62 +124,61 @@ fn migrate(config: &Config) -> Result<(), String> {
     Ok(())
 }
 
-fn read_password() -> Result<String, String> {
+fn read_password() -> Result<String, CliError> {
     if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
-        let again = rpassword::prompt_password("Password (again): ").map_err(|e| e.to_string())?;
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Password (again): ")?;
         if first != again {
-            return Err("the passwords do not match".into());
+            return Err(CliError::Usage("the passwords do not match".into()));
         }
         Ok(first)
     } else {
         let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+            CliError::Usage(format!("cannot read the password from standard input: {e}"))
+        })?;
         Ok(line.trim_end_matches(['\r', '\n']).to_owned())
     }
 }
 
-fn create_user(config: &Config, email: &str, name: &str) -> Result<(), String> {
-    let email = Email::parse(email).map_err(|e| format!("--email: {e}"))?;
-    let name = DisplayName::parse(name).map_err(|e| format!("--name: {e}"))?;
-    let password = Password::parse(read_password()?).map_err(|e| format!("password: {e}"))?;
+fn create_user(config: &Config, email: &str, name: &str) -> Result<(), CliError> {
+    let email = Email::parse(email).map_err(|e| CliError::Usage(format!("--email: {e}")))?;
+    let name = DisplayName::parse(name).map_err(|e| CliError::Usage(format!("--name: {e}")))?;
+    let password =
+        Password::parse(read_password()?).map_err(|e| CliError::Usage(format!("password: {e}")))?;
+    let password_hash = accounts::hash_password(&password)?;
     let mut conn = connect(config)?;
-    let user = accounts::sign_up(
-        &mut conn,
-        &NewAccount {
-            email,
-            name,
-            password,
-        },
-    )
-    .map_err(|e| e.to_string())?;
+    let account = NewAccount {
+        email,
+        name,
+        password,
+    };
+    let user = accounts::create_account(&mut conn, &account, &password_hash)?;
     println!("created user {} <{}> ({})", user.name, user.email, user.id);
     Ok(())
 }
 
-fn backup(config: &Config, file: &std::path::Path) -> Result<(), String> {
-    match &config.database_url {
-        DatabaseUrl::Postgres(_) => Err(
+fn backup(config: &Config, file: &std::path::Path) -> Result<(), CliError> {
+    if let DatabaseUrl::Postgres(_) = &config.database_url {
+        return Err(CliError::Usage(
             "backup copies the embedded SQLite database; for PostgreSQL use pg_dump, e.g. `pg_dump --format=custom --file=cairn.dump \"$DATABASE_URL\"`".into(),
-        ),
-        DatabaseUrl::Sqlite(_) => {
-            if file.exists() {
-                return Err(format!("{} already exists; choose a new file", file.display()));
-            }
-            let target = file
-                .to_str()
-                .ok_or_else(|| format!("{} is not a UTF-8 path", file.display()))?;
-            let mut conn = connect(config)?;
-            // VACUUM INTO writes a consistent snapshot while other connections keep working.
-            diesel::sql_query("VACUUM INTO ?")
-                .bind::<diesel::sql_types::Text, _>(target)
-                .execute(&mut conn)
-                .map_err(|e| format!("backup failed: {e}"))?;
-            println!("backed up to {}", file.display());
-            Ok(())
-        }
+        ));
     }
+    if file.exists() {
+        return Err(CliError::Usage(format!(
+            "{} already exists; choose a new file",
+            file.display()
+        )));
+    }
+    let target = file
+        .to_str()
+        .ok_or_else(|| CliError::Usage(format!("{} is not a UTF-8 path", file.display())))?;
+    let mut conn = db::establish(&config.database_url)?;
+    // VACUUM INTO writes a consistent snapshot while other connections keep working.
+    diesel::sql_query("VACUUM INTO ?")
+        .bind::<diesel::sql_types::Text, _>(target)
+        .execute(&mut conn)
+        .map_err(DbError::from)?;
+    println!("backed up to {}", file.display());
+    Ok(())
 }

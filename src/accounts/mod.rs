@@ -1,7 +1,7 @@
 //! People and how they prove who they are: sign-up, log-in, sessions.
 
 mod password;
-pub mod sessions;
+pub(crate) mod sessions;
 mod throttle;
 mod types;
 
@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::config::LoginThrottle;
-use crate::db::{self, AnyConnection, DbError};
+use crate::db::{self, AnyConnection, Db, DbError};
 use crate::schema::users;
 
 pub use password::{hash_password, PasswordHashError};
@@ -73,9 +73,21 @@ struct NewUserRow<'a> {
     updated_at: NaiveDateTime,
 }
 
-/// Creates an account. The email is unique whatever its case, because it is normalized.
-pub fn sign_up(conn: &mut AnyConnection, account: &NewAccount) -> Result<User, AccountError> {
-    let password_hash = hash_password(&account.password)?;
+/// Creates an account. The password is hashed before a database connection is taken.
+pub async fn sign_up(db: &Db, account: NewAccount) -> Result<User, AccountError> {
+    let password = account.password.clone();
+    let password_hash = off_the_executor(move || hash_password(&password)).await??;
+    db.run(move |conn| create_account(conn, &account, &password_hash))
+        .await
+}
+
+/// Stores an account whose password is already hashed. The email is unique whatever its
+/// case, because it is normalized.
+pub fn create_account(
+    conn: &mut AnyConnection,
+    account: &NewAccount,
+    password_hash: &str,
+) -> Result<User, AccountError> {
     let id = db::new_id();
     let now = db::now();
     let inserted = diesel::insert_into(users::table)
@@ -83,7 +95,7 @@ pub fn sign_up(conn: &mut AnyConnection, account: &NewAccount) -> Result<User, A
             id: &id,
             email: account.email.as_str(),
             name: account.name.as_str(),
-            password_hash: &password_hash,
+            password_hash,
             created_at: now,
             updated_at: now,
         })
@@ -102,58 +114,70 @@ pub fn find_user(conn: &mut AnyConnection, id: &str) -> Result<User, AccountErro
         .first(conn)?)
 }
 
-pub fn find_user_by_email(
-    conn: &mut AnyConnection,
-    email: &Email,
-) -> Result<Option<User>, AccountError> {
-    Ok(users::table
-        .filter(users::email.eq(email.as_str()))
-        .select(User::as_select())
-        .first(conn)
-        .optional()?)
+/// A log-in as typed. Not `Debug`: it carries a password.
+pub struct LogInAttempt {
+    pub email: Email,
+    pub password: String,
+    /// Where it comes from, for throttling.
+    pub client_ip: String,
 }
 
-/// Where a log-in attempt comes from, for throttling.
-#[derive(Debug, Clone)]
-pub struct LogInAttempt<'a> {
-    /// What was typed, normalized when it is a valid address.
-    pub email: &'a str,
-    pub password: &'a str,
-    pub client_ip: &'a str,
+/// Runs CPU-heavy work (argon2) off the async executor and outside the connection pool.
+async fn off_the_executor<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AccountError> {
+    actix_web::rt::task::spawn_blocking(work)
+        .await
+        .map_err(|_| AccountError::Db(DbError::Cancelled))
 }
 
 /// Checks a log-in. Failed attempts are counted per email and per client address; past the
 /// limit every attempt is refused until the window has passed, right password or not.
-pub fn log_in(
-    conn: &mut AnyConnection,
-    attempt: &LogInAttempt<'_>,
+pub async fn log_in(
+    db: &Db,
+    attempt: LogInAttempt,
     limits: &LoginThrottle,
 ) -> Result<User, AccountError> {
-    let email = Email::parse(attempt.email)
-        .map(|e| e.as_str().to_owned())
-        .unwrap_or_else(|_| attempt.email.trim().to_lowercase());
-    let now = db::now();
-    throttle::check(conn, &email, attempt.client_ip, limits, now)?;
-
-    let user = users::table
-        .filter(users::email.eq(&email))
-        .select((User::as_select(), users::password_hash))
-        .first::<(User, String)>(conn)
-        .optional()?;
-    let accepted = match &user {
-        Some((user, hash)) => password::verify(attempt.password, hash) && user.is_active(),
+    let limits = limits.clone();
+    let email = attempt.email.clone();
+    let client_ip = attempt.client_ip.clone();
+    let (attempt_id, candidate) = db
+        .run(move |conn| {
+            let attempt_id = throttle::record_and_check(conn, email.as_str(), &client_ip, &limits)?;
+            let candidate = users::table
+                .filter(users::email.eq(email.as_str()))
+                .select((User::as_select(), users::password_hash))
+                .first::<(User, String)>(conn)
+                .optional()?;
+            Ok::<_, AccountError>((attempt_id, candidate))
+        })
+        .await?;
+    let password = attempt.password;
+    let user = off_the_executor(move || match candidate {
+        Some((user, hash)) if password::verify(&password, &hash) && user.is_active() => Some(user),
+        Some(_) => None,
         None => {
             // Spend the same time as a real check so response times do not reveal which
             // emails have accounts.
-            password::verify_against_dummy(attempt.password);
-            false
+            password::verify_against_dummy(&password);
+            None
         }
-    };
-    throttle::record(conn, &email, attempt.client_ip, accepted, now)?;
-    match user {
-        Some((user, _)) if accepted => Ok(user),
-        _ => Err(AccountError::InvalidCredentials),
-    }
+    })
+    .await?
+    .ok_or(AccountError::InvalidCredentials)?;
+    db.run(move |conn| throttle::mark_succeeded(conn, &attempt_id).map_err(AccountError::from))
+        .await?;
+    Ok(user)
+}
+
+/// Ends every session of the user, on every device and instance.
+pub fn log_out_everywhere(conn: &mut AnyConnection, user_id: &str) -> Result<usize, AccountError> {
+    Ok(sessions::delete_all_for_user(conn, user_id)?)
+}
+
+/// How many live sessions the user has.
+pub fn active_session_count(conn: &mut AnyConnection, user_id: &str) -> Result<i64, AccountError> {
+    Ok(sessions::count_for_user(conn, user_id)?)
 }
 
 /// Housekeeping: drops expired sessions and log-in attempts no window still counts.

@@ -28,6 +28,18 @@ fn user_id_of(state: &SessionState) -> Option<String> {
         .and_then(|raw| serde_json::from_str::<String>(raw).ok())
 }
 
+/// Sessions nobody has signed in to (a log-in page left open) only need to outlive a form
+/// being filled in; keeping them short bounds what anonymous traffic leaves behind.
+const ANONYMOUS_LIFETIME_HOURS: i64 = 2;
+
+fn capped_expiry(state: &SessionState, expires_at: NaiveDateTime) -> NaiveDateTime {
+    if user_id_of(state).is_some() {
+        expires_at
+    } else {
+        expires_at.min(db::now() + chrono::Duration::hours(ANONYMOUS_LIFETIME_HOURS))
+    }
+}
+
 fn encode(state: &SessionState) -> String {
     serde_json::to_string(state).unwrap_or_else(|_| "{}".into())
 }
@@ -54,7 +66,7 @@ pub fn insert(
             sessions::id.eq(key_digest(session_key)),
             sessions::user_id.eq(user_id_of(state)),
             sessions::state.eq(encode(state)),
-            sessions::expires_at.eq(expires_at),
+            sessions::expires_at.eq(capped_expiry(state, expires_at)),
             sessions::created_at.eq(now),
             sessions::updated_at.eq(now),
         ))
@@ -78,7 +90,7 @@ pub fn update(
     .set((
         sessions::user_id.eq(user_id_of(state)),
         sessions::state.eq(encode(state)),
-        sessions::expires_at.eq(expires_at),
+        sessions::expires_at.eq(capped_expiry(state, expires_at)),
         sessions::updated_at.eq(now),
     ))
     .execute(conn)?;
@@ -90,12 +102,17 @@ pub fn extend(
     session_key: &str,
     expires_at: NaiveDateTime,
 ) -> QueryResult<()> {
-    diesel::update(sessions::table.find(key_digest(session_key)))
-        .set((
-            sessions::expires_at.eq(expires_at),
-            sessions::updated_at.eq(db::now()),
-        ))
-        .execute(conn)?;
+    // Anonymous sessions keep their short lifetime.
+    diesel::update(
+        sessions::table
+            .find(key_digest(session_key))
+            .filter(sessions::user_id.is_not_null()),
+    )
+    .set((
+        sessions::expires_at.eq(expires_at),
+        sessions::updated_at.eq(db::now()),
+    ))
+    .execute(conn)?;
     Ok(())
 }
 

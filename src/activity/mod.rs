@@ -72,7 +72,11 @@ fn show(value: Option<&Value>) -> String {
         None | Some(Value::Null) => "—".to_owned(),
         Some(Value::String(s)) if s.is_empty() => "—".to_owned(),
         Some(Value::String(s)) => s.clone(),
-        Some(Value::Array(items)) => items.iter().map(|v| show(Some(v))).collect::<Vec<_>>().join(", "),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| show(Some(v)))
+            .collect::<Vec<_>>()
+            .join(", "),
         Some(other) => other.to_string(),
     }
 }
@@ -96,21 +100,30 @@ pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange> {
         .collect()
 }
 
-type Row = (String, String, NaiveDateTime, String, Option<String>, Option<String>);
+type Row = (
+    String,
+    String,
+    NaiveDateTime,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
 fn entries(rows: Vec<Row>) -> Vec<ActivityEntry> {
     let parse = |raw: Option<String>| raw.and_then(|s| serde_json::from_str::<Value>(&s).ok());
     rows.into_iter()
-        .map(|(action_type, actor_name, created_at, request_id, before, after)| {
-            let changes = diff(parse(before).as_ref(), parse(after).as_ref());
-            ActivityEntry {
-                action_type,
-                actor_name,
-                created_at,
-                request_id,
-                changes,
-            }
-        })
+        .map(
+            |(action_type, actor_name, created_at, request_id, before, after)| {
+                let changes = diff(parse(before).as_ref(), parse(after).as_ref());
+                ActivityEntry {
+                    action_type,
+                    actor_name,
+                    created_at,
+                    request_id,
+                    changes,
+                }
+            },
+        )
         .collect()
 }
 
@@ -123,7 +136,11 @@ pub enum History<'a> {
     Workspace(&'a str),
 }
 
-pub fn recent(conn: &mut AnyConnection, history: History<'_>, limit: i64) -> QueryResult<Vec<ActivityEntry>> {
+pub fn recent(
+    conn: &mut AnyConnection,
+    history: History<'_>,
+    limit: i64,
+) -> QueryResult<Vec<ActivityEntry>> {
     let query = item_activity_log::table
         .inner_join(users::table.on(users::id.eq(item_activity_log::actor_user_id)))
         .into_boxed();
@@ -136,7 +153,10 @@ pub fn recent(conn: &mut AnyConnection, history: History<'_>, limit: i64) -> Que
             .filter(item_activity_log::item_type.eq_any(["workspace", "workspace_membership"])),
     };
     let rows = query
-        .order((item_activity_log::created_at.desc(), item_activity_log::id.desc()))
+        .order((
+            item_activity_log::created_at.desc(),
+            item_activity_log::id.desc(),
+        ))
         .limit(limit)
         .select((
             item_activity_log::action_type,
@@ -163,8 +183,16 @@ mod tests {
         assert_eq!(
             changes,
             vec![
-                FieldChange { field: "customer names".into(), before: "A".into(), after: "A, B".into() },
-                FieldChange { field: "name".into(), before: "Acme".into(), after: "Acme Inc".into() },
+                FieldChange {
+                    field: "customer names".into(),
+                    before: "A".into(),
+                    after: "A, B".into()
+                },
+                FieldChange {
+                    field: "name".into(),
+                    before: "Acme".into(),
+                    after: "Acme Inc".into()
+                },
             ]
         );
         assert_eq!(diff(None, Some(&json!({"role": "admin"})))[0].before, "—");

@@ -125,30 +125,40 @@ impl Db {
 
 /// Runs `work` in a write transaction. On SQLite that is `BEGIN IMMEDIATE`, which takes the
 /// write lock up front so concurrent writers wait (busy_timeout) instead of failing halfway
-/// with SQLITE_BUSY when a read transaction tries to upgrade.
+/// with SQLITE_BUSY when a read transaction tries to upgrade. Nested calls (and PostgreSQL)
+/// use an ordinary transaction or savepoint.
 pub fn write_transaction<T, E, F>(conn: &mut AnyConnection, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut AnyConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    if let AnyConnection::Sqlite(sqlite) = conn {
-        AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
-        let outcome = work(conn);
-        let AnyConnection::Sqlite(sqlite) = conn else {
-            unreachable!("a connection never changes its backend")
-        };
-        return match outcome {
-            Ok(value) => {
-                AnsiTransactionManager::commit_transaction(sqlite)?;
-                Ok(value)
-            }
-            Err(e) => {
-                AnsiTransactionManager::rollback_transaction(sqlite)?;
-                Err(e)
-            }
-        };
+    let AnyConnection::Sqlite(sqlite) = conn else {
+        return conn.transaction(work);
+    };
+    let outermost = matches!(
+        AnsiTransactionManager::transaction_manager_status_mut(sqlite).transaction_depth(),
+        Ok(None)
+    );
+    if !outermost {
+        return conn.transaction(work);
     }
-    conn.transaction(work)
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    // The connection's transaction manager now tracks the open transaction, so commit and
+    // rollback go through it.
+    match work(conn) {
+        Ok(value) => {
+            <AnyConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            if let Err(rollback) =
+                <AnyConnection as Connection>::TransactionManager::rollback_transaction(conn)
+            {
+                tracing::error!(error = %rollback, "rollback failed");
+            }
+            Err(e)
+        }
+    }
 }
 
 /// Whether an error is a unique-constraint violation (the same meaning on both backends).

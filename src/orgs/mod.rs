@@ -14,8 +14,8 @@ use crate::text_enum;
 use crate::workspaces::{PrivacyMode, WorkspaceRole};
 
 pub use profile::{
-    currency, customer_names, optional_text, required_text, website, whole_number, CurrencyError, CustomerNamesError,
-    NumberError, Slug, SlugError, TextError, WebsiteError,
+    currency, customer_names, optional_text, required_text, website, whole_number, CurrencyError,
+    CustomerNamesError, NumberError, Slug, SlugError, TextError, WebsiteError,
 };
 
 text_enum! {
@@ -142,7 +142,9 @@ pub enum OrgError {
     NotOwner,
     #[error("Only admins of the workspace {0} can do this.")]
     NotWorkspaceAdmin(String),
-    #[error("{0} is archived, so it is read-only. An owner or admin can unarchive it in its settings.")]
+    #[error(
+        "{0} is archived, so it is read-only. An owner or admin can unarchive it in its settings."
+    )]
     Archived(String),
     #[error("This address is already taken; choose another.")]
     SlugTaken,
@@ -217,7 +219,11 @@ pub fn access(conn: &mut AnyConnection, user_id: &str, slug: &str) -> Result<Org
     })
 }
 
-fn slug_taken(conn: &mut AnyConnection, slug: &Slug, except_org: Option<&str>) -> QueryResult<bool> {
+fn slug_taken(
+    conn: &mut AnyConnection,
+    slug: &Slug,
+    except_org: Option<&str>,
+) -> QueryResult<bool> {
     let mut query = organizations::table
         .filter(organizations::slug.eq(slug.as_str()))
         .into_boxed();
@@ -260,7 +266,11 @@ pub struct NewOrganization {
 }
 
 /// Creates an organization with its creator as owner.
-pub fn create(conn: &mut AnyConnection, actor: &Actor, new: NewOrganization) -> Result<Organization, OrgError> {
+pub fn create(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    new: NewOrganization,
+) -> Result<Organization, OrgError> {
     db::write_transaction(conn, |conn| {
         let slug = free_slug(conn, new.slug, &new.name)?;
         let id = db::new_id();
@@ -277,11 +287,27 @@ pub fn create(conn: &mut AnyConnection, actor: &Actor, new: NewOrganization) -> 
                 organizations::updated_at.eq(now),
             ))
             .execute(conn)
-            .map_err(|e| if db::is_unique_violation(&e) { OrgError::SlugTaken } else { e.into() })?;
+            .map_err(|e| {
+                if db::is_unique_violation(&e) {
+                    OrgError::SlugTaken
+                } else {
+                    e.into()
+                }
+            })?;
         insert_member(conn, &id, &actor.user_id, OrgRole::Owner)?;
-        let org = organizations::table.find(&id).select(Organization::as_select()).first(conn)?;
+        let org = organizations::table
+            .find(&id)
+            .select(Organization::as_select())
+            .first(conn)?;
         let subject = org_subject(&org);
-        activity::record(conn, actor, subject, "organization.created", None, Some(org.profile_json()))?;
+        activity::record(
+            conn,
+            actor,
+            subject,
+            "organization.created",
+            None,
+            Some(org.profile_json()),
+        )?;
         Ok(org)
     })
 }
@@ -295,7 +321,12 @@ fn org_subject(org: &Organization) -> Subject<'_> {
     }
 }
 
-fn insert_member(conn: &mut AnyConnection, org_id: &str, user_id: &str, role: OrgRole) -> QueryResult<()> {
+fn insert_member(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    user_id: &str,
+    role: OrgRole,
+) -> QueryResult<()> {
     let now = db::now();
     diesel::insert_into(org_members::table)
         .values((
@@ -329,7 +360,11 @@ pub struct WorkspaceLink {
 
 /// The user's organizations (archived ones only when asked), each with the workspaces the
 /// user may open: all of them for owners and admins, active memberships for members.
-pub fn summaries_for(conn: &mut AnyConnection, user_id: &str, include_archived: bool) -> Result<Vec<OrgSummary>, OrgError> {
+pub fn summaries_for(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    include_archived: bool,
+) -> Result<Vec<OrgSummary>, OrgError> {
     let mut query = organizations::table
         .inner_join(org_members::table.on(org_members::organization_id.eq(organizations::id)))
         .filter(org_members::user_id.eq(user_id))
@@ -351,7 +386,12 @@ pub fn summaries_for(conn: &mut AnyConnection, user_id: &str, include_archived: 
     let all_workspaces: Vec<(String, String, String, Option<NaiveDateTime>)> = workspaces::table
         .filter(workspaces::organization_id.eq_any(&org_ids))
         .order(workspaces::name.asc())
-        .select((workspaces::organization_id, workspaces::name, workspaces::slug, workspaces::archived_at))
+        .select((
+            workspaces::organization_id,
+            workspaces::name,
+            workspaces::slug,
+            workspaces::archived_at,
+        ))
         .load(conn)?;
     let my_workspaces: Vec<String> = workspace_memberships::table
         .filter(workspace_memberships::user_id.eq(user_id))
@@ -368,7 +408,12 @@ pub fn summaries_for(conn: &mut AnyConnection, user_id: &str, include_archived: 
             let workspaces = all_workspaces
                 .iter()
                 .filter(|w| w.0 == id)
-                .filter(|w| role.administers() || my_workspace_slugs.iter().any(|(org, s)| *org == id && *s == w.2))
+                .filter(|w| {
+                    role.administers()
+                        || my_workspace_slugs
+                            .iter()
+                            .any(|(org, s)| *org == id && *s == w.2)
+                })
                 .map(|w| WorkspaceLink {
                     name: w.1.clone(),
                     slug: w.2.clone(),
@@ -432,7 +477,11 @@ impl Revenue {
     ) -> Result<Option<Self>, RevenueError> {
         match (amount, currency, period) {
             (None, None, None) => Ok(None),
-            (Some(amount), Some(currency), Some(period)) => Ok(Some(Self { amount, currency, period })),
+            (Some(amount), Some(currency), Some(period)) => Ok(Some(Self {
+                amount,
+                currency,
+                period,
+            })),
             (None, _, _) => Err(RevenueError::MissingAmount),
             (_, None, _) => Err(RevenueError::MissingCurrency),
             (_, _, None) => Err(RevenueError::MissingPeriod),
@@ -487,7 +536,8 @@ pub fn update_profile(
                 organizations::website.eq(&profile.website),
                 organizations::customer_names.eq(customers),
                 organizations::revenue_amount.eq(profile.revenue.as_ref().map(|r| r.amount)),
-                organizations::revenue_currency.eq(profile.revenue.as_ref().map(|r| r.currency.clone())),
+                organizations::revenue_currency
+                    .eq(profile.revenue.as_ref().map(|r| r.currency.clone())),
                 organizations::revenue_period.eq(profile.revenue.as_ref().map(|r| r.period)),
                 organizations::employee_count_min.eq(profile.employees.min),
                 organizations::employee_count_max.eq(profile.employees.max),
@@ -501,7 +551,13 @@ pub fn update_profile(
                 organizations::updated_at.eq(now),
             ))
             .execute(conn)
-            .map_err(|e| if db::is_unique_violation(&e) { OrgError::SlugTaken } else { e.into() })?;
+            .map_err(|e| {
+                if db::is_unique_violation(&e) {
+                    OrgError::SlugTaken
+                } else {
+                    e.into()
+                }
+            })?;
         let after: Organization = organizations::table
             .find(&before.id)
             .select(Organization::as_select())
@@ -519,7 +575,12 @@ pub fn update_profile(
 }
 
 /// Archives or unarchives. Archived organizations are read-only and hidden by default.
-pub fn set_archived(conn: &mut AnyConnection, actor: &Actor, access: &OrgAccess, archived: bool) -> Result<(), OrgError> {
+pub fn set_archived(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    access: &OrgAccess,
+    archived: bool,
+) -> Result<(), OrgError> {
     access.require_admin()?;
     if archived == access.org.is_archived() {
         return Ok(());
@@ -532,7 +593,11 @@ pub fn set_archived(conn: &mut AnyConnection, actor: &Actor, access: &OrgAccess,
                 organizations::updated_at.eq(now),
             ))
             .execute(conn)?;
-        let action = if archived { "organization.archived" } else { "organization.unarchived" };
+        let action = if archived {
+            "organization.archived"
+        } else {
+            "organization.unarchived"
+        };
         activity::record(
             conn,
             actor,
@@ -559,7 +624,13 @@ pub fn members(conn: &mut AnyConnection, org_id: &str) -> Result<Vec<OrgMember>,
         .inner_join(users::table.on(users::id.eq(org_members::user_id)))
         .filter(org_members::organization_id.eq(org_id))
         .order(users::name.asc())
-        .select((users::id, users::name, users::email, org_members::role, org_members::created_at))
+        .select((
+            users::id,
+            users::name,
+            users::email,
+            org_members::role,
+            org_members::created_at,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
@@ -573,7 +644,11 @@ pub fn members(conn: &mut AnyConnection, org_id: &str) -> Result<Vec<OrgMember>,
         .collect())
 }
 
-fn member_role(conn: &mut AnyConnection, org_id: &str, user_id: &str) -> Result<(OrgRole, String), OrgError> {
+fn member_role(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    user_id: &str,
+) -> Result<(OrgRole, String), OrgError> {
     Ok(org_members::table
         .inner_join(users::table.on(users::id.eq(org_members::user_id)))
         .filter(org_members::organization_id.eq(org_id))
@@ -591,14 +666,22 @@ fn owner_count(conn: &mut AnyConnection, org_id: &str) -> QueryResult<i64> {
 }
 
 /// Only owners grant or take away ownership, and the last owner stays an owner.
-fn check_role_change(conn: &mut AnyConnection, access: &OrgAccess, current: OrgRole, new: Option<OrgRole>) -> Result<(), OrgError> {
+fn check_role_change(
+    conn: &mut AnyConnection,
+    access: &OrgAccess,
+    current: OrgRole,
+    new: Option<OrgRole>,
+) -> Result<(), OrgError> {
     access.require_admin()?;
     access.require_writable()?;
     let touches_owner = current == OrgRole::Owner || new == Some(OrgRole::Owner);
     if touches_owner && access.role != OrgRole::Owner {
         return Err(OrgError::NotOwner);
     }
-    if current == OrgRole::Owner && new != Some(OrgRole::Owner) && owner_count(conn, &access.org.id)? <= 1 {
+    if current == OrgRole::Owner
+        && new != Some(OrgRole::Owner)
+        && owner_count(conn, &access.org.id)? <= 1
+    {
         return Err(OrgError::LastOwner);
     }
     Ok(())
@@ -613,7 +696,13 @@ fn member_subject<'a>(access: &'a OrgAccess, user_id: &'a str) -> Subject<'a> {
     }
 }
 
-pub fn change_role(conn: &mut AnyConnection, actor: &Actor, access: &OrgAccess, user_id: &str, role: OrgRole) -> Result<(), OrgError> {
+pub fn change_role(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    access: &OrgAccess,
+    user_id: &str,
+    role: OrgRole,
+) -> Result<(), OrgError> {
     db::write_transaction(conn, |conn| {
         let (current, name) = member_role(conn, &access.org.id, user_id)?;
         if current == role {
@@ -625,7 +714,10 @@ pub fn change_role(conn: &mut AnyConnection, actor: &Actor, access: &OrgAccess, 
                 .filter(org_members::organization_id.eq(&access.org.id))
                 .filter(org_members::user_id.eq(user_id)),
         )
-        .set((org_members::role.eq(role), org_members::updated_at.eq(db::now())))
+        .set((
+            org_members::role.eq(role),
+            org_members::updated_at.eq(db::now()),
+        ))
         .execute(conn)?;
         activity::record(
             conn,
@@ -641,7 +733,12 @@ pub fn change_role(conn: &mut AnyConnection, actor: &Actor, access: &OrgAccess, 
 
 /// Removes someone from the organization. Their workspace memberships go inactive and
 /// everything they own stays where it is.
-pub fn remove_member(conn: &mut AnyConnection, actor: &Actor, access: &OrgAccess, user_id: &str) -> Result<(), OrgError> {
+pub fn remove_member(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    access: &OrgAccess,
+    user_id: &str,
+) -> Result<(), OrgError> {
     db::write_transaction(conn, |conn| {
         let (current, name) = member_role(conn, &access.org.id, user_id)?;
         check_role_change(conn, access, current, None)?;
@@ -657,7 +754,10 @@ pub fn remove_member(conn: &mut AnyConnection, actor: &Actor, access: &OrgAccess
                 .filter(workspace_memberships::organization_id.eq(&access.org.id))
                 .filter(workspace_memberships::user_id.eq(user_id)),
         )
-        .set((workspace_memberships::active.eq(false), workspace_memberships::updated_at.eq(now)))
+        .set((
+            workspace_memberships::active.eq(false),
+            workspace_memberships::updated_at.eq(now),
+        ))
         .execute(conn)?;
         activity::record(
             conn,
@@ -672,7 +772,11 @@ pub fn remove_member(conn: &mut AnyConnection, actor: &Actor, access: &OrgAccess
 }
 
 /// Who in the organization is not yet in a workspace (for "add member").
-pub fn members_outside_workspace(conn: &mut AnyConnection, org_id: &str, workspace_id: &str) -> Result<Vec<OrgMember>, OrgError> {
+pub fn members_outside_workspace(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    workspace_id: &str,
+) -> Result<Vec<OrgMember>, OrgError> {
     let inside: Vec<String> = workspace_memberships::table
         .filter(workspace_memberships::workspace_id.eq(workspace_id))
         .select(workspace_memberships::user_id)

@@ -12,7 +12,9 @@ pub struct Slug(String);
 pub enum SlugError {
     #[error("Use {}–{} characters.", Slug::MIN_LEN, Slug::MAX_LEN)]
     Length,
-    #[error("Use lower-case letters, digits and hyphens, starting and ending with a letter or digit.")]
+    #[error(
+        "Use lower-case letters, digits and hyphens, starting and ending with a letter or digit."
+    )]
     Characters,
     #[error("“{0}” is reserved; choose another.")]
     Reserved(String),
@@ -22,14 +24,18 @@ impl Slug {
     pub const MIN_LEN: usize = 2;
     pub const MAX_LEN: usize = 48;
     /// Words that would read as app paths.
-    const RESERVED: &'static [&'static str] = &["new", "settings", "members", "admin", "api", "static", "invites", "archive"];
+    const RESERVED: &'static [&'static str] = &[
+        "new", "settings", "members", "admin", "api", "static", "invites", "archive",
+    ];
 
     pub fn parse(raw: &str) -> Result<Self, SlugError> {
         let slug = raw.trim();
         if slug.len() < Self::MIN_LEN || slug.len() > Self::MAX_LEN {
             return Err(SlugError::Length);
         }
-        let allowed = slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let allowed = slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !allowed || slug.starts_with('-') || slug.ends_with('-') || slug.contains("--") {
             return Err(SlugError::Characters);
         }
@@ -60,7 +66,11 @@ impl Slug {
                 slug.push('-');
             }
         }
-        let mut slug: String = slug.trim_end_matches('-').chars().take(Self::MAX_LEN).collect();
+        let mut slug: String = slug
+            .trim_end_matches('-')
+            .chars()
+            .take(Self::MAX_LEN)
+            .collect();
         slug = slug.trim_end_matches('-').to_owned();
         Self::parse(&slug).ok()
     }
@@ -151,7 +161,11 @@ const MAX_CUSTOMER_CHARS: usize = 120;
 /// Customer names, one per line (or comma separated), without blanks or duplicates.
 pub fn customer_names(raw: &str) -> Result<Vec<String>, CustomerNamesError> {
     let mut names: Vec<String> = Vec::new();
-    for name in raw.split(['\n', ',']).map(str::trim).filter(|n| !n.is_empty()) {
+    for name in raw
+        .split(['\n', ','])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
         if name.chars().count() > MAX_CUSTOMER_CHARS || name.chars().any(char::is_control) {
             return Err(CustomerNamesError::TooLong);
         }
@@ -177,7 +191,10 @@ pub enum NumberError {
 
 /// A whole, non-negative number; thousands separators (`,` `_` `'` spaces) are ignored.
 pub fn whole_number(raw: &str, max: i64) -> Result<Option<i64>, NumberError> {
-    let cleaned: String = raw.chars().filter(|c| !matches!(c, ',' | '_' | '\'' | ' ')).collect();
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ',' | '_' | '\'' | ' '))
+        .collect();
     if cleaned.is_empty() {
         return Ok(None);
     }
@@ -199,16 +216,18 @@ pub fn whole_number(raw: &str, max: i64) -> Result<Option<i64>, NumberError> {
 
 /// Active ISO 4217 currency codes.
 const ISO_4217: &[&str] = &[
-    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF",
-    "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY", "COP", "CRC",
-    "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS",
-    "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD",
-    "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL",
-    "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN", "NAD",
-    "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD",
-    "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP",
-    "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VES",
-    "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG",
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD",
+    "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD",
+    "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ",
+    "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD",
+    "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR",
+    "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR",
+    "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN",
+    "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR",
+    "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB",
+    "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS",
+    "VES", "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -241,9 +260,18 @@ mod tests {
         assert_eq!(Slug::parse("-acme"), Err(SlugError::Characters));
         assert_eq!(Slug::parse("ac--me"), Err(SlugError::Characters));
         assert_eq!(Slug::parse("acme inc"), Err(SlugError::Characters));
-        assert_eq!(Slug::parse("settings"), Err(SlugError::Reserved("settings".into())));
-        assert_eq!(Slug::suggest("  Acme Robotics GmbH!").unwrap().as_str(), "acme-robotics-gmbh");
-        assert_eq!(Slug::suggest("Bäckerei Müller & Söhne").unwrap().as_str(), "backerei-muller-sohne");
+        assert_eq!(
+            Slug::parse("settings"),
+            Err(SlugError::Reserved("settings".into()))
+        );
+        assert_eq!(
+            Slug::suggest("  Acme Robotics GmbH!").unwrap().as_str(),
+            "acme-robotics-gmbh"
+        );
+        assert_eq!(
+            Slug::suggest("Bäckerei Müller & Söhne").unwrap().as_str(),
+            "backerei-muller-sohne"
+        );
         assert_eq!(Slug::suggest("!!"), None);
         let long = Slug::suggest(&"x".repeat(80)).unwrap();
         assert_eq!(long.as_str().len(), Slug::MAX_LEN);
@@ -253,7 +281,10 @@ mod tests {
 
     #[test]
     fn currency_codes_are_iso_4217() {
-        assert!(ISO_4217.windows(2).all(|w| w[0] < w[1]), "sorted for binary search");
+        assert!(
+            ISO_4217.windows(2).all(|w| w[0] < w[1]),
+            "sorted for binary search"
+        );
         assert_eq!(currency(" eur ").unwrap().as_deref(), Some("EUR"));
         assert_eq!(currency("XYZ"), Err(CurrencyError::Unknown));
         assert_eq!(currency("EURO"), Err(CurrencyError::Unknown));
@@ -271,7 +302,10 @@ mod tests {
 
     #[test]
     fn websites_must_be_http() {
-        assert_eq!(website("https://acme.example").unwrap().as_deref(), Some("https://acme.example/"));
+        assert_eq!(
+            website("https://acme.example").unwrap().as_deref(),
+            Some("https://acme.example/")
+        );
         assert_eq!(website("ftp://acme.example"), Err(WebsiteError::Malformed));
         assert_eq!(website("acme.example"), Err(WebsiteError::Malformed));
         assert_eq!(website("javascript:alert(1)"), Err(WebsiteError::Malformed));
@@ -280,8 +314,14 @@ mod tests {
 
     #[test]
     fn customers_split_on_lines_and_commas() {
-        assert_eq!(customer_names("Globex\nInitech, Umbrella\n\nglobex").unwrap(), vec!["Globex", "Initech", "Umbrella"]);
+        assert_eq!(
+            customer_names("Globex\nInitech, Umbrella\n\nglobex").unwrap(),
+            vec!["Globex", "Initech", "Umbrella"]
+        );
         assert_eq!(customer_names(&"x,".repeat(101)).unwrap().len(), 1);
-        assert_eq!(customer_names(&"y".repeat(121)), Err(CustomerNamesError::TooLong));
+        assert_eq!(
+            customer_names(&"y".repeat(121)),
+            Err(CustomerNamesError::TooLong)
+        );
     }
 }

@@ -1,17 +1,17 @@
 //! Sign-up, log-in, log-out and the account page.
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse, Responder};
+use actix_web::{web, HttpResponse, Responder};
 use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::error::AppError;
-use super::identity::{self, SignedIn, Visitor};
+use super::identity::{self, ClientIp, SignedIn, Visitor};
 use super::layout::{FieldErrors, Layout};
 use super::AppState;
 use crate::accounts::{
-    self, sessions, AccountError, DisplayName, Email, LogInAttempt, NewAccount, Password,
+    self, AccountError, DisplayName, Email, EmailError, LogInAttempt, NewAccount, Password,
 };
 
 fn see_other(location: &str) -> HttpResponse {
@@ -95,11 +95,7 @@ pub async fn signup(
         Ok(account) => account,
         Err(errors) => return unprocessable(rerender(errors)),
     };
-    match state
-        .db
-        .run(move |conn| accounts::sign_up(conn, &account))
-        .await
-    {
+    match accounts::sign_up(&state.db, account).await {
         Ok(user) => {
             identity::begin_session(&visitor.session, &user)?;
             identity::flash(&visitor.session, "Welcome to Cairn! Your account is ready.")?;
@@ -179,39 +175,26 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// The client's address: the peer, or the load balancer's `X-Forwarded-For` when trusted.
-fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
-    let info = req.connection_info();
-    let address = if trust_proxy {
-        info.realip_remote_addr()
-    } else {
-        info.peer_addr()
-    };
-    address.unwrap_or("unknown").to_owned()
+impl LoginForm {
+    /// A log-in with a malformed email is refused at once: no password check, no attempt
+    /// counted against anyone.
+    fn attempt(&self, client_ip: ClientIp) -> Result<LogInAttempt, EmailError> {
+        Ok(LogInAttempt {
+            email: Email::parse(&self.email)?,
+            password: self.password.clone(),
+            client_ip: client_ip.0,
+        })
+    }
 }
 
 pub async fn login(
-    req: HttpRequest,
+    client_ip: ClientIp,
     visitor: Visitor,
     state: web::Data<AppState>,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let next = identity::safe_next(form.next.as_deref());
-    let client_ip = client_ip(&req, state.config.trust_proxy);
-    let limits = state.config.login_throttle.clone();
-    let (email, password) = (form.email.clone(), form.password);
-    let outcome = state
-        .db
-        .run(move |conn| {
-            let attempt = LogInAttempt {
-                email: &email,
-                password: &password,
-                client_ip: &client_ip,
-            };
-            accounts::log_in(conn, &attempt, &limits)
-        })
-        .await;
     let refused = |status: StatusCode, message: String| {
         with_status(
             status,
@@ -224,7 +207,11 @@ pub async fn login(
             },
         )
     };
-    match outcome {
+    let attempt = match form.attempt(client_ip) {
+        Ok(attempt) => attempt,
+        Err(e) => return refused(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+    };
+    match accounts::log_in(&state.db, attempt, &state.config.login_throttle).await {
         Ok(user) => {
             identity::begin_session(&visitor.session, &user)?;
             tracing::info!(user_id = %user.id, "logged in");
@@ -262,7 +249,7 @@ pub async fn account_page(
     let user_id = signed_in.user.id.clone();
     let active_sessions = state
         .db
-        .run(move |conn| sessions::count_for_user(conn, &user_id).map_err(AppError::from))
+        .run(move |conn| accounts::active_session_count(conn, &user_id))
         .await?;
     Ok(AccountPage {
         layout: signed_in.layout("Account"),
@@ -280,7 +267,7 @@ pub async fn logout_everywhere(
     let user_id = signed_in.user.id.clone();
     let ended = state
         .db
-        .run(move |conn| sessions::delete_all_for_user(conn, &user_id).map_err(AppError::from))
+        .run(move |conn| accounts::log_out_everywhere(conn, &user_id))
         .await?;
     signed_in.session.purge();
     tracing::info!(user_id = %signed_in.user.id, sessions = ended, "logged out everywhere");

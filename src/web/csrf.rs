@@ -2,14 +2,14 @@
 //!
 //! Each session carries a random token. Forms send it in the hidden field `csrf_token`;
 //! htmx sends it in the `X-CSRF-Token` header (set once with `hx-headers` on `<body>`).
-//! The JSON API under `/api/` authenticates with bearer tokens, not cookies, so it is exempt.
 
 use actix_session::{Session, SessionExt};
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
+use actix_web::ResponseError;
 use base64::Engine;
 use rand::RngCore;
 use subtle::ConstantTimeEq;
@@ -54,22 +54,16 @@ fn form_field(body: &[u8]) -> Option<String> {
 pub async fn guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if req.method().is_safe() || req.path().starts_with("/api/") {
-        return next.call(req).await;
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if req.method().is_safe() {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
     }
     let expected = req.get_session().get::<String>(SESSION_KEY).ok().flatten();
-    let Some(expected) = expected else {
-        return Err(AppError::CsrfRejected.into());
-    };
-
-    let from_header = req
-        .headers()
-        .get(HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let presented = match from_header {
-        Some(token) => Some(token),
+    let presented = match req.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
+        Some(token) => Some(token.to_owned()),
         None if is_urlencoded_form(&req) => {
             // Read the form to find the field, then hand the same bytes on to the handler.
             let body: Bytes = req.extract::<Bytes>().await?;
@@ -79,9 +73,16 @@ pub async fn guard(
         }
         None => None,
     };
-    match presented {
-        Some(token) if matches(&expected, &token) => next.call(req).await,
-        _ => Err(AppError::CsrfRejected.into()),
+    match (expected, presented) {
+        (Some(expected), Some(token)) if matches(&expected, &token) => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body),
+        // A response, not an error, so the outer middleware still adds security headers
+        // and the request id.
+        _ => Ok(req
+            .into_response(AppError::CsrfRejected.error_response())
+            .map_into_right_body()),
     }
 }
 

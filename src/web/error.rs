@@ -13,6 +13,8 @@ pub enum AppError {
     NotFound,
     #[error("This form has expired or did not come from Cairn. Reload the page and try again.")]
     CsrfRejected,
+    #[error("{0}")]
+    BadRequest(String),
     #[error("Log in to continue.")]
     SignInRequired { next: String },
     #[error("internal error: {0}")]
@@ -74,6 +76,7 @@ impl ResponseError for AppError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::CsrfRejected => StatusCode::FORBIDDEN,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::SignInRequired { .. } => StatusCode::SEE_OTHER,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -93,6 +96,7 @@ impl ResponseError for AppError {
         let (title, message) = match self {
             Self::NotFound => ("Not found", self.to_string()),
             Self::CsrfRejected => ("Form expired", self.to_string()),
+            Self::BadRequest(_) => ("Bad request", self.to_string()),
             Self::Internal(detail) => {
                 // The detail goes to the log (with the request id of the span), never to the page.
                 tracing::error!(error = %detail, "request failed");
@@ -118,6 +122,23 @@ impl ResponseError for AppError {
                 .body(title.to_owned()),
         }
     }
+}
+
+/// Malformed or oversized form posts get our error page with a reason, not a bare 400.
+pub fn form_rejected(
+    error: actix_web::error::UrlencodedError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    let message = match error {
+        actix_web::error::UrlencodedError::Overflow { .. } => {
+            "The form is too large to accept.".to_owned()
+        }
+        actix_web::error::UrlencodedError::ContentType => {
+            "The form was not sent as a web form.".to_owned()
+        }
+        other => format!("The form could not be read: {other}"),
+    };
+    AppError::BadRequest(message).into()
 }
 
 /// Unknown URLs get the same 404 page as hidden ones.

@@ -118,6 +118,33 @@ impl FromRequest for SignedIn {
     }
 }
 
+/// The client's address. Behind a trusted load balancer it is the last `X-Forwarded-For`
+/// entry: the one the balancer appended. Entries before it are whatever the client sent.
+pub struct ClientIp(pub String);
+
+impl FromRequest for ClientIp {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let trust_proxy = req
+            .app_data::<web::Data<AppState>>()
+            .is_some_and(|state| state.config.trust_proxy);
+        let forwarded = trust_proxy
+            .then(|| req.headers().get("x-forwarded-for"))
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|list| list.rsplit(',').next())
+            .map(str::trim)
+            .filter(|ip| !ip.is_empty())
+            .map(str::to_owned);
+        let peer = || req.peer_addr().map(|addr| addr.ip().to_string());
+        std::future::ready(Ok(ClientIp(
+            forwarded.or_else(peer).unwrap_or_else(|| "unknown".into()),
+        )))
+    }
+}
+
 /// Starts an authenticated session under a new session id (no fixation) and a new CSRF token.
 pub fn begin_session(session: &Session, user: &User) -> Result<(), AppError> {
     session.renew();
@@ -138,7 +165,15 @@ pub fn flash(session: &Session, message: &str) -> Result<(), AppError> {
 /// A post-log-in destination must stay on this site.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+        // Browsers drop tabs and newlines and read `\` as `/`, so any of them could turn
+        // "/…" into "//host"; a local path never needs them.
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path
+                    .chars()
+                    .any(|c| c == '\\' || c.is_whitespace() || c.is_control()) =>
+        {
             path.to_owned()
         }
         _ => "/".to_owned(),
@@ -155,6 +190,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/");
+        assert_eq!(safe_next(Some("https:evil.example")), "/");
         assert_eq!(safe_next(None), "/");
     }
 }

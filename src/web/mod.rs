@@ -91,7 +91,11 @@ pub fn server(listener: TcpListener, db: Db, config: Arc<Config>) -> std::io::Re
         // Middleware runs outermost-last: tracing sees everything, CSRF sees the session.
         App::new()
             .app_data(state.clone())
-            .app_data(web::FormConfig::default().limit(64 * 1024))
+            .app_data(
+                web::FormConfig::default()
+                    .limit(64 * 1024)
+                    .error_handler(error::form_rejected),
+            )
             .configure(routes)
             .default_service(web::to(error::not_found))
             .wrap(from_fn(csrf::guard))

@@ -76,18 +76,18 @@ impl SessionStore for DbSessionStore {
     ) -> Result<SessionKey, UpdateError> {
         let key = session_key.as_ref().to_owned();
         let expires_at = expires_at(ttl);
-        let retained = state.clone();
         let updated = run(&self.db, move |conn| {
-            sessions::update(conn, &key, &retained, expires_at)
+            sessions::update(conn, &key, &state, expires_at)
         })
         .await
         .map_err(UpdateError::Other)?;
         if updated {
             return Ok(session_key);
         }
-        // The session ended meanwhile (expired, or logged out elsewhere): start a fresh one
-        // rather than resurrect the old key.
-        self.save(state, ttl).await.map_err(|e| match e {
+        // The session ended while this request ran (expired, logged out, logged out
+        // everywhere): start an empty one, so nothing of the ended session, least of all
+        // who was signed in, comes back.
+        self.save(HashMap::new(), ttl).await.map_err(|e| match e {
             SaveError::Serialization(e) => UpdateError::Serialization(e),
             SaveError::Other(e) => UpdateError::Other(e),
         })

@@ -109,7 +109,12 @@ impl WorkspaceAccess {
 
 /// The workspace behind (org slug, workspace slug) for a user who may open it: owners and
 /// admins of the organization, and active members. Anyone else gets `NotFound`.
-pub fn access(conn: &mut AnyConnection, user_id: &str, org_slug: &str, workspace_slug: &str) -> Result<WorkspaceAccess, OrgError> {
+pub fn access(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    org_slug: &str,
+    workspace_slug: &str,
+) -> Result<WorkspaceAccess, OrgError> {
     let org = orgs::access(conn, user_id, org_slug)?;
     let workspace: Workspace = workspaces::table
         .filter(workspaces::organization_id.eq(&org.org.id))
@@ -126,7 +131,11 @@ pub fn access(conn: &mut AnyConnection, user_id: &str, org_slug: &str, workspace
     if role.is_none() && !org.is_admin() {
         return Err(OrgError::NotFound);
     }
-    Ok(WorkspaceAccess { org, workspace, role })
+    Ok(WorkspaceAccess {
+        org,
+        workspace,
+        role,
+    })
 }
 
 /// Validated name, slug and privacy mode.
@@ -137,7 +146,12 @@ pub struct WorkspaceSettings {
     pub privacy_mode: PrivacyMode,
 }
 
-fn slug_taken(conn: &mut AnyConnection, org_id: &str, slug: &Slug, except: Option<&str>) -> QueryResult<bool> {
+fn slug_taken(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    slug: &Slug,
+    except: Option<&str>,
+) -> QueryResult<bool> {
     let mut query = workspaces::table
         .filter(workspaces::organization_id.eq(org_id))
         .filter(workspaces::slug.eq(slug.as_str()))
@@ -166,7 +180,12 @@ fn unique_or(e: diesel::result::Error) -> OrgError {
 }
 
 /// Creates a workspace (owners and admins); its creator joins it as workspace admin.
-pub fn create(conn: &mut AnyConnection, actor: &Actor, org: &OrgAccess, settings: WorkspaceSettings) -> Result<Workspace, OrgError> {
+pub fn create(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    org: &OrgAccess,
+    settings: WorkspaceSettings,
+) -> Result<Workspace, OrgError> {
     org.require_admin()?;
     org.require_writable()?;
     db::write_transaction(conn, |conn| {
@@ -189,7 +208,10 @@ pub fn create(conn: &mut AnyConnection, actor: &Actor, org: &OrgAccess, settings
             .execute(conn)
             .map_err(unique_or)?;
         insert_membership(conn, &org.org.id, &id, &actor.user_id, WorkspaceRole::Admin)?;
-        let workspace: Workspace = workspaces::table.find(&id).select(Workspace::as_select()).first(conn)?;
+        let workspace: Workspace = workspaces::table
+            .find(&id)
+            .select(Workspace::as_select())
+            .first(conn)?;
         activity::record(
             conn,
             actor,
@@ -213,7 +235,12 @@ pub fn update_settings(
     access.require_writable()?;
     let before = &access.workspace;
     db::write_transaction(conn, |conn| {
-        if slug_taken(conn, &before.organization_id, &settings.slug, Some(&before.id))? {
+        if slug_taken(
+            conn,
+            &before.organization_id,
+            &settings.slug,
+            Some(&before.id),
+        )? {
             return Err(OrgError::SlugTaken);
         }
         diesel::update(workspaces::table.find(&before.id))
@@ -225,7 +252,10 @@ pub fn update_settings(
             ))
             .execute(conn)
             .map_err(unique_or)?;
-        let after: Workspace = workspaces::table.find(&before.id).select(Workspace::as_select()).first(conn)?;
+        let after: Workspace = workspaces::table
+            .find(&before.id)
+            .select(Workspace::as_select())
+            .first(conn)?;
         activity::record(
             conn,
             actor,
@@ -238,7 +268,12 @@ pub fn update_settings(
     })
 }
 
-pub fn set_archived(conn: &mut AnyConnection, actor: &Actor, access: &WorkspaceAccess, archived: bool) -> Result<(), OrgError> {
+pub fn set_archived(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    access: &WorkspaceAccess,
+    archived: bool,
+) -> Result<(), OrgError> {
     access.require_admin()?;
     access.org.require_writable()?;
     let workspace = &access.workspace;
@@ -248,9 +283,16 @@ pub fn set_archived(conn: &mut AnyConnection, actor: &Actor, access: &WorkspaceA
     db::write_transaction(conn, |conn| {
         let now = db::now();
         diesel::update(workspaces::table.find(&workspace.id))
-            .set((workspaces::archived_at.eq(archived.then_some(now)), workspaces::updated_at.eq(now)))
+            .set((
+                workspaces::archived_at.eq(archived.then_some(now)),
+                workspaces::updated_at.eq(now),
+            ))
             .execute(conn)?;
-        let action = if archived { "workspace.archived" } else { "workspace.unarchived" };
+        let action = if archived {
+            "workspace.archived"
+        } else {
+            "workspace.unarchived"
+        };
         activity::record(
             conn,
             actor,
@@ -263,7 +305,13 @@ pub fn set_archived(conn: &mut AnyConnection, actor: &Actor, access: &WorkspaceA
     })
 }
 
-fn insert_membership(conn: &mut AnyConnection, org_id: &str, workspace_id: &str, user_id: &str, role: WorkspaceRole) -> QueryResult<()> {
+fn insert_membership(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    workspace_id: &str,
+    user_id: &str,
+    role: WorkspaceRole,
+) -> QueryResult<()> {
     let now = db::now();
     diesel::insert_into(workspace_memberships::table)
         .values((
@@ -301,36 +349,48 @@ struct MembershipRow {
     active: bool,
 }
 
-fn membership_rows(conn: &mut AnyConnection, workspace_id: &str) -> QueryResult<Vec<MembershipRow>> {
-    let rows: Vec<(String, String, String, WorkspaceRole, Option<String>, bool)> = workspace_memberships::table
-        .inner_join(users::table.on(users::id.eq(workspace_memberships::user_id)))
-        .filter(workspace_memberships::workspace_id.eq(workspace_id))
-        .order(users::name.asc())
-        .select((
-            users::id,
-            users::name,
-            users::email,
-            workspace_memberships::role,
-            workspace_memberships::manager_user_id,
-            workspace_memberships::active,
-        ))
-        .load(conn)?;
+fn membership_rows(
+    conn: &mut AnyConnection,
+    workspace_id: &str,
+) -> QueryResult<Vec<MembershipRow>> {
+    let rows: Vec<(String, String, String, WorkspaceRole, Option<String>, bool)> =
+        workspace_memberships::table
+            .inner_join(users::table.on(users::id.eq(workspace_memberships::user_id)))
+            .filter(workspace_memberships::workspace_id.eq(workspace_id))
+            .order(users::name.asc())
+            .select((
+                users::id,
+                users::name,
+                users::email,
+                workspace_memberships::role,
+                workspace_memberships::manager_user_id,
+                workspace_memberships::active,
+            ))
+            .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(user_id, name, email, role, manager_user_id, active)| MembershipRow {
-            user_id,
-            name,
-            email,
-            role,
-            manager_user_id,
-            active,
-        })
+        .map(
+            |(user_id, name, email, role, manager_user_id, active)| MembershipRow {
+                user_id,
+                name,
+                email,
+                role,
+                manager_user_id,
+                active,
+            },
+        )
         .collect())
 }
 
-pub fn members(conn: &mut AnyConnection, workspace_id: &str) -> Result<Vec<WorkspaceMember>, OrgError> {
+pub fn members(
+    conn: &mut AnyConnection,
+    workspace_id: &str,
+) -> Result<Vec<WorkspaceMember>, OrgError> {
     let rows = membership_rows(conn, workspace_id)?;
-    let names: HashMap<&str, &str> = rows.iter().map(|r| (r.user_id.as_str(), r.name.as_str())).collect();
+    let names: HashMap<&str, &str> = rows
+        .iter()
+        .map(|r| (r.user_id.as_str(), r.name.as_str()))
+        .collect();
     Ok(rows
         .iter()
         .map(|row| WorkspaceMember {
@@ -340,7 +400,9 @@ pub fn members(conn: &mut AnyConnection, workspace_id: &str) -> Result<Vec<Works
             role: row.role,
             active: row.active,
             manager: row.manager_user_id.as_deref().and_then(|id| {
-                names.get(id).map(|name| (id.to_owned(), (*name).to_owned()))
+                names
+                    .get(id)
+                    .map(|name| (id.to_owned(), (*name).to_owned()))
             }),
             direct_reports: rows
                 .iter()
@@ -352,7 +414,13 @@ pub fn members(conn: &mut AnyConnection, workspace_id: &str) -> Result<Vec<Works
 }
 
 /// Adds an organization member to the workspace.
-pub fn add_member(conn: &mut AnyConnection, actor: &Actor, access: &WorkspaceAccess, user_id: &str, role: WorkspaceRole) -> Result<(), OrgError> {
+pub fn add_member(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    access: &WorkspaceAccess,
+    user_id: &str,
+    role: WorkspaceRole,
+) -> Result<(), OrgError> {
     access.require_admin()?;
     access.require_writable()?;
     let workspace = &access.workspace;
@@ -373,7 +441,13 @@ pub fn add_member(conn: &mut AnyConnection, actor: &Actor, access: &WorkspaceAcc
         if existing > 0 {
             return Err(OrgError::AlreadyMember(name));
         }
-        insert_membership(conn, &workspace.organization_id, &workspace.id, user_id, role)?;
+        insert_membership(
+            conn,
+            &workspace.organization_id,
+            &workspace.id,
+            user_id,
+            role,
+        )?;
         activity::record(
             conn,
             actor,
@@ -399,7 +473,11 @@ pub struct MembershipChange {
 fn would_cycle(rows: &[MembershipRow], member: &str, manager: &str) -> bool {
     let manager_of: HashMap<&str, &str> = rows
         .iter()
-        .filter_map(|r| r.manager_user_id.as_deref().map(|m| (r.user_id.as_str(), m)))
+        .filter_map(|r| {
+            r.manager_user_id
+                .as_deref()
+                .map(|m| (r.user_id.as_str(), m))
+        })
         .collect();
     let mut current = manager;
     // The chain has at most one step per member; more means an existing loop.
@@ -427,7 +505,10 @@ pub fn update_member(
     let workspace = &access.workspace;
     db::write_transaction(conn, |conn| {
         let rows = membership_rows(conn, &workspace.id)?;
-        let member = rows.iter().find(|r| r.user_id == user_id).ok_or(OrgError::NotFound)?;
+        let member = rows
+            .iter()
+            .find(|r| r.user_id == user_id)
+            .ok_or(OrgError::NotFound)?;
         if let Some(Some(manager_id)) = &change.manager_user_id {
             if manager_id == user_id {
                 return Err(OrgError::OwnManager);
@@ -455,7 +536,10 @@ pub fn update_member(
             "active": member.active,
         });
         let role = change.role.unwrap_or(member.role);
-        let manager = change.manager_user_id.clone().unwrap_or_else(|| member.manager_user_id.clone());
+        let manager = change
+            .manager_user_id
+            .clone()
+            .unwrap_or_else(|| member.manager_user_id.clone());
         let active = change.active.unwrap_or(member.active);
         let after = json!({ "member": member.name, "role": role.as_str(), "manager": name_of(&manager), "active": active });
         if before == after {
@@ -503,8 +587,16 @@ mod tests {
     #[test]
     fn manager_cycles_are_detected_through_the_chain() {
         // ceo <- vp <- lead <- dev
-        let rows = vec![row("ceo", None), row("vp", Some("ceo")), row("lead", Some("vp")), row("dev", Some("lead"))];
-        assert!(would_cycle(&rows, "ceo", "dev"), "ceo reporting to dev loops");
+        let rows = vec![
+            row("ceo", None),
+            row("vp", Some("ceo")),
+            row("lead", Some("vp")),
+            row("dev", Some("lead")),
+        ];
+        assert!(
+            would_cycle(&rows, "ceo", "dev"),
+            "ceo reporting to dev loops"
+        );
         assert!(would_cycle(&rows, "vp", "lead"));
         assert!(!would_cycle(&rows, "dev", "ceo"), "skipping levels is fine");
         assert!(!would_cycle(&rows, "lead", "ceo"));

@@ -499,3 +499,112 @@ async fn session_cookie_flags() {
     assert!(cookie.starts_with("__Host-cairn_session="), "{cookie}");
     assert!(cookie.contains("Secure"), "{cookie}");
 }
+
+#[tokio::test]
+async fn a_burst_of_concurrent_guesses_cannot_slip_past_the_limit() {
+    let app = TestApp::spawn_with(&[
+        ("LOGIN_MAX_FAILURES_PER_EMAIL", "3"),
+        ("DATABASE_POOL_SIZE", "8"),
+    ])
+    .await;
+    app.browser()
+        .sign_up("grace@example.com", "Grace", PASSWORD)
+        .await;
+    let browsers: Vec<Browser> = (0..12).map(|_| app.browser()).collect();
+    for browser in &browsers {
+        browser.get("/login").await;
+    }
+    let guesses = browsers.iter().map(|b| {
+        b.post_form(
+            "/login",
+            &[
+                ("email", "grace@example.com"),
+                ("password", "wrong password!!"),
+            ],
+        )
+    });
+    let pages = futures_util::future::join_all(guesses).await;
+    let checked = pages
+        .iter()
+        .filter(|p| p.status == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    let throttled = pages
+        .iter()
+        .filter(|p| p.status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(checked + throttled, 12);
+    assert!(checked <= 3, "at most the limit is checked, got {checked}");
+}
+
+#[tokio::test]
+async fn a_malformed_email_is_refused_without_counting_an_attempt() {
+    let app = TestApp::spawn().await;
+    let page = app.browser().log_in("not an email", PASSWORD).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        page.text_of("#login-error").as_deref(),
+        Some("Enter an email address like name@example.com.")
+    );
+    let attempts: i64 = cairn::schema::login_attempts::table
+        .count()
+        .get_result(&mut app.db())
+        .expect("count");
+    assert_eq!(attempts, 0);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_client_is_the_hop_the_proxy_added() {
+    let app = TestApp::spawn_with(&[
+        ("TRUST_PROXY", "true"),
+        ("LOGIN_MAX_FAILURES_PER_CLIENT", "2"),
+        ("LOGIN_MAX_FAILURES_PER_EMAIL", "100"),
+    ])
+    .await;
+    app.browser()
+        .sign_up("grace@example.com", "Grace", PASSWORD)
+        .await;
+    let attacker = app.browser();
+    // The attacker forges a different first hop every time; the proxy's hop stays the same.
+    for n in 0..3 {
+        attacker.get("/login").await;
+        let response = attacker
+            .client
+            .post(attacker.url("/login"))
+            .header("X-Forwarded-For", format!("10.0.0.{n}, 203.0.113.7"))
+            .form(&[
+                ("csrf_token", attacker.csrf_token().as_str()),
+                ("email", "nobody@example.com"),
+                ("password", "wrong password!!"),
+            ])
+            .send()
+            .await
+            .expect("POST");
+        let expected = if n < 2 {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(response.status(), expected, "attempt {n}");
+    }
+    let recorded: Vec<String> = cairn::schema::login_attempts::table
+        .select(cairn::schema::login_attempts::client_ip)
+        .distinct()
+        .load(&mut app.db())
+        .expect("ips");
+    assert_eq!(recorded, vec!["203.0.113.7".to_owned()]);
+}
+
+#[tokio::test]
+async fn anonymous_sessions_are_kept_briefly() {
+    let app = TestApp::spawn().await;
+    app.browser().get("/login").await;
+    let expires_at: chrono::NaiveDateTime = sessions::table
+        .select(sessions::expires_at)
+        .first(&mut app.db())
+        .expect("an anonymous session");
+    let hours = (expires_at - cairn::db::now()).num_minutes() as f64 / 60.0;
+    assert!(
+        hours <= 2.0 && hours > 1.9,
+        "anonymous session lives {hours} h"
+    );
+}

@@ -63,6 +63,42 @@ async fn migrations_are_applied_at_start_and_every_table_exists() {
     );
 }
 
+/// Every column `src/schema.rs` names exists on this backend.
+#[tokio::test]
+async fn schema_rs_matches_the_migrations() {
+    use cairn::schema::*;
+    let app = TestApp::spawn().await;
+    let mut conn = app.db();
+    macro_rules! columns_exist {
+        ($($table:ident),+) => {$(
+            $table::table
+                .select($table::all_columns)
+                .limit(1)
+                .execute(&mut conn)
+                .unwrap_or_else(|e| panic!("{}: {e}", stringify!($table)));
+        )+};
+    }
+    columns_exist!(
+        users,
+        sessions,
+        login_attempts,
+        organizations,
+        org_members,
+        org_invites,
+        workspaces,
+        workspace_memberships,
+        okr_items,
+        okr_item_assignees,
+        okr_links,
+        item_activity_log,
+        scrape_jobs,
+        reports,
+        member_skills,
+        pat,
+        email_outbox
+    );
+}
+
 #[tokio::test]
 async fn check_constraints_guard_the_enums() {
     let app = TestApp::spawn().await;

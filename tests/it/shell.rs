@@ -157,3 +157,38 @@ async fn static_assets_are_content_hashed_and_cached_for_long() {
         "only hashed names are served"
     );
 }
+
+#[tokio::test]
+async fn refused_forms_carry_security_headers_and_a_request_id_too() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    browser.get("/login").await;
+    let page = browser
+        .post_form_raw("/login", &[("email", "a@example.com")])
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.header("content-security-policy").is_some());
+    assert!(page.header("x-request-id").is_some());
+}
+
+#[tokio::test]
+async fn malformed_forms_get_a_clear_error_page() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    browser.get("/signup").await;
+    let response = browser
+        .client
+        .post(browser.url("/signup"))
+        .header("X-CSRF-Token", browser.csrf_token())
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("x".repeat(70 * 1024))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response
+        .text()
+        .await
+        .expect("body")
+        .contains("The form is too large to accept."));
+}
