@@ -81,7 +81,8 @@ fn show(value: Option<&Value>) -> String {
     }
 }
 
-/// The fields whose values differ between two JSON objects, in a stable order.
+/// The fields whose shown values differ between two JSON objects, in a stable order (a
+/// field that is missing and one that is empty read the same).
 pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange> {
     let empty = serde_json::Map::new();
     let before = before.and_then(Value::as_object).unwrap_or(&empty);
@@ -91,13 +92,34 @@ pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange> {
     fields.dedup();
     fields
         .into_iter()
-        .filter(|field| before.get(*field) != after.get(*field))
         .map(|field| FieldChange {
             field: field.replace('_', " "),
             before: show(before.get(field)),
             after: show(after.get(field)),
         })
+        .filter(|change| change.before != change.after)
         .collect()
+}
+
+impl ActivityEntry {
+    /// What happened, in words.
+    pub fn summary(&self) -> &str {
+        match self.action_type.as_str() {
+            "organization.created" => "created the organization",
+            "organization.settings_updated" => "changed the settings",
+            "organization.archived" => "archived the organization",
+            "organization.unarchived" => "unarchived the organization",
+            "org_member.role_changed" => "changed a member's role",
+            "org_member.removed" => "removed a member",
+            "workspace.created" => "created the workspace",
+            "workspace.settings_updated" => "changed the workspace settings",
+            "workspace.archived" => "archived the workspace",
+            "workspace.unarchived" => "unarchived the workspace",
+            "workspace_membership.added" => "added a member",
+            "workspace_membership.updated" => "changed a membership",
+            other => other,
+        }
+    }
 }
 
 type Row = (
@@ -196,5 +218,6 @@ mod tests {
             ]
         );
         assert_eq!(diff(None, Some(&json!({"role": "admin"})))[0].before, "—");
+        assert!(diff(None, Some(&json!({"website": null, "customer_names": []}))).is_empty());
     }
 }

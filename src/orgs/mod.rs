@@ -233,6 +233,11 @@ fn slug_taken(
     Ok(query.count().get_result::<i64>(conn)? > 0)
 }
 
+/// Whether no organization uses the slug yet (for validation as the user types).
+pub fn slug_available(conn: &mut AnyConnection, slug: &Slug) -> Result<bool, OrgError> {
+    Ok(!slug_taken(conn, slug, None)?)
+}
+
 /// A free slug for a new organization: the one asked for, or one derived from the name.
 fn free_slug(conn: &mut AnyConnection, wanted: Option<Slug>, name: &str) -> Result<Slug, OrgError> {
     if let Some(slug) = wanted {

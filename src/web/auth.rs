@@ -1,6 +1,6 @@
 //! Sign-up, log-in, log-out and the account page.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse, Responder};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -9,16 +9,12 @@ use serde::Deserialize;
 use super::error::AppError;
 use super::identity::{self, ClientIp, SignedIn, Visitor};
 use super::layout::{FieldErrors, Layout};
-use super::AppState;
+use super::nav::Nav;
+use super::{see_other, unprocessable, with_status, AppState};
 use crate::accounts::{
     self, AccountError, DisplayName, Email, EmailError, LogInAttempt, NewAccount, Password,
 };
 
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "auth/signup.html")]
@@ -112,16 +108,6 @@ pub async fn signup(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-fn unprocessable(page: impl Template) -> Result<HttpResponse, AppError> {
-    with_status(StatusCode::UNPROCESSABLE_ENTITY, page)
-}
-
-fn with_status(status: StatusCode, page: impl Template) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
 }
 
 #[derive(Template, WebTemplate)]
@@ -244,6 +230,7 @@ struct AccountPage {
 
 pub async fn account_page(
     signed_in: SignedIn,
+    nav: Nav,
     state: web::Data<AppState>,
 ) -> Result<impl Responder, AppError> {
     let user_id = signed_in.user.id.clone();
@@ -252,7 +239,7 @@ pub async fn account_page(
         .run(move |conn| accounts::active_session_count(conn, &user_id))
         .await?;
     Ok(AccountPage {
-        layout: signed_in.layout("Account"),
+        layout: signed_in.layout("Account", nav),
         name: signed_in.user.name.clone(),
         email: signed_in.user.email.clone(),
         member_since: signed_in.user.created_at.format("%e %B %Y").to_string(),

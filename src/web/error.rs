@@ -6,6 +6,7 @@ use askama::Template;
 
 use crate::accounts::AccountError;
 use crate::db::DbError;
+use crate::orgs::OrgError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -15,6 +16,12 @@ pub enum AppError {
     CsrfRejected,
     #[error("{0}")]
     BadRequest(String),
+    /// Allowed to see, not allowed to do: the page says why.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A well-formed request the rules refuse.
+    #[error("{0}")]
+    Unprocessable(String),
     #[error("Log in to continue.")]
     SignInRequired { next: String },
     #[error("internal error: {0}")]
@@ -41,6 +48,19 @@ impl From<AccountError> for AppError {
         match e {
             AccountError::Db(e) => e.into(),
             other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<OrgError> for AppError {
+    fn from(e: OrgError) -> Self {
+        match e {
+            OrgError::NotFound => Self::NotFound,
+            OrgError::Db(e) => e.into(),
+            e @ (OrgError::NotAdmin(_) | OrgError::NotOwner | OrgError::NotWorkspaceAdmin(_) | OrgError::Archived(_)) => {
+                Self::Forbidden(e.to_string())
+            }
+            other => Self::Unprocessable(other.to_string()),
         }
     }
 }
@@ -77,6 +97,8 @@ impl ResponseError for AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::SignInRequired { .. } => StatusCode::SEE_OTHER,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -97,6 +119,8 @@ impl ResponseError for AppError {
             Self::NotFound => ("Not found", self.to_string()),
             Self::CsrfRejected => ("Form expired", self.to_string()),
             Self::BadRequest(_) => ("Bad request", self.to_string()),
+            Self::Forbidden(_) => ("Not allowed", self.to_string()),
+            Self::Unprocessable(_) => ("Not possible", self.to_string()),
             Self::Internal(detail) => {
                 // The detail goes to the log (with the request id of the span), never to the page.
                 tracing::error!(error = %detail, "request failed");

@@ -1,6 +1,7 @@
 //! What every full page shares: the signed-in person, the CSRF token, a one-time notice.
 
 use super::identity::{SignedIn, Visitor};
+use super::nav::Nav;
 use crate::accounts::User;
 
 pub struct UserChip {
@@ -38,6 +39,7 @@ pub struct Layout {
     pub csrf_token: String,
     pub user: Option<UserChip>,
     pub flash: Option<String>,
+    pub nav: Option<Nav>,
 }
 
 impl Visitor {
@@ -47,17 +49,19 @@ impl Visitor {
             csrf_token: self.csrf_token.clone(),
             user: self.user.as_ref().map(UserChip::from),
             flash: self.flash.clone(),
+            nav: None,
         }
     }
 }
 
 impl SignedIn {
-    pub fn layout(&self, title: &str) -> Layout {
+    pub fn layout(&self, title: &str, nav: Nav) -> Layout {
         Layout {
             title: title.to_owned(),
             csrf_token: self.csrf_token.clone(),
             user: Some(UserChip::from(&self.user)),
             flash: self.flash.clone(),
+            nav: Some(nav),
         }
     }
 }

@@ -6,10 +6,13 @@ mod csrf;
 mod error;
 mod headers;
 mod health;
-mod home;
+mod htmx;
 mod identity;
 mod layout;
+mod nav;
+mod orgs;
 mod session_store;
+mod workspaces;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -19,11 +22,37 @@ use actix_session::SessionMiddleware;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
-use actix_web::{web, App, HttpServer};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, App, HttpResponse, HttpServer};
+use askama::Template;
+
+use error::AppError;
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Config;
 use crate::db::Db;
+
+fn with_status(status: StatusCode, page: impl Template) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+/// A page or fragment with 200.
+fn render(page: impl Template) -> Result<HttpResponse, AppError> {
+    with_status(StatusCode::OK, page)
+}
+
+/// A form shown again with what was wrong (htmx swaps 422 answers too; see base.html).
+fn unprocessable(page: impl Template) -> Result<HttpResponse, AppError> {
+    with_status(StatusCode::UNPROCESSABLE_ENTITY, page)
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
 
 /// Shared by every handler.
 pub struct AppState {
@@ -41,7 +70,7 @@ fn session_cookie_name(secure: bool) -> String {
 }
 
 fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home::home))
+    cfg.route("/", web::get().to(orgs::home))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/static/{file:.*}", web::get().to(assets::serve))
@@ -60,6 +89,40 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/account/logout-everywhere",
             web::post().to(auth::logout_everywhere),
+        )
+        .route("/orgs", web::post().to(orgs::create))
+        .route("/orgs/slug-field", web::get().to(orgs::slug_field))
+        .service(
+            web::scope("/orgs/{org}")
+                .route("", web::get().to(orgs::overview))
+                .service(
+                    web::resource("/settings")
+                        .route(web::get().to(orgs::settings))
+                        .route(web::post().to(orgs::save_settings)),
+                )
+                .route("/archive", web::post().to(orgs::archive))
+                .route("/unarchive", web::post().to(orgs::unarchive))
+                .route("/members", web::get().to(orgs::members))
+                .route("/members/{user_id}/role", web::post().to(orgs::change_role))
+                .route("/members/{user_id}/remove", web::post().to(orgs::remove_member))
+                .route("/workspaces", web::post().to(workspaces::create))
+                .service(
+                    web::scope("/w/{ws}")
+                        .route("", web::get().to(workspaces::overview))
+                        .service(
+                            web::resource("/settings")
+                                .route(web::get().to(workspaces::settings))
+                                .route(web::post().to(workspaces::save_settings)),
+                        )
+                        .route("/archive", web::post().to(workspaces::archive))
+                        .route("/unarchive", web::post().to(workspaces::unarchive))
+                        .service(
+                            web::resource("/members")
+                                .route(web::get().to(workspaces::members))
+                                .route(web::post().to(workspaces::add_member)),
+                        )
+                        .route("/members/{user_id}", web::post().to(workspaces::update_member)),
+                ),
         );
 }
 

@@ -138,6 +138,25 @@ pub fn access(
     })
 }
 
+/// The organization's workspaces this person may open, by name: all of them for owners and
+/// admins, those with an active membership for everyone else.
+pub fn visible_to(conn: &mut AnyConnection, org: &OrgAccess, user_id: &str) -> Result<Vec<Workspace>, OrgError> {
+    let mut query = workspaces::table
+        .filter(workspaces::organization_id.eq(&org.org.id))
+        .into_boxed();
+    if !org.is_admin() {
+        let mine = workspace_memberships::table
+            .filter(workspace_memberships::user_id.eq(user_id))
+            .filter(workspace_memberships::active.eq(true))
+            .select(workspace_memberships::workspace_id);
+        query = query.filter(workspaces::id.eq_any(mine));
+    }
+    Ok(query
+        .order(workspaces::name.asc())
+        .select(Workspace::as_select())
+        .load(conn)?)
+}
+
 /// Validated name, slug and privacy mode.
 #[derive(Debug, Clone)]
 pub struct WorkspaceSettings {

@@ -1,0 +1,79 @@
+//! The sidebar: the user's organizations (switcher) and the current one's workspaces.
+
+use actix_session::SessionExt;
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+
+use super::error::AppError;
+use super::AppState;
+use crate::accounts::sessions::USER_ID_KEY;
+use crate::orgs::{self, OrgSummary};
+
+/// Loaded for full pages only; the route's `{org}` and `{ws}` say what is current.
+pub struct Nav {
+    pub orgs: Vec<OrgSummary>,
+    pub current_org: Option<String>,
+    pub current_workspace: Option<String>,
+    /// Which workspace page is open: "overview", "members", "settings".
+    pub section: &'static str,
+}
+
+impl Nav {
+    pub fn current(&self) -> Option<&OrgSummary> {
+        let slug = self.current_org.as_deref()?;
+        self.orgs.iter().find(|org| org.slug == slug)
+    }
+
+    pub fn is_current_workspace(&self, slug: &str) -> bool {
+        self.current_workspace.as_deref() == Some(slug)
+    }
+
+    /// Other organizations, for the switcher.
+    pub fn others(&self) -> impl Iterator<Item = &OrgSummary> {
+        self.orgs
+            .iter()
+            .filter(move |org| Some(org.slug.as_str()) != self.current_org.as_deref())
+    }
+}
+
+fn section_of(path: &str) -> &'static str {
+    if path.ends_with("/members") {
+        "members"
+    } else if path.ends_with("/settings") {
+        "settings"
+    } else {
+        "overview"
+    }
+}
+
+impl FromRequest for Nav {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let user_id = req.get_session().get::<String>(USER_ID_KEY).ok().flatten();
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let current_org = req.match_info().get("org").map(str::to_owned);
+        let current_workspace = req.match_info().get("ws").map(str::to_owned);
+        let section = section_of(req.path());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::Internal("application state is not configured".into()))?;
+            let orgs = match user_id {
+                Some(user_id) => {
+                    state
+                        .db
+                        .run(move |conn| orgs::summaries_for(conn, &user_id, true))
+                        .await?
+                }
+                None => Vec::new(),
+            };
+            Ok(Nav {
+                orgs,
+                current_org,
+                current_workspace,
+                section,
+            })
+        })
+    }
+}

@@ -1,0 +1,672 @@
+//! Organizations: home list, creation, settings, archive, members.
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+use tracing_actix_web::RequestId;
+
+use super::error::AppError;
+use super::identity::SignedIn;
+use super::layout::{FieldErrors, Layout};
+use super::nav::Nav;
+use super::htmx::Htmx;
+use super::{render, see_other, AppState};
+use crate::activity::{self, ActivityEntry, Actor, History};
+use crate::orgs::{
+    self, currency, customer_names, optional_text, required_text, website, whole_number, EmployeeRange,
+    NewOrganization, OrgAccess, OrgError, OrgMember, OrgProfile, OrgRole, OrgSummary, Organization, Revenue,
+    RevenuePeriod, Slug,
+};
+use crate::workspaces::PrivacyMode;
+
+pub const NAME_MAX: usize = 100;
+
+/// Who acts in this request, for the activity log.
+pub fn actor(signed_in: &SignedIn, request_id: RequestId) -> Actor {
+    Actor {
+        user_id: signed_in.user.id.clone(),
+        request_id: request_id.to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    first_name: String,
+    orgs: Vec<OrgSummary>,
+    show_archived: bool,
+    archived_count: usize,
+    form: NewOrgForm,
+    errors: FieldErrors,
+}
+
+#[derive(Deserialize, Default)]
+pub struct HomeQuery {
+    #[serde(default)]
+    archived: Option<String>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct NewOrgForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    slug: String,
+}
+
+impl TryFrom<&NewOrgForm> for NewOrganization {
+    type Error = FieldErrors;
+
+    fn try_from(form: &NewOrgForm) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let name = required_text(&form.name, NAME_MAX).map_err(|e| errors.add("name", e)).ok();
+        let slug = match form.slug.trim() {
+            "" => None,
+            raw => Slug::parse(raw).map_err(|e| errors.add("slug", e)).ok(),
+        };
+        match name {
+            Some(name) if errors.is_empty() => Ok(NewOrganization { name, slug }),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn home_page(
+    signed_in: &SignedIn,
+    nav: Nav,
+    show_archived: bool,
+    form: NewOrgForm,
+    errors: FieldErrors,
+) -> HomePage {
+    let first_name = signed_in
+        .user
+        .name
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let archived_count = nav.orgs.iter().filter(|o| o.archived).count();
+    let orgs = nav
+        .orgs
+        .iter()
+        .filter(|o| show_archived || !o.archived)
+        .cloned()
+        .collect();
+    HomePage {
+        layout: signed_in.layout("Home", nav),
+        first_name,
+        orgs,
+        show_archived,
+        archived_count,
+        form,
+        errors,
+    }
+}
+
+pub async fn home(signed_in: SignedIn, nav: Nav, query: web::Query<HomeQuery>) -> Result<HttpResponse, AppError> {
+    let show_archived = query.archived.is_some();
+    render(home_page(&signed_in, nav, show_archived, NewOrgForm::default(), FieldErrors::default()))
+}
+
+pub async fn create(
+    signed_in: SignedIn,
+    nav: Nav,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    form: web::Form<NewOrgForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let invalid = |errors| super::unprocessable(home_page(&signed_in, nav, false, form.clone(), errors));
+    let new = match NewOrganization::try_from(&form) {
+        Ok(new) => new,
+        Err(errors) => return invalid(errors),
+    };
+    let actor = actor(&signed_in, request_id);
+    match state.db.run(move |conn| orgs::create(conn, &actor, new)).await {
+        Ok(org) => {
+            super::identity::flash(&signed_in.session, &format!("{} is ready. Create its first workspace.", org.name))?;
+            Ok(see_other(&format!("/orgs/{}", org.slug)))
+        }
+        Err(OrgError::SlugTaken) => {
+            let mut errors = FieldErrors::default();
+            errors.add("slug", OrgError::SlugTaken);
+            invalid(errors)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SlugQuery {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    slug: String,
+}
+
+#[derive(Template)]
+#[template(path = "partials/slug_field.html")]
+struct SlugField {
+    slug: String,
+    placeholder: String,
+    errors: FieldErrors,
+}
+
+/// htmx: validates the slug on blur and suggests one from the name while it is empty.
+pub async fn slug_field(signed_in: SignedIn, state: web::Data<AppState>, query: web::Query<SlugQuery>) -> Result<HttpResponse, AppError> {
+    drop(signed_in);
+    let query = query.into_inner();
+    let placeholder = Slug::suggest(&query.name).map(|s| s.to_string()).unwrap_or_default();
+    let mut errors = FieldErrors::default();
+    if !query.slug.trim().is_empty() {
+        match Slug::parse(&query.slug) {
+            Err(e) => errors.add("slug", e),
+            Ok(slug) => {
+                let taken = state
+                    .db
+                    .run(move |conn| orgs::slug_available(conn, &slug).map(|free| !free))
+                    .await?;
+                if taken {
+                    errors.add("slug", OrgError::SlugTaken);
+                }
+            }
+        }
+    }
+    render(SlugField {
+        slug: query.slug.trim().to_owned(),
+        placeholder,
+        errors,
+    })
+}
+
+/// An organization page's common data: the access check and the sidebar in one trip.
+async fn org_access(state: &AppState, signed_in: &SignedIn, slug: String) -> Result<OrgAccess, AppError> {
+    let user_id = signed_in.user.id.clone();
+    Ok(state.db.run(move |conn| orgs::access(conn, &user_id, &slug)).await?)
+}
+
+#[derive(Deserialize)]
+pub struct OrgPath {
+    org: String,
+}
+
+#[derive(Template)]
+#[template(path = "orgs/overview.html")]
+struct OverviewPage {
+    layout: Layout,
+    org: Organization,
+    is_admin: bool,
+    workspaces: Vec<crate::workspaces::Workspace>,
+    form: super::workspaces::WorkspaceForm,
+    errors: FieldErrors,
+    privacy_modes: &'static [PrivacyMode],
+}
+
+pub async fn overview(
+    signed_in: SignedIn,
+    nav: Nav,
+    state: web::Data<AppState>,
+    path: web::Path<OrgPath>,
+) -> Result<HttpResponse, AppError> {
+    let access = org_access(&state, &signed_in, path.into_inner().org).await?;
+    let form = super::workspaces::WorkspaceForm::defaults_for(&access.org);
+    overview_page(&state, &signed_in, nav, access, form, FieldErrors::default(), false).await
+}
+
+pub(super) async fn overview_page(
+    state: &AppState,
+    signed_in: &SignedIn,
+    nav: Nav,
+    access: OrgAccess,
+    form: super::workspaces::WorkspaceForm,
+    errors: FieldErrors,
+    failed: bool,
+) -> Result<HttpResponse, AppError> {
+    let user_id = signed_in.user.id.clone();
+    let org_access = access.clone();
+    let workspaces = state
+        .db
+        .run(move |conn| crate::workspaces::visible_to(conn, &org_access, &user_id))
+        .await?;
+    let page = OverviewPage {
+        layout: signed_in.layout(&access.org.name, nav),
+        is_admin: access.is_admin(),
+        org: access.org,
+        workspaces,
+        form,
+        errors,
+        privacy_modes: PrivacyMode::ALL,
+    };
+    if failed {
+        super::unprocessable(page)
+    } else {
+        render(page)
+    }
+}
+
+/// The settings form as typed; every field a string so what the user typed comes back.
+#[derive(Deserialize, Default, Clone)]
+pub struct SettingsForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    default_privacy_mode: String,
+    #[serde(default)]
+    industry: String,
+    #[serde(default)]
+    website: String,
+    #[serde(default)]
+    customer_names: String,
+    #[serde(default)]
+    revenue_amount: String,
+    #[serde(default)]
+    revenue_currency: String,
+    #[serde(default)]
+    revenue_period: String,
+    #[serde(default)]
+    employee_count_min: String,
+    #[serde(default)]
+    employee_count_max: String,
+    #[serde(default)]
+    address_street: String,
+    #[serde(default)]
+    address_postal_code: String,
+    #[serde(default)]
+    address_city: String,
+    #[serde(default)]
+    address_country: String,
+    #[serde(default)]
+    ai_enrichment_opt_in: Option<String>,
+}
+
+const MAX_EMPLOYEES: i64 = 10_000_000;
+const MAX_REVENUE: i64 = 1_000_000_000_000_000;
+
+impl SettingsForm {
+    fn from_org(org: &Organization) -> Self {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let number = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+        Self {
+            name: org.name.clone(),
+            slug: org.slug.clone(),
+            default_privacy_mode: org.default_privacy_mode.as_str().to_owned(),
+            industry: text(&org.industry),
+            website: text(&org.website),
+            customer_names: org.customer_name_list().join("\n"),
+            revenue_amount: number(org.revenue_amount),
+            revenue_currency: text(&org.revenue_currency),
+            revenue_period: org.revenue_period.map(|p| p.as_str().to_owned()).unwrap_or_default(),
+            employee_count_min: number(org.employee_count_min.map(i64::from)),
+            employee_count_max: number(org.employee_count_max.map(i64::from)),
+            address_street: text(&org.address_street),
+            address_postal_code: text(&org.address_postal_code),
+            address_city: text(&org.address_city),
+            address_country: text(&org.address_country),
+            ai_enrichment_opt_in: org.ai_enrichment_opt_in.then(|| "on".to_owned()),
+        }
+    }
+}
+
+impl TryFrom<&SettingsForm> for OrgProfile {
+    type Error = FieldErrors;
+
+    fn try_from(form: &SettingsForm) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let mut text = |field: &'static str, raw: &str, max: usize| {
+            optional_text(raw, max).map_err(|e| errors.add(field, e)).ok().flatten()
+        };
+        let industry = text("industry", &form.industry, 100);
+        let address_street = text("address_street", &form.address_street, 200);
+        let address_postal_code = text("address_postal_code", &form.address_postal_code, 20);
+        let address_city = text("address_city", &form.address_city, 100);
+        let address_country = text("address_country", &form.address_country, 100);
+        let name = required_text(&form.name, NAME_MAX).map_err(|e| errors.add("name", e)).ok();
+        let slug = Slug::parse(&form.slug).map_err(|e| errors.add("slug", e)).ok();
+        let default_privacy_mode = PrivacyMode::parse(&form.default_privacy_mode);
+        if default_privacy_mode.is_none() {
+            errors.add("default_privacy_mode", "Choose Open or Need-to-know.");
+        }
+        let website = website(&form.website).map_err(|e| errors.add("website", e)).ok().flatten();
+        let customers = customer_names(&form.customer_names)
+            .map_err(|e| errors.add("customer_names", e))
+            .ok();
+        let amount = whole_number(&form.revenue_amount, MAX_REVENUE)
+            .map_err(|e| errors.add("revenue_amount", e))
+            .ok();
+        let currency = currency(&form.revenue_currency)
+            .map_err(|e| errors.add("revenue_currency", e))
+            .ok();
+        let period = match form.revenue_period.trim() {
+            "" => Some(None),
+            raw => match RevenuePeriod::parse(raw) {
+                Some(period) => Some(Some(period)),
+                None => {
+                    errors.add("revenue_period", "Choose year, quarter or month.");
+                    None
+                }
+            },
+        };
+        let revenue = match (amount, currency, period) {
+            (Some(amount), Some(currency), Some(period)) => Revenue::new(amount, currency, period)
+                .map_err(|e| {
+                    let field = match e {
+                        orgs::RevenueError::MissingAmount => "revenue_amount",
+                        orgs::RevenueError::MissingCurrency => "revenue_currency",
+                        orgs::RevenueError::MissingPeriod => "revenue_period",
+                    };
+                    errors.add(field, e)
+                })
+                .ok(),
+            _ => None,
+        };
+        let employees = |field: &'static str, raw: &str, errors: &mut FieldErrors| {
+            whole_number(raw, MAX_EMPLOYEES)
+                .map(|n| n.and_then(|n| i32::try_from(n).ok()))
+                .map_err(|e| errors.add(field, e))
+                .ok()
+        };
+        let min = employees("employee_count_min", &form.employee_count_min, &mut errors);
+        let max = employees("employee_count_max", &form.employee_count_max, &mut errors);
+        let range = match (min, max) {
+            (Some(min), Some(max)) => EmployeeRange::new(min, max)
+                .map_err(|e| errors.add("employee_count_max", e))
+                .ok(),
+            _ => None,
+        };
+        match (name, slug, default_privacy_mode, customers, revenue, range) {
+            (Some(name), Some(slug), Some(default_privacy_mode), Some(customer_names), Some(revenue), Some(employees))
+                if errors.is_empty() =>
+            {
+                Ok(OrgProfile {
+                    name,
+                    slug,
+                    default_privacy_mode,
+                    industry,
+                    website,
+                    customer_names,
+                    revenue,
+                    employees,
+                    address_street,
+                    address_postal_code,
+                    address_city,
+                    address_country,
+                    ai_enrichment_opt_in: form.ai_enrichment_opt_in.is_some(),
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "orgs/settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    org: Organization,
+    form: SettingsForm,
+    errors: FieldErrors,
+    activity: Vec<ActivityEntry>,
+    privacy_modes: &'static [PrivacyMode],
+    periods: &'static [RevenuePeriod],
+}
+
+async fn settings_page(
+    state: &AppState,
+    signed_in: &SignedIn,
+    nav: Nav,
+    access: OrgAccess,
+    form: SettingsForm,
+    errors: FieldErrors,
+) -> Result<SettingsPage, AppError> {
+    let org_id = access.org.id.clone();
+    let activity = state
+        .db
+        .run(move |conn| activity::recent(conn, History::Organization(&org_id), 20).map_err(AppError::from))
+        .await?;
+    Ok(SettingsPage {
+        layout: signed_in.layout(&format!("{} settings", access.org.name), nav),
+        org: access.org,
+        form,
+        errors,
+        activity,
+        privacy_modes: PrivacyMode::ALL,
+        periods: RevenuePeriod::ALL,
+    })
+}
+
+pub async fn settings(
+    signed_in: SignedIn,
+    nav: Nav,
+    state: web::Data<AppState>,
+    path: web::Path<OrgPath>,
+) -> Result<HttpResponse, AppError> {
+    let access = org_access(&state, &signed_in, path.into_inner().org).await?;
+    access.require_admin()?;
+    let form = SettingsForm::from_org(&access.org);
+    render(settings_page(&state, &signed_in, nav, access, form, FieldErrors::default()).await?)
+}
+
+pub async fn save_settings(
+    signed_in: SignedIn,
+    nav: Nav,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<OrgPath>,
+    form: web::Form<SettingsForm>,
+) -> Result<HttpResponse, AppError> {
+    let access = org_access(&state, &signed_in, path.into_inner().org).await?;
+    access.require_admin()?;
+    access.require_writable()?;
+    let form = form.into_inner();
+    let profile = match OrgProfile::try_from(&form) {
+        Ok(profile) => profile,
+        Err(errors) => return super::unprocessable(settings_page(&state, &signed_in, nav, access, form, errors).await?),
+    };
+    let actor = actor(&signed_in, request_id);
+    let saving = access.clone();
+    match state
+        .db
+        .run(move |conn| orgs::update_profile(conn, &actor, &saving, profile))
+        .await
+    {
+        Ok(org) => {
+            super::identity::flash(&signed_in.session, "Settings saved.")?;
+            Ok(see_other(&format!("/orgs/{}/settings", org.slug)))
+        }
+        Err(OrgError::SlugTaken) => {
+            let mut errors = FieldErrors::default();
+            errors.add("slug", OrgError::SlugTaken);
+            super::unprocessable(settings_page(&state, &signed_in, nav, access, form, errors).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn set_archived(
+    signed_in: SignedIn,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<OrgPath>,
+    archived: bool,
+) -> Result<HttpResponse, AppError> {
+    let access = org_access(&state, &signed_in, path.into_inner().org).await?;
+    let actor = actor(&signed_in, request_id);
+    let slug = access.org.slug.clone();
+    let name = access.org.name.clone();
+    state
+        .db
+        .run(move |conn| orgs::set_archived(conn, &actor, &access, archived))
+        .await?;
+    let message = if archived {
+        format!("{name} is archived: read-only and hidden from your home page.")
+    } else {
+        format!("{name} is active again.")
+    };
+    super::identity::flash(&signed_in.session, &message)?;
+    Ok(see_other(&format!("/orgs/{slug}/settings")))
+}
+
+pub async fn archive(
+    signed_in: SignedIn,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<OrgPath>,
+) -> Result<HttpResponse, AppError> {
+    set_archived(signed_in, request_id, state, path, true).await
+}
+
+pub async fn unarchive(
+    signed_in: SignedIn,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<OrgPath>,
+) -> Result<HttpResponse, AppError> {
+    set_archived(signed_in, request_id, state, path, false).await
+}
+
+#[derive(Template)]
+#[template(path = "orgs/members.html")]
+struct MembersPage {
+    layout: Layout,
+    org: Organization,
+    list: MemberList,
+}
+
+#[derive(Template)]
+#[template(path = "partials/org_members.html")]
+struct MemberList {
+    org_slug: String,
+    csrf_token: String,
+    members: Vec<OrgMember>,
+    can_manage: bool,
+    my_role: OrgRole,
+    roles: &'static [OrgRole],
+    /// A refused change: (user id, why).
+    error: Option<(String, String)>,
+}
+
+impl MemberList {
+    /// Admins manage members and admins; only owners touch owners.
+    fn can_edit(&self, member: &OrgMember) -> bool {
+        self.can_manage && (self.my_role == OrgRole::Owner || member.role != OrgRole::Owner)
+    }
+
+    fn assignable_roles(&self) -> impl Iterator<Item = &OrgRole> {
+        self.roles
+            .iter()
+            .filter(|role| self.my_role == OrgRole::Owner || **role != OrgRole::Owner)
+    }
+
+    fn error_for(&self, user_id: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(id, _)| id == user_id)
+            .map(|(_, message)| message.as_str())
+    }
+}
+
+async fn member_list(state: &AppState, signed_in: &SignedIn, access: &OrgAccess, error: Option<(String, String)>) -> Result<MemberList, AppError> {
+    let org_id = access.org.id.clone();
+    let members = state.db.run(move |conn| orgs::members(conn, &org_id)).await?;
+    Ok(MemberList {
+        org_slug: access.org.slug.clone(),
+        csrf_token: signed_in.csrf_token.clone(),
+        members,
+        can_manage: access.is_admin() && !access.org.is_archived(),
+        my_role: access.role,
+        roles: OrgRole::ALL,
+        error,
+    })
+}
+
+pub async fn members(
+    signed_in: SignedIn,
+    nav: Nav,
+    state: web::Data<AppState>,
+    path: web::Path<OrgPath>,
+) -> Result<HttpResponse, AppError> {
+    let access = org_access(&state, &signed_in, path.into_inner().org).await?;
+    let list = member_list(&state, &signed_in, &access, None).await?;
+    render(MembersPage {
+        layout: signed_in.layout(&format!("People in {}", access.org.name), nav),
+        org: access.org,
+        list,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct MemberPath {
+    org: String,
+    user_id: String,
+}
+
+#[derive(Deserialize)]
+pub struct RoleForm {
+    role: String,
+}
+
+/// Answers a member change: the refreshed list to htmx, the page (or a redirect) otherwise.
+async fn member_change_response(
+    htmx: Htmx,
+    state: &AppState,
+    signed_in: SignedIn,
+    access: OrgAccess,
+    user_id: String,
+    outcome: Result<(), OrgError>,
+) -> Result<HttpResponse, AppError> {
+    let error = match outcome {
+        Ok(()) => None,
+        Err(e @ (OrgError::LastOwner | OrgError::NotOwner)) => Some((user_id, e.to_string())),
+        Err(e) => return Err(e.into()),
+    };
+    let failed = error.is_some();
+    if htmx.0 {
+        let list = member_list(state, &signed_in, &access, error).await?;
+        return if failed { super::unprocessable(list) } else { render(list) };
+    }
+    if let Some((_, message)) = error {
+        return Err(AppError::Unprocessable(message));
+    }
+    Ok(see_other(&format!("/orgs/{}/members", access.org.slug)))
+}
+
+pub async fn change_role(
+    htmx: Htmx,
+    signed_in: SignedIn,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<MemberPath>,
+    form: web::Form<RoleForm>,
+) -> Result<HttpResponse, AppError> {
+    let MemberPath { org, user_id } = path.into_inner();
+    let access = org_access(&state, &signed_in, org).await?;
+    let role = OrgRole::parse(&form.role).ok_or_else(|| AppError::BadRequest("Choose owner, admin or member.".into()))?;
+    let actor = actor(&signed_in, request_id);
+    let (changing, target) = (access.clone(), user_id.clone());
+    let outcome = state
+        .db
+        .run(move |conn| orgs::change_role(conn, &actor, &changing, &target, role))
+        .await;
+    member_change_response(htmx, &state, signed_in, access, user_id, outcome).await
+}
+
+pub async fn remove_member(
+    htmx: Htmx,
+    signed_in: SignedIn,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<MemberPath>,
+) -> Result<HttpResponse, AppError> {
+    let MemberPath { org, user_id } = path.into_inner();
+    let access = org_access(&state, &signed_in, org).await?;
+    let actor = actor(&signed_in, request_id);
+    let (changing, target) = (access.clone(), user_id.clone());
+    let outcome = state
+        .db
+        .run(move |conn| orgs::remove_member(conn, &actor, &changing, &target))
+        .await;
+    member_change_response(htmx, &state, signed_in, access, user_id, outcome).await
+}

@@ -1,0 +1,491 @@
+//! Workspaces: creation, overview, settings, archive, members (role, manager, active).
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+use tracing_actix_web::RequestId;
+
+use super::error::AppError;
+use super::htmx::Htmx;
+use super::identity::{self, SignedIn};
+use super::layout::{FieldErrors, Layout};
+use super::nav::Nav;
+use super::orgs::{actor, NAME_MAX};
+use super::{render, see_other, unprocessable, AppState};
+use crate::activity::{self, ActivityEntry, History};
+use crate::orgs::{self, required_text, OrgError, OrgMember, Organization, Slug};
+use crate::workspaces::{
+    self, MembershipChange, PrivacyMode, Workspace, WorkspaceAccess, WorkspaceMember, WorkspaceRole, WorkspaceSettings,
+};
+
+/// Name, slug and privacy mode as typed.
+#[derive(Deserialize, Default, Clone)]
+pub struct WorkspaceForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub slug: String,
+    #[serde(default)]
+    pub privacy_mode: String,
+}
+
+impl WorkspaceForm {
+    /// A new workspace starts with the organization's default privacy mode.
+    pub fn defaults_for(org: &Organization) -> Self {
+        Self {
+            privacy_mode: org.default_privacy_mode.as_str().to_owned(),
+            ..Self::default()
+        }
+    }
+
+    fn from_workspace(workspace: &Workspace) -> Self {
+        Self {
+            name: workspace.name.clone(),
+            slug: workspace.slug.clone(),
+            privacy_mode: workspace.privacy_mode.as_str().to_owned(),
+        }
+    }
+}
+
+impl TryFrom<&WorkspaceForm> for WorkspaceSettings {
+    type Error = FieldErrors;
+
+    fn try_from(form: &WorkspaceForm) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let name = required_text(&form.name, NAME_MAX).map_err(|e| errors.add("name", e)).ok();
+        // An empty slug is derived from the name.
+        let slug = match form.slug.trim() {
+            "" => Slug::suggest(&form.name).ok_or(()).map_err(|()| errors.add("slug", "Choose an address for the workspace.")),
+            raw => Slug::parse(raw).map_err(|e| errors.add("slug", e)),
+        }
+        .ok();
+        let privacy_mode = PrivacyMode::parse(&form.privacy_mode);
+        if privacy_mode.is_none() {
+            errors.add("privacy_mode", "Choose Open or Need-to-know.");
+        }
+        match (name, slug, privacy_mode) {
+            (Some(name), Some(slug), Some(privacy_mode)) => Ok(WorkspaceSettings { name, slug, privacy_mode }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct OrgPath {
+    org: String,
+}
+
+#[derive(Deserialize)]
+pub struct WorkspacePath {
+    org: String,
+    ws: String,
+}
+
+#[derive(Deserialize)]
+pub struct MemberPath {
+    org: String,
+    ws: String,
+    user_id: String,
+}
+
+fn slug_taken_errors() -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    errors.add("slug", "A workspace of this organization already uses this address; choose another.");
+    errors
+}
+
+pub async fn create(
+    signed_in: SignedIn,
+    nav: Nav,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<OrgPath>,
+    form: web::Form<WorkspaceForm>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = signed_in.user.id.clone();
+    let slug = path.into_inner().org;
+    let access = state.db.run(move |conn| orgs::access(conn, &user_id, &slug)).await?;
+    access.require_admin()?;
+    access.require_writable()?;
+    let form = form.into_inner();
+    let settings = match WorkspaceSettings::try_from(&form) {
+        Ok(settings) => settings,
+        Err(errors) => return super::orgs::overview_page(&state, &signed_in, nav, access, form, errors, true).await,
+    };
+    let actor = actor(&signed_in, request_id);
+    let creating = access.clone();
+    match state
+        .db
+        .run(move |conn| workspaces::create(conn, &actor, &creating, settings))
+        .await
+    {
+        Ok(workspace) => {
+            identity::flash(&signed_in.session, &format!("Workspace {} created.", workspace.name))?;
+            Ok(see_other(&format!("/orgs/{}/w/{}", access.org.slug, workspace.slug)))
+        }
+        Err(OrgError::SlugTaken) => {
+            super::orgs::overview_page(&state, &signed_in, nav, access, form, slug_taken_errors(), true).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn workspace_access(state: &AppState, signed_in: &SignedIn, path: WorkspacePath) -> Result<WorkspaceAccess, AppError> {
+    let user_id = signed_in.user.id.clone();
+    Ok(state
+        .db
+        .run(move |conn| workspaces::access(conn, &user_id, &path.org, &path.ws))
+        .await?)
+}
+
+#[derive(Template)]
+#[template(path = "workspaces/overview.html")]
+struct OverviewPage {
+    layout: Layout,
+    access: WorkspaceAccess,
+    members: Vec<WorkspaceMember>,
+}
+
+pub async fn overview(
+    signed_in: SignedIn,
+    nav: Nav,
+    state: web::Data<AppState>,
+    path: web::Path<WorkspacePath>,
+) -> Result<HttpResponse, AppError> {
+    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
+    let workspace_id = access.workspace.id.clone();
+    let members = state.db.run(move |conn| workspaces::members(conn, &workspace_id)).await?;
+    render(OverviewPage {
+        layout: signed_in.layout(&access.workspace.name, nav),
+        access,
+        members,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "workspaces/settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    access: WorkspaceAccess,
+    form: WorkspaceForm,
+    errors: FieldErrors,
+    activity: Vec<ActivityEntry>,
+    privacy_modes: &'static [PrivacyMode],
+}
+
+async fn settings_page(
+    state: &AppState,
+    signed_in: &SignedIn,
+    nav: Nav,
+    access: WorkspaceAccess,
+    form: WorkspaceForm,
+    errors: FieldErrors,
+) -> Result<SettingsPage, AppError> {
+    let workspace_id = access.workspace.id.clone();
+    let activity = state
+        .db
+        .run(move |conn| activity::recent(conn, History::Workspace(&workspace_id), 20).map_err(AppError::from))
+        .await?;
+    Ok(SettingsPage {
+        layout: signed_in.layout(&format!("{} settings", access.workspace.name), nav),
+        access,
+        form,
+        errors,
+        activity,
+        privacy_modes: PrivacyMode::ALL,
+    })
+}
+
+pub async fn settings(
+    signed_in: SignedIn,
+    nav: Nav,
+    state: web::Data<AppState>,
+    path: web::Path<WorkspacePath>,
+) -> Result<HttpResponse, AppError> {
+    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
+    access.require_admin()?;
+    let form = WorkspaceForm::from_workspace(&access.workspace);
+    render(settings_page(&state, &signed_in, nav, access, form, FieldErrors::default()).await?)
+}
+
+pub async fn save_settings(
+    signed_in: SignedIn,
+    nav: Nav,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<WorkspacePath>,
+    form: web::Form<WorkspaceForm>,
+) -> Result<HttpResponse, AppError> {
+    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
+    access.require_admin()?;
+    access.require_writable()?;
+    let form = form.into_inner();
+    let settings = match WorkspaceSettings::try_from(&form) {
+        Ok(settings) => settings,
+        Err(errors) => return unprocessable(settings_page(&state, &signed_in, nav, access, form, errors).await?),
+    };
+    let actor = actor(&signed_in, request_id);
+    let saving = access.clone();
+    match state
+        .db
+        .run(move |conn| workspaces::update_settings(conn, &actor, &saving, settings))
+        .await
+    {
+        Ok(workspace) => {
+            identity::flash(&signed_in.session, "Workspace settings saved.")?;
+            Ok(see_other(&format!("/orgs/{}/w/{}/settings", access.org.org.slug, workspace.slug)))
+        }
+        Err(OrgError::SlugTaken) => {
+            unprocessable(settings_page(&state, &signed_in, nav, access, form, slug_taken_errors()).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn set_archived(
+    signed_in: SignedIn,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: WorkspacePath,
+    archived: bool,
+) -> Result<HttpResponse, AppError> {
+    let access = workspace_access(&state, &signed_in, path).await?;
+    let actor = actor(&signed_in, request_id);
+    let location = format!("/orgs/{}/w/{}/settings", access.org.org.slug, access.workspace.slug);
+    let name = access.workspace.name.clone();
+    state
+        .db
+        .run(move |conn| workspaces::set_archived(conn, &actor, &access, archived))
+        .await?;
+    let message = if archived {
+        format!("{name} is archived and read-only.")
+    } else {
+        format!("{name} is active again.")
+    };
+    identity::flash(&signed_in.session, &message)?;
+    Ok(see_other(&location))
+}
+
+pub async fn archive(
+    signed_in: SignedIn,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<WorkspacePath>,
+) -> Result<HttpResponse, AppError> {
+    set_archived(signed_in, request_id, state, path.into_inner(), true).await
+}
+
+pub async fn unarchive(
+    signed_in: SignedIn,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<WorkspacePath>,
+) -> Result<HttpResponse, AppError> {
+    set_archived(signed_in, request_id, state, path.into_inner(), false).await
+}
+
+#[derive(Template)]
+#[template(path = "workspaces/members.html")]
+struct MembersPage {
+    layout: Layout,
+    access: WorkspaceAccess,
+    list: MemberList,
+    candidates: Vec<OrgMember>,
+    add_error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "partials/workspace_members.html")]
+struct MemberList {
+    base_path: String,
+    csrf_token: String,
+    members: Vec<WorkspaceMember>,
+    can_manage: bool,
+    roles: &'static [WorkspaceRole],
+    /// A refused change: (user id, why).
+    error: Option<(String, String)>,
+}
+
+impl MemberList {
+    fn error_for(&self, user_id: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(id, _)| id == user_id)
+            .map(|(_, message)| message.as_str())
+    }
+
+    /// Active members other than `user_id`, who could be their manager.
+    fn possible_managers(&self, user_id: &str) -> Vec<&WorkspaceMember> {
+        self.members
+            .iter()
+            .filter(|m| m.active && m.user_id != user_id)
+            .collect()
+    }
+}
+
+async fn member_list(
+    state: &AppState,
+    csrf_token: &str,
+    access: &WorkspaceAccess,
+    error: Option<(String, String)>,
+) -> Result<MemberList, AppError> {
+    let workspace_id = access.workspace.id.clone();
+    let members = state.db.run(move |conn| workspaces::members(conn, &workspace_id)).await?;
+    Ok(MemberList {
+        base_path: format!("/orgs/{}/w/{}", access.org.org.slug, access.workspace.slug),
+        csrf_token: csrf_token.to_owned(),
+        members,
+        can_manage: access.is_admin() && access.require_writable().is_ok(),
+        roles: WorkspaceRole::ALL,
+        error,
+    })
+}
+
+async fn members_page(
+    state: &AppState,
+    signed_in: &SignedIn,
+    nav: Nav,
+    access: WorkspaceAccess,
+    error: Option<(String, String)>,
+    add_error: Option<String>,
+) -> Result<MembersPage, AppError> {
+    let list = member_list(state, &signed_in.csrf_token, &access, error).await?;
+    let (org_id, workspace_id) = (access.org.org.id.clone(), access.workspace.id.clone());
+    let candidates = if list.can_manage {
+        state
+            .db
+            .run(move |conn| orgs::members_outside_workspace(conn, &org_id, &workspace_id))
+            .await?
+    } else {
+        Vec::new()
+    };
+    Ok(MembersPage {
+        layout: signed_in.layout(&format!("Members of {}", access.workspace.name), nav),
+        access,
+        list,
+        candidates,
+        add_error,
+    })
+}
+
+pub async fn members(
+    signed_in: SignedIn,
+    nav: Nav,
+    state: web::Data<AppState>,
+    path: web::Path<WorkspacePath>,
+) -> Result<HttpResponse, AppError> {
+    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
+    render(members_page(&state, &signed_in, nav, access, None, None).await?)
+}
+
+#[derive(Deserialize)]
+pub struct AddMemberForm {
+    #[serde(default)]
+    user_id: String,
+    #[serde(default)]
+    role: String,
+}
+
+pub async fn add_member(
+    signed_in: SignedIn,
+    nav: Nav,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<WorkspacePath>,
+    form: web::Form<AddMemberForm>,
+) -> Result<HttpResponse, AppError> {
+    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
+    let form = form.into_inner();
+    let role = WorkspaceRole::parse(&form.role).ok_or_else(|| AppError::BadRequest("Choose a workspace role.".into()))?;
+    let actor = actor(&signed_in, request_id);
+    let adding = access.clone();
+    let outcome = state
+        .db
+        .run(move |conn| workspaces::add_member(conn, &actor, &adding, &form.user_id, role))
+        .await;
+    match outcome {
+        Ok(()) => {
+            identity::flash(&signed_in.session, "Member added.")?;
+            Ok(see_other(&format!(
+                "/orgs/{}/w/{}/members",
+                access.org.org.slug, access.workspace.slug
+            )))
+        }
+        Err(e @ (OrgError::NotOrgMember | OrgError::AlreadyMember(_))) => {
+            unprocessable(members_page(&state, &signed_in, nav, access, None, Some(e.to_string())).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One field of a membership, as the inline editors send it.
+#[derive(Deserialize)]
+pub struct MemberForm {
+    role: Option<String>,
+    /// An empty value clears the manager.
+    manager_user_id: Option<String>,
+    active: Option<String>,
+}
+
+impl TryFrom<MemberForm> for MembershipChange {
+    type Error = AppError;
+
+    fn try_from(form: MemberForm) -> Result<Self, AppError> {
+        let role = form
+            .role
+            .map(|raw| WorkspaceRole::parse(&raw).ok_or_else(|| AppError::BadRequest("Choose a workspace role.".into())))
+            .transpose()?;
+        let active = form
+            .active
+            .map(|raw| match raw.as_str() {
+                "true" => Ok(true),
+                "false" => Ok(false),
+                _ => Err(AppError::BadRequest("Active must be true or false.".into())),
+            })
+            .transpose()?;
+        Ok(MembershipChange {
+            role,
+            manager_user_id: form.manager_user_id.map(|id| Some(id).filter(|id| !id.is_empty())),
+            active,
+        })
+    }
+}
+
+pub async fn update_member(
+    htmx: Htmx,
+    signed_in: SignedIn,
+    nav: Nav,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<MemberPath>,
+    form: web::Form<MemberForm>,
+) -> Result<HttpResponse, AppError> {
+    let MemberPath { org, ws, user_id } = path.into_inner();
+    let access = workspace_access(&state, &signed_in, WorkspacePath { org, ws }).await?;
+    let change = MembershipChange::try_from(form.into_inner())?;
+    let actor = actor(&signed_in, request_id);
+    let (changing, target) = (access.clone(), user_id.clone());
+    let outcome = state
+        .db
+        .run(move |conn| workspaces::update_member(conn, &actor, &changing, &target, change))
+        .await;
+    let error = match outcome {
+        Ok(()) => None,
+        Err(e @ (OrgError::ManagerCycle { .. } | OrgError::ManagerNotMember | OrgError::OwnManager)) => {
+            Some((user_id, e.to_string()))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let failed = error.is_some();
+    if htmx.0 {
+        let list = member_list(&state, &signed_in.csrf_token, &access, error).await?;
+        return if failed { unprocessable(list) } else { render(list) };
+    }
+    if failed {
+        return unprocessable(members_page(&state, &signed_in, nav, access, error, None).await?);
+    }
+    Ok(see_other(&format!(
+        "/orgs/{}/w/{}/members",
+        access.org.org.slug, access.workspace.slug
+    )))
+}
