@@ -72,6 +72,9 @@ fn show(value: Option<&Value>) -> String {
         None | Some(Value::Null) => "—".to_owned(),
         Some(Value::String(s)) if s.is_empty() => "—".to_owned(),
         Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(items)) if items.is_empty() => "—".to_owned(),
+        Some(Value::Bool(true)) => "yes".to_owned(),
+        Some(Value::Bool(false)) => "no".to_owned(),
         Some(Value::Array(items)) => items
             .iter()
             .map(|v| show(Some(v)))

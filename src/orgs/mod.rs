@@ -708,6 +708,8 @@ pub fn change_role(
     user_id: &str,
     role: OrgRole,
 ) -> Result<(), OrgError> {
+    access.require_admin()?;
+    access.require_writable()?;
     db::write_transaction(conn, |conn| {
         let (current, name) = member_role(conn, &access.org.id, user_id)?;
         if current == role {

@@ -72,7 +72,12 @@ impl Slug {
             .take(Self::MAX_LEN)
             .collect();
         slug = slug.trim_end_matches('-').to_owned();
-        Self::parse(&slug).ok()
+        match Self::parse(&slug) {
+            Ok(slug) => Some(slug),
+            // "New" may name a workspace; its address just cannot be the bare word.
+            Err(SlugError::Reserved(word)) => Some(Self(word).with_suffix(1)),
+            Err(_) => None,
+        }
     }
 
     /// The same slug with a numeric suffix, to step around a taken one.
@@ -273,6 +278,7 @@ mod tests {
             "backerei-muller-sohne"
         );
         assert_eq!(Slug::suggest("!!"), None);
+        assert_eq!(Slug::suggest("New").unwrap().as_str(), "new-1");
         let long = Slug::suggest(&"x".repeat(80)).unwrap();
         assert_eq!(long.as_str().len(), Slug::MAX_LEN);
         assert_eq!(long.with_suffix(12).as_str().len(), Slug::MAX_LEN);

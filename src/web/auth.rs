@@ -15,7 +15,6 @@ use crate::accounts::{
     self, AccountError, DisplayName, Email, EmailError, LogInAttempt, NewAccount, Password,
 };
 
-
 #[derive(Template, WebTemplate)]
 #[template(path = "auth/signup.html")]
 struct SignupPage {

@@ -57,9 +57,10 @@ impl From<OrgError> for AppError {
         match e {
             OrgError::NotFound => Self::NotFound,
             OrgError::Db(e) => e.into(),
-            e @ (OrgError::NotAdmin(_) | OrgError::NotOwner | OrgError::NotWorkspaceAdmin(_) | OrgError::Archived(_)) => {
-                Self::Forbidden(e.to_string())
-            }
+            e @ (OrgError::NotAdmin(_)
+            | OrgError::NotOwner
+            | OrgError::NotWorkspaceAdmin(_)
+            | OrgError::Archived(_)) => Self::Forbidden(e.to_string()),
             other => Self::Unprocessable(other.to_string()),
         }
     }

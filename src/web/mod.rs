@@ -21,8 +21,8 @@ use actix_session::config::{PersistentSession, TtlExtensionPolicy};
 use actix_session::SessionMiddleware;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
-use actix_web::middleware::{from_fn, Compress};
 use actix_web::http::{header, StatusCode};
+use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpResponse, HttpServer};
 use askama::Template;
 
@@ -104,7 +104,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/unarchive", web::post().to(orgs::unarchive))
                 .route("/members", web::get().to(orgs::members))
                 .route("/members/{user_id}/role", web::post().to(orgs::change_role))
-                .route("/members/{user_id}/remove", web::post().to(orgs::remove_member))
+                .route(
+                    "/members/{user_id}/remove",
+                    web::post().to(orgs::remove_member),
+                )
                 .route("/workspaces", web::post().to(workspaces::create))
                 .service(
                     web::scope("/w/{ws}")
@@ -121,7 +124,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
                                 .route(web::get().to(workspaces::members))
                                 .route(web::post().to(workspaces::add_member)),
                         )
-                        .route("/members/{user_id}", web::post().to(workspaces::update_member)),
+                        .route(
+                            "/members/{user_id}",
+                            web::post().to(workspaces::update_member),
+                        ),
                 ),
         );
 }

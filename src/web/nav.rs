@@ -58,7 +58,8 @@ impl FromRequest for Nav {
         let current_workspace = req.match_info().get("ws").map(str::to_owned);
         let section = section_of(req.path());
         Box::pin(async move {
-            let state = state.ok_or_else(|| AppError::Internal("application state is not configured".into()))?;
+            let state = state
+                .ok_or_else(|| AppError::Internal("application state is not configured".into()))?;
             let orgs = match user_id {
                 Some(user_id) => {
                     state

@@ -6,16 +6,16 @@ use serde::Deserialize;
 use tracing_actix_web::RequestId;
 
 use super::error::AppError;
+use super::htmx::Htmx;
 use super::identity::SignedIn;
 use super::layout::{FieldErrors, Layout};
 use super::nav::Nav;
-use super::htmx::Htmx;
 use super::{render, see_other, AppState};
 use crate::activity::{self, ActivityEntry, Actor, History};
 use crate::orgs::{
-    self, currency, customer_names, optional_text, required_text, website, whole_number, EmployeeRange,
-    NewOrganization, OrgAccess, OrgError, OrgMember, OrgProfile, OrgRole, OrgSummary, Organization, Revenue,
-    RevenuePeriod, Slug,
+    self, currency, customer_names, optional_text, required_text, website, whole_number,
+    EmployeeRange, NewOrganization, OrgAccess, OrgError, OrgMember, OrgProfile, OrgRole,
+    OrgSummary, Organization, Revenue, RevenuePeriod, Slug,
 };
 use crate::workspaces::PrivacyMode;
 
@@ -60,7 +60,9 @@ impl TryFrom<&NewOrgForm> for NewOrganization {
 
     fn try_from(form: &NewOrgForm) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let name = required_text(&form.name, NAME_MAX).map_err(|e| errors.add("name", e)).ok();
+        let name = required_text(&form.name, NAME_MAX)
+            .map_err(|e| errors.add("name", e))
+            .ok();
         let slug = match form.slug.trim() {
             "" => None,
             raw => Slug::parse(raw).map_err(|e| errors.add("slug", e)).ok(),
@@ -104,9 +106,19 @@ fn home_page(
     }
 }
 
-pub async fn home(signed_in: SignedIn, nav: Nav, query: web::Query<HomeQuery>) -> Result<HttpResponse, AppError> {
+pub async fn home(
+    signed_in: SignedIn,
+    nav: Nav,
+    query: web::Query<HomeQuery>,
+) -> Result<HttpResponse, AppError> {
     let show_archived = query.archived.is_some();
-    render(home_page(&signed_in, nav, show_archived, NewOrgForm::default(), FieldErrors::default()))
+    render(home_page(
+        &signed_in,
+        nav,
+        show_archived,
+        NewOrgForm::default(),
+        FieldErrors::default(),
+    ))
 }
 
 pub async fn create(
@@ -117,15 +129,23 @@ pub async fn create(
     form: web::Form<NewOrgForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let invalid = |errors| super::unprocessable(home_page(&signed_in, nav, false, form.clone(), errors));
+    let invalid =
+        |errors| super::unprocessable(home_page(&signed_in, nav, false, form.clone(), errors));
     let new = match NewOrganization::try_from(&form) {
         Ok(new) => new,
         Err(errors) => return invalid(errors),
     };
     let actor = actor(&signed_in, request_id);
-    match state.db.run(move |conn| orgs::create(conn, &actor, new)).await {
+    match state
+        .db
+        .run(move |conn| orgs::create(conn, &actor, new))
+        .await
+    {
         Ok(org) => {
-            super::identity::flash(&signed_in.session, &format!("{} is ready. Create its first workspace.", org.name))?;
+            super::identity::flash(
+                &signed_in.session,
+                &format!("{} is ready. Create its first workspace.", org.name),
+            )?;
             Ok(see_other(&format!("/orgs/{}", org.slug)))
         }
         Err(OrgError::SlugTaken) => {
@@ -154,10 +174,16 @@ struct SlugField {
 }
 
 /// htmx: validates the slug on blur and suggests one from the name while it is empty.
-pub async fn slug_field(signed_in: SignedIn, state: web::Data<AppState>, query: web::Query<SlugQuery>) -> Result<HttpResponse, AppError> {
+pub async fn slug_field(
+    signed_in: SignedIn,
+    state: web::Data<AppState>,
+    query: web::Query<SlugQuery>,
+) -> Result<HttpResponse, AppError> {
     drop(signed_in);
     let query = query.into_inner();
-    let placeholder = Slug::suggest(&query.name).map(|s| s.to_string()).unwrap_or_default();
+    let placeholder = Slug::suggest(&query.name)
+        .map(|s| s.to_string())
+        .unwrap_or_default();
     let mut errors = FieldErrors::default();
     if !query.slug.trim().is_empty() {
         match Slug::parse(&query.slug) {
@@ -181,9 +207,16 @@ pub async fn slug_field(signed_in: SignedIn, state: web::Data<AppState>, query: 
 }
 
 /// An organization page's common data: the access check and the sidebar in one trip.
-async fn org_access(state: &AppState, signed_in: &SignedIn, slug: String) -> Result<OrgAccess, AppError> {
+async fn org_access(
+    state: &AppState,
+    signed_in: &SignedIn,
+    slug: String,
+) -> Result<OrgAccess, AppError> {
     let user_id = signed_in.user.id.clone();
-    Ok(state.db.run(move |conn| orgs::access(conn, &user_id, &slug)).await?)
+    Ok(state
+        .db
+        .run(move |conn| orgs::access(conn, &user_id, &slug))
+        .await?)
 }
 
 #[derive(Deserialize)]
@@ -211,7 +244,16 @@ pub async fn overview(
 ) -> Result<HttpResponse, AppError> {
     let access = org_access(&state, &signed_in, path.into_inner().org).await?;
     let form = super::workspaces::WorkspaceForm::defaults_for(&access.org);
-    overview_page(&state, &signed_in, nav, access, form, FieldErrors::default(), false).await
+    overview_page(
+        &state,
+        &signed_in,
+        nav,
+        access,
+        form,
+        FieldErrors::default(),
+        false,
+    )
+    .await
 }
 
 pub(super) async fn overview_page(
@@ -298,7 +340,10 @@ impl SettingsForm {
             customer_names: org.customer_name_list().join("\n"),
             revenue_amount: number(org.revenue_amount),
             revenue_currency: text(&org.revenue_currency),
-            revenue_period: org.revenue_period.map(|p| p.as_str().to_owned()).unwrap_or_default(),
+            revenue_period: org
+                .revenue_period
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default(),
             employee_count_min: number(org.employee_count_min.map(i64::from)),
             employee_count_max: number(org.employee_count_max.map(i64::from)),
             address_street: text(&org.address_street),
@@ -316,20 +361,30 @@ impl TryFrom<&SettingsForm> for OrgProfile {
     fn try_from(form: &SettingsForm) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
         let mut text = |field: &'static str, raw: &str, max: usize| {
-            optional_text(raw, max).map_err(|e| errors.add(field, e)).ok().flatten()
+            optional_text(raw, max)
+                .map_err(|e| errors.add(field, e))
+                .ok()
+                .flatten()
         };
         let industry = text("industry", &form.industry, 100);
         let address_street = text("address_street", &form.address_street, 200);
         let address_postal_code = text("address_postal_code", &form.address_postal_code, 20);
         let address_city = text("address_city", &form.address_city, 100);
         let address_country = text("address_country", &form.address_country, 100);
-        let name = required_text(&form.name, NAME_MAX).map_err(|e| errors.add("name", e)).ok();
-        let slug = Slug::parse(&form.slug).map_err(|e| errors.add("slug", e)).ok();
+        let name = required_text(&form.name, NAME_MAX)
+            .map_err(|e| errors.add("name", e))
+            .ok();
+        let slug = Slug::parse(&form.slug)
+            .map_err(|e| errors.add("slug", e))
+            .ok();
         let default_privacy_mode = PrivacyMode::parse(&form.default_privacy_mode);
         if default_privacy_mode.is_none() {
             errors.add("default_privacy_mode", "Choose Open or Need-to-know.");
         }
-        let website = website(&form.website).map_err(|e| errors.add("website", e)).ok().flatten();
+        let website = website(&form.website)
+            .map_err(|e| errors.add("website", e))
+            .ok()
+            .flatten();
         let customers = customer_names(&form.customer_names)
             .map_err(|e| errors.add("customer_names", e))
             .ok();
@@ -377,25 +432,28 @@ impl TryFrom<&SettingsForm> for OrgProfile {
             _ => None,
         };
         match (name, slug, default_privacy_mode, customers, revenue, range) {
-            (Some(name), Some(slug), Some(default_privacy_mode), Some(customer_names), Some(revenue), Some(employees))
-                if errors.is_empty() =>
-            {
-                Ok(OrgProfile {
-                    name,
-                    slug,
-                    default_privacy_mode,
-                    industry,
-                    website,
-                    customer_names,
-                    revenue,
-                    employees,
-                    address_street,
-                    address_postal_code,
-                    address_city,
-                    address_country,
-                    ai_enrichment_opt_in: form.ai_enrichment_opt_in.is_some(),
-                })
-            }
+            (
+                Some(name),
+                Some(slug),
+                Some(default_privacy_mode),
+                Some(customer_names),
+                Some(revenue),
+                Some(employees),
+            ) if errors.is_empty() => Ok(OrgProfile {
+                name,
+                slug,
+                default_privacy_mode,
+                industry,
+                website,
+                customer_names,
+                revenue,
+                employees,
+                address_street,
+                address_postal_code,
+                address_city,
+                address_country,
+                ai_enrichment_opt_in: form.ai_enrichment_opt_in.is_some(),
+            }),
             _ => Err(errors),
         }
     }
@@ -424,7 +482,9 @@ async fn settings_page(
     let org_id = access.org.id.clone();
     let activity = state
         .db
-        .run(move |conn| activity::recent(conn, History::Organization(&org_id), 20).map_err(AppError::from))
+        .run(move |conn| {
+            activity::recent(conn, History::Organization(&org_id), 20).map_err(AppError::from)
+        })
         .await?;
     Ok(SettingsPage {
         layout: signed_in.layout(&format!("{} settings", access.org.name), nav),
@@ -446,7 +506,17 @@ pub async fn settings(
     let access = org_access(&state, &signed_in, path.into_inner().org).await?;
     access.require_admin()?;
     let form = SettingsForm::from_org(&access.org);
-    render(settings_page(&state, &signed_in, nav, access, form, FieldErrors::default()).await?)
+    render(
+        settings_page(
+            &state,
+            &signed_in,
+            nav,
+            access,
+            form,
+            FieldErrors::default(),
+        )
+        .await?,
+    )
 }
 
 pub async fn save_settings(
@@ -463,7 +533,11 @@ pub async fn save_settings(
     let form = form.into_inner();
     let profile = match OrgProfile::try_from(&form) {
         Ok(profile) => profile,
-        Err(errors) => return super::unprocessable(settings_page(&state, &signed_in, nav, access, form, errors).await?),
+        Err(errors) => {
+            return super::unprocessable(
+                settings_page(&state, &signed_in, nav, access, form, errors).await?,
+            )
+        }
     };
     let actor = actor(&signed_in, request_id);
     let saving = access.clone();
@@ -479,7 +553,9 @@ pub async fn save_settings(
         Err(OrgError::SlugTaken) => {
             let mut errors = FieldErrors::default();
             errors.add("slug", OrgError::SlugTaken);
-            super::unprocessable(settings_page(&state, &signed_in, nav, access, form, errors).await?)
+            super::unprocessable(
+                settings_page(&state, &signed_in, nav, access, form, errors).await?,
+            )
         }
         Err(e) => Err(e.into()),
     }
@@ -568,9 +644,17 @@ impl MemberList {
     }
 }
 
-async fn member_list(state: &AppState, signed_in: &SignedIn, access: &OrgAccess, error: Option<(String, String)>) -> Result<MemberList, AppError> {
+async fn member_list(
+    state: &AppState,
+    signed_in: &SignedIn,
+    access: &OrgAccess,
+    error: Option<(String, String)>,
+) -> Result<MemberList, AppError> {
     let org_id = access.org.id.clone();
-    let members = state.db.run(move |conn| orgs::members(conn, &org_id)).await?;
+    let members = state
+        .db
+        .run(move |conn| orgs::members(conn, &org_id))
+        .await?;
     Ok(MemberList {
         org_slug: access.org.slug.clone(),
         csrf_token: signed_in.csrf_token.clone(),
@@ -625,7 +709,11 @@ async fn member_change_response(
     let failed = error.is_some();
     if htmx.0 {
         let list = member_list(state, &signed_in, &access, error).await?;
-        return if failed { super::unprocessable(list) } else { render(list) };
+        return if failed {
+            super::unprocessable(list)
+        } else {
+            render(list)
+        };
     }
     if let Some((_, message)) = error {
         return Err(AppError::Unprocessable(message));
@@ -643,7 +731,8 @@ pub async fn change_role(
 ) -> Result<HttpResponse, AppError> {
     let MemberPath { org, user_id } = path.into_inner();
     let access = org_access(&state, &signed_in, org).await?;
-    let role = OrgRole::parse(&form.role).ok_or_else(|| AppError::BadRequest("Choose owner, admin or member.".into()))?;
+    let role = OrgRole::parse(&form.role)
+        .ok_or_else(|| AppError::BadRequest("Choose owner, admin or member.".into()))?;
     let actor = actor(&signed_in, request_id);
     let (changing, target) = (access.clone(), user_id.clone());
     let outcome = state

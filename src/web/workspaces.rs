@@ -15,7 +15,8 @@ use super::{render, see_other, unprocessable, AppState};
 use crate::activity::{self, ActivityEntry, History};
 use crate::orgs::{self, required_text, OrgError, OrgMember, Organization, Slug};
 use crate::workspaces::{
-    self, MembershipChange, PrivacyMode, Workspace, WorkspaceAccess, WorkspaceMember, WorkspaceRole, WorkspaceSettings,
+    self, MembershipChange, PrivacyMode, Workspace, WorkspaceAccess, WorkspaceMember,
+    WorkspaceRole, WorkspaceSettings,
 };
 
 /// Name, slug and privacy mode as typed.
@@ -52,10 +53,14 @@ impl TryFrom<&WorkspaceForm> for WorkspaceSettings {
 
     fn try_from(form: &WorkspaceForm) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let name = required_text(&form.name, NAME_MAX).map_err(|e| errors.add("name", e)).ok();
+        let name = required_text(&form.name, NAME_MAX)
+            .map_err(|e| errors.add("name", e))
+            .ok();
         // An empty slug is derived from the name.
         let slug = match form.slug.trim() {
-            "" => Slug::suggest(&form.name).ok_or(()).map_err(|()| errors.add("slug", "Choose an address for the workspace.")),
+            "" => Slug::suggest(&form.name)
+                .ok_or(())
+                .map_err(|()| errors.add("slug", "Choose an address for the workspace.")),
             raw => Slug::parse(raw).map_err(|e| errors.add("slug", e)),
         }
         .ok();
@@ -64,7 +69,11 @@ impl TryFrom<&WorkspaceForm> for WorkspaceSettings {
             errors.add("privacy_mode", "Choose Open or Need-to-know.");
         }
         match (name, slug, privacy_mode) {
-            (Some(name), Some(slug), Some(privacy_mode)) => Ok(WorkspaceSettings { name, slug, privacy_mode }),
+            (Some(name), Some(slug), Some(privacy_mode)) => Ok(WorkspaceSettings {
+                name,
+                slug,
+                privacy_mode,
+            }),
             _ => Err(errors),
         }
     }
@@ -90,7 +99,10 @@ pub struct MemberPath {
 
 fn slug_taken_errors() -> FieldErrors {
     let mut errors = FieldErrors::default();
-    errors.add("slug", "A workspace of this organization already uses this address; choose another.");
+    errors.add(
+        "slug",
+        "A workspace of this organization already uses this address; choose another.",
+    );
     errors
 }
 
@@ -104,13 +116,19 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let user_id = signed_in.user.id.clone();
     let slug = path.into_inner().org;
-    let access = state.db.run(move |conn| orgs::access(conn, &user_id, &slug)).await?;
+    let access = state
+        .db
+        .run(move |conn| orgs::access(conn, &user_id, &slug))
+        .await?;
     access.require_admin()?;
     access.require_writable()?;
     let form = form.into_inner();
     let settings = match WorkspaceSettings::try_from(&form) {
         Ok(settings) => settings,
-        Err(errors) => return super::orgs::overview_page(&state, &signed_in, nav, access, form, errors, true).await,
+        Err(errors) => {
+            return super::orgs::overview_page(&state, &signed_in, nav, access, form, errors, true)
+                .await
+        }
     };
     let actor = actor(&signed_in, request_id);
     let creating = access.clone();
@@ -120,17 +138,36 @@ pub async fn create(
         .await
     {
         Ok(workspace) => {
-            identity::flash(&signed_in.session, &format!("Workspace {} created.", workspace.name))?;
-            Ok(see_other(&format!("/orgs/{}/w/{}", access.org.slug, workspace.slug)))
+            identity::flash(
+                &signed_in.session,
+                &format!("Workspace {} created.", workspace.name),
+            )?;
+            Ok(see_other(&format!(
+                "/orgs/{}/w/{}",
+                access.org.slug, workspace.slug
+            )))
         }
         Err(OrgError::SlugTaken) => {
-            super::orgs::overview_page(&state, &signed_in, nav, access, form, slug_taken_errors(), true).await
+            super::orgs::overview_page(
+                &state,
+                &signed_in,
+                nav,
+                access,
+                form,
+                slug_taken_errors(),
+                true,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn workspace_access(state: &AppState, signed_in: &SignedIn, path: WorkspacePath) -> Result<WorkspaceAccess, AppError> {
+async fn workspace_access(
+    state: &AppState,
+    signed_in: &SignedIn,
+    path: WorkspacePath,
+) -> Result<WorkspaceAccess, AppError> {
     let user_id = signed_in.user.id.clone();
     Ok(state
         .db
@@ -154,7 +191,10 @@ pub async fn overview(
 ) -> Result<HttpResponse, AppError> {
     let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
     let workspace_id = access.workspace.id.clone();
-    let members = state.db.run(move |conn| workspaces::members(conn, &workspace_id)).await?;
+    let members = state
+        .db
+        .run(move |conn| workspaces::members(conn, &workspace_id))
+        .await?;
     render(OverviewPage {
         layout: signed_in.layout(&access.workspace.name, nav),
         access,
@@ -184,7 +224,9 @@ async fn settings_page(
     let workspace_id = access.workspace.id.clone();
     let activity = state
         .db
-        .run(move |conn| activity::recent(conn, History::Workspace(&workspace_id), 20).map_err(AppError::from))
+        .run(move |conn| {
+            activity::recent(conn, History::Workspace(&workspace_id), 20).map_err(AppError::from)
+        })
         .await?;
     Ok(SettingsPage {
         layout: signed_in.layout(&format!("{} settings", access.workspace.name), nav),
@@ -205,7 +247,17 @@ pub async fn settings(
     let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
     access.require_admin()?;
     let form = WorkspaceForm::from_workspace(&access.workspace);
-    render(settings_page(&state, &signed_in, nav, access, form, FieldErrors::default()).await?)
+    render(
+        settings_page(
+            &state,
+            &signed_in,
+            nav,
+            access,
+            form,
+            FieldErrors::default(),
+        )
+        .await?,
+    )
 }
 
 pub async fn save_settings(
@@ -222,7 +274,11 @@ pub async fn save_settings(
     let form = form.into_inner();
     let settings = match WorkspaceSettings::try_from(&form) {
         Ok(settings) => settings,
-        Err(errors) => return unprocessable(settings_page(&state, &signed_in, nav, access, form, errors).await?),
+        Err(errors) => {
+            return unprocessable(
+                settings_page(&state, &signed_in, nav, access, form, errors).await?,
+            )
+        }
     };
     let actor = actor(&signed_in, request_id);
     let saving = access.clone();
@@ -233,11 +289,14 @@ pub async fn save_settings(
     {
         Ok(workspace) => {
             identity::flash(&signed_in.session, "Workspace settings saved.")?;
-            Ok(see_other(&format!("/orgs/{}/w/{}/settings", access.org.org.slug, workspace.slug)))
+            Ok(see_other(&format!(
+                "/orgs/{}/w/{}/settings",
+                access.org.org.slug, workspace.slug
+            )))
         }
-        Err(OrgError::SlugTaken) => {
-            unprocessable(settings_page(&state, &signed_in, nav, access, form, slug_taken_errors()).await?)
-        }
+        Err(OrgError::SlugTaken) => unprocessable(
+            settings_page(&state, &signed_in, nav, access, form, slug_taken_errors()).await?,
+        ),
         Err(e) => Err(e.into()),
     }
 }
@@ -251,7 +310,10 @@ async fn set_archived(
 ) -> Result<HttpResponse, AppError> {
     let access = workspace_access(&state, &signed_in, path).await?;
     let actor = actor(&signed_in, request_id);
-    let location = format!("/orgs/{}/w/{}/settings", access.org.org.slug, access.workspace.slug);
+    let location = format!(
+        "/orgs/{}/w/{}/settings",
+        access.org.org.slug, access.workspace.slug
+    );
     let name = access.workspace.name.clone();
     state
         .db
@@ -330,7 +392,10 @@ async fn member_list(
     error: Option<(String, String)>,
 ) -> Result<MemberList, AppError> {
     let workspace_id = access.workspace.id.clone();
-    let members = state.db.run(move |conn| workspaces::members(conn, &workspace_id)).await?;
+    let members = state
+        .db
+        .run(move |conn| workspaces::members(conn, &workspace_id))
+        .await?;
     Ok(MemberList {
         base_path: format!("/orgs/{}/w/{}", access.org.org.slug, access.workspace.slug),
         csrf_token: csrf_token.to_owned(),
@@ -396,7 +461,8 @@ pub async fn add_member(
 ) -> Result<HttpResponse, AppError> {
     let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
     let form = form.into_inner();
-    let role = WorkspaceRole::parse(&form.role).ok_or_else(|| AppError::BadRequest("Choose a workspace role.".into()))?;
+    let role = WorkspaceRole::parse(&form.role)
+        .ok_or_else(|| AppError::BadRequest("Choose a workspace role.".into()))?;
     let actor = actor(&signed_in, request_id);
     let adding = access.clone();
     let outcome = state
@@ -411,9 +477,9 @@ pub async fn add_member(
                 access.org.org.slug, access.workspace.slug
             )))
         }
-        Err(e @ (OrgError::NotOrgMember | OrgError::AlreadyMember(_))) => {
-            unprocessable(members_page(&state, &signed_in, nav, access, None, Some(e.to_string())).await?)
-        }
+        Err(e @ (OrgError::NotOrgMember | OrgError::AlreadyMember(_))) => unprocessable(
+            members_page(&state, &signed_in, nav, access, None, Some(e.to_string())).await?,
+        ),
         Err(e) => Err(e.into()),
     }
 }
@@ -433,7 +499,10 @@ impl TryFrom<MemberForm> for MembershipChange {
     fn try_from(form: MemberForm) -> Result<Self, AppError> {
         let role = form
             .role
-            .map(|raw| WorkspaceRole::parse(&raw).ok_or_else(|| AppError::BadRequest("Choose a workspace role.".into())))
+            .map(|raw| {
+                WorkspaceRole::parse(&raw)
+                    .ok_or_else(|| AppError::BadRequest("Choose a workspace role.".into()))
+            })
             .transpose()?;
         let active = form
             .active
@@ -445,7 +514,9 @@ impl TryFrom<MemberForm> for MembershipChange {
             .transpose()?;
         Ok(MembershipChange {
             role,
-            manager_user_id: form.manager_user_id.map(|id| Some(id).filter(|id| !id.is_empty())),
+            manager_user_id: form
+                .manager_user_id
+                .map(|id| Some(id).filter(|id| !id.is_empty())),
             active,
         })
     }
@@ -471,15 +542,19 @@ pub async fn update_member(
         .await;
     let error = match outcome {
         Ok(()) => None,
-        Err(e @ (OrgError::ManagerCycle { .. } | OrgError::ManagerNotMember | OrgError::OwnManager)) => {
-            Some((user_id, e.to_string()))
-        }
+        Err(
+            e @ (OrgError::ManagerCycle { .. } | OrgError::ManagerNotMember | OrgError::OwnManager),
+        ) => Some((user_id, e.to_string())),
         Err(e) => return Err(e.into()),
     };
     let failed = error.is_some();
     if htmx.0 {
         let list = member_list(&state, &signed_in.csrf_token, &access, error).await?;
-        return if failed { unprocessable(list) } else { render(list) };
+        return if failed {
+            unprocessable(list)
+        } else {
+            render(list)
+        };
     }
     if failed {
         return unprocessable(members_page(&state, &signed_in, nav, access, error, None).await?);

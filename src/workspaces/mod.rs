@@ -140,7 +140,11 @@ pub fn access(
 
 /// The organization's workspaces this person may open, by name: all of them for owners and
 /// admins, those with an active membership for everyone else.
-pub fn visible_to(conn: &mut AnyConnection, org: &OrgAccess, user_id: &str) -> Result<Vec<Workspace>, OrgError> {
+pub fn visible_to(
+    conn: &mut AnyConnection,
+    org: &OrgAccess,
+    user_id: &str,
+) -> Result<Vec<Workspace>, OrgError> {
     let mut query = workspaces::table
         .filter(workspaces::organization_id.eq(&org.org.id))
         .into_boxed();

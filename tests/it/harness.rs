@@ -318,3 +318,100 @@ impl Browser {
         self.post_form("/logout", &[]).await
     }
 }
+
+impl TestApp {
+    /// Signs up a new person in their own browser.
+    pub async fn person(&self, email: &str, name: &str) -> Browser {
+        let browser = self.browser();
+        browser
+            .sign_up(email, name, PASSWORD)
+            .await
+            .assert_redirect("/");
+        browser
+    }
+
+    pub fn user_id(&self, email: &str) -> String {
+        use cairn::schema::users;
+        use diesel::prelude::*;
+        users::table
+            .filter(users::email.eq(email))
+            .select(users::id)
+            .first(&mut self.db())
+            .expect("user exists")
+    }
+
+    /// Puts an existing user into an organization (invites arrive in their own issue).
+    pub fn join_org(&self, org_slug: &str, email: &str, role: &str) {
+        use cairn::schema::{org_members, organizations};
+        use diesel::prelude::*;
+        let mut conn = self.db();
+        let org_id: String = organizations::table
+            .filter(organizations::slug.eq(org_slug))
+            .select(organizations::id)
+            .first(&mut conn)
+            .expect("org exists");
+        let now = cairn::db::now();
+        diesel::insert_into(org_members::table)
+            .values((
+                org_members::id.eq(cairn::db::new_id()),
+                org_members::organization_id.eq(org_id),
+                org_members::user_id.eq(self.user_id(email)),
+                org_members::role.eq(role),
+                org_members::created_at.eq(now),
+                org_members::updated_at.eq(now),
+            ))
+            .execute(&mut conn)
+            .expect("join org");
+    }
+}
+
+impl Browser {
+    /// Creates an organization from the home page; returns its slug.
+    pub async fn create_org(&self, name: &str) -> String {
+        self.get("/").await;
+        let page = self
+            .post_form("/orgs", &[("name", name), ("slug", "")])
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        let location = page.location().expect("redirect").to_owned();
+        location.trim_start_matches("/orgs/").to_owned()
+    }
+
+    /// Creates a workspace in an organization; returns its slug.
+    pub async fn create_workspace(&self, org: &str, name: &str, privacy_mode: &str) -> String {
+        self.get(&format!("/orgs/{org}")).await;
+        let page = self
+            .post_form(
+                &format!("/orgs/{org}/workspaces"),
+                &[("name", name), ("slug", ""), ("privacy_mode", privacy_mode)],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        page.location()
+            .expect("redirect")
+            .rsplit('/')
+            .next()
+            .expect("slug")
+            .to_owned()
+    }
+
+    /// Posts a form with the CSRF token of a page loaded first.
+    pub async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        self.get(page).await;
+        self.post_form(action, fields).await
+    }
+
+    /// Posts a form the way htmx does (header token, `HX-Request`).
+    pub async fn htmx_post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let response = self
+            .client
+            .post(self.url(path))
+            .header("HX-Request", "true")
+            .header("X-CSRF-Token", self.csrf_token())
+            .form(fields)
+            .send()
+            .await
+            .expect("POST");
+        self.read(response).await
+    }
+}

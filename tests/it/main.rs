@@ -9,4 +9,5 @@ mod accounts;
 mod cli;
 mod harness;
 mod migrations;
+mod orgs;
 mod shell;
