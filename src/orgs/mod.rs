@@ -276,8 +276,25 @@ pub fn create(
     actor: &Actor,
     new: NewOrganization,
 ) -> Result<Organization, OrgError> {
+    // Two people creating "Acme" at the same moment on PostgreSQL can both find "acme"
+    // free; the unique index refuses the second, and a derived address just tries again.
+    let derived = new.slug.is_none();
+    let mut retries = 0;
+    loop {
+        match create_once(conn, actor, &new) {
+            Err(OrgError::SlugTaken) if derived && retries < 5 => retries += 1,
+            outcome => return outcome,
+        }
+    }
+}
+
+fn create_once(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    new: &NewOrganization,
+) -> Result<Organization, OrgError> {
     db::write_transaction(conn, |conn| {
-        let slug = free_slug(conn, new.slug, &new.name)?;
+        let slug = free_slug(conn, new.slug.clone(), &new.name)?;
         let id = db::new_id();
         let now = db::now();
         diesel::insert_into(organizations::table)

@@ -85,6 +85,7 @@ impl Drop for TestDatabase {
 pub struct TestApp {
     pub base_url: String,
     handle: ServerHandle,
+    server_thread: Option<std::thread::JoinHandle<()>>,
     // Dropped after the server is told to stop (fields drop in order).
     pub database: TestDatabase,
     pub data_dir: tempfile::TempDir,
@@ -120,13 +121,21 @@ impl TestApp {
         }
         let config =
             Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
-        let app = Application::build(config).await.expect("app starts");
-        let base_url = format!("http://127.0.0.1:{}", app.port());
-        let handle = app.handle();
-        tokio::spawn(app.run_until_stopped());
+        // The app runs in an actix System of its own, as in `cairn serve`, so that it can be
+        // stopped and joined when the test ends: no thread of it outlives the test.
+        let (started, running) = tokio::sync::oneshot::channel();
+        let server_thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let app = Application::build(config).await.expect("app starts");
+                let _ = started.send((app.port(), app.handle()));
+                let _ = app.run_until_stopped().await;
+            })
+        });
+        let (port, handle) = running.await.expect("the app started");
         Self {
-            base_url,
+            base_url: format!("http://127.0.0.1:{port}"),
             handle,
+            server_thread: Some(server_thread),
             database,
             data_dir,
         }
@@ -149,8 +158,12 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        // Stops accepting and closes the pool, so the database can be dropped.
+        // Stop (the command is sent at once) and wait until the workers and their database
+        // pools are gone, before the test database is dropped.
         drop(self.handle.stop(false));
+        if let Some(thread) = self.server_thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 

@@ -821,3 +821,37 @@ async fn workspaces_default_to_the_organizations_privacy_and_have_unique_address
         "platform"
     );
 }
+
+#[tokio::test]
+async fn organizations_created_at_the_same_moment_all_get_their_own_address() {
+    let app = TestApp::spawn().await;
+    app.person("ada@example.com", "Ada").await;
+    let actor = cairn::activity::Actor {
+        user_id: app.user_id("ada@example.com"),
+        request_id: "concurrency-test".into(),
+    };
+    let start = std::sync::Arc::new(std::sync::Barrier::new(6));
+    let creators: Vec<_> = (0..6)
+        .map(|_| {
+            let (url, actor, start) = (app.database.url.clone(), actor.clone(), start.clone());
+            std::thread::spawn(move || {
+                let mut conn = cairn::db::establish(&url).expect("connect");
+                start.wait();
+                let new = cairn::orgs::NewOrganization {
+                    name: "Acme".into(),
+                    slug: None,
+                };
+                cairn::orgs::create(&mut conn, &actor, new).map(|org| org.slug)
+            })
+        })
+        .collect();
+    let mut slugs: Vec<String> = creators
+        .into_iter()
+        .map(|t| t.join().expect("thread").expect("every creation succeeds"))
+        .collect();
+    slugs.sort();
+    assert_eq!(
+        slugs,
+        ["acme", "acme-2", "acme-3", "acme-4", "acme-5", "acme-6"]
+    );
+}
