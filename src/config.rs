@@ -8,8 +8,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use base64::Engine;
+use lettre::message::Mailbox;
 use rand::RngCore;
 use url::Url;
+
+use crate::mail::{MailTransport, Mailer, RetryPolicy, SmtpSettings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -192,6 +195,17 @@ pub struct Config {
     /// Trust `X-Forwarded-For` from the load balancer for the client address.
     pub trust_proxy: bool,
     pub log_format: LogFormat,
+    pub mailer: Mailer,
+    /// How often the outbox worker looks for due messages.
+    pub outbox_poll: Duration,
+    pub invites: InviteSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct InviteSettings {
+    pub expiry: Duration,
+    /// Invitation emails (new and resent) one organization may send per hour.
+    pub per_org_per_hour: u32,
 }
 
 impl Config {
@@ -333,6 +347,34 @@ impl Config {
             }
         };
 
+        let transport = match var("SMTP_URL") {
+            Some(raw) => MailTransport::Smtp(
+                SmtpSettings::parse(raw.trim()).map_err(|e| invalid("SMTP_URL", e.to_string()))?,
+            ),
+            None => MailTransport::Files(data_dir.join("outbox")),
+        };
+        let from_raw = var("MAIL_FROM").unwrap_or_else(|| "Cairn <cairn@localhost>".into());
+        let from: Mailbox = from_raw.trim().parse().map_err(|_| {
+            invalid(
+                "MAIL_FROM",
+                format!("expected an address like Cairn <okr@example.com>, got {from_raw:?}"),
+            )
+        })?;
+        let mailer = Mailer {
+            transport,
+            from,
+            retry: RetryPolicy {
+                base: Duration::from_secs(number("OUTBOX_RETRY_SECONDS", 30, 1, 86_400)?),
+                max_wait: Duration::from_secs(3600),
+                max_attempts: number("OUTBOX_MAX_ATTEMPTS", 12, 1, 1000)? as i32,
+            },
+        };
+        let outbox_poll = Duration::from_millis(number("OUTBOX_POLL_MILLIS", 2000, 10, 3_600_000)?);
+        let invites = InviteSettings {
+            expiry: Duration::from_secs(number("INVITE_EXPIRY_DAYS", 7, 1, 365)? * 86_400),
+            per_org_per_hour: number("INVITES_PER_ORG_PER_HOUR", 50, 1, 100_000)? as u32,
+        };
+
         Ok(Self {
             environment,
             data_dir,
@@ -347,6 +389,9 @@ impl Config {
             login_throttle,
             trust_proxy,
             log_format,
+            mailer,
+            outbox_poll,
+            invites,
         })
     }
 
@@ -424,6 +469,12 @@ mod tests {
             "SESSION_IDLE_MINUTES"
         );
         assert_eq!(failing_var(&[("CAIRN_ENV", "production")]), "SESSION_KEY");
+        assert_eq!(failing_var(&[("SMTP_URL", "http://mail")]), "SMTP_URL");
+        assert_eq!(failing_var(&[("MAIL_FROM", "not an address")]), "MAIL_FROM");
+        assert_eq!(
+            failing_var(&[("INVITE_EXPIRY_DAYS", "0")]),
+            "INVITE_EXPIRY_DAYS"
+        );
     }
 
     #[test]

@@ -7,6 +7,8 @@ pub mod accounts;
 pub mod activity;
 pub mod config;
 pub mod db;
+pub mod invites;
+pub mod mail;
 pub mod orgs;
 pub mod schema;
 pub mod telemetry;
@@ -40,6 +42,7 @@ pub struct Application {
     server: actix_web::dev::Server,
     port: u16,
     db: Db,
+    config: Config,
 }
 
 impl Application {
@@ -66,7 +69,12 @@ impl Application {
         let server =
             web::server(listener, db.clone(), Arc::new(config.clone())).map_err(bind_error)?;
         tracing::info!(address = %config.bind.ip(), port, database = ?config.database_url, "cairn is listening");
-        Ok(Self { server, port, db })
+        Ok(Self {
+            server,
+            port,
+            db,
+            config,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -78,11 +86,20 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until the server stops (Ctrl-C / SIGTERM), doing housekeeping alongside.
+    /// Serves until the server stops (Ctrl-C / SIGTERM), doing housekeeping and mail
+    /// delivery alongside.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let Self { server, db, .. } = self;
-        let housekeeping = std::pin::pin!(housekeeping(db));
-        match select(server, housekeeping).await {
+        let Self {
+            server, db, config, ..
+        } = self;
+        let background = std::pin::pin!(async move {
+            let housekeeping = std::pin::pin!(housekeeping(db.clone()));
+            let mail = std::pin::pin!(deliver_mail(db, config.mailer.clone(), config.outbox_poll));
+            match select(housekeeping, mail).await {
+                Either::Left((never, _)) | Either::Right((never, _)) => never,
+            }
+        });
+        match select(server, background).await {
             Either::Left((result, _)) => result,
             Either::Right((never, _)) => match never {},
         }
@@ -98,5 +115,30 @@ async fn housekeeping(db: Db) -> std::convert::Infallible {
             }
             Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
         }
+        match db
+            .run(|conn| invites::expire_overdue(conn).map_err(DbError::from))
+            .await
+        {
+            Ok(expired) => tracing::debug!(expired, "marked overdue invites expired"),
+            Err(e) => tracing::warn!(error = %e, "expiring invites failed"),
+        }
+    }
+}
+
+/// The outbox worker: delivers due messages, then waits a poll interval. Every instance runs
+/// one; each message is claimed by exactly one of them.
+async fn deliver_mail(db: Db, mailer: mail::Mailer, poll: Duration) -> std::convert::Infallible {
+    let worker = format!("worker-{}", uuid::Uuid::new_v4().simple());
+    loop {
+        let (mailer, worker) = (mailer.clone(), worker.clone());
+        match db
+            .run(move |conn| mailer.deliver_due(conn, &worker, db::now()))
+            .await
+        {
+            Ok(0) => {}
+            Ok(delivered) => tracing::info!(delivered, "delivered queued email"),
+            Err(e) => tracing::warn!(error = %e, "the outbox worker failed"),
+        }
+        actix_web::rt::time::sleep(poll).await;
     }
 }

@@ -6,6 +6,7 @@ use askama::Template;
 
 use crate::accounts::AccountError;
 use crate::db::DbError;
+use crate::invites::InviteError;
 use crate::orgs::OrgError;
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +62,19 @@ impl From<OrgError> for AppError {
             | OrgError::NotOwner
             | OrgError::NotWorkspaceAdmin(_)
             | OrgError::Archived(_)) => Self::Forbidden(e.to_string()),
+            other => Self::Unprocessable(other.to_string()),
+        }
+    }
+}
+
+impl From<InviteError> for AppError {
+    fn from(e: InviteError) -> Self {
+        match e {
+            InviteError::Org(e) => e.into(),
+            InviteError::Db(e) => e.into(),
+            InviteError::Account(e) => e.into(),
+            InviteError::Template(e) => e.into(),
+            InviteError::NotFound => Self::NotFound,
             other => Self::Unprocessable(other.to_string()),
         }
     }

@@ -8,6 +8,7 @@ mod headers;
 mod health;
 mod htmx;
 mod identity;
+mod invites;
 mod layout;
 mod nav;
 mod orgs;
@@ -90,6 +91,9 @@ fn routes(cfg: &mut web::ServiceConfig) {
             "/account/logout-everywhere",
             web::post().to(auth::logout_everywhere),
         )
+        .route("/invites/{token}", web::get().to(invites::show))
+        .route("/invites/{token}/accept", web::post().to(invites::accept))
+        .route("/invites/{token}/signup", web::post().to(invites::sign_up))
         .route("/orgs", web::post().to(orgs::create))
         .route("/orgs/slug-field", web::get().to(orgs::slug_field))
         .service(
@@ -109,6 +113,19 @@ fn routes(cfg: &mut web::ServiceConfig) {
                     web::post().to(orgs::remove_member),
                 )
                 .route("/workspaces", web::post().to(workspaces::create))
+                .service(
+                    web::resource("/invites")
+                        .route(web::get().to(invites::index))
+                        .route(web::post().to(invites::create)),
+                )
+                .route(
+                    "/invites/{invite_id}/revoke",
+                    web::post().to(invites::revoke),
+                )
+                .route(
+                    "/invites/{invite_id}/resend",
+                    web::post().to(invites::resend),
+                )
                 .service(
                     web::scope("/w/{ws}")
                         .route("", web::get().to(workspaces::overview))
@@ -172,7 +189,7 @@ pub fn server(listener: TcpListener, db: Db, config: Arc<Config>) -> std::io::Re
             .wrap(headers::security_headers())
             .wrap(Compress::default())
             .wrap(from_fn(headers::echo_request_id))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<headers::RequestSpan>::new())
     })
     .workers(workers)
     .listen(listener)?

@@ -161,6 +161,31 @@ pub fn visible_to(
         .load(conn)?)
 }
 
+/// Workspaces this person administers and may invite to: every active one for owners and
+/// admins of the organization, otherwise those where they are an active workspace admin.
+pub fn administered_by(
+    conn: &mut AnyConnection,
+    org: &OrgAccess,
+    user_id: &str,
+) -> Result<Vec<Workspace>, OrgError> {
+    let mut query = workspaces::table
+        .filter(workspaces::organization_id.eq(&org.org.id))
+        .filter(workspaces::archived_at.is_null())
+        .into_boxed();
+    if !org.is_admin() {
+        let mine = workspace_memberships::table
+            .filter(workspace_memberships::user_id.eq(user_id))
+            .filter(workspace_memberships::active.eq(true))
+            .filter(workspace_memberships::role.eq(WorkspaceRole::Admin))
+            .select(workspace_memberships::workspace_id);
+        query = query.filter(workspaces::id.eq_any(mine));
+    }
+    Ok(query
+        .order(workspaces::name.asc())
+        .select(Workspace::as_select())
+        .load(conn)?)
+}
+
 /// Validated name, slug and privacy mode.
 #[derive(Debug, Clone)]
 pub struct WorkspaceSettings {

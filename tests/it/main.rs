@@ -8,6 +8,8 @@
 mod accounts;
 mod cli;
 mod harness;
+mod invites;
 mod migrations;
 mod orgs;
 mod shell;
+mod smtp;

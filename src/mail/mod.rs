@@ -1,0 +1,480 @@
+//! Outgoing email. Nothing is sent inside a request: a message is written to the
+//! `email_outbox` table in the same transaction as whatever it announces, and a worker
+//! delivers it with retries and exponential backoff. Several app instances may run the
+//! worker against one database; a message is claimed by exactly one of them.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{FileTransport, Message, SmtpTransport, Transport};
+
+use crate::db::{self, AnyConnection, DbError};
+use crate::schema::email_outbox;
+use crate::text_enum;
+
+text_enum! {
+    pub enum DeliveryStatus {
+        Pending => "pending",
+        Sending => "sending",
+        Sent => "sent",
+        Failed => "failed",
+    }
+}
+
+impl DeliveryStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "Waiting to send",
+            Self::Sending => "Sending",
+            Self::Sent => "Delivered to the mail server",
+            Self::Failed => "Could not be sent",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("SMTP_URL: {0}")]
+    Config(String),
+    #[error("cannot build the message: {0}")]
+    Message(String),
+    #[error("delivery failed: {0}")]
+    Delivery(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for MailError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Db(DbError::Query(e))
+    }
+}
+
+/// A message to queue.
+pub struct OutgoingEmail<'a> {
+    pub organization_id: Option<&'a str>,
+    pub invite_id: Option<&'a str>,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body_text: &'a str,
+    pub body_html: &'a str,
+}
+
+/// Queues a message; call it inside the transaction that creates what it announces.
+pub fn enqueue(conn: &mut AnyConnection, email: &OutgoingEmail<'_>) -> QueryResult<String> {
+    let id = db::new_id();
+    let now = db::now();
+    diesel::insert_into(email_outbox::table)
+        .values((
+            email_outbox::id.eq(&id),
+            email_outbox::organization_id.eq(email.organization_id),
+            email_outbox::invite_id.eq(email.invite_id),
+            email_outbox::to_address.eq(email.to),
+            email_outbox::subject.eq(email.subject),
+            email_outbox::body_text.eq(email.body_text),
+            email_outbox::body_html.eq(email.body_html),
+            email_outbox::status.eq(DeliveryStatus::Pending),
+            email_outbox::attempts.eq(0),
+            email_outbox::next_attempt_at.eq(now),
+            email_outbox::created_at.eq(now),
+            email_outbox::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Messages queued for an organization since `since` (for sending limits).
+pub fn queued_since(
+    conn: &mut AnyConnection,
+    organization_id: &str,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    email_outbox::table
+        .filter(email_outbox::organization_id.eq(organization_id))
+        .filter(email_outbox::created_at.gt(since))
+        .count()
+        .get_result(conn)
+}
+
+/// Where the newest message about an invite stands.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub invite_id: String,
+    pub status: DeliveryStatus,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+}
+
+/// The delivery state of the newest message about each of these invites.
+pub fn latest_for_invites(
+    conn: &mut AnyConnection,
+    invite_ids: &[String],
+) -> QueryResult<Vec<Delivery>> {
+    let rows: Vec<(Option<String>, DeliveryStatus, i32, Option<String>)> = email_outbox::table
+        .filter(email_outbox::invite_id.eq_any(invite_ids))
+        .order(email_outbox::created_at.desc())
+        .select((
+            email_outbox::invite_id,
+            email_outbox::status,
+            email_outbox::attempts,
+            email_outbox::last_error,
+        ))
+        .load(conn)?;
+    let mut latest: Vec<Delivery> = Vec::new();
+    for (invite_id, status, attempts, last_error) in rows {
+        if let Some(invite_id) = invite_id {
+            if !latest.iter().any(|d| d.invite_id == invite_id) {
+                latest.push(Delivery {
+                    invite_id,
+                    status,
+                    attempts,
+                    last_error,
+                });
+            }
+        }
+    }
+    Ok(latest)
+}
+
+/// How deliveries are made, from configuration.
+#[derive(Clone, Debug)]
+pub enum MailTransport {
+    /// `SMTP_URL`: `smtp://` (STARTTLS) or `smtps://` (TLS), credentials in the URL.
+    Smtp(SmtpSettings),
+    /// Development default: each message becomes an `.eml` file in this folder.
+    Files(PathBuf),
+}
+
+#[derive(Clone)]
+pub struct SmtpSettings {
+    host: String,
+    port: u16,
+    implicit_tls: bool,
+    /// STARTTLS is required unless the URL says `?tls=opportunistic` (a local relay).
+    require_starttls: bool,
+    credentials: Option<(String, String)>,
+}
+
+/// Never print credentials.
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scheme = if self.implicit_tls { "smtps" } else { "smtp" };
+        write!(f, "{scheme}://{}:{}", self.host, self.port)
+    }
+}
+
+impl SmtpSettings {
+    pub fn parse(raw: &str) -> Result<Self, MailError> {
+        let url = url::Url::parse(raw).map_err(|e| MailError::Config(format!("not a URL: {e}")))?;
+        let implicit_tls = match url.scheme() {
+            "smtps" => true,
+            "smtp" => false,
+            other => {
+                return Err(MailError::Config(format!(
+                    "expected smtp:// or smtps://, got {other}://"
+                )))
+            }
+        };
+        let host = url
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| MailError::Config("the URL needs a host".into()))?
+            .to_owned();
+        let port = url.port().unwrap_or(if implicit_tls { 465 } else { 587 });
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8()
+                .map(|s| s.into_owned())
+                .map_err(|_| MailError::Config("credentials are not valid UTF-8".into()))
+        };
+        let credentials = match (url.username(), url.password()) {
+            ("", None) => None,
+            (user, password) => Some((decode(user)?, decode(password.unwrap_or(""))?)),
+        };
+        let require_starttls = !url
+            .query_pairs()
+            .any(|(k, v)| k == "tls" && v == "opportunistic");
+        Ok(Self {
+            host,
+            port,
+            implicit_tls,
+            require_starttls,
+            credentials,
+        })
+    }
+
+    fn transport(&self) -> Result<SmtpTransport, MailError> {
+        let tls_parameters =
+            TlsParameters::new(self.host.clone()).map_err(|e| MailError::Config(e.to_string()))?;
+        let tls = if self.implicit_tls {
+            Tls::Wrapper(tls_parameters)
+        } else if self.require_starttls {
+            Tls::Required(tls_parameters)
+        } else {
+            Tls::Opportunistic(tls_parameters)
+        };
+        let mut builder = SmtpTransport::builder_dangerous(&self.host)
+            .port(self.port)
+            .tls(tls)
+            .timeout(Some(Duration::from_secs(20)));
+        if let Some((user, password)) = &self.credentials {
+            builder =
+                builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
+                    user.clone(),
+                    password.clone(),
+                ));
+        }
+        Ok(builder.build())
+    }
+}
+
+/// Retry policy for failed deliveries.
+#[derive(Clone, Debug)]
+pub struct RetryPolicy {
+    /// The wait after the first failure; it doubles with each further one.
+    pub base: Duration,
+    pub max_wait: Duration,
+    /// After this many attempts the message is marked failed (and can be resent by hand).
+    pub max_attempts: i32,
+}
+
+impl RetryPolicy {
+    pub fn wait_after(&self, attempts: i32) -> Duration {
+        let doublings = attempts.clamp(1, 20) as u32 - 1;
+        self.base
+            .saturating_mul(2u32.saturating_pow(doublings))
+            .min(self.max_wait)
+    }
+}
+
+/// Everything the worker needs to deliver.
+#[derive(Clone, Debug)]
+pub struct Mailer {
+    pub transport: MailTransport,
+    pub from: Mailbox,
+    pub retry: RetryPolicy,
+}
+
+/// How long a claimed message stays reserved for the worker that claimed it.
+const CLAIM_LEASE_SECS: i64 = 120;
+
+struct Claimed {
+    id: String,
+    to_address: String,
+    subject: String,
+    body_text: String,
+    body_html: String,
+    attempts: i32,
+}
+
+/// Reserves due messages for this worker. The reservation is a conditional update, so two
+/// workers (on SQLite, serialized by the write lock; on PostgreSQL, by the row lock and the
+/// re-checked condition) can never both claim one message.
+fn claim_due(
+    conn: &mut AnyConnection,
+    worker: &str,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<Claimed>> {
+    let candidates: Vec<String> = email_outbox::table
+        .filter(email_outbox::status.eq_any([DeliveryStatus::Pending, DeliveryStatus::Sending]))
+        .filter(email_outbox::next_attempt_at.le(now))
+        .filter(
+            email_outbox::locked_until
+                .is_null()
+                .or(email_outbox::locked_until.lt(now)),
+        )
+        .order(email_outbox::next_attempt_at.asc())
+        .limit(limit)
+        .select(email_outbox::id)
+        .load(conn)?;
+    let lease = now + chrono::Duration::seconds(CLAIM_LEASE_SECS);
+    let mut claimed = Vec::new();
+    for id in candidates {
+        let won = diesel::update(
+            email_outbox::table
+                .find(&id)
+                .filter(
+                    email_outbox::status.eq_any([DeliveryStatus::Pending, DeliveryStatus::Sending]),
+                )
+                .filter(
+                    email_outbox::locked_until
+                        .is_null()
+                        .or(email_outbox::locked_until.lt(now)),
+                ),
+        )
+        .set((
+            email_outbox::status.eq(DeliveryStatus::Sending),
+            email_outbox::locked_by.eq(worker),
+            email_outbox::locked_until.eq(lease),
+            email_outbox::attempts.eq(email_outbox::attempts + 1),
+            email_outbox::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        if won == 1 {
+            let (to_address, subject, body_text, body_html, attempts) = email_outbox::table
+                .find(&id)
+                .select((
+                    email_outbox::to_address,
+                    email_outbox::subject,
+                    email_outbox::body_text,
+                    email_outbox::body_html,
+                    email_outbox::attempts,
+                ))
+                .first(conn)?;
+            claimed.push(Claimed {
+                id,
+                to_address,
+                subject,
+                body_text,
+                body_html,
+                attempts,
+            });
+        }
+    }
+    Ok(claimed)
+}
+
+impl Mailer {
+    fn message(&self, email: &Claimed) -> Result<Message, MailError> {
+        let to: Mailbox = email
+            .to_address
+            .parse()
+            .map_err(|e| MailError::Message(format!("recipient: {e}")))?;
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email.subject.clone())
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(email.body_text.clone()),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(email.body_html.clone()),
+                    ),
+            )
+            .map_err(|e| MailError::Message(e.to_string()))
+    }
+
+    fn send(&self, email: &Claimed) -> Result<(), MailError> {
+        let message = self.message(email)?;
+        match &self.transport {
+            MailTransport::Smtp(settings) => settings
+                .transport()?
+                .send(&message)
+                .map(|_| ())
+                .map_err(|e| MailError::Delivery(e.to_string())),
+            MailTransport::Files(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| MailError::Delivery(e.to_string()))?;
+                FileTransport::new(dir)
+                    .send(&message)
+                    .map(|id| {
+                        // Development only: the outbox folder stands in for a mail server,
+                        // so say where the message went (with its links) in the log.
+                        tracing::info!(to = %email.to_address, subject = %email.subject, file = %dir.join(format!("{id}.eml")).display(), body = %email.body_text, "email written to the development outbox");
+                    })
+                    .map_err(|e| MailError::Delivery(e.to_string()))
+            }
+        }
+    }
+
+    /// Delivers what is due now; returns how many messages were delivered. Safe to run from
+    /// any number of instances at once.
+    pub fn deliver_due(
+        &self,
+        conn: &mut AnyConnection,
+        worker: &str,
+        now: NaiveDateTime,
+    ) -> Result<usize, MailError> {
+        let claimed = db::write_transaction(conn, |conn| claim_due(conn, worker, now, 20))?;
+        let mut delivered = 0;
+        for email in claimed {
+            let outcome = self.send(&email);
+            let finished = db::now();
+            match outcome {
+                Ok(()) => {
+                    diesel::update(email_outbox::table.find(&email.id))
+                        .set((
+                            email_outbox::status.eq(DeliveryStatus::Sent),
+                            email_outbox::sent_at.eq(Some(finished)),
+                            email_outbox::locked_by.eq(None::<String>),
+                            email_outbox::locked_until.eq(None::<NaiveDateTime>),
+                            email_outbox::last_error.eq(None::<String>),
+                            email_outbox::updated_at.eq(finished),
+                        ))
+                        .execute(conn)?;
+                    delivered += 1;
+                }
+                Err(error) => {
+                    let gave_up = email.attempts >= self.retry.max_attempts;
+                    let wait = chrono::Duration::from_std(self.retry.wait_after(email.attempts))
+                        .unwrap_or(chrono::Duration::hours(1));
+                    tracing::warn!(outbox_id = %email.id, attempts = email.attempts, gave_up, error = %error, "email delivery failed");
+                    diesel::update(email_outbox::table.find(&email.id))
+                        .set((
+                            email_outbox::status.eq(if gave_up {
+                                DeliveryStatus::Failed
+                            } else {
+                                DeliveryStatus::Pending
+                            }),
+                            email_outbox::next_attempt_at.eq(now + wait),
+                            email_outbox::locked_by.eq(None::<String>),
+                            email_outbox::locked_until.eq(None::<NaiveDateTime>),
+                            email_outbox::last_error.eq(Some(error.to_string())),
+                            email_outbox::updated_at.eq(finished),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+        }
+        Ok(delivered)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_urls() {
+        let s = SmtpSettings::parse("smtps://user%40x.com:p%40ss@mail.example.com").unwrap();
+        assert!(s.implicit_tls);
+        assert_eq!(s.port, 465);
+        assert_eq!(s.credentials, Some(("user@x.com".into(), "p@ss".into())));
+        assert!(
+            !format!("{s:?}").contains("p@ss"),
+            "credentials never print"
+        );
+        let s = SmtpSettings::parse("smtp://relay.local:2525?tls=opportunistic").unwrap();
+        assert!(!s.implicit_tls && !s.require_starttls);
+        assert_eq!(s.port, 2525);
+        assert!(
+            SmtpSettings::parse("smtp://mail.example.com")
+                .unwrap()
+                .require_starttls
+        );
+        assert!(SmtpSettings::parse("http://mail.example.com").is_err());
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_a_ceiling() {
+        let policy = RetryPolicy {
+            base: Duration::from_secs(30),
+            max_wait: Duration::from_secs(3600),
+            max_attempts: 10,
+        };
+        assert_eq!(policy.wait_after(1), Duration::from_secs(30));
+        assert_eq!(policy.wait_after(2), Duration::from_secs(60));
+        assert_eq!(policy.wait_after(4), Duration::from_secs(240));
+        assert_eq!(policy.wait_after(12), Duration::from_secs(3600));
+    }
+}
