@@ -4,15 +4,19 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
+/// Runs on a thread and runtime of its own, so it keeps answering while a test blocks its
+/// own runtime (for instance while joining the app's threads at the end).
 pub struct SmtpServer {
     pub port: u16,
     received: mpsc::UnboundedReceiver<String>,
-    task: tokio::task::JoinHandle<()>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl Drop for SmtpServer {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
     }
 }
 
@@ -23,54 +27,28 @@ impl SmtpServer {
 
     /// Listens on a given port (to bring a "down" mail server back up).
     pub async fn start_on(port: u16) -> Self {
-        let listener = TcpListener::bind(("127.0.0.1", port))
-            .await
-            .expect("bind SMTP");
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("bind SMTP");
+        listener.set_nonblocking(true).expect("non-blocking");
         let port = listener.local_addr().expect("addr").port();
         let (sender, received) = mpsc::unbounded_channel();
-        let task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let sender = sender.clone();
-                tokio::spawn(async move {
-                    let (read, mut write) = stream.into_split();
-                    let mut lines = BufReader::new(read).lines();
-                    let _ = write.write_all(b"220 localhost ESMTP test\r\n").await;
-                    while let Ok(Some(line)) = lines.next_line().await {
-                        let verb = line
-                            .split_whitespace()
-                            .next()
-                            .unwrap_or_default()
-                            .to_ascii_uppercase();
-                        let reply: &[u8] = match verb.as_str() {
-                            "EHLO" | "HELO" => b"250-localhost\r\n250 8BITMIME\r\n",
-                            "DATA" => {
-                                let _ = write.write_all(b"354 end with .\r\n").await;
-                                let mut message = String::new();
-                                while let Ok(Some(line)) = lines.next_line().await {
-                                    if line == "." {
-                                        break;
-                                    }
-                                    message.push_str(line.strip_prefix('.').unwrap_or(&line));
-                                    message.push('\n');
-                                }
-                                let _ = sender.send(message);
-                                b"250 queued\r\n"
-                            }
-                            "QUIT" => {
-                                let _ = write.write_all(b"221 bye\r\n").await;
-                                break;
-                            }
-                            _ => b"250 ok\r\n",
-                        };
-                        let _ = write.write_all(reply).await;
-                    }
-                });
-            }
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("SMTP runtime");
+            runtime.block_on(async move {
+                let listener = TcpListener::from_std(listener).expect("tokio listener");
+                tokio::select! {
+                    _ = stopped => {}
+                    _ = serve(listener, sender) => {}
+                }
+            });
         });
         Self {
             port,
             received,
-            task,
+            stop: Some(stop),
         }
     }
 
@@ -93,6 +71,47 @@ impl SmtpServer {
             messages.push(message);
         }
         messages
+    }
+}
+
+/// Accepts connections and speaks just enough SMTP for lettre.
+async fn serve(listener: TcpListener, sender: mpsc::UnboundedSender<String>) {
+    while let Ok((stream, _)) = listener.accept().await {
+        let sender = sender.clone();
+        tokio::spawn(async move {
+            let (read, mut write) = stream.into_split();
+            let mut lines = BufReader::new(read).lines();
+            let _ = write.write_all(b"220 localhost ESMTP test\r\n").await;
+            while let Ok(Some(line)) = lines.next_line().await {
+                let verb = line
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_uppercase();
+                let reply: &[u8] = match verb.as_str() {
+                    "EHLO" | "HELO" => b"250-localhost\r\n250 8BITMIME\r\n",
+                    "DATA" => {
+                        let _ = write.write_all(b"354 end with .\r\n").await;
+                        let mut message = String::new();
+                        while let Ok(Some(line)) = lines.next_line().await {
+                            if line == "." {
+                                break;
+                            }
+                            message.push_str(line.strip_prefix('.').unwrap_or(&line));
+                            message.push('\n');
+                        }
+                        let _ = sender.send(message);
+                        b"250 queued\r\n"
+                    }
+                    "QUIT" => {
+                        let _ = write.write_all(b"221 bye\r\n").await;
+                        break;
+                    }
+                    _ => b"250 ok\r\n",
+                };
+                let _ = write.write_all(reply).await;
+            }
+        });
     }
 }
 
