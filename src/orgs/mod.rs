@@ -233,6 +233,16 @@ fn slug_taken(
     Ok(query.count().get_result::<i64>(conn)? > 0)
 }
 
+/// A unique-index refusal on a slug column means the address is taken (a concurrent request
+/// took it between our check and our write).
+pub(crate) fn slug_clash(e: diesel::result::Error) -> OrgError {
+    if db::is_unique_violation(&e) {
+        OrgError::SlugTaken
+    } else {
+        e.into()
+    }
+}
+
 /// Whether no organization uses the slug yet (for validation as the user types).
 pub fn slug_available(conn: &mut AnyConnection, slug: &Slug) -> Result<bool, OrgError> {
     Ok(!slug_taken(conn, slug, None)?)
@@ -309,13 +319,7 @@ fn create_once(
                 organizations::updated_at.eq(now),
             ))
             .execute(conn)
-            .map_err(|e| {
-                if db::is_unique_violation(&e) {
-                    OrgError::SlugTaken
-                } else {
-                    e.into()
-                }
-            })?;
+            .map_err(slug_clash)?;
         insert_member(conn, &id, &actor.user_id, OrgRole::Owner)?;
         let org = organizations::table
             .find(&id)
@@ -573,13 +577,7 @@ pub fn update_profile(
                 organizations::updated_at.eq(now),
             ))
             .execute(conn)
-            .map_err(|e| {
-                if db::is_unique_violation(&e) {
-                    OrgError::SlugTaken
-                } else {
-                    e.into()
-                }
-            })?;
+            .map_err(slug_clash)?;
         let after: Organization = organizations::table
             .find(&before.id)
             .select(Organization::as_select())

@@ -219,14 +219,6 @@ fn subject<'a>(workspace: &'a Workspace, kind: &'static str, id: &'a str) -> Sub
     }
 }
 
-fn unique_or(e: diesel::result::Error) -> OrgError {
-    if db::is_unique_violation(&e) {
-        OrgError::SlugTaken
-    } else {
-        e.into()
-    }
-}
-
 /// Creates a workspace (owners and admins); its creator joins it as workspace admin.
 pub fn create(
     conn: &mut AnyConnection,
@@ -254,7 +246,7 @@ pub fn create(
                 workspaces::updated_at.eq(now),
             ))
             .execute(conn)
-            .map_err(unique_or)?;
+            .map_err(orgs::slug_clash)?;
         insert_membership(conn, &org.org.id, &id, &actor.user_id, WorkspaceRole::Admin)?;
         let workspace: Workspace = workspaces::table
             .find(&id)
@@ -299,7 +291,7 @@ pub fn update_settings(
                 workspaces::updated_at.eq(db::now()),
             ))
             .execute(conn)
-            .map_err(unique_or)?;
+            .map_err(orgs::slug_clash)?;
         let after: Workspace = workspaces::table
             .find(&before.id)
             .select(Workspace::as_select())
