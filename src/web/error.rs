@@ -7,6 +7,7 @@ use askama::Template;
 use crate::accounts::AccountError;
 use crate::db::DbError;
 use crate::invites::InviteError;
+use crate::okr::OkrError;
 use crate::orgs::OrgError;
 
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +64,18 @@ impl From<OrgError> for AppError {
             | OrgError::NotWorkspaceAdmin(_)
             | OrgError::Archived(_)) => Self::Forbidden(e.to_string()),
             other => Self::Unprocessable(other.to_string()),
+        }
+    }
+}
+
+impl From<OkrError> for AppError {
+    fn from(e: OkrError) -> Self {
+        match e {
+            OkrError::NotFound => Self::NotFound,
+            OkrError::Org(e) => e.into(),
+            OkrError::Db(e) => e.into(),
+            e @ OkrError::NotYours => Self::Forbidden(e.to_string()),
+            OkrError::Refused(message) => Self::Unprocessable(message),
         }
     }
 }

@@ -129,6 +129,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 .service(
                     web::scope("/w/{ws}")
                         .route("", web::get().to(workspaces::overview))
+                        .route("/items", web::post().to(workspaces::create_item))
                         .service(
                             web::resource("/settings")
                                 .route(web::get().to(workspaces::settings))

@@ -2,6 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
+use chrono::NaiveDate;
 use serde::Deserialize;
 use tracing_actix_web::RequestId;
 
@@ -13,7 +14,9 @@ use super::nav::Nav;
 use super::orgs::{actor, NAME_MAX};
 use super::{render, see_other, unprocessable, AppState};
 use crate::activity::{self, ActivityEntry, History};
+use crate::okr::{self, ItemType, NewItem, OkrError, TreeRow};
 use crate::orgs::{self, required_text, OrgError, OrgMember, Organization, Slug};
+use crate::scope::Viewer;
 use crate::workspaces::{
     self, MembershipChange, PrivacyMode, Workspace, WorkspaceAccess, WorkspaceMember,
     WorkspaceRole, WorkspaceSettings,
@@ -180,7 +183,55 @@ async fn workspace_access(
 struct OverviewPage {
     layout: Layout,
     access: WorkspaceAccess,
-    members: Vec<WorkspaceMember>,
+    rows: Vec<TreeRow>,
+    today: NaiveDate,
+    /// A refused new item: (the parent it was for, or "" at the top; why).
+    error: Option<(String, String)>,
+    typed: String,
+}
+
+impl OverviewPage {
+    fn error_for(&self, parent: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(p, _)| p == parent)
+            .map(|(_, message)| message.as_str())
+    }
+
+    /// What the user typed into the form that was refused, so it comes back.
+    fn typed_for(&self, parent: &str) -> &str {
+        if self.error_for(parent).is_some() {
+            &self.typed
+        } else {
+            ""
+        }
+    }
+}
+
+async fn overview_page(
+    state: &AppState,
+    signed_in: &SignedIn,
+    nav: Nav,
+    access: WorkspaceAccess,
+    error: Option<(String, String)>,
+    typed: String,
+) -> Result<OverviewPage, AppError> {
+    let reading = access.clone();
+    let rows = state
+        .db
+        .run(move |conn| {
+            let viewer = Viewer::new(conn, &reading)?;
+            okr::tree(conn, &viewer)
+        })
+        .await?;
+    Ok(OverviewPage {
+        layout: signed_in.layout(&access.workspace.name, nav),
+        access,
+        rows,
+        today: chrono::Utc::now().date_naive(),
+        error,
+        typed,
+    })
 }
 
 pub async fn overview(
@@ -190,16 +241,99 @@ pub async fn overview(
     path: web::Path<WorkspacePath>,
 ) -> Result<HttpResponse, AppError> {
     let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
-    let workspace_id = access.workspace.id.clone();
-    let members = state
+    render(overview_page(&state, &signed_in, nav, access, None, String::new()).await?)
+}
+
+/// A new item as typed in the tree.
+#[derive(Deserialize)]
+pub struct ItemForm {
+    #[serde(default)]
+    item_type: String,
+    #[serde(default)]
+    parent_id: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    due_date: String,
+}
+
+impl TryFrom<&ItemForm> for NewItem {
+    type Error = String;
+
+    fn try_from(form: &ItemForm) -> Result<Self, String> {
+        let item_type =
+            ItemType::parse(&form.item_type).ok_or("Choose objective, key result or action.")?;
+        let title = okr::title(&form.title)?;
+        let due_date = match form.due_date.trim() {
+            "" => None,
+            raw => Some(
+                NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                    .map_err(|_| "Enter the due date as YYYY-MM-DD.")?,
+            ),
+        };
+        Ok(NewItem {
+            item_type,
+            title,
+            parent_id: Some(form.parent_id.clone()).filter(|p| !p.is_empty()),
+            due_date,
+        })
+    }
+}
+
+pub async fn create_item(
+    signed_in: SignedIn,
+    nav: Nav,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<WorkspacePath>,
+    form: web::Form<ItemForm>,
+) -> Result<HttpResponse, AppError> {
+    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
+    let form = form.into_inner();
+    let refused = |message: String| (form.parent_id.clone(), message);
+    let new = match NewItem::try_from(&form) {
+        Ok(new) => new,
+        Err(message) => {
+            let page = overview_page(
+                &state,
+                &signed_in,
+                nav,
+                access,
+                Some(refused(message)),
+                form.title.clone(),
+            )
+            .await?;
+            return unprocessable(page);
+        }
+    };
+    let actor = actor(&signed_in, request_id);
+    let creating = access.clone();
+    let outcome = state
         .db
-        .run(move |conn| workspaces::members(conn, &workspace_id))
-        .await?;
-    render(OverviewPage {
-        layout: signed_in.layout(&access.workspace.name, nav),
-        access,
-        members,
-    })
+        .run(move |conn| {
+            let viewer = Viewer::new(conn, &creating)?;
+            okr::create(conn, &actor, &viewer, new)
+        })
+        .await;
+    match outcome {
+        Ok(item) => Ok(see_other(&format!(
+            "/orgs/{}/w/{}#item-{}",
+            access.org.org.slug, access.workspace.slug, item.id
+        ))),
+        Err(OkrError::Refused(message)) => {
+            let page = overview_page(
+                &state,
+                &signed_in,
+                nav,
+                access,
+                Some(refused(message)),
+                form.title.clone(),
+            )
+            .await?;
+            unprocessable(page)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Template)]

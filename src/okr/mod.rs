@@ -1,0 +1,444 @@
+//! The OKR tree of a workspace: objectives, key results under objectives, actions under key
+//! results. Every read goes through `scope`; every change recomputes progress up the
+//! ancestor chain in its own transaction and writes the activity log.
+
+pub mod progress;
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::activity::{self, Actor, Subject};
+use crate::db::{self, AnyConnection, DbError};
+use crate::schema::{okr_item_assignees, okr_items, users};
+use crate::scope::{self, Viewer};
+use crate::text_enum;
+
+text_enum! {
+    pub enum ItemType {
+        Objective => "objective",
+        KeyResult => "key_result",
+        Action => "action",
+    }
+}
+
+impl ItemType {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Objective => "Objective",
+            Self::KeyResult => "Key result",
+            Self::Action => "Action",
+        }
+    }
+
+    /// What this type of item may sit under: `None` is the top of the tree.
+    fn allows_parent(self, parent: Option<ItemType>) -> bool {
+        matches!(
+            (self, parent),
+            (Self::Objective, None | Some(Self::Objective))
+                | (Self::KeyResult, Some(Self::Objective))
+                | (Self::Action, Some(Self::KeyResult))
+        )
+    }
+
+    /// The type a new child of this item gets.
+    pub fn child_type(self) -> Option<ItemType> {
+        match self {
+            Self::Objective => Some(Self::KeyResult),
+            Self::KeyResult => Some(Self::Action),
+            Self::Action => None,
+        }
+    }
+}
+
+text_enum! {
+    pub enum ActionStatus {
+        Pending => "pending",
+        WorkInProgress => "work_in_progress",
+        Done => "done",
+    }
+}
+
+impl ActionStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "Pending",
+            Self::WorkInProgress => "In progress",
+            Self::Done => "Done",
+        }
+    }
+}
+
+text_enum! {
+    /// Fibonacci-like estimates; `?` is unknown and `∞` too big to estimate.
+    pub enum StoryPoints {
+        Zero => "0",
+        One => "1",
+        Two => "2",
+        Three => "3",
+        Five => "5",
+        Eight => "8",
+        Thirteen => "13",
+        TwentyOne => "21",
+        Forty => "40",
+        Unknown => "?",
+        Infinite => "∞",
+    }
+}
+
+impl StoryPoints {
+    /// The numeric value, when there is one.
+    pub fn numeric(self) -> Option<f64> {
+        self.as_str().parse().ok()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OkrError {
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Refused(String),
+    #[error("You can change only items you own or are assigned to.")]
+    NotYours,
+    #[error(transparent)]
+    Org(#[from] crate::orgs::OrgError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for OkrError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => Self::NotFound,
+            other => Self::Db(DbError::Query(other)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = okr_items)]
+pub struct Item {
+    pub id: String,
+    pub organization_id: String,
+    pub workspace_id: String,
+    pub item_type: ItemType,
+    pub title: String,
+    pub description: Option<String>,
+    pub owner_user_id: String,
+    pub parent_id: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    pub action_status: Option<ActionStatus>,
+    pub story_points: Option<StoryPoints>,
+    pub progress_computed: f64,
+    pub sort_order: i32,
+    pub position_x: Option<f64>,
+    pub position_y: Option<f64>,
+    pub deleted_at: Option<NaiveDateTime>,
+    pub deleted_by_user_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Item {
+    fn snapshot(&self) -> serde_json::Value {
+        json!({
+            "type": self.item_type.as_str(),
+            "title": self.title,
+            "parent_id": self.parent_id,
+            "owner_user_id": self.owner_user_id,
+            "due_date": self.due_date.map(|d| d.to_string()),
+            "action_status": self.action_status.map(ActionStatus::as_str),
+            "story_points": self.story_points.map(StoryPoints::as_str),
+        })
+    }
+}
+
+/// A validated new item.
+#[derive(Debug, Clone)]
+pub struct NewItem {
+    pub item_type: ItemType,
+    pub title: String,
+    pub parent_id: Option<String>,
+    pub due_date: Option<NaiveDate>,
+}
+
+/// Item titles: trimmed, 1–200 characters.
+pub fn title(raw: &str) -> Result<String, String> {
+    let title = raw.trim();
+    if title.is_empty() {
+        return Err("Give it a title.".into());
+    }
+    if title.chars().count() > 200 {
+        return Err("Keep the title under 200 characters.".into());
+    }
+    if title.chars().any(char::is_control) {
+        return Err("Remove control characters from the title.".into());
+    }
+    Ok(title.to_owned())
+}
+
+fn load(conn: &mut AnyConnection, id: &str) -> Result<Item, OkrError> {
+    Ok(okr_items::table
+        .find(id)
+        .select(Item::as_select())
+        .first(conn)?)
+}
+
+fn assignees_of(conn: &mut AnyConnection, item_id: &str) -> QueryResult<Vec<String>> {
+    okr_item_assignees::table
+        .filter(okr_item_assignees::item_id.eq(item_id))
+        .select(okr_item_assignees::user_id)
+        .load(conn)
+}
+
+/// Whether the viewer may change this item: admins always; others when they own it or are
+/// assigned to it (creating under an item is changing it).
+fn check_may_edit(conn: &mut AnyConnection, viewer: &Viewer, item: &Item) -> Result<(), OkrError> {
+    if viewer.is_admin() || item.owner_user_id == viewer.user_id {
+        return Ok(());
+    }
+    if assignees_of(conn, &item.id)?.contains(&viewer.user_id) {
+        return Ok(());
+    }
+    Err(OkrError::NotYours)
+}
+
+/// Creates an item owned by its creator, at the end of its siblings.
+pub fn create(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    viewer: &Viewer,
+    new: NewItem,
+) -> Result<Item, OkrError> {
+    viewer.require_writable()?;
+    db::write_transaction(conn, |conn| {
+        let parent = match &new.parent_id {
+            Some(id) => {
+                scope::check_item(conn, viewer, id)?;
+                Some(load(conn, id)?)
+            }
+            None => None,
+        };
+        if let Some(parent) = &parent {
+            check_may_edit(conn, viewer, parent)?;
+        }
+        if !new
+            .item_type
+            .allows_parent(parent.as_ref().map(|p| p.item_type))
+        {
+            return Err(OkrError::Refused(match new.item_type {
+                ItemType::Objective => {
+                    "An objective can only sit at the top or under another objective.".into()
+                }
+                ItemType::KeyResult => "A key result belongs under an objective.".into(),
+                ItemType::Action => "An action belongs under a key result.".into(),
+            }));
+        }
+        let siblings = okr_items::table
+            .filter(okr_items::workspace_id.eq(&viewer.workspace_id))
+            .into_boxed();
+        let siblings = match &new.parent_id {
+            Some(id) => siblings.filter(okr_items::parent_id.eq(id)),
+            None => siblings.filter(okr_items::parent_id.is_null()),
+        };
+        let last: Option<i32> = siblings
+            .select(diesel::dsl::max(okr_items::sort_order))
+            .first(conn)?;
+        let id = db::new_id();
+        let now = db::now();
+        diesel::insert_into(okr_items::table)
+            .values((
+                okr_items::id.eq(&id),
+                okr_items::organization_id.eq(&viewer.organization_id),
+                okr_items::workspace_id.eq(&viewer.workspace_id),
+                okr_items::item_type.eq(new.item_type),
+                okr_items::title.eq(&new.title),
+                okr_items::owner_user_id.eq(&actor.user_id),
+                okr_items::parent_id.eq(&new.parent_id),
+                okr_items::due_date.eq(new.due_date),
+                okr_items::action_status
+                    .eq((new.item_type == ItemType::Action).then_some(ActionStatus::Pending)),
+                okr_items::progress_computed.eq(0.0),
+                okr_items::sort_order.eq(last.map_or(0, |n| n + 1)),
+                okr_items::created_at.eq(now),
+                okr_items::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        recompute_up(conn, new.parent_id.as_deref())?;
+        let item = load(conn, &id)?;
+        activity::record(
+            conn,
+            actor,
+            Subject {
+                organization_id: &viewer.organization_id,
+                workspace_id: Some(&viewer.workspace_id),
+                kind: item.item_type.as_str(),
+                id: &item.id,
+            },
+            "item.created",
+            None,
+            Some(item.snapshot()),
+        )?;
+        Ok(item)
+    })
+}
+
+/// Recomputes and stores progress from `start` up to the root, each from its live children.
+fn recompute_up(conn: &mut AnyConnection, start: Option<&str>) -> Result<(), OkrError> {
+    let mut current = start.map(str::to_owned);
+    // A chain is never longer than the tree; the bound only guards against a corrupt loop.
+    for _ in 0..10_000 {
+        let Some(id) = current else { return Ok(()) };
+        let item = load(conn, &id)?;
+        let children: Vec<(ItemType, Option<ActionStatus>, Option<StoryPoints>, f64)> =
+            okr_items::table
+                .filter(okr_items::parent_id.eq(&id))
+                .filter(okr_items::deleted_at.is_null())
+                .select((
+                    okr_items::item_type,
+                    okr_items::action_status,
+                    okr_items::story_points,
+                    okr_items::progress_computed,
+                ))
+                .load(conn)?;
+        let value = match item.item_type {
+            ItemType::Action => progress::of_action(item.action_status),
+            ItemType::KeyResult => progress::of_key_result(
+                &children
+                    .iter()
+                    .filter(|c| c.0 == ItemType::Action)
+                    .map(|c| (c.1, c.2))
+                    .collect::<Vec<_>>(),
+            ),
+            ItemType::Objective => {
+                progress::of_objective(&children.iter().map(|c| c.3).collect::<Vec<_>>())
+            }
+        };
+        diesel::update(okr_items::table.find(&id))
+            .set(okr_items::progress_computed.eq(value))
+            .execute(conn)?;
+        current = item.parent_id;
+    }
+    Err(OkrError::Refused("The item tree has a loop.".into()))
+}
+
+/// One row of the tree page, in tree order.
+#[derive(Debug, Clone)]
+pub struct TreeRow {
+    pub item: Item,
+    pub depth: usize,
+    pub owner_name: String,
+    pub assignee_names: Vec<String>,
+    pub has_children: bool,
+}
+
+impl TreeRow {
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.item.due_date.is_some_and(|due| due < today) && self.item.progress_computed < 100.0
+    }
+}
+
+/// The workspace's live items the viewer may see, in tree order (siblings by sort order).
+/// Two queries whatever the size: items with owners, then assignees.
+pub fn tree(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<TreeRow>, OkrError> {
+    let visible = scope::visible_items(conn, viewer)?;
+    let rows: Vec<(Item, String)> = okr_items::table
+        .inner_join(users::table.on(users::id.eq(okr_items::owner_user_id)))
+        .filter(okr_items::workspace_id.eq(&viewer.workspace_id))
+        .filter(okr_items::deleted_at.is_null())
+        .order((okr_items::sort_order.asc(), okr_items::created_at.asc()))
+        .select((Item::as_select(), users::name))
+        .load(conn)?;
+    let rows: Vec<(Item, String)> = rows
+        .into_iter()
+        .filter(|(item, _)| visible.contains(&item.id))
+        .collect();
+    let assignees: Vec<(String, String)> = okr_item_assignees::table
+        .inner_join(users::table.on(users::id.eq(okr_item_assignees::user_id)))
+        .filter(okr_item_assignees::workspace_id.eq(&viewer.workspace_id))
+        .order(users::name.asc())
+        .select((okr_item_assignees::item_id, users::name))
+        .load(conn)?;
+    let mut names_by_item: HashMap<String, Vec<String>> = HashMap::new();
+    for (item_id, name) in assignees {
+        names_by_item.entry(item_id).or_default().push(name);
+    }
+    let mut children: HashMap<Option<String>, Vec<usize>> = HashMap::new();
+    let ids: std::collections::HashSet<&str> =
+        rows.iter().map(|(item, _)| item.id.as_str()).collect();
+    for (index, (item, _)) in rows.iter().enumerate() {
+        // An item whose parent the viewer cannot see hangs at the top.
+        let parent = item.parent_id.clone().filter(|p| ids.contains(p.as_str()));
+        children.entry(parent).or_default().push(index);
+    }
+    let mut ordered = Vec::with_capacity(rows.len());
+    let mut stack: Vec<(usize, usize)> = children
+        .get(&None)
+        .map(|roots| roots.iter().rev().map(|&i| (i, 0)).collect())
+        .unwrap_or_default();
+    while let Some((index, depth)) = stack.pop() {
+        let (item, owner_name) = &rows[index];
+        let kids = children.get(&Some(item.id.clone()));
+        if let Some(kids) = kids {
+            stack.extend(kids.iter().rev().map(|&i| (i, depth + 1)));
+        }
+        ordered.push(TreeRow {
+            item: item.clone(),
+            depth,
+            owner_name: owner_name.clone(),
+            assignee_names: names_by_item.remove(&item.id).unwrap_or_default(),
+            has_children: kids.is_some_and(|k| !k.is_empty()),
+        });
+    }
+    Ok(ordered)
+}
+
+/// One item as progress sees it: id, parent, type, status, points, stored progress.
+type ProgressRow = (
+    String,
+    Option<String>,
+    ItemType,
+    Option<ActionStatus>,
+    Option<StoryPoints>,
+    f64,
+);
+
+/// Every live item of a workspace with what progress depends on (for checks and tests).
+pub fn progress_nodes(
+    conn: &mut AnyConnection,
+    workspace_id: &str,
+) -> QueryResult<Vec<(progress::TreeNode, f64)>> {
+    let rows: Vec<ProgressRow> = okr_items::table
+        .filter(okr_items::workspace_id.eq(workspace_id))
+        .filter(okr_items::deleted_at.is_null())
+        .select((
+            okr_items::id,
+            okr_items::parent_id,
+            okr_items::item_type,
+            okr_items::action_status,
+            okr_items::story_points,
+            okr_items::progress_computed,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, parent_id, item_type, status, points, stored)| {
+            (
+                progress::TreeNode {
+                    id,
+                    parent_id,
+                    input: progress::ProgressInput {
+                        item_type,
+                        status,
+                        points,
+                    },
+                },
+                stored,
+            )
+        })
+        .collect())
+}
