@@ -351,6 +351,12 @@ impl Config {
             Some(raw) => MailTransport::Smtp(
                 SmtpSettings::parse(raw.trim()).map_err(|e| invalid("SMTP_URL", e.to_string()))?,
             ),
+            None if environment == Environment::Production => {
+                return Err(invalid(
+                    "SMTP_URL",
+                    "required when CAIRN_ENV=production, so invitations reach people",
+                ))
+            }
             None => MailTransport::Files(data_dir.join("outbox")),
         };
         let from_raw = var("MAIL_FROM").unwrap_or_else(|| "Cairn <cairn@localhost>".into());
@@ -469,6 +475,11 @@ mod tests {
             "SESSION_IDLE_MINUTES"
         );
         assert_eq!(failing_var(&[("CAIRN_ENV", "production")]), "SESSION_KEY");
+        let key = "a".repeat(88);
+        assert_eq!(
+            failing_var(&[("CAIRN_ENV", "production"), ("SESSION_KEY", &key)]),
+            "SMTP_URL"
+        );
         assert_eq!(failing_var(&[("SMTP_URL", "http://mail")]), "SMTP_URL");
         assert_eq!(failing_var(&[("MAIL_FROM", "not an address")]), "MAIL_FROM");
         assert_eq!(

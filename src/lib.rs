@@ -96,7 +96,12 @@ impl Application {
         } = self;
         let background = std::pin::pin!(async move {
             let housekeeping = std::pin::pin!(housekeeping(db.clone()));
-            let mail = std::pin::pin!(deliver_mail(db, config.mailer.clone(), config.outbox_poll));
+            let mail = std::pin::pin!(deliver_mail(
+                db,
+                config.mailer.clone(),
+                config.base_url.clone(),
+                config.outbox_poll,
+            ));
             match select(housekeeping, mail).await {
                 Either::Left((never, _)) | Either::Right((never, _)) => never,
             }
@@ -129,12 +134,22 @@ async fn housekeeping(db: Db) -> std::convert::Infallible {
 
 /// The outbox worker: delivers due messages, then waits a poll interval. Every instance runs
 /// one; each message is claimed by exactly one of them.
-async fn deliver_mail(db: Db, mailer: mail::Mailer, poll: Duration) -> std::convert::Infallible {
+async fn deliver_mail(
+    db: Db,
+    mailer: mail::Mailer,
+    base_url: url::Url,
+    poll: Duration,
+) -> std::convert::Infallible {
     let worker = format!("worker-{}", uuid::Uuid::new_v4().simple());
     loop {
-        let (mailer, worker) = (mailer.clone(), worker.clone());
+        let (mailer, worker, base_url) = (mailer.clone(), worker.clone(), base_url.clone());
         match db
-            .run(move |conn| mailer.deliver_due(conn, &worker, db::now()))
+            .run(move |conn| {
+                let links = invites::InviteLinks {
+                    base_url: &base_url,
+                };
+                mailer.deliver_due(conn, &links, &worker, db::now())
+            })
             .await
         {
             Ok(0) => {}

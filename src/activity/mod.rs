@@ -120,6 +120,10 @@ impl ActivityEntry {
             "workspace.unarchived" => "unarchived the workspace",
             "workspace_membership.added" => "added a member",
             "workspace_membership.updated" => "changed a membership",
+            "org_invite.created" => "invited someone",
+            "org_invite.resent" => "sent an invite again",
+            "org_invite.revoked" => "withdrew an invite",
+            "org_invite.accepted" => "accepted an invite",
             other => other,
         }
     }

@@ -13,7 +13,7 @@ use crate::activity::{self, Actor, Subject};
 use crate::config::InviteSettings;
 use crate::db::{self, AnyConnection, DbError};
 use crate::mail::{self, Delivery, OutgoingEmail};
-use crate::orgs::{OrgAccess, OrgError, OrgRole};
+use crate::orgs::{self, OrgAccess, OrgError, OrgRole};
 use crate::schema::{
     org_invites, org_members, organizations, users, workspace_memberships, workspaces,
 };
@@ -69,6 +69,8 @@ pub enum InviteError {
     Revoked,
     #[error("This invite has already been used.")]
     AlreadyUsed,
+    #[error("This address has a newer pending invite; resend that one instead.")]
+    AlreadyPending,
     #[error("This invite is for {invited}. You are logged in as {current}; log out and use the link again, or ask for an invite to {current}.")]
     WrongAccount { invited: String, current: String },
     #[error("the invite email could not be written: {0}")]
@@ -93,6 +95,8 @@ pub enum InviteOutcome {
     Sent(String),
     Resent(String),
     AlreadyMember(String),
+    /// A pending invite for another workspace exists; only its inviter's side may renew it.
+    InvitedElsewhere(String),
     OverHourlyLimit(String),
 }
 
@@ -149,20 +153,53 @@ struct InviteEmail<'a> {
     inviter_name: &'a str,
     role: WorkspaceRole,
     workspace_name: Option<&'a str>,
-    link: String,
+    /// The placeholder the outbox worker replaces with a freshly minted link.
+    link: &'static str,
     expires_on: String,
 }
 
-/// Links in emails point at the public base URL.
-pub struct LinkBase<'a>(pub &'a url::Url);
+/// Mints invite links at send time (see `mail::LinkSource`): each delivery attempt gets a new
+/// token whose hash replaces the previous one, so only the link last sent works, and no
+/// usable token is ever stored.
+pub struct InviteLinks<'a> {
+    pub base_url: &'a url::Url,
+}
 
-impl LinkBase<'_> {
-    fn invite_link(&self, token: &InviteToken) -> String {
-        let mut url = self.0.clone();
-        url.set_path(&format!("/invites/{}", token.as_str()));
-        url.set_query(None);
-        url.to_string()
+impl mail::LinkSource for InviteLinks<'_> {
+    fn link_for(
+        &self,
+        conn: &mut AnyConnection,
+        invite_id: &str,
+    ) -> Result<Option<String>, mail::MailError> {
+        db::write_transaction(conn, |conn| {
+            let now = db::now();
+            let pending: Option<NaiveDateTime> = org_invites::table
+                .find(invite_id)
+                .filter(org_invites::status.eq(InviteStatus::Pending))
+                .select(org_invites::expires_at)
+                .first(conn)
+                .optional()?;
+            if pending.is_none_or(|expires_at| expires_at <= now) {
+                return Ok(None);
+            }
+            let token = InviteToken::generate();
+            diesel::update(org_invites::table.find(invite_id))
+                .set((
+                    org_invites::invite_token_hash.eq(token.digest()),
+                    org_invites::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            let mut url = self.base_url.clone();
+            url.set_path(&format!("/invites/{}", token.as_str()));
+            url.set_query(None);
+            Ok(Some(url.to_string()))
+        })
     }
+}
+
+/// A hash no link matches: what an invite holds until its email is sent.
+fn no_link_yet() -> String {
+    InviteToken::generate().digest()
 }
 
 /// One invitation email to queue.
@@ -172,22 +209,22 @@ struct Letter<'a> {
     inviter_name: &'a str,
     role: WorkspaceRole,
     workspace_name: Option<&'a str>,
-    token: &'a InviteToken,
     expires_at: NaiveDateTime,
 }
 
+/// Queues the invite's email, replacing any of its emails not sent yet.
 fn queue_email(
     conn: &mut AnyConnection,
     org: &OrgAccess,
     letter: &Letter<'_>,
-    links: &LinkBase<'_>,
 ) -> Result<(), InviteError> {
+    mail::cancel_unsent_for_invite(conn, letter.invite_id)?;
     let email = InviteEmail {
         org_name: &org.org.name,
         inviter_name: letter.inviter_name,
         role: letter.role,
         workspace_name: letter.workspace_name,
-        link: links.invite_link(letter.token),
+        link: mail::LINK_PLACEHOLDER,
         expires_on: letter.expires_at.format("%-d %B %Y").to_string(),
     };
     let body_text = InviteText { email: &email }.render()?;
@@ -232,11 +269,12 @@ pub fn invite(
     emails: &[Email],
     role: WorkspaceRole,
     settings: &InviteSettings,
-    links: &LinkBase<'_>,
 ) -> Result<Vec<InviteOutcome>, InviteError> {
     target.check()?;
     let org = target.org();
     db::write_transaction(conn, |conn| {
+        // Serializes invitations per organization, so the hourly cap holds under concurrency.
+        orgs::lock(conn, &org.org.id)?;
         let now = db::now();
         let inviter_name: String = users::table
             .find(&actor.user_id)
@@ -262,22 +300,30 @@ pub fn invite(
                 outcomes.push(InviteOutcome::OverHourlyLimit(address));
                 continue;
             }
-            budget -= 1;
-            let token = InviteToken::generate();
             let expires_at = expiry(settings, now);
             let workspace = target.workspace();
-            let pending: Option<String> = org_invites::table
+            let pending: Option<(String, Option<String>)> = org_invites::table
                 .filter(org_invites::organization_id.eq(&org.org.id))
                 .filter(org_invites::normalized_email.eq(&address))
                 .filter(org_invites::status.eq(InviteStatus::Pending))
-                .select(org_invites::id)
+                .select((org_invites::id, org_invites::workspace_id))
                 .first(conn)
                 .optional()?;
+            // A workspace admin may renew their own workspace's invite, not take over one
+            // made for the organization or another workspace.
+            if let (InviteTarget::Workspace(ws), Some((_, pending_workspace))) = (target, &pending)
+            {
+                if pending_workspace.as_deref() != Some(ws.workspace.id.as_str()) {
+                    outcomes.push(InviteOutcome::InvitedElsewhere(address));
+                    continue;
+                }
+            }
+            budget -= 1;
             let (invite_id, outcome, action) = match pending {
-                Some(id) => {
+                Some((id, _)) => {
                     diesel::update(org_invites::table.find(&id))
                         .set((
-                            org_invites::invite_token_hash.eq(token.digest()),
+                            org_invites::invite_token_hash.eq(no_link_yet()),
                             org_invites::expires_at.eq(expires_at),
                             org_invites::workspace_role.eq(role),
                             org_invites::workspace_id.eq(workspace.map(|(id, _)| id)),
@@ -299,7 +345,7 @@ pub fn invite(
                             org_invites::organization_id.eq(&org.org.id),
                             org_invites::email.eq(&address),
                             org_invites::normalized_email.eq(&address),
-                            org_invites::invite_token_hash.eq(token.digest()),
+                            org_invites::invite_token_hash.eq(no_link_yet()),
                             org_invites::status.eq(InviteStatus::Pending),
                             org_invites::workspace_role.eq(role),
                             org_invites::workspace_id.eq(workspace.map(|(id, _)| id)),
@@ -322,10 +368,9 @@ pub fn invite(
                 inviter_name: &inviter_name,
                 role,
                 workspace_name: workspace.map(|(_, name)| name),
-                token: &token,
                 expires_at,
             };
-            queue_email(conn, org, &letter, links)?;
+            queue_email(conn, org, &letter)?;
             activity::record(
                 conn,
                 actor,
@@ -572,6 +617,16 @@ pub struct Joined {
     pub workspace_slug: Option<String>,
 }
 
+/// Refuses closed invites before any transaction, so that marking an overdue invite
+/// expired is committed rather than rolled back with the refusal.
+fn check_before_accepting(
+    conn: &mut AnyConnection,
+    token: &InviteToken,
+) -> Result<(), InviteError> {
+    let row = by_token(conn, token)?;
+    check_usable(conn, &row, db::now())
+}
+
 /// Accepts an invite for a signed-in user whose email is the invited one. Single use: of two
 /// simultaneous acceptances exactly one wins.
 pub fn accept(
@@ -580,6 +635,7 @@ pub fn accept(
     user: &User,
     request_id: &str,
 ) -> Result<Joined, InviteError> {
+    check_before_accepting(conn, token)?;
     db::write_transaction(conn, |conn| {
         accept_in_transaction(conn, token, user, request_id)
     })
@@ -594,6 +650,7 @@ pub fn accept_as_new_user(
     password_hash: &str,
     request_id: &str,
 ) -> Result<(User, Joined), InviteError> {
+    check_before_accepting(conn, token)?;
     db::write_transaction(conn, |conn| {
         let row = by_token(conn, token)?;
         check_usable(conn, &row, db::now())?;
@@ -642,6 +699,24 @@ fn accept_in_transaction(
     if won != 1 {
         return Err(InviteError::AlreadyUsed);
     }
+    // Archived organizations and workspaces are read-only, memberships included.
+    let (org_name, org_archived): (String, Option<NaiveDateTime>) = organizations::table
+        .find(&row.organization_id)
+        .select((organizations::name, organizations::archived_at))
+        .first(conn)?;
+    if org_archived.is_some() {
+        return Err(OrgError::Archived(org_name).into());
+    }
+    if let Some(workspace_id) = &row.workspace_id {
+        let (name, archived): (String, Option<NaiveDateTime>) = workspaces::table
+            .find(workspace_id)
+            .select((workspaces::name, workspaces::archived_at))
+            .first(conn)?;
+        if archived.is_some() {
+            return Err(OrgError::Archived(name).into());
+        }
+    }
+    mail::cancel_unsent_for_invite(conn, &row.id)?;
     let is_member: i64 = org_members::table
         .filter(org_members::organization_id.eq(&row.organization_id))
         .filter(org_members::user_id.eq(&user.id))
@@ -767,6 +842,7 @@ pub fn revoke(
             return Ok(());
         }
         let now = db::now();
+        mail::cancel_unsent_for_invite(conn, &row.id)?;
         diesel::update(org_invites::table.find(&row.id))
             .set((
                 org_invites::status.eq(InviteStatus::Revoked),
@@ -793,9 +869,9 @@ pub fn resend(
     manageable_workspaces: Option<&[String]>,
     invite_id: &str,
     settings: &InviteSettings,
-    links: &LinkBase<'_>,
 ) -> Result<InviteOutcome, InviteError> {
     db::write_transaction(conn, |conn| {
+        orgs::lock(conn, &org.org.id)?;
         let row = managed_invite(conn, org, manageable_workspaces, invite_id)?;
         match row.status {
             InviteStatus::Accepted => return Err(InviteError::AlreadyUsed),
@@ -808,20 +884,18 @@ pub fn resend(
         {
             return Ok(InviteOutcome::OverHourlyLimit(row.email));
         }
-        let token = InviteToken::generate();
         let expires_at = expiry(settings, now);
         diesel::update(org_invites::table.find(&row.id))
             .set((
                 org_invites::status.eq(InviteStatus::Pending),
-                org_invites::invite_token_hash.eq(token.digest()),
+                org_invites::invite_token_hash.eq(no_link_yet()),
                 org_invites::expires_at.eq(expires_at),
                 org_invites::updated_at.eq(now),
             ))
             .execute(conn)
             .map_err(|e| {
                 if db::is_unique_violation(&e) {
-                    // Another pending invite to this address exists already.
-                    InviteError::AlreadyUsed
+                    InviteError::AlreadyPending
                 } else {
                     e.into()
                 }
@@ -845,10 +919,9 @@ pub fn resend(
             inviter_name: &inviter_name,
             role: row.role,
             workspace_name: workspace_name.as_deref(),
-            token: &token,
             expires_at,
         };
-        queue_email(conn, org, &letter, links)?;
+        queue_email(conn, org, &letter)?;
         activity::record(
             conn,
             actor,

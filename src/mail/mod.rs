@@ -22,6 +22,9 @@ text_enum! {
         Sending => "sending",
         Sent => "sent",
         Failed => "failed",
+        /// Superseded (a newer email replaced it) or no longer wanted (the invite was
+        /// withdrawn or used).
+        Cancelled => "cancelled",
     }
 }
 
@@ -32,6 +35,7 @@ impl DeliveryStatus {
             Self::Sending => "Sending",
             Self::Sent => "Delivered to the mail server",
             Self::Failed => "Could not be sent",
+            Self::Cancelled => "Not sent (replaced or withdrawn)",
         }
     }
 }
@@ -259,11 +263,28 @@ pub struct Mailer {
     pub retry: RetryPolicy,
 }
 
-/// How long a claimed message stays reserved for the worker that claimed it.
+/// How long a claimed message stays reserved for the worker that claimed it. One message is
+/// claimed at a time, right before it is sent, so the lease only has to outlast one SMTP
+/// conversation (at most three 20-second timeouts).
 const CLAIM_LEASE_SECS: i64 = 120;
+
+/// Where the link of an email goes, filled in at send time: invite emails are queued with
+/// this placeholder, so no usable token ever rests in the outbox table.
+pub const LINK_PLACEHOLDER: &str = "{{link}}";
+
+/// Supplies the link of a message about an invite, at the moment it is sent: `None` means the
+/// message is no longer wanted (the invite was withdrawn, used or has expired).
+pub trait LinkSource {
+    fn link_for(
+        &self,
+        conn: &mut AnyConnection,
+        invite_id: &str,
+    ) -> Result<Option<String>, MailError>;
+}
 
 struct Claimed {
     id: String,
+    invite_id: Option<String>,
     to_address: String,
     subject: String,
     body_text: String,
@@ -271,15 +292,14 @@ struct Claimed {
     attempts: i32,
 }
 
-/// Reserves due messages for this worker. The reservation is a conditional update, so two
-/// workers (on SQLite, serialized by the write lock; on PostgreSQL, by the row lock and the
-/// re-checked condition) can never both claim one message.
-fn claim_due(
+/// Reserves the next due message for this worker. The reservation is a conditional update,
+/// so two workers (on SQLite serialized by the write lock; on PostgreSQL by the row lock and
+/// the re-checked condition) can never both hold one message.
+fn claim_next(
     conn: &mut AnyConnection,
     worker: &str,
     now: NaiveDateTime,
-    limit: i64,
-) -> QueryResult<Vec<Claimed>> {
+) -> QueryResult<Option<Claimed>> {
     let candidates: Vec<String> = email_outbox::table
         .filter(email_outbox::status.eq_any([DeliveryStatus::Pending, DeliveryStatus::Sending]))
         .filter(email_outbox::next_attempt_at.le(now))
@@ -289,11 +309,10 @@ fn claim_due(
                 .or(email_outbox::locked_until.lt(now)),
         )
         .order(email_outbox::next_attempt_at.asc())
-        .limit(limit)
+        .limit(5)
         .select(email_outbox::id)
         .load(conn)?;
     let lease = now + chrono::Duration::seconds(CLAIM_LEASE_SECS);
-    let mut claimed = Vec::new();
     for id in candidates {
         let won = diesel::update(
             email_outbox::table
@@ -316,35 +335,107 @@ fn claim_due(
         ))
         .execute(conn)?;
         if won == 1 {
-            let (to_address, subject, body_text, body_html, attempts) = email_outbox::table
-                .find(&id)
-                .select((
-                    email_outbox::to_address,
-                    email_outbox::subject,
-                    email_outbox::body_text,
-                    email_outbox::body_html,
-                    email_outbox::attempts,
-                ))
-                .first(conn)?;
-            claimed.push(Claimed {
+            let (invite_id, to_address, subject, body_text, body_html, attempts) =
+                email_outbox::table
+                    .find(&id)
+                    .select((
+                        email_outbox::invite_id,
+                        email_outbox::to_address,
+                        email_outbox::subject,
+                        email_outbox::body_text,
+                        email_outbox::body_html,
+                        email_outbox::attempts,
+                    ))
+                    .first(conn)?;
+            return Ok(Some(Claimed {
                 id,
+                invite_id,
                 to_address,
                 subject,
                 body_text,
                 body_html,
                 attempts,
-            });
+            }));
         }
     }
-    Ok(claimed)
+    Ok(None)
+}
+
+/// Cancels the unsent messages about an invite (it was withdrawn, resent or used).
+pub fn cancel_unsent_for_invite(conn: &mut AnyConnection, invite_id: &str) -> QueryResult<usize> {
+    diesel::update(
+        email_outbox::table
+            .filter(email_outbox::invite_id.eq(invite_id))
+            .filter(
+                email_outbox::status.eq_any([DeliveryStatus::Pending, DeliveryStatus::Sending]),
+            ),
+    )
+    .set((
+        email_outbox::status.eq(DeliveryStatus::Cancelled),
+        email_outbox::updated_at.eq(db::now()),
+    ))
+    .execute(conn)
+}
+
+/// Records how a claimed message ended, only if this worker still holds it.
+fn finish(conn: &mut AnyConnection, worker: &str, id: &str, outcome: Finished) -> QueryResult<()> {
+    let mine = email_outbox::table
+        .find(id)
+        .filter(email_outbox::locked_by.eq(worker));
+    let now = db::now();
+    let released = (
+        email_outbox::locked_by.eq(None::<String>),
+        email_outbox::locked_until.eq(None::<NaiveDateTime>),
+        email_outbox::updated_at.eq(now),
+    );
+    match outcome {
+        Finished::Sent => diesel::update(mine)
+            .set((
+                released,
+                email_outbox::status.eq(DeliveryStatus::Sent),
+                email_outbox::sent_at.eq(Some(now)),
+                email_outbox::last_error.eq(None::<String>),
+            ))
+            .execute(conn)?,
+        Finished::Cancelled => diesel::update(mine)
+            .set((released, email_outbox::status.eq(DeliveryStatus::Cancelled)))
+            .execute(conn)?,
+        Finished::Retry { error, at, gave_up } => diesel::update(mine)
+            .set((
+                released,
+                email_outbox::status.eq(if gave_up {
+                    DeliveryStatus::Failed
+                } else {
+                    DeliveryStatus::Pending
+                }),
+                email_outbox::next_attempt_at.eq(at),
+                email_outbox::last_error.eq(Some(error)),
+            ))
+            .execute(conn)?,
+    };
+    Ok(())
+}
+
+enum Finished {
+    Sent,
+    Cancelled,
+    Retry {
+        error: String,
+        at: NaiveDateTime,
+        gave_up: bool,
+    },
 }
 
 impl Mailer {
-    fn message(&self, email: &Claimed) -> Result<Message, MailError> {
+    fn message(&self, email: &Claimed, link: Option<&str>) -> Result<Message, MailError> {
         let to: Mailbox = email
             .to_address
             .parse()
             .map_err(|e| MailError::Message(format!("recipient: {e}")))?;
+        let fill = |body: &str| match link {
+            Some(link) => body.replace(LINK_PLACEHOLDER, link),
+            None => body.to_owned(),
+        };
         Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -354,64 +445,70 @@ impl Mailer {
                     .singlepart(
                         SinglePart::builder()
                             .header(ContentType::TEXT_PLAIN)
-                            .body(email.body_text.clone()),
+                            .body(fill(&email.body_text)),
                     )
                     .singlepart(
                         SinglePart::builder()
                             .header(ContentType::TEXT_HTML)
-                            .body(email.body_html.clone()),
+                            .body(fill(&email.body_html)),
                     ),
             )
             .map_err(|e| MailError::Message(e.to_string()))
     }
 
-    fn send(&self, email: &Claimed) -> Result<(), MailError> {
-        let message = self.message(email)?;
+    fn send(&self, message: &Message, email: &Claimed) -> Result<(), MailError> {
         match &self.transport {
             MailTransport::Smtp(settings) => settings
                 .transport()?
-                .send(&message)
+                .send(message)
                 .map(|_| ())
                 .map_err(|e| MailError::Delivery(e.to_string())),
             MailTransport::Files(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| MailError::Delivery(e.to_string()))?;
                 FileTransport::new(dir)
-                    .send(&message)
+                    .send(message)
                     .map(|id| {
-                        // Development only: the outbox folder stands in for a mail server,
-                        // so say where the message went (with its links) in the log.
-                        tracing::info!(to = %email.to_address, subject = %email.subject, file = %dir.join(format!("{id}.eml")).display(), body = %email.body_text, "email written to the development outbox");
+                        // Development only (production requires SMTP_URL): the outbox folder
+                        // stands in for a mail server, so the log says where the message is.
+                        tracing::info!(to = %email.to_address, subject = %email.subject, file = %dir.join(format!("{id}.eml")).display(), "email written to the development outbox");
                     })
                     .map_err(|e| MailError::Delivery(e.to_string()))
             }
         }
     }
 
-    /// Delivers what is due now; returns how many messages were delivered. Safe to run from
-    /// any number of instances at once.
+    /// Delivers what is due now, one message at a time; returns how many were delivered.
+    /// Safe to run from any number of instances at once.
     pub fn deliver_due(
         &self,
         conn: &mut AnyConnection,
+        links: &dyn LinkSource,
         worker: &str,
         now: NaiveDateTime,
     ) -> Result<usize, MailError> {
-        let claimed = db::write_transaction(conn, |conn| claim_due(conn, worker, now, 20))?;
         let mut delivered = 0;
-        for email in claimed {
-            let outcome = self.send(&email);
-            let finished = db::now();
+        // A bound per round, so one instance cannot monopolize a large backlog.
+        for _ in 0..50 {
+            let Some(email) = db::write_transaction(conn, |conn| claim_next(conn, worker, now))?
+            else {
+                break;
+            };
+            let link = match &email.invite_id {
+                Some(invite_id) => match links.link_for(conn, invite_id)? {
+                    Some(link) => Some(link),
+                    None => {
+                        finish(conn, worker, &email.id, Finished::Cancelled)?;
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            let outcome = self
+                .message(&email, link.as_deref())
+                .and_then(|message| self.send(&message, &email));
             match outcome {
                 Ok(()) => {
-                    diesel::update(email_outbox::table.find(&email.id))
-                        .set((
-                            email_outbox::status.eq(DeliveryStatus::Sent),
-                            email_outbox::sent_at.eq(Some(finished)),
-                            email_outbox::locked_by.eq(None::<String>),
-                            email_outbox::locked_until.eq(None::<NaiveDateTime>),
-                            email_outbox::last_error.eq(None::<String>),
-                            email_outbox::updated_at.eq(finished),
-                        ))
-                        .execute(conn)?;
+                    finish(conn, worker, &email.id, Finished::Sent)?;
                     delivered += 1;
                 }
                 Err(error) => {
@@ -419,20 +516,12 @@ impl Mailer {
                     let wait = chrono::Duration::from_std(self.retry.wait_after(email.attempts))
                         .unwrap_or(chrono::Duration::hours(1));
                     tracing::warn!(outbox_id = %email.id, attempts = email.attempts, gave_up, error = %error, "email delivery failed");
-                    diesel::update(email_outbox::table.find(&email.id))
-                        .set((
-                            email_outbox::status.eq(if gave_up {
-                                DeliveryStatus::Failed
-                            } else {
-                                DeliveryStatus::Pending
-                            }),
-                            email_outbox::next_attempt_at.eq(now + wait),
-                            email_outbox::locked_by.eq(None::<String>),
-                            email_outbox::locked_until.eq(None::<NaiveDateTime>),
-                            email_outbox::last_error.eq(Some(error.to_string())),
-                            email_outbox::updated_at.eq(finished),
-                        ))
-                        .execute(conn)?;
+                    let retry = Finished::Retry {
+                        error: error.to_string(),
+                        at: now + wait,
+                        gave_up,
+                    };
+                    finish(conn, worker, &email.id, retry)?;
                 }
             }
         }

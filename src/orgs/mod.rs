@@ -233,6 +233,16 @@ fn slug_taken(
     Ok(query.count().get_result::<i64>(conn)? > 0)
 }
 
+/// Takes the organization's row lock for the rest of the transaction, so checks such as
+/// "at least one owner" or the hourly invite cap cannot pass twice concurrently on
+/// PostgreSQL (on SQLite the write transaction already serializes).
+pub(crate) fn lock(conn: &mut AnyConnection, org_id: &str) -> QueryResult<()> {
+    diesel::update(organizations::table.find(org_id))
+        .set(organizations::updated_at.eq(organizations::updated_at))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// A unique-index refusal on a slug column means the address is taken (a concurrent request
 /// took it between our check and our write).
 pub(crate) fn slug_clash(e: diesel::result::Error) -> OrgError {
@@ -726,6 +736,7 @@ pub fn change_role(
     access.require_admin()?;
     access.require_writable()?;
     db::write_transaction(conn, |conn| {
+        lock(conn, &access.org.id)?;
         let (current, name) = member_role(conn, &access.org.id, user_id)?;
         if current == role {
             return Ok(());
@@ -762,6 +773,7 @@ pub fn remove_member(
     user_id: &str,
 ) -> Result<(), OrgError> {
     db::write_transaction(conn, |conn| {
+        lock(conn, &access.org.id)?;
         let (current, name) = member_role(conn, &access.org.id, user_id)?;
         check_role_change(conn, access, current, None)?;
         let now = db::now();

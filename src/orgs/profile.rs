@@ -163,14 +163,11 @@ pub enum CustomerNamesError {
 const MAX_CUSTOMERS: usize = 100;
 const MAX_CUSTOMER_CHARS: usize = 120;
 
-/// Customer names, one per line (or comma separated), without blanks or duplicates.
+/// Customer names, one per line (names such as "Acme, Inc." keep their commas), without
+/// blanks or duplicates.
 pub fn customer_names(raw: &str) -> Result<Vec<String>, CustomerNamesError> {
     let mut names: Vec<String> = Vec::new();
-    for name in raw
-        .split(['\n', ','])
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
+    for name in raw.lines().map(str::trim).filter(|n| !n.is_empty()) {
         if name.chars().count() > MAX_CUSTOMER_CHARS || name.chars().any(char::is_control) {
             return Err(CustomerNamesError::TooLong);
         }
@@ -319,12 +316,18 @@ mod tests {
     }
 
     #[test]
-    fn customers_split_on_lines_and_commas() {
+    fn customers_are_one_per_line() {
         assert_eq!(
-            customer_names("Globex\nInitech, Umbrella\n\nglobex").unwrap(),
-            vec!["Globex", "Initech", "Umbrella"]
+            customer_names("Globex\nAcme, Inc.\n\nglobex\r\nUmbrella").unwrap(),
+            vec!["Globex", "Acme, Inc.", "Umbrella"]
         );
-        assert_eq!(customer_names(&"x,".repeat(101)).unwrap().len(), 1);
+        assert_eq!(
+            customer_names(&"x\n".repeat(101)).unwrap().len(),
+            1,
+            "duplicates fold"
+        );
+        let many: String = (0..101).map(|n| format!("Customer {n}\n")).collect();
+        assert_eq!(customer_names(&many), Err(CustomerNamesError::TooMany));
         assert_eq!(
             customer_names(&"y".repeat(121)),
             Err(CustomerNamesError::TooLong)

@@ -176,6 +176,16 @@ impl ResponseError for AppError {
     }
 }
 
+impl AppError {
+    /// Refusals about this request's content rather than about who asks: 422.
+    pub fn unprocessable(self) -> Self {
+        match self {
+            Self::Forbidden(message) => Self::Unprocessable(message),
+            other => other,
+        }
+    }
+}
+
 /// Malformed or oversized form posts get our error page with a reason, not a bare 400.
 pub fn form_rejected(
     error: actix_web::error::UrlencodedError,

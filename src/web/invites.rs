@@ -15,7 +15,6 @@ use super::{render, see_other, unprocessable, with_status, AppState};
 use crate::accounts::{self, DisplayName, Email, Password};
 use crate::invites::{
     self, InviteDetails, InviteError, InviteListing, InviteOutcome, InviteTarget, InviteToken,
-    LinkBase,
 };
 use crate::orgs::{self, OrgAccess, Organization};
 use crate::workspaces::{self, Workspace, WorkspaceRole};
@@ -216,7 +215,6 @@ pub async fn create(
     };
     let actor = actor(&signed_in, request_id);
     let settings = state.config.invites.clone();
-    let base_url = state.config.base_url.clone();
     let (inviting, user_id) = (access.clone(), signed_in.user.id.clone());
     let outcomes = state
         .db
@@ -234,15 +232,7 @@ pub async fn create(
                 Some(ws) => InviteTarget::Workspace(ws),
                 None => InviteTarget::Organization(&inviting),
             };
-            invites::invite(
-                conn,
-                &actor,
-                &target,
-                &emails,
-                role,
-                &settings,
-                &LinkBase(&base_url),
-            )
+            invites::invite(conn, &actor, &target, &emails, role, &settings)
         })
         .await?;
     let cleared = InviteForm {
@@ -274,7 +264,6 @@ async fn change(
     let limit = limited_to(&access, &workspaces);
     let actor = actor(&signed_in, request_id);
     let settings = state.config.invites.clone();
-    let base_url = state.config.base_url.clone();
     let changing = access.clone();
     let outcome = state
         .db
@@ -287,7 +276,6 @@ async fn change(
                     limit.as_deref(),
                     &path.invite_id,
                     &settings,
-                    &LinkBase(&base_url),
                 )
                 .map(Some)
             } else {
@@ -417,23 +405,21 @@ fn joined_location(joined: &invites::Joined) -> String {
     }
 }
 
-/// A signed-in person accepts.
+/// A signed-in person accepts; anyone else logs in first and comes back to the invite.
 pub async fn accept(
-    signed_in: SignedIn,
+    visitor: Visitor,
     request_id: RequestId,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let visitor_view = Visitor {
-        user: Some(signed_in.user.clone()),
-        csrf_token: signed_in.csrf_token.clone(),
-        flash: None,
-        session: signed_in.session.clone(),
-    };
     let Some(token) = token_of(&path) else {
-        return closed(&visitor_view, InviteError::NotFound);
+        return closed(&visitor, InviteError::NotFound);
     };
-    let user = signed_in.user.clone();
+    let Some(user) = visitor.user.clone() else {
+        return Err(AppError::SignInRequired {
+            next: format!("/invites/{}", path.as_str()),
+        });
+    };
     let request_id = request_id.to_string();
     match state
         .db
@@ -441,11 +427,13 @@ pub async fn accept(
         .await
     {
         Ok(joined) => {
-            identity::flash(&signed_in.session, "Welcome aboard! You have joined.")?;
+            identity::flash(&visitor.session, "Welcome aboard! You have joined.")?;
             Ok(see_other(&joined_location(&joined)))
         }
-        Err(e @ InviteError::WrongAccount { .. }) => Err(AppError::Unprocessable(e.to_string())),
-        Err(e) => closed(&visitor_view, e),
+        Err(e @ (InviteError::WrongAccount { .. } | InviteError::Org(_))) => {
+            Err(AppError::from(e).unprocessable())
+        }
+        Err(e) => closed(&visitor, e),
     }
 }
 
@@ -468,6 +456,22 @@ pub async fn sign_up(
     let Some(token) = token_of(&path) else {
         return closed(&visitor, InviteError::NotFound);
     };
+    if let Some(user) = &visitor.user {
+        return Err(AppError::Unprocessable(format!(
+            "You are logged in as {}. Log out to create a new account for this invite.",
+            user.email
+        )));
+    }
+    // A closed or unknown invite costs no password hashing.
+    let checking = InviteToken::from_link(path.as_str()).ok_or(AppError::NotFound)?;
+    let invite = match state
+        .db
+        .run(move |conn| invites::open(conn, &checking))
+        .await
+    {
+        Ok(invite) => invite,
+        Err(e) => return closed(&visitor, e),
+    };
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
     let name = DisplayName::parse(&form.name)
@@ -477,21 +481,14 @@ pub async fn sign_up(
         .map_err(|e| errors.add("password", e))
         .ok();
     let (Some(name), Some(password)) = (name, password) else {
-        let token_again = token_of(&path).ok_or(AppError::NotFound)?;
-        return match state
-            .db
-            .run(move |conn| invites::open(conn, &token_again))
-            .await
-        {
-            Ok(invite) => unprocessable(accept_page(
-                &visitor,
-                path.as_str(),
-                invite,
-                form.name.trim().to_owned(),
-                errors,
-            )),
-            Err(e) => closed(&visitor, e),
-        };
+        let page = accept_page(
+            &visitor,
+            path.as_str(),
+            invite,
+            form.name.trim().to_owned(),
+            errors,
+        );
+        return unprocessable(page);
     };
     let password_for_hash = password.clone();
     let password_hash =

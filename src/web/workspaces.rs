@@ -510,11 +510,15 @@ impl MemberList {
             .map(|(_, message)| message.as_str())
     }
 
-    /// Active members other than `user_id`, who could be their manager.
-    fn possible_managers(&self, user_id: &str) -> Vec<&WorkspaceMember> {
+    /// Who could manage `member`: active members other than themselves, plus their current
+    /// manager even when inactive, so that saving another field never clears it.
+    fn possible_managers(&self, member: &WorkspaceMember) -> Vec<&WorkspaceMember> {
+        let current = member.manager.as_ref().map(|(id, _)| id.as_str());
         self.members
             .iter()
-            .filter(|m| m.active && m.user_id != user_id)
+            .filter(|m| {
+                m.user_id != member.user_id && (m.active || Some(m.user_id.as_str()) == current)
+            })
             .collect()
     }
 }

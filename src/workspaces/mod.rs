@@ -487,7 +487,14 @@ pub fn add_member(
             &workspace.id,
             user_id,
             role,
-        )?;
+        )
+        .map_err(|e| {
+            if db::is_unique_violation(&e) {
+                OrgError::AlreadyMember(name.clone())
+            } else {
+                e.into()
+            }
+        })?;
         activity::record(
             conn,
             actor,
@@ -544,6 +551,11 @@ pub fn update_member(
     access.require_writable()?;
     let workspace = &access.workspace;
     db::write_transaction(conn, |conn| {
+        // Serializes membership changes per workspace, so two manager changes cannot
+        // together close a loop on PostgreSQL.
+        diesel::update(workspaces::table.find(&workspace.id))
+            .set(workspaces::updated_at.eq(workspaces::updated_at))
+            .execute(conn)?;
         let rows = membership_rows(conn, &workspace.id)?;
         let member = rows
             .iter()
@@ -575,6 +587,17 @@ pub fn update_member(
             "manager": name_of(&member.manager_user_id),
             "active": member.active,
         });
+        if change.active == Some(true) && !member.active {
+            // Someone removed from the organization comes back only through a new invite.
+            let in_org: i64 = org_members::table
+                .filter(org_members::organization_id.eq(&workspace.organization_id))
+                .filter(org_members::user_id.eq(user_id))
+                .count()
+                .get_result(conn)?;
+            if in_org == 0 {
+                return Err(OrgError::NotOrgMember);
+            }
+        }
         let role = change.role.unwrap_or(member.role);
         let manager = change
             .manager_user_id

@@ -607,16 +607,14 @@ async fn an_invite_survives_the_mail_server_being_down_and_is_delivered_once() {
     wait_for_outbox(&team.app, |(status, ..)| status == "sent").await;
 
     // Another delivery round (any instance's) finds nothing left to send.
-    let config = cairn::config::Config::from_lookup(|name| match name {
-        "SMTP_URL" => Some(mail.url()),
-        "CAIRN_DATA_DIR" => Some(team.app.data_dir.path().to_string_lossy().into_owned()),
-        _ => None,
-    })
-    .expect("config");
-    let delivered = config
-        .mailer
+    let base_url = url::Url::parse(BASE_URL).expect("url");
+    let links = cairn::invites::InviteLinks {
+        base_url: &base_url,
+    };
+    let delivered = mailer_for(&team.app, &mail.url())
         .deliver_due(
             &mut team.app.db(),
+            &links,
             "another-instance",
             cairn::db::now() + chrono::Duration::hours(2),
         )
@@ -654,8 +652,17 @@ async fn several_instances_delivering_at_once_never_send_a_message_twice() {
             tokio::task::spawn_blocking(move || {
                 let mut conn = cairn::db::establish(&url).expect("connect");
                 start.wait();
+                let base_url = url::Url::parse(BASE_URL).expect("url");
+                let links = cairn::invites::InviteLinks {
+                    base_url: &base_url,
+                };
                 mailer
-                    .deliver_due(&mut conn, &format!("instance-{n}"), cairn::db::now())
+                    .deliver_due(
+                        &mut conn,
+                        &links,
+                        &format!("instance-{n}"),
+                        cairn::db::now(),
+                    )
                     .expect("deliver")
             })
         })
@@ -673,4 +680,148 @@ async fn several_instances_delivering_at_once_never_send_a_message_twice() {
     assert_eq!(delivered, 12, "every message delivered");
     assert_eq!(recipients.len(), 12, "no message twice");
     assert!(mail.drain().is_empty());
+}
+
+/// A mailer like the app's, for delivering by hand in a test.
+fn mailer_for(app: &TestApp, smtp_url: &str) -> cairn::mail::Mailer {
+    let data_dir = app.data_dir.path().to_string_lossy().into_owned();
+    cairn::config::Config::from_lookup(|name| match name {
+        "SMTP_URL" => Some(smtp_url.to_owned()),
+        "CAIRN_DATA_DIR" => Some(data_dir.clone()),
+        _ => None,
+    })
+    .expect("config")
+    .mailer
+}
+
+#[tokio::test]
+async fn no_usable_token_rests_in_the_outbox_and_a_withdrawn_invite_is_never_sent() {
+    let mut mail = SmtpServer::start().await;
+    // The app's worker runs once at start, then sleeps: this test delivers by hand.
+    let team = team(&mail.url(), &[("OUTBOX_POLL_MILLIS", "3600000")]).await;
+    team.invite(
+        "grace@example.com, ada@example.com",
+        "workspace_user",
+        false,
+    )
+    .await;
+    let bodies: Vec<(String, String)> = email_outbox::table
+        .select((email_outbox::body_text, email_outbox::body_html))
+        .load(&mut team.app.db())
+        .expect("outbox");
+    for (text, html) in &bodies {
+        assert!(
+            text.contains(cairn::mail::LINK_PLACEHOLDER)
+                && html.contains(cairn::mail::LINK_PLACEHOLDER)
+        );
+        assert!(
+            !text.contains("/invites/") && !html.contains("/invites/"),
+            "no link stored: {text}"
+        );
+    }
+
+    let ada_invite: String = org_invites::table
+        .filter(org_invites::normalized_email.eq("ada@example.com"))
+        .select(org_invites::id)
+        .first(&mut team.app.db())
+        .expect("invite");
+    let invites = format!("/orgs/{}/invites", team.org);
+    team.owner
+        .submit(&invites, &format!("{invites}/{ada_invite}/revoke"), &[])
+        .await
+        .assert_redirect(&invites);
+
+    let (mailer, db_url) = (
+        mailer_for(&team.app, &mail.url()),
+        team.app.database.url.clone(),
+    );
+    let delivered = tokio::task::spawn_blocking(move || {
+        let base_url = url::Url::parse(BASE_URL).expect("url");
+        let links = cairn::invites::InviteLinks {
+            base_url: &base_url,
+        };
+        let mut conn = cairn::db::establish(&db_url).expect("connect");
+        mailer
+            .deliver_due(&mut conn, &links, "by-hand", cairn::db::now())
+            .expect("deliver")
+    })
+    .await
+    .expect("deliver");
+    assert_eq!(delivered, 1);
+    let message = mail.next_message().await;
+    assert_eq!(
+        header(&message, "To"),
+        "grace@example.com",
+        "the withdrawn invite is not sent"
+    );
+    assert!(mail.drain().is_empty());
+    let statuses: Vec<String> = email_outbox::table
+        .order(email_outbox::to_address.asc())
+        .select(email_outbox::status)
+        .load(&mut team.app.db())
+        .expect("outbox");
+    assert_eq!(statuses, ["cancelled", "sent"]);
+    // The link minted at send time is the one that works.
+    let link = smtp::invite_path(&message);
+    assert_eq!(team.app.browser().get(&link).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn signing_up_on_an_invite_while_logged_in_changes_nothing() {
+    let mut mail = SmtpServer::start().await;
+    let team = team(&mail.url(), &[]).await;
+    team.invite("grace@example.com", "workspace_user", false)
+        .await;
+    let link = smtp::invite_path(&mail.next_message().await);
+    let other = team.app.person("other@example.com", "Otto").await;
+    other.get(&link).await;
+    let page = other
+        .post_form(
+            &format!("{link}/signup"),
+            &[("name", "Grace"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(team.invite_status("grace@example.com"), "pending");
+    let accounts: i64 = cairn::schema::users::table
+        .filter(cairn::schema::users::email.eq("grace@example.com"))
+        .count()
+        .get_result(&mut team.app.db())
+        .expect("count");
+    assert_eq!(accounts, 0);
+}
+
+#[tokio::test]
+async fn accepting_while_logged_out_leads_through_log_in_back_to_the_invite() {
+    let mut mail = SmtpServer::start().await;
+    let team = team(&mail.url(), &[]).await;
+    team.invite("grace@example.com", "workspace_user", false)
+        .await;
+    let link = smtp::invite_path(&mail.next_message().await);
+    let visitor = team.app.browser();
+    visitor.get(&link).await;
+    visitor
+        .post_form(&format!("{link}/accept"), &[])
+        .await
+        .assert_redirect(&format!("/login?next={}", link.replace('/', "%2F")));
+}
+
+#[tokio::test]
+async fn an_archived_organization_takes_no_new_members() {
+    let mut mail = SmtpServer::start().await;
+    let team = team(&mail.url(), &[]).await;
+    team.invite("grace@example.com", "workspace_user", false)
+        .await;
+    let link = smtp::invite_path(&mail.next_message().await);
+    let settings = format!("/orgs/{}/settings", team.org);
+    team.owner
+        .submit(&settings, &format!("/orgs/{}/archive", team.org), &[])
+        .await
+        .assert_redirect(&settings);
+    let grace = team.app.person("grace@example.com", "Grace").await;
+    grace.get(&link).await;
+    let page = grace.post_form(&format!("{link}/accept"), &[]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("is archived, so it is read-only"));
+    assert_eq!(team.invite_status("grace@example.com"), "pending");
 }

@@ -295,7 +295,7 @@ CREATE TABLE email_outbox (
     body_text       TEXT NOT NULL,
     body_html       TEXT NOT NULL,
     status          TEXT NOT NULL DEFAULT 'pending'
-                    CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+                    CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'cancelled')),
     attempts        INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     next_attempt_at TIMESTAMP NOT NULL DEFAULT (CURRENT_TIMESTAMP AT TIME ZONE 'UTC'),
     locked_until    TIMESTAMP NULL,
