@@ -11,5 +11,7 @@ mod harness;
 mod invites;
 mod migrations;
 mod orgs;
+mod scope_fuzz;
 mod shell;
 mod smtp;
+mod tree;
