@@ -124,6 +124,14 @@ impl ActivityEntry {
             "org_invite.resent" => "sent an invite again",
             "org_invite.revoked" => "withdrew an invite",
             "org_invite.accepted" => "accepted an invite",
+            "item.created" => "created it",
+            "item.updated" => "changed it",
+            "item.deleted" => "moved it to the trash",
+            "item.restored" => "restored it",
+            "item.moved" => "moved it",
+            "item.reordered" => "reordered it",
+            "item.linked" => "linked it",
+            "item.unlinked" => "removed a link",
             other => other,
         }
     }
@@ -163,6 +171,8 @@ pub enum History<'a> {
     Organization(&'a str),
     /// A workspace's settings and memberships (items have their own history).
     Workspace(&'a str),
+    /// One item's history (the caller has checked the viewer may see the item).
+    Item(&'a str),
 }
 
 pub fn recent(
@@ -180,6 +190,7 @@ pub fn recent(
         History::Workspace(id) => query
             .filter(item_activity_log::workspace_id.eq(id))
             .filter(item_activity_log::item_type.eq_any(["workspace", "workspace_membership"])),
+        History::Item(id) => query.filter(item_activity_log::item_id.eq(id)),
     };
     let rows = query
         .order((

@@ -2,6 +2,8 @@
 //! results. Every read goes through `scope`; every change recomputes progress up the
 //! ancestor chain in its own transaction and writes the activity log.
 
+pub mod edit;
+pub mod links;
 pub mod progress;
 
 use std::collections::HashMap;
@@ -207,6 +209,64 @@ fn check_may_edit(conn: &mut AnyConnection, viewer: &Viewer, item: &Item) -> Res
     Err(OkrError::NotYours)
 }
 
+/// Why an item cannot sit where it was put.
+fn placement_refusal(item_type: ItemType) -> OkrError {
+    OkrError::Refused(
+        match item_type {
+            ItemType::Objective => {
+                "An objective can only sit at the top or under another objective."
+            }
+            ItemType::KeyResult => "A key result belongs under an objective.",
+            ItemType::Action => "An action belongs under a key result.",
+        }
+        .into(),
+    )
+}
+
+/// The sort order that puts an item after its future siblings.
+fn next_sort_order(
+    conn: &mut AnyConnection,
+    workspace_id: &str,
+    parent: Option<&str>,
+) -> QueryResult<i32> {
+    let siblings = okr_items::table
+        .filter(okr_items::workspace_id.eq(workspace_id))
+        .into_boxed();
+    let siblings = match parent {
+        Some(id) => siblings.filter(okr_items::parent_id.eq(id)),
+        None => siblings.filter(okr_items::parent_id.is_null()),
+    };
+    let last: Option<i32> = siblings
+        .select(diesel::dsl::max(okr_items::sort_order))
+        .first(conn)?;
+    Ok(last.map_or(0, |n| n + 1))
+}
+
+/// Writes an activity row about an item.
+fn record(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    viewer: &Viewer,
+    item: &Item,
+    action: &str,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> QueryResult<()> {
+    activity::record(
+        conn,
+        actor,
+        Subject {
+            organization_id: &viewer.organization_id,
+            workspace_id: Some(&viewer.workspace_id),
+            kind: item.item_type.as_str(),
+            id: &item.id,
+        },
+        action,
+        before,
+        after,
+    )
+}
+
 /// Creates an item owned by its creator, at the end of its siblings.
 pub fn create(
     conn: &mut AnyConnection,
@@ -230,24 +290,9 @@ pub fn create(
             .item_type
             .allows_parent(parent.as_ref().map(|p| p.item_type))
         {
-            return Err(OkrError::Refused(match new.item_type {
-                ItemType::Objective => {
-                    "An objective can only sit at the top or under another objective.".into()
-                }
-                ItemType::KeyResult => "A key result belongs under an objective.".into(),
-                ItemType::Action => "An action belongs under a key result.".into(),
-            }));
+            return Err(placement_refusal(new.item_type));
         }
-        let siblings = okr_items::table
-            .filter(okr_items::workspace_id.eq(&viewer.workspace_id))
-            .into_boxed();
-        let siblings = match &new.parent_id {
-            Some(id) => siblings.filter(okr_items::parent_id.eq(id)),
-            None => siblings.filter(okr_items::parent_id.is_null()),
-        };
-        let last: Option<i32> = siblings
-            .select(diesel::dsl::max(okr_items::sort_order))
-            .first(conn)?;
+        let sort_order = next_sort_order(conn, &viewer.workspace_id, new.parent_id.as_deref())?;
         let id = db::new_id();
         let now = db::now();
         diesel::insert_into(okr_items::table)
@@ -263,22 +308,18 @@ pub fn create(
                 okr_items::action_status
                     .eq((new.item_type == ItemType::Action).then_some(ActionStatus::Pending)),
                 okr_items::progress_computed.eq(0.0),
-                okr_items::sort_order.eq(last.map_or(0, |n| n + 1)),
+                okr_items::sort_order.eq(sort_order),
                 okr_items::created_at.eq(now),
                 okr_items::updated_at.eq(now),
             ))
             .execute(conn)?;
         recompute_up(conn, new.parent_id.as_deref())?;
         let item = load(conn, &id)?;
-        activity::record(
+        record(
             conn,
             actor,
-            Subject {
-                organization_id: &viewer.organization_id,
-                workspace_id: Some(&viewer.workspace_id),
-                kind: item.item_type.as_str(),
-                id: &item.id,
-            },
+            viewer,
+            &item,
             "item.created",
             None,
             Some(item.snapshot()),
@@ -395,4 +436,61 @@ pub fn tree(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<TreeRow>, O
         });
     }
     Ok(ordered)
+}
+
+/// One item as its page shows it.
+#[derive(Debug, Clone)]
+pub struct ItemDetail {
+    pub item: Item,
+    pub owner_name: String,
+    pub assignee_ids: Vec<String>,
+    /// The parent, when the viewer may see it.
+    pub parent: Option<Item>,
+    pub can_edit: bool,
+}
+
+pub fn detail(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    item_id: &str,
+) -> Result<ItemDetail, OkrError> {
+    scope::check_item(conn, viewer, item_id)?;
+    let item = load(conn, item_id)?;
+    let owner_name = users::table
+        .find(&item.owner_user_id)
+        .select(users::name)
+        .first(conn)?;
+    let parent = match &item.parent_id {
+        Some(parent_id) if scope::check_item(conn, viewer, parent_id).is_ok() => {
+            Some(load(conn, parent_id)?)
+        }
+        _ => None,
+    };
+    let can_edit = check_may_edit(conn, viewer, &item).is_ok();
+    Ok(ItemDetail {
+        assignee_ids: assignees_of(conn, item_id)?,
+        item,
+        owner_name,
+        parent,
+        can_edit,
+    })
+}
+
+/// Whether `candidate` could become the parent of `item`: the type rules allow it and it is
+/// not the item itself or below it (in the viewer's tree, listed in tree order).
+pub fn may_move_under(item: &Item, candidate: &Item, tree: &[TreeRow]) -> bool {
+    if !item.item_type.allows_parent(Some(candidate.item_type)) || candidate.id == item.id {
+        return false;
+    }
+    let mut current = candidate.parent_id.as_deref();
+    while let Some(id) = current {
+        if id == item.id {
+            return false;
+        }
+        current = tree
+            .iter()
+            .find(|row| row.item.id == id)
+            .and_then(|row| row.item.parent_id.as_deref());
+    }
+    true
 }

@@ -9,6 +9,7 @@ mod health;
 mod htmx;
 mod identity;
 mod invites;
+mod items;
 mod layout;
 mod nav;
 mod orgs;
@@ -130,6 +131,21 @@ fn routes(cfg: &mut web::ServiceConfig) {
                     web::scope("/w/{ws}")
                         .route("", web::get().to(workspaces::overview))
                         .route("/items", web::post().to(workspaces::create_item))
+                        .route("/trash", web::get().to(items::trash))
+                        .service(
+                            web::resource("/items/{item_id}")
+                                .route(web::get().to(items::show))
+                                .route(web::post().to(items::update)),
+                        )
+                        .route("/items/{item_id}/delete", web::post().to(items::delete))
+                        .route("/items/{item_id}/restore", web::post().to(items::restore))
+                        .route("/items/{item_id}/move", web::post().to(items::move_item))
+                        .route("/items/{item_id}/reorder", web::post().to(items::reorder))
+                        .route("/items/{item_id}/links", web::post().to(items::add_link))
+                        .route(
+                            "/items/{item_id}/links/{link_id}/delete",
+                            web::post().to(items::remove_link),
+                        )
                         .service(
                             web::resource("/settings")
                                 .route(web::get().to(workspaces::settings))

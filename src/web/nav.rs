@@ -15,7 +15,7 @@ pub struct Nav {
     pub orgs: Vec<OrgSummary>,
     pub current_org: Option<String>,
     pub current_workspace: Option<String>,
-    /// Which workspace page is open: "overview", "members", "settings".
+    /// Which workspace page is open: "overview", "members", "settings", "trash".
     pub section: &'static str,
 }
 
@@ -42,6 +42,8 @@ fn section_of(path: &str) -> &'static str {
         "members"
     } else if path.ends_with("/settings") {
         "settings"
+    } else if path.ends_with("/trash") {
+        "trash"
     } else {
         "overview"
     }

@@ -331,3 +331,337 @@ async fn need_to_know_shows_own_work_with_its_context_and_reports_work_to_manage
     .expect("deactivate");
     assert_eq!(other.get(&base).await.status, StatusCode::NOT_FOUND);
 }
+
+impl Workspace {
+    fn item_path(&self, id: &str) -> String {
+        format!("{}/items/{id}", self.base())
+    }
+
+    fn progress(&self, id: &str) -> f64 {
+        okr_items::table
+            .find(id)
+            .select(okr_items::progress_computed)
+            .first(&mut self.app.db())
+            .expect("item")
+    }
+
+    /// Saves the item form with these fields (the rest as they are on the page).
+    async fn edit(&self, who: &Browser, id: &str, fields: &[(&str, &str)]) -> crate::harness::Page {
+        let page = who.get(&self.item_path(id)).await;
+        let html = page.html();
+        let value = |selector: &str, attr: &str| page.attr_of(selector, attr).unwrap_or_default();
+        let mut form: Vec<(String, String)> = vec![
+            ("title".into(), value("#title", "value")),
+            (
+                "description".into(),
+                page.text_of("#description").unwrap_or_default(),
+            ),
+            (
+                "owner_user_id".into(),
+                value("#owner_user_id option[selected]", "value"),
+            ),
+            ("start_date".into(), value("#start_date", "value")),
+            ("due_date".into(), value("#due_date", "value")),
+        ];
+        if page.attr_of("#action_status", "name").is_some() {
+            form.push((
+                "action_status".into(),
+                value("#action_status option[selected]", "value"),
+            ));
+            form.push((
+                "story_points".into(),
+                value("#story_points option[selected]", "value"),
+            ));
+        }
+        let checked =
+            scraper::Selector::parse("input[name=assignee_user_ids][checked]").expect("selector");
+        for input in html.select(&checked) {
+            form.push((
+                "assignee_user_ids".into(),
+                input.value().attr("value").unwrap_or_default().to_owned(),
+            ));
+        }
+        for (name, value) in fields {
+            form.retain(|(n, _)| n != name || *name == "assignee_user_ids");
+            form.push((name.to_string(), value.to_string()));
+        }
+        let fields: Vec<(&str, &str)> =
+            form.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        who.post_form(&self.item_path(id), &fields).await
+    }
+}
+
+#[tokio::test]
+async fn editing_moving_deleting_and_restoring_keep_progress_right() {
+    let ws = Workspace::new("option_1").await;
+    let objective = ws.create(&ws.admin, "objective", None, "Grow").await;
+    let kr1 = ws
+        .create(&ws.admin, "key_result", Some(&objective), "KR one")
+        .await;
+    let kr2 = ws
+        .create(&ws.admin, "key_result", Some(&objective), "KR two")
+        .await;
+    let a1 = ws
+        .create(&ws.admin, "action", Some(&kr1), "Three points")
+        .await;
+    let a2 = ws
+        .create(&ws.admin, "action", Some(&kr1), "One point")
+        .await;
+
+    // Status and points.
+    let page = ws
+        .edit(
+            &ws.admin,
+            &a1,
+            &[("action_status", "done"), ("story_points", "3")],
+        )
+        .await;
+    page.assert_redirect(&ws.item_path(&a1));
+    let request_id = page.header("x-request-id").expect("request id").to_owned();
+    ws.edit(
+        &ws.admin,
+        &a2,
+        &[("action_status", "pending"), ("story_points", "1")],
+    )
+    .await;
+    assert_eq!(ws.progress(&a1), 100.0);
+    assert_eq!(ws.progress(&kr1), 75.0, "weighted by points");
+    assert_eq!(ws.progress(&objective), 37.5, "plain average of 75 and 0");
+    let logged: Vec<String> = cairn::schema::item_activity_log::table
+        .filter(cairn::schema::item_activity_log::item_id.eq(&a1))
+        .filter(cairn::schema::item_activity_log::action_type.eq("item.updated"))
+        .select(cairn::schema::item_activity_log::request_id)
+        .load(&mut ws.app.db())
+        .expect("activity");
+    assert_eq!(
+        logged,
+        vec![request_id],
+        "the change is logged with its request id"
+    );
+    let detail = ws.admin.get(&ws.item_path(&a1)).await;
+    assert!(
+        detail
+            .text_of(".activity")
+            .unwrap_or_default()
+            .contains("action status: Pending → done")
+            || detail.body.contains("pending</del> → <ins>done")
+    );
+
+    // Move the done action to the other key result: both chains recompute.
+    ws.admin
+        .submit(
+            &ws.item_path(&a1),
+            &format!("{}/move", ws.item_path(&a1)),
+            &[("parent_id", &kr2)],
+        )
+        .await
+        .assert_redirect(&ws.item_path(&a1));
+    assert_eq!(ws.progress(&kr1), 0.0);
+    assert_eq!(ws.progress(&kr2), 100.0);
+    assert_eq!(ws.progress(&objective), 50.0);
+    // A move that breaks the type rules or makes a loop is refused.
+    for (item, parent, message) in [
+        (
+            &a1,
+            objective.as_str(),
+            "An action belongs under a key result.",
+        ),
+        (
+            &objective,
+            kr1.as_str(),
+            "An objective can only sit at the top or under another objective.",
+        ),
+    ] {
+        let page = ws
+            .admin
+            .submit(
+                &ws.item_path(item),
+                &format!("{}/move", ws.item_path(item)),
+                &[("parent_id", parent)],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(page.text_of("#item-error").as_deref(), Some(message));
+    }
+    let sub = ws
+        .create(&ws.admin, "objective", Some(&objective), "Sub")
+        .await;
+    let page = ws
+        .admin
+        .submit(
+            &ws.item_path(&objective),
+            &format!("{}/move", ws.item_path(&objective)),
+            &[("parent_id", &sub)],
+        )
+        .await;
+    assert_eq!(
+        page.text_of("#item-error").as_deref(),
+        Some("An item cannot move under itself or its own children.")
+    );
+
+    // Delete the key result with its action: it leaves the tree and the progress.
+    ws.admin
+        .submit(
+            &ws.item_path(&kr2),
+            &format!("{}/delete", ws.item_path(&kr2)),
+            &[],
+        )
+        .await
+        .assert_redirect(&ws.base());
+    assert!(
+        !ws.titles(&ws.admin)
+            .await
+            .contains(&"Three points".to_owned()),
+        "the subtree goes too"
+    );
+    assert_eq!(
+        ws.progress(&objective),
+        0.0,
+        "average of KR one (0) and Sub (0)"
+    );
+    assert_eq!(
+        ws.admin.get(&ws.item_path(&a1)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let trash = ws.admin.get(&format!("{}/trash", ws.base())).await;
+    assert_eq!(
+        trash.text_of(".trash-title").as_deref(),
+        Some("KR two"),
+        "only the top of the deletion is listed"
+    );
+
+    // Restoring brings the subtree back, and its progress.
+    ws.admin
+        .submit(
+            &format!("{}/trash", ws.base()),
+            &format!("{}/restore", ws.item_path(&kr2)),
+            &[],
+        )
+        .await
+        .assert_redirect(&format!("{}/trash", ws.base()));
+    assert!(ws
+        .titles(&ws.admin)
+        .await
+        .contains(&"Three points".to_owned()));
+    assert!(
+        (ws.progress(&objective) - 100.0 / 3.0).abs() < 1e-9,
+        "(0 + 100 + 0) / 3"
+    );
+}
+
+#[tokio::test]
+async fn bad_edits_are_refused_with_a_reason_and_change_nothing() {
+    let ws = Workspace::new("option_1").await;
+    let objective = ws.create(&ws.admin, "objective", None, "Grow").await;
+    for (fields, message) in [
+        (vec![("title", " ")], "Give it a title."),
+        (
+            vec![("start_date", "2026-12-31"), ("due_date", "2026-01-01")],
+            "The start date must not be after the due date.",
+        ),
+        (
+            vec![("due_date", "31/12/2026")],
+            "Enter the due date as YYYY-MM-DD.",
+        ),
+        (
+            vec![("action_status", "done")],
+            "Only actions have a status and story points.",
+        ),
+        (
+            vec![("owner_user_id", "nobody")],
+            "The owner must be an active member of this workspace.",
+        ),
+        (
+            vec![("assignee_user_ids", "nobody")],
+            "Assignees must be active members of this workspace.",
+        ),
+    ] {
+        let page = ws.edit(&ws.admin, &objective, &fields).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+        assert_eq!(
+            page.text_of("#item-error").as_deref(),
+            Some(message),
+            "{fields:?}"
+        );
+    }
+    let (title, due): (String, Option<chrono::NaiveDate>) = okr_items::table
+        .find(&objective)
+        .select((okr_items::title, okr_items::due_date))
+        .first(&mut ws.app.db())
+        .expect("item");
+    assert_eq!((title.as_str(), due), ("Grow", None));
+}
+
+#[tokio::test]
+async fn links_relate_two_items_once_and_reordering_swaps_siblings() {
+    let ws = Workspace::new("option_1").await;
+    let first = ws.create(&ws.admin, "objective", None, "First").await;
+    let second = ws.create(&ws.admin, "objective", None, "Second").await;
+    let links = format!("{}/links", ws.item_path(&first));
+    ws.admin
+        .submit(&ws.item_path(&first), &links, &[("to_item_id", &second)])
+        .await
+        .assert_redirect(&ws.item_path(&first));
+    for (to, message) in [
+        (&second, "These items are already linked."),
+        (&first, "An item cannot be linked to itself."),
+    ] {
+        let page = ws
+            .admin
+            .submit(&ws.item_path(&first), &links, &[("to_item_id", to)])
+            .await;
+        assert_eq!(page.text_of("#item-error").as_deref(), Some(message));
+    }
+    // The link shows from both ends.
+    let other_end = ws.admin.get(&ws.item_path(&second)).await;
+    assert_eq!(other_end.text_of("#links a").as_deref(), Some("First"));
+    let link_id: String = cairn::schema::okr_links::table
+        .select(cairn::schema::okr_links::id)
+        .first(&mut ws.app.db())
+        .expect("link");
+    ws.admin
+        .submit(
+            &ws.item_path(&first),
+            &format!("{}/links/{link_id}/delete", ws.item_path(&first)),
+            &[],
+        )
+        .await
+        .assert_redirect(&ws.item_path(&first));
+    assert!(ws
+        .admin
+        .get(&ws.item_path(&second))
+        .await
+        .text_of("#links a")
+        .is_none());
+
+    assert_eq!(ws.titles(&ws.admin).await, ["First", "Second"]);
+    ws.admin
+        .submit(
+            &ws.base(),
+            &format!("{}/reorder", ws.item_path(&second)),
+            &[("direction", "up")],
+        )
+        .await
+        .assert_redirect(&format!("{}#item-{second}", ws.base()));
+    assert_eq!(ws.titles(&ws.admin).await, ["Second", "First"]);
+}
+
+#[tokio::test]
+async fn people_edit_what_they_own_or_are_assigned_to() {
+    let ws = Workspace::new("option_1").await;
+    let member = ws.member("member@example.com", "Mo Member", None).await;
+    let objective = ws.create(&ws.admin, "objective", None, "Admin's").await;
+    let page = ws.edit(&member, &objective, &[("title", "Hijacked")]).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    ws.assign(&objective, "member@example.com");
+    ws.edit(&member, &objective, &[("title", "Shared work")])
+        .await
+        .assert_redirect(&ws.item_path(&objective));
+    // And may add children under it, which they then own.
+    let kr = ws
+        .create(&member, "key_result", Some(&objective), "Mine")
+        .await;
+    ws.edit(&member, &kr, &[("title", "Still mine")])
+        .await
+        .assert_redirect(&ws.item_path(&kr));
+}

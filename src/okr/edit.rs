@@ -1,0 +1,423 @@
+//! Changing items: fields, place in the tree, deletion and restore. Each change checks that
+//! the viewer may see and edit the item, runs in one write transaction, recomputes progress
+//! up the affected chains and writes the activity log.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::{
+    assignees_of, check_may_edit, load, recompute_up, record, ActionStatus, Item, ItemType,
+    OkrError, StoryPoints,
+};
+use crate::activity::Actor;
+use crate::db::{self, AnyConnection};
+use crate::schema::{okr_item_assignees, okr_items, workspace_memberships};
+use crate::scope::{self, Viewer};
+
+/// Field changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ItemChanges {
+    pub title: Option<String>,
+    pub description: Option<Option<String>>,
+    pub owner_user_id: Option<String>,
+    pub assignee_user_ids: Option<Vec<String>>,
+    pub start_date: Option<Option<NaiveDate>>,
+    pub due_date: Option<Option<NaiveDate>>,
+    pub action_status: Option<ActionStatus>,
+    pub story_points: Option<Option<StoryPoints>>,
+}
+
+fn active_members(conn: &mut AnyConnection, workspace_id: &str) -> QueryResult<Vec<String>> {
+    workspace_memberships::table
+        .filter(workspace_memberships::workspace_id.eq(workspace_id))
+        .filter(workspace_memberships::active.eq(true))
+        .select(workspace_memberships::user_id)
+        .load(conn)
+}
+
+/// A visible, editable, live item of the viewer's workspace.
+fn editable(conn: &mut AnyConnection, viewer: &Viewer, item_id: &str) -> Result<Item, OkrError> {
+    viewer.require_writable()?;
+    scope::check_item(conn, viewer, item_id)?;
+    let item = load(conn, item_id)?;
+    check_may_edit(conn, viewer, &item)?;
+    Ok(item)
+}
+
+pub fn update(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    viewer: &Viewer,
+    item_id: &str,
+    changes: ItemChanges,
+) -> Result<Item, OkrError> {
+    db::write_transaction(conn, |conn| {
+        let before = editable(conn, viewer, item_id)?;
+        let before_assignees = assignees_of(conn, item_id)?;
+        let is_action = before.item_type == ItemType::Action;
+        if !is_action
+            && (changes.action_status.is_some() || matches!(changes.story_points, Some(Some(_))))
+        {
+            return Err(OkrError::Refused(
+                "Only actions have a status and story points.".into(),
+            ));
+        }
+        let members = active_members(conn, &viewer.workspace_id)?;
+        if let Some(owner) = &changes.owner_user_id {
+            if !members.contains(owner) {
+                return Err(OkrError::Refused(
+                    "The owner must be an active member of this workspace.".into(),
+                ));
+            }
+        }
+        if let Some(assignees) = &changes.assignee_user_ids {
+            if assignees.iter().any(|a| !members.contains(a)) {
+                return Err(OkrError::Refused(
+                    "Assignees must be active members of this workspace.".into(),
+                ));
+            }
+        }
+        let start = changes.start_date.unwrap_or(before.start_date);
+        let due = changes.due_date.unwrap_or(before.due_date);
+        if let (Some(start), Some(due)) = (start, due) {
+            if start > due {
+                return Err(OkrError::Refused(
+                    "The start date must not be after the due date.".into(),
+                ));
+            }
+        }
+        let now = db::now();
+        diesel::update(okr_items::table.find(item_id))
+            .set((
+                okr_items::title.eq(changes.title.as_ref().unwrap_or(&before.title)),
+                okr_items::description.eq(changes
+                    .description
+                    .clone()
+                    .unwrap_or(before.description.clone())),
+                okr_items::owner_user_id.eq(changes
+                    .owner_user_id
+                    .as_ref()
+                    .unwrap_or(&before.owner_user_id)),
+                okr_items::start_date.eq(start),
+                okr_items::due_date.eq(due),
+                okr_items::action_status.eq(changes.action_status.or(before.action_status)),
+                okr_items::story_points.eq(changes.story_points.unwrap_or(before.story_points)),
+                okr_items::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        if let Some(assignees) = &changes.assignee_user_ids {
+            diesel::delete(
+                okr_item_assignees::table.filter(okr_item_assignees::item_id.eq(item_id)),
+            )
+            .execute(conn)?;
+            let mut unique = assignees.clone();
+            unique.sort();
+            unique.dedup();
+            for user_id in unique {
+                diesel::insert_into(okr_item_assignees::table)
+                    .values((
+                        okr_item_assignees::item_id.eq(item_id),
+                        okr_item_assignees::user_id.eq(user_id),
+                        okr_item_assignees::organization_id.eq(&viewer.organization_id),
+                        okr_item_assignees::workspace_id.eq(&viewer.workspace_id),
+                        okr_item_assignees::created_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+        recompute_up(conn, Some(item_id))?;
+        let after = load(conn, item_id)?;
+        let mut before_json = before.snapshot();
+        before_json["assignee_user_ids"] = before_assignees.into();
+        let mut after_json = after.snapshot();
+        after_json["assignee_user_ids"] = assignees_of(conn, item_id)?.into();
+        record(
+            conn,
+            actor,
+            viewer,
+            &after,
+            "item.updated",
+            Some(before_json),
+            Some(after_json),
+        )?;
+        Ok(after)
+    })
+}
+
+/// Moves an item to the trash with everything below it.
+pub fn delete(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    viewer: &Viewer,
+    item_id: &str,
+) -> Result<Item, OkrError> {
+    db::write_transaction(conn, |conn| {
+        let item = editable(conn, viewer, item_id)?;
+        let now = db::now();
+        let subtree = live_subtree(conn, item_id)?;
+        diesel::update(okr_items::table.filter(okr_items::id.eq_any(&subtree)))
+            .set((
+                okr_items::deleted_at.eq(Some(now)),
+                okr_items::deleted_by_user_id.eq(Some(&actor.user_id)),
+                okr_items::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        recompute_up(conn, item.parent_id.as_deref())?;
+        record(
+            conn,
+            actor,
+            viewer,
+            &item,
+            "item.deleted",
+            Some(item.snapshot()),
+            None,
+        )?;
+        Ok(item)
+    })
+}
+
+/// The item and its live descendants.
+fn live_subtree(conn: &mut AnyConnection, item_id: &str) -> QueryResult<Vec<String>> {
+    let mut found = vec![item_id.to_owned()];
+    let mut frontier = vec![item_id.to_owned()];
+    while !frontier.is_empty() {
+        let children: Vec<String> = okr_items::table
+            .filter(okr_items::parent_id.eq_any(&frontier))
+            .filter(okr_items::deleted_at.is_null())
+            .select(okr_items::id)
+            .load(conn)?;
+        found.extend(children.iter().cloned());
+        frontier = children;
+    }
+    Ok(found)
+}
+
+/// A deleted item as the trash lists it.
+#[derive(Debug, Clone)]
+pub struct Trashed {
+    pub item: Item,
+    pub deleted_by: Option<String>,
+}
+
+/// Items deleted at the top of a deletion (not those deleted with their parent) that the
+/// viewer may restore: admins all, others their own or assigned ones.
+pub fn trash(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Trashed>, OkrError> {
+    let deleted: Vec<(Item, Option<String>)> = okr_items::table
+        .left_join(
+            crate::schema::users::table.on(crate::schema::users::id
+                .nullable()
+                .eq(okr_items::deleted_by_user_id)),
+        )
+        .filter(okr_items::workspace_id.eq(&viewer.workspace_id))
+        .filter(okr_items::deleted_at.is_not_null())
+        .order(okr_items::deleted_at.desc())
+        .select((Item::as_select(), crate::schema::users::name.nullable()))
+        .load(conn)?;
+    let mut shown = Vec::new();
+    for (item, deleted_by) in deleted {
+        let deleted_with_parent = match &item.parent_id {
+            Some(parent) => {
+                let parent_deleted: Option<NaiveDateTime> = okr_items::table
+                    .find(parent)
+                    .select(okr_items::deleted_at)
+                    .first(conn)?;
+                parent_deleted == item.deleted_at
+            }
+            None => false,
+        };
+        if !deleted_with_parent && check_may_edit(conn, viewer, &item).is_ok() {
+            shown.push(Trashed { item, deleted_by });
+        }
+    }
+    Ok(shown)
+}
+
+/// Restores an item and what was deleted with it. An item whose parent is still in the trash
+/// comes back at the top level only if it may stand there (objectives); otherwise restore the
+/// parent first.
+pub fn restore(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    viewer: &Viewer,
+    item_id: &str,
+) -> Result<Item, OkrError> {
+    viewer.require_writable()?;
+    db::write_transaction(conn, |conn| {
+        let item: Item = okr_items::table
+            .find(item_id)
+            .filter(okr_items::workspace_id.eq(&viewer.workspace_id))
+            .select(Item::as_select())
+            .first(conn)?;
+        let Some(deleted_at) = item.deleted_at else {
+            return Ok(item);
+        };
+        check_may_edit(conn, viewer, &item)?;
+        if let Some(parent) = &item.parent_id {
+            let parent_deleted: Option<NaiveDateTime> = okr_items::table
+                .find(parent)
+                .select(okr_items::deleted_at)
+                .first(conn)?;
+            if parent_deleted.is_some() {
+                return Err(OkrError::Refused(
+                    "Its parent is in the trash too; restore the parent first.".into(),
+                ));
+            }
+        }
+        // Everything below that went to the trash in the same deletion comes back with it.
+        let mut restored = vec![item_id.to_owned()];
+        let mut frontier = vec![item_id.to_owned()];
+        while !frontier.is_empty() {
+            let children: Vec<String> = okr_items::table
+                .filter(okr_items::parent_id.eq_any(&frontier))
+                .filter(okr_items::deleted_at.eq(Some(deleted_at)))
+                .select(okr_items::id)
+                .load(conn)?;
+            restored.extend(children.iter().cloned());
+            frontier = children;
+        }
+        let now = db::now();
+        diesel::update(okr_items::table.filter(okr_items::id.eq_any(&restored)))
+            .set((
+                okr_items::deleted_at.eq(None::<NaiveDateTime>),
+                okr_items::deleted_by_user_id.eq(None::<String>),
+                okr_items::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        recompute_up(conn, item.parent_id.as_deref())?;
+        let after = load(conn, item_id)?;
+        record(
+            conn,
+            actor,
+            viewer,
+            &after,
+            "item.restored",
+            None,
+            Some(after.snapshot()),
+        )?;
+        Ok(after)
+    })
+}
+
+/// Puts an item under another parent (or at the top), at the end of its new siblings.
+pub fn move_to(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    viewer: &Viewer,
+    item_id: &str,
+    new_parent: Option<&str>,
+) -> Result<Item, OkrError> {
+    db::write_transaction(conn, |conn| {
+        let item = editable(conn, viewer, item_id)?;
+        let parent = match new_parent {
+            Some(parent_id) => {
+                // A parent the viewer cannot see does not exist for them.
+                scope::check_item(conn, viewer, parent_id)?;
+                let parent = load(conn, parent_id)?;
+                check_may_edit(conn, viewer, &parent)?;
+                Some(parent)
+            }
+            None => None,
+        };
+        if !item
+            .item_type
+            .allows_parent(parent.as_ref().map(|p| p.item_type))
+        {
+            return Err(super::placement_refusal(item.item_type));
+        }
+        if let Some(parent_id) = new_parent {
+            if live_subtree(conn, item_id)?
+                .iter()
+                .any(|id| id == parent_id)
+            {
+                return Err(OkrError::Refused(
+                    "An item cannot move under itself or its own children.".into(),
+                ));
+            }
+        }
+        let sort_order = super::next_sort_order(conn, &viewer.workspace_id, new_parent)?;
+        diesel::update(okr_items::table.find(item_id))
+            .set((
+                okr_items::parent_id.eq(new_parent),
+                okr_items::sort_order.eq(sort_order),
+                okr_items::updated_at.eq(db::now()),
+            ))
+            .execute(conn)?;
+        recompute_up(conn, item.parent_id.as_deref())?;
+        recompute_up(conn, new_parent)?;
+        let after = load(conn, item_id)?;
+        record(
+            conn,
+            actor,
+            viewer,
+            &after,
+            "item.moved",
+            Some(item.snapshot()),
+            Some(after.snapshot()),
+        )?;
+        Ok(after)
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+/// Swaps an item with its previous or next visible sibling.
+pub fn reorder(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    viewer: &Viewer,
+    item_id: &str,
+    direction: Direction,
+) -> Result<(), OkrError> {
+    db::write_transaction(conn, |conn| {
+        let item = editable(conn, viewer, item_id)?;
+        let siblings = okr_items::table
+            .filter(okr_items::workspace_id.eq(&viewer.workspace_id))
+            .filter(okr_items::deleted_at.is_null())
+            .into_boxed();
+        let siblings = match &item.parent_id {
+            Some(parent) => siblings.filter(okr_items::parent_id.eq(parent)),
+            None => siblings.filter(okr_items::parent_id.is_null()),
+        };
+        let ordered: Vec<(String, i32)> = siblings
+            .order((okr_items::sort_order.asc(), okr_items::created_at.asc()))
+            .select((okr_items::id, okr_items::sort_order))
+            .load(conn)?;
+        let visible = scope::visible_items(conn, viewer)?;
+        let ordered: Vec<(String, i32)> = ordered
+            .into_iter()
+            .filter(|(id, _)| visible.contains(id))
+            .collect();
+        let Some(position) = ordered.iter().position(|(id, _)| id == item_id) else {
+            return Err(OkrError::NotFound);
+        };
+        let neighbour = match direction {
+            Direction::Up => position.checked_sub(1),
+            Direction::Down => Some(position + 1).filter(|&p| p < ordered.len()),
+        };
+        let Some(neighbour) = neighbour else {
+            return Ok(());
+        };
+        // Renumber the siblings so equal sort orders (from older data) swap cleanly.
+        let mut ids: Vec<&str> = ordered.iter().map(|(id, _)| id.as_str()).collect();
+        ids.swap(position, neighbour);
+        for (index, id) in ids.iter().enumerate() {
+            diesel::update(okr_items::table.find(*id))
+                .set(okr_items::sort_order.eq(index as i32))
+                .execute(conn)?;
+        }
+        record(
+            conn,
+            actor,
+            viewer,
+            &item,
+            "item.reordered",
+            Some(serde_json::json!({ "position": position + 1 })),
+            Some(serde_json::json!({ "position": neighbour + 1 })),
+        )?;
+        Ok(())
+    })
+}

@@ -1,0 +1,159 @@
+//! Relations between two items of a workspace (`objective_relation`). A link is visible when
+//! both of its ends are.
+
+use diesel::prelude::*;
+
+use super::{check_may_edit, load, record, Item, OkrError};
+use crate::activity::Actor;
+use crate::db::{self, AnyConnection};
+use crate::schema::okr_links;
+use crate::scope::{self, Viewer};
+
+const RELATION: &str = "objective_relation";
+
+/// A link as an item's page shows it: the item at the other end.
+#[derive(Debug, Clone)]
+pub struct Linked {
+    pub link_id: String,
+    pub other: Item,
+}
+
+/// Links of an item whose other end the viewer may see.
+pub fn of_item(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    item_id: &str,
+) -> Result<Vec<Linked>, OkrError> {
+    scope::check_item(conn, viewer, item_id)?;
+    let rows: Vec<(String, String, String)> = okr_links::table
+        .filter(okr_links::workspace_id.eq(&viewer.workspace_id))
+        .filter(okr_links::deleted_at.is_null())
+        .filter(
+            okr_links::from_item_id
+                .eq(item_id)
+                .or(okr_links::to_item_id.eq(item_id)),
+        )
+        .order(okr_links::created_at.asc())
+        .select((
+            okr_links::id,
+            okr_links::from_item_id,
+            okr_links::to_item_id,
+        ))
+        .load(conn)?;
+    let visible = scope::visible_items(conn, viewer)?;
+    let mut linked = Vec::new();
+    for (link_id, from, to) in rows {
+        let other_id = if from == item_id { to } else { from };
+        if !visible.contains(&other_id) {
+            continue;
+        }
+        let other = load(conn, &other_id)?;
+        if other.deleted_at.is_none() {
+            linked.push(Linked { link_id, other });
+        }
+    }
+    Ok(linked)
+}
+
+/// Relates two visible items of the workspace; no self-links, no duplicates (either way).
+pub fn add(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    viewer: &Viewer,
+    from: &str,
+    to: &str,
+) -> Result<(), OkrError> {
+    viewer.require_writable()?;
+    if from == to {
+        return Err(OkrError::Refused(
+            "An item cannot be linked to itself.".into(),
+        ));
+    }
+    db::write_transaction(conn, |conn| {
+        scope::check_item(conn, viewer, from)?;
+        scope::check_item(conn, viewer, to)?;
+        let item = load(conn, from)?;
+        check_may_edit(conn, viewer, &item)?;
+        let existing: i64 = okr_links::table
+            .filter(okr_links::deleted_at.is_null())
+            .filter(
+                okr_links::from_item_id
+                    .eq(from)
+                    .and(okr_links::to_item_id.eq(to))
+                    .or(okr_links::from_item_id
+                        .eq(to)
+                        .and(okr_links::to_item_id.eq(from))),
+            )
+            .count()
+            .get_result(conn)?;
+        if existing > 0 {
+            return Err(OkrError::Refused("These items are already linked.".into()));
+        }
+        let now = db::now();
+        diesel::insert_into(okr_links::table)
+            .values((
+                okr_links::id.eq(db::new_id()),
+                okr_links::organization_id.eq(&viewer.organization_id),
+                okr_links::workspace_id.eq(&viewer.workspace_id),
+                okr_links::from_item_id.eq(from),
+                okr_links::to_item_id.eq(to),
+                okr_links::link_type.eq(RELATION),
+                okr_links::created_at.eq(now),
+                okr_links::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .map_err(|e| {
+                if db::is_unique_violation(&e) {
+                    OkrError::Refused("These items are already linked.".into())
+                } else {
+                    e.into()
+                }
+            })?;
+        record(
+            conn,
+            actor,
+            viewer,
+            &item,
+            "item.linked",
+            None,
+            Some(serde_json::json!({ "linked_to": to })),
+        )?;
+        Ok(())
+    })
+}
+
+/// Removes a link (softly) from an item the viewer may edit.
+pub fn remove(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    viewer: &Viewer,
+    item_id: &str,
+    link_id: &str,
+) -> Result<(), OkrError> {
+    viewer.require_writable()?;
+    db::write_transaction(conn, |conn| {
+        let linked = of_item(conn, viewer, item_id)?;
+        let Some(link) = linked.into_iter().find(|l| l.link_id == link_id) else {
+            return Err(OkrError::NotFound);
+        };
+        let item = load(conn, item_id)?;
+        check_may_edit(conn, viewer, &item)?;
+        let now = db::now();
+        diesel::update(okr_links::table.find(link_id))
+            .set((
+                okr_links::deleted_at.eq(Some(now)),
+                okr_links::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        record(
+            conn,
+            actor,
+            viewer,
+            &item,
+            "item.unlinked",
+            Some(serde_json::json!({ "linked_to": link.other.title })),
+            None,
+        )?;
+        Ok(())
+    })
+}

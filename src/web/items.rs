@@ -1,0 +1,522 @@
+//! One item: its detail page (all fields, children, links, history) and the changes made
+//! from it; the workspace's trash.
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use tracing_actix_web::RequestId;
+
+use super::error::AppError;
+use super::identity::SignedIn;
+use super::layout::Layout;
+use super::nav::Nav;
+use super::orgs::actor;
+use super::{render, see_other, unprocessable, AppState};
+use crate::activity::{self, ActivityEntry, History};
+use crate::okr::edit::{self, Direction, ItemChanges, Trashed};
+use crate::okr::links::{self, Linked};
+use crate::okr::{self, ActionStatus, Item, ItemType, OkrError, StoryPoints, TreeRow};
+use crate::scope::Viewer;
+use crate::workspaces::{self, WorkspaceAccess, WorkspaceMember};
+
+#[derive(Deserialize)]
+pub struct ItemPath {
+    org: String,
+    ws: String,
+    item_id: String,
+}
+
+#[derive(Deserialize)]
+pub struct LinkPath {
+    org: String,
+    ws: String,
+    item_id: String,
+    link_id: String,
+}
+
+#[derive(Deserialize)]
+pub struct WorkspacePath {
+    org: String,
+    ws: String,
+}
+
+async fn access(
+    state: &AppState,
+    signed_in: &SignedIn,
+    org: String,
+    ws: String,
+) -> Result<WorkspaceAccess, AppError> {
+    let user_id = signed_in.user.id.clone();
+    Ok(state
+        .db
+        .run(move |conn| workspaces::access(conn, &user_id, &org, &ws))
+        .await?)
+}
+
+fn base_path(access: &WorkspaceAccess) -> String {
+    format!("/orgs/{}/w/{}", access.org.org.slug, access.workspace.slug)
+}
+
+#[derive(Template)]
+#[template(path = "items/detail.html")]
+struct DetailPage {
+    layout: Layout,
+    base: String,
+    item: Item,
+    owner_name: String,
+    assignee_ids: Vec<String>,
+    parent: Option<Item>,
+    children: Vec<TreeRow>,
+    links: Vec<Linked>,
+    link_candidates: Vec<TreeRow>,
+    move_targets: Vec<TreeRow>,
+    members: Vec<WorkspaceMember>,
+    history: Vec<ActivityEntry>,
+    can_edit: bool,
+    error: Option<String>,
+    statuses: &'static [ActionStatus],
+    points: &'static [StoryPoints],
+}
+
+impl DetailPage {
+    fn is_assigned(&self, user_id: &str) -> bool {
+        self.assignee_ids.iter().any(|id| id == user_id)
+    }
+
+    fn has_status(&self, status: &ActionStatus) -> bool {
+        self.item.action_status == Some(*status)
+    }
+
+    fn has_points(&self, points: &StoryPoints) -> bool {
+        self.item.story_points == Some(*points)
+    }
+
+    /// What the move picker offers, in words.
+    fn move_label(&self) -> &'static str {
+        match self.item.item_type {
+            ItemType::Objective => "Move under another objective, or to the top",
+            ItemType::KeyResult => "Move under another objective",
+            ItemType::Action => "Move under another key result",
+        }
+    }
+}
+
+async fn detail_page(
+    state: &AppState,
+    signed_in: &SignedIn,
+    nav: Nav,
+    access: WorkspaceAccess,
+    item_id: String,
+    error: Option<String>,
+) -> Result<DetailPage, AppError> {
+    let reading = access.clone();
+    let page = state
+        .db
+        .run(move |conn| {
+            let viewer = Viewer::new(conn, &reading)?;
+            let detail = okr::detail(conn, &viewer, &item_id)?;
+            let links = links::of_item(conn, &viewer, &item_id)?;
+            let tree = okr::tree(conn, &viewer)?;
+            let members = workspaces::members(conn, &reading.workspace.id)?;
+            let history = activity::recent(conn, History::Item(&item_id), 50)?;
+            Ok::<_, AppError>((viewer, detail, links, tree, members, history))
+        })
+        .await?;
+    let (viewer, detail, links, tree, members, history) = page;
+    let item = detail.item;
+    let children: Vec<TreeRow> = tree
+        .iter()
+        .filter(|row| row.item.parent_id.as_deref() == Some(item.id.as_str()))
+        .cloned()
+        .collect();
+    let linked: Vec<&str> = links.iter().map(|l| l.other.id.as_str()).collect();
+    let link_candidates = tree
+        .iter()
+        .filter(|row| row.item.id != item.id && !linked.contains(&row.item.id.as_str()))
+        .cloned()
+        .collect();
+    let move_targets = tree
+        .iter()
+        .filter(|row| okr::may_move_under(&item, &row.item, &tree))
+        .cloned()
+        .collect();
+    Ok(DetailPage {
+        layout: signed_in.layout(&item.title, nav),
+        base: base_path(&access),
+        can_edit: detail.can_edit && viewer.require_writable().is_ok(),
+        owner_name: detail.owner_name,
+        assignee_ids: detail.assignee_ids,
+        parent: detail.parent,
+        item,
+        children,
+        links,
+        link_candidates,
+        move_targets,
+        members: members.into_iter().filter(|m| m.active).collect(),
+        history,
+        error,
+        statuses: ActionStatus::ALL,
+        points: StoryPoints::ALL,
+    })
+}
+
+pub async fn show(
+    signed_in: SignedIn,
+    nav: Nav,
+    state: web::Data<AppState>,
+    path: web::Path<ItemPath>,
+) -> Result<HttpResponse, AppError> {
+    let ItemPath { org, ws, item_id } = path.into_inner();
+    let access = access(&state, &signed_in, org, ws).await?;
+    render(detail_page(&state, &signed_in, nav, access, item_id, None).await?)
+}
+
+/// The edit form as posted; assignees repeat, so the body is read by hand.
+struct EditForm {
+    title: String,
+    description: String,
+    owner_user_id: String,
+    assignee_user_ids: Vec<String>,
+    start_date: String,
+    due_date: String,
+    action_status: Option<String>,
+    story_points: Option<String>,
+}
+
+impl EditForm {
+    fn parse(body: &[u8]) -> Self {
+        let mut form = EditForm {
+            title: String::new(),
+            description: String::new(),
+            owner_user_id: String::new(),
+            assignee_user_ids: Vec::new(),
+            start_date: String::new(),
+            due_date: String::new(),
+            action_status: None,
+            story_points: None,
+        };
+        for (name, value) in url::form_urlencoded::parse(body) {
+            let value = value.into_owned();
+            match name.as_ref() {
+                "title" => form.title = value,
+                "description" => form.description = value,
+                "owner_user_id" => form.owner_user_id = value,
+                "assignee_user_ids" => form.assignee_user_ids.push(value),
+                "start_date" => form.start_date = value,
+                "due_date" => form.due_date = value,
+                "action_status" => form.action_status = Some(value),
+                "story_points" => form.story_points = Some(value),
+                _ => {}
+            }
+        }
+        form
+    }
+}
+
+fn date(raw: &str, label: &str) -> Result<Option<NaiveDate>, String> {
+    match raw.trim() {
+        "" => Ok(None),
+        raw => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| format!("Enter the {label} as YYYY-MM-DD.")),
+    }
+}
+
+impl TryFrom<EditForm> for ItemChanges {
+    type Error = String;
+
+    fn try_from(form: EditForm) -> Result<Self, String> {
+        let description = form.description.trim();
+        if description.chars().count() > 10_000 {
+            return Err("Keep the description under 10,000 characters.".into());
+        }
+        let action_status = form
+            .action_status
+            .map(|raw| ActionStatus::parse(&raw).ok_or("Choose pending, in progress or done."))
+            .transpose()?;
+        let story_points = form
+            .story_points
+            .map(|raw| match raw.as_str() {
+                "" => Ok(None),
+                raw => StoryPoints::parse(raw)
+                    .map(Some)
+                    .ok_or("Choose story points from the list."),
+            })
+            .transpose()?;
+        Ok(ItemChanges {
+            title: Some(okr::title(&form.title)?),
+            description: Some(Some(description.to_owned()).filter(|d| !d.is_empty())),
+            owner_user_id: Some(form.owner_user_id),
+            assignee_user_ids: Some(form.assignee_user_ids),
+            start_date: Some(date(&form.start_date, "start date")?),
+            due_date: Some(date(&form.due_date, "due date")?),
+            action_status,
+            story_points,
+        })
+    }
+}
+
+/// Runs a change to one item and answers with its page: the page again with the reason
+/// when the rules refuse it, otherwise a redirect to `location` (or the item).
+async fn change_item<F>(
+    signed_in: SignedIn,
+    nav: Nav,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: ItemPath,
+    location: Option<String>,
+    change: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(
+            &mut crate::db::AnyConnection,
+            &crate::activity::Actor,
+            &Viewer,
+            &str,
+        ) -> Result<(), OkrError>
+        + Send
+        + 'static,
+{
+    let ItemPath { org, ws, item_id } = path;
+    let access = access(&state, &signed_in, org, ws).await?;
+    let actor = actor(&signed_in, request_id);
+    let (changing, id) = (access.clone(), item_id.clone());
+    let outcome = state
+        .db
+        .run(move |conn| {
+            let viewer = Viewer::new(conn, &changing)?;
+            change(conn, &actor, &viewer, &id)
+        })
+        .await;
+    match outcome {
+        Ok(()) => Ok(see_other(&location.unwrap_or_else(|| {
+            format!("{}/items/{item_id}", base_path(&access))
+        }))),
+        Err(OkrError::Refused(message)) => unprocessable(
+            detail_page(&state, &signed_in, nav, access, item_id, Some(message)).await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn update(
+    signed_in: SignedIn,
+    nav: Nav,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<ItemPath>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let changes = ItemChanges::try_from(EditForm::parse(&body));
+    change_item(
+        signed_in,
+        nav,
+        request_id,
+        state,
+        path.into_inner(),
+        None,
+        move |conn, actor, viewer, id| {
+            let changes = changes.map_err(OkrError::Refused)?;
+            edit::update(conn, actor, viewer, id, changes).map(drop)
+        },
+    )
+    .await
+}
+
+pub async fn delete(
+    signed_in: SignedIn,
+    nav: Nav,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<ItemPath>,
+) -> Result<HttpResponse, AppError> {
+    let path = path.into_inner();
+    let location = format!("/orgs/{}/w/{}", path.org, path.ws);
+    change_item(
+        signed_in,
+        nav,
+        request_id,
+        state,
+        path,
+        Some(location),
+        |conn, actor, viewer, id| edit::delete(conn, actor, viewer, id).map(drop),
+    )
+    .await
+}
+
+pub async fn restore(
+    signed_in: SignedIn,
+    nav: Nav,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<ItemPath>,
+) -> Result<HttpResponse, AppError> {
+    let path = path.into_inner();
+    let trash = format!("/orgs/{}/w/{}/trash", path.org, path.ws);
+    let ItemPath { org, ws, item_id } = path;
+    let access = access(&state, &signed_in, org, ws).await?;
+    let actor = actor(&signed_in, request_id);
+    let outcome = state
+        .db
+        .run(move |conn| {
+            let viewer = Viewer::new(conn, &access)?;
+            edit::restore(conn, &actor, &viewer, &item_id)
+        })
+        .await;
+    match outcome {
+        Ok(_) => Ok(see_other(&trash)),
+        Err(OkrError::Refused(message)) => {
+            super::identity::flash(&signed_in.session, &message)?;
+            drop(nav);
+            Ok(see_other(&trash))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    #[serde(default)]
+    parent_id: String,
+}
+
+pub async fn move_item(
+    signed_in: SignedIn,
+    nav: Nav,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<ItemPath>,
+    form: web::Form<MoveForm>,
+) -> Result<HttpResponse, AppError> {
+    let parent = Some(form.into_inner().parent_id).filter(|p| !p.is_empty());
+    change_item(
+        signed_in,
+        nav,
+        request_id,
+        state,
+        path.into_inner(),
+        None,
+        move |conn, actor, viewer, id| {
+            edit::move_to(conn, actor, viewer, id, parent.as_deref()).map(drop)
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ReorderForm {
+    direction: String,
+}
+
+pub async fn reorder(
+    signed_in: SignedIn,
+    nav: Nav,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<ItemPath>,
+    form: web::Form<ReorderForm>,
+) -> Result<HttpResponse, AppError> {
+    let direction = match form.direction.as_str() {
+        "up" => Direction::Up,
+        "down" => Direction::Down,
+        _ => return Err(AppError::BadRequest("Move up or down.".into())),
+    };
+    let path = path.into_inner();
+    let location = format!("/orgs/{}/w/{}#item-{}", path.org, path.ws, path.item_id);
+    change_item(
+        signed_in,
+        nav,
+        request_id,
+        state,
+        path,
+        Some(location),
+        move |conn, actor, viewer, id| edit::reorder(conn, actor, viewer, id, direction),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    to_item_id: String,
+}
+
+pub async fn add_link(
+    signed_in: SignedIn,
+    nav: Nav,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<ItemPath>,
+    form: web::Form<LinkForm>,
+) -> Result<HttpResponse, AppError> {
+    let to = form.into_inner().to_item_id;
+    change_item(
+        signed_in,
+        nav,
+        request_id,
+        state,
+        path.into_inner(),
+        None,
+        move |conn, actor, viewer, id| links::add(conn, actor, viewer, id, &to),
+    )
+    .await
+}
+
+pub async fn remove_link(
+    signed_in: SignedIn,
+    nav: Nav,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<LinkPath>,
+) -> Result<HttpResponse, AppError> {
+    let LinkPath {
+        org,
+        ws,
+        item_id,
+        link_id,
+    } = path.into_inner();
+    change_item(
+        signed_in,
+        nav,
+        request_id,
+        state,
+        ItemPath { org, ws, item_id },
+        None,
+        move |conn, actor, viewer, id| links::remove(conn, actor, viewer, id, &link_id),
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "items/trash.html")]
+struct TrashPage {
+    layout: Layout,
+    base: String,
+    items: Vec<Trashed>,
+    can_restore: bool,
+}
+
+pub async fn trash(
+    signed_in: SignedIn,
+    nav: Nav,
+    state: web::Data<AppState>,
+    path: web::Path<WorkspacePath>,
+) -> Result<HttpResponse, AppError> {
+    let WorkspacePath { org, ws } = path.into_inner();
+    let access = access(&state, &signed_in, org, ws).await?;
+    let reading = access.clone();
+    let items = state
+        .db
+        .run(move |conn| {
+            let viewer = Viewer::new(conn, &reading)?;
+            edit::trash(conn, &viewer)
+        })
+        .await?;
+    render(TrashPage {
+        layout: signed_in.layout(&format!("Trash of {}", access.workspace.name), nav),
+        base: base_path(&access),
+        can_restore: access.require_writable().is_ok(),
+        items,
+    })
+}
