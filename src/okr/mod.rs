@@ -334,6 +334,12 @@ fn recompute_up(conn: &mut AnyConnection, start: Option<&str>) -> Result<(), Okr
     // A chain is never longer than the tree; the bound only guards against a corrupt loop.
     for _ in 0..10_000 {
         let Some(id) = current else { return Ok(()) };
+        // Lock the row before reading its children: a concurrent change under the same
+        // parent then waits for this transaction and reads committed children (PostgreSQL;
+        // SQLite's write transactions are serialized anyway).
+        diesel::update(okr_items::table.find(&id))
+            .set(okr_items::progress_computed.eq(okr_items::progress_computed))
+            .execute(conn)?;
         let item = load(conn, &id)?;
         let children: Vec<(ItemType, Option<ActionStatus>, Option<StoryPoints>, f64)> =
             okr_items::table

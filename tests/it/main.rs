@@ -11,6 +11,7 @@ mod harness;
 mod invites;
 mod migrations;
 mod orgs;
+mod progress;
 mod scope_fuzz;
 mod shell;
 mod smtp;
