@@ -389,6 +389,100 @@ impl TreeRow {
     }
 }
 
+/// What the tree page narrows to; matches are shown with their ancestors for context.
+#[derive(Debug, Clone, Default)]
+pub struct TreeFilter {
+    pub owner: Option<String>,
+    pub assignee: Option<String>,
+    pub item_type: Option<ItemType>,
+    pub status: Option<ActionStatus>,
+    pub overdue_on: Option<NaiveDate>,
+    /// Words that must all appear in the title or description (any case).
+    pub text: Option<String>,
+}
+
+impl TreeFilter {
+    pub fn is_empty(&self) -> bool {
+        self.owner.is_none()
+            && self.assignee.is_none()
+            && self.item_type.is_none()
+            && self.status.is_none()
+            && self.overdue_on.is_none()
+            && self.text.is_none()
+    }
+
+    fn matches(&self, row: &TreeRow, assignee_ids: &[String]) -> bool {
+        let item = &row.item;
+        let text_matches = self.text.as_ref().is_none_or(|text| {
+            let haystack = format!(
+                "{} {}",
+                item.title,
+                item.description.as_deref().unwrap_or("")
+            )
+            .to_lowercase();
+            text.to_lowercase()
+                .split_whitespace()
+                .all(|word| haystack.contains(word))
+        });
+        self.owner
+            .as_ref()
+            .is_none_or(|owner| *owner == item.owner_user_id)
+            && self
+                .assignee
+                .as_ref()
+                .is_none_or(|a| assignee_ids.contains(a))
+            && self.item_type.is_none_or(|t| t == item.item_type)
+            && self.status.is_none_or(|s| item.action_status == Some(s))
+            && self.overdue_on.is_none_or(|today| row.is_overdue(today))
+            && text_matches
+    }
+}
+
+/// The tree narrowed by a filter: matching rows and their ancestors, in tree order.
+pub fn filtered_tree(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    filter: &TreeFilter,
+) -> Result<Vec<TreeRow>, OkrError> {
+    let rows = tree(conn, viewer)?;
+    if filter.is_empty() {
+        return Ok(rows);
+    }
+    let assignees: Vec<(String, String)> = okr_item_assignees::table
+        .filter(okr_item_assignees::workspace_id.eq(&viewer.workspace_id))
+        .select((okr_item_assignees::item_id, okr_item_assignees::user_id))
+        .load(conn)?;
+    let mut by_item: HashMap<&str, Vec<String>> = HashMap::new();
+    for (item, user) in &assignees {
+        by_item.entry(item.as_str()).or_default().push(user.clone());
+    }
+    let parent_of: HashMap<&str, Option<&str>> = rows
+        .iter()
+        .map(|row| (row.item.id.as_str(), row.item.parent_id.as_deref()))
+        .collect();
+    let mut keep: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for row in &rows {
+        let ids = by_item
+            .get(row.item.id.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        if filter.matches(row, ids) {
+            let mut current = Some(row.item.id.as_str());
+            while let Some(id) = current {
+                if !keep.insert(id) {
+                    break;
+                }
+                current = parent_of.get(id).copied().flatten();
+            }
+        }
+    }
+    let keep: std::collections::HashSet<String> = keep.into_iter().map(str::to_owned).collect();
+    Ok(rows
+        .into_iter()
+        .filter(|row| keep.contains(&row.item.id))
+        .collect())
+}
+
 /// The workspace's live items the viewer may see, in tree order (siblings by sort order).
 /// Two queries whatever the size: items with owners, then assignees.
 pub fn tree(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<TreeRow>, OkrError> {

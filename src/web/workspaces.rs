@@ -14,7 +14,7 @@ use super::nav::Nav;
 use super::orgs::{actor, NAME_MAX};
 use super::{render, see_other, unprocessable, AppState};
 use crate::activity::{self, ActivityEntry, History};
-use crate::okr::{self, ItemType, NewItem, OkrError, TreeRow};
+use crate::okr::{self, ActionStatus, ItemType, NewItem, OkrError, TreeFilter, TreeRow};
 use crate::orgs::{self, required_text, OrgError, OrgMember, Organization, Slug};
 use crate::scope::Viewer;
 use crate::workspaces::{
@@ -188,6 +188,11 @@ struct OverviewPage {
     /// A refused new item: (the parent it was for, or "" at the top; why).
     error: Option<(String, String)>,
     typed: String,
+    filter: TreeQuery,
+    filtering: bool,
+    members: Vec<WorkspaceMember>,
+    item_types: &'static [ItemType],
+    statuses: &'static [ActionStatus],
 }
 
 impl OverviewPage {
@@ -208,29 +213,72 @@ impl OverviewPage {
     }
 }
 
+/// The tree page's filters as they stand in the URL, so a filtered view can be shared.
+#[derive(Deserialize, Default, Clone)]
+pub struct TreeQuery {
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    assignee: String,
+    #[serde(default, rename = "type")]
+    item_type: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    overdue: String,
+    #[serde(default)]
+    q: String,
+}
+
+impl TreeQuery {
+    /// Unknown values are ignored rather than refused: a stale shared link still opens.
+    fn filter(&self, today: NaiveDate) -> TreeFilter {
+        let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        TreeFilter {
+            owner: text(&self.owner),
+            assignee: text(&self.assignee),
+            item_type: ItemType::parse(&self.item_type),
+            status: ActionStatus::parse(&self.status),
+            overdue_on: (!self.overdue.is_empty()).then_some(today),
+            text: text(&self.q).map(|q| q.chars().take(200).collect()),
+        }
+    }
+}
+
 async fn overview_page(
     state: &AppState,
     signed_in: &SignedIn,
     nav: Nav,
     access: WorkspaceAccess,
+    query: TreeQuery,
     error: Option<(String, String)>,
     typed: String,
 ) -> Result<OverviewPage, AppError> {
     let reading = access.clone();
-    let rows = state
+    let today = chrono::Utc::now().date_naive();
+    let filter = query.filter(today);
+    let filtering = !filter.is_empty();
+    let (rows, members) = state
         .db
         .run(move |conn| {
             let viewer = Viewer::new(conn, &reading)?;
-            okr::tree(conn, &viewer)
+            let rows = okr::filtered_tree(conn, &viewer, &filter)?;
+            let members = workspaces::members(conn, &reading.workspace.id)?;
+            Ok::<_, AppError>((rows, members))
         })
         .await?;
     Ok(OverviewPage {
         layout: signed_in.layout(&access.workspace.name, nav),
         access,
         rows,
-        today: chrono::Utc::now().date_naive(),
+        today,
         error,
         typed,
+        filter: query,
+        filtering,
+        members,
+        item_types: ItemType::ALL,
+        statuses: ActionStatus::ALL,
     })
 }
 
@@ -239,9 +287,21 @@ pub async fn overview(
     nav: Nav,
     state: web::Data<AppState>,
     path: web::Path<WorkspacePath>,
+    query: web::Query<TreeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
-    render(overview_page(&state, &signed_in, nav, access, None, String::new()).await?)
+    render(
+        overview_page(
+            &state,
+            &signed_in,
+            nav,
+            access,
+            query.into_inner(),
+            None,
+            String::new(),
+        )
+        .await?,
+    )
 }
 
 /// A new item as typed in the tree.
@@ -299,6 +359,7 @@ pub async fn create_item(
                 &signed_in,
                 nav,
                 access,
+                TreeQuery::default(),
                 Some(refused(message)),
                 form.title.clone(),
             )
@@ -326,6 +387,7 @@ pub async fn create_item(
                 &signed_in,
                 nav,
                 access,
+                TreeQuery::default(),
                 Some(refused(message)),
                 form.title.clone(),
             )

@@ -665,3 +665,89 @@ async fn people_edit_what_they_own_or_are_assigned_to() {
         .await
         .assert_redirect(&ws.item_path(&kr));
 }
+
+impl Workspace {
+    async fn titles_at(&self, who: &Browser, query: &str) -> Vec<String> {
+        let page = who.get(&format!("{}?{query}", self.base())).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let selector = scraper::Selector::parse(".tree-title-text").expect("selector");
+        page.html()
+            .select(&selector)
+            .map(|t| t.text().collect())
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn filters_and_search_narrow_the_tree_and_keep_the_context() {
+    let ws = Workspace::new("option_1").await;
+    let member = ws.member("member@example.com", "Mo Member", None).await;
+    let objective = ws
+        .create(&ws.admin, "objective", None, "Grow revenue")
+        .await;
+    let kr = ws
+        .create(
+            &ws.admin,
+            "key_result",
+            Some(&objective),
+            "Pricing page live",
+        )
+        .await;
+    let late = ws
+        .create(&ws.admin, "action", Some(&kr), "Write the copy")
+        .await;
+    ws.create(&ws.admin, "action", Some(&kr), "Design the table")
+        .await;
+    ws.create(&ws.admin, "objective", None, "Hire well").await;
+    ws.edit(
+        &ws.admin,
+        &late,
+        &[
+            ("due_date", "2020-01-01"),
+            ("action_status", "work_in_progress"),
+        ],
+    )
+    .await;
+    ws.assign(&late, "member@example.com");
+    let member_id = ws.app.user_id("member@example.com");
+
+    assert_eq!(
+        ws.titles_at(&ws.admin, "type=objective").await,
+        ["Grow revenue", "Hire well"]
+    );
+    let with_context = ["Grow revenue", "Pricing page live", "Write the copy"];
+    assert_eq!(
+        ws.titles_at(&ws.admin, "overdue=1").await,
+        with_context,
+        "matches come with their ancestors"
+    );
+    assert_eq!(
+        ws.titles_at(&ws.admin, "status=work_in_progress").await,
+        with_context
+    );
+    assert_eq!(
+        ws.titles_at(&ws.admin, &format!("assignee={member_id}"))
+            .await,
+        with_context
+    );
+    assert_eq!(
+        ws.titles_at(&ws.admin, "q=COPY+write").await,
+        with_context,
+        "all words, any case"
+    );
+    assert!(ws
+        .titles_at(&ws.admin, "q=nothing+like+this")
+        .await
+        .is_empty());
+    assert_eq!(
+        ws.titles_at(&ws.admin, "type=nonsense").await.len(),
+        5,
+        "unknown values are ignored"
+    );
+    // The filter is kept in the page, so the URL can be shared.
+    let page = member.get(&format!("{}?q=copy&overdue=1", ws.base())).await;
+    assert_eq!(page.attr_of("#filter-q", "value").as_deref(), Some("copy"));
+    assert!(page
+        .attr_of("input[name=overdue][checked]", "value")
+        .is_some());
+}
