@@ -60,6 +60,7 @@ pub struct FieldChange {
 
 #[derive(Debug, Clone)]
 pub struct ActivityEntry {
+    pub item_id: String,
     pub action_type: String,
     pub actor_name: String,
     pub created_at: NaiveDateTime,
@@ -140,6 +141,7 @@ impl ActivityEntry {
 type Row = (
     String,
     String,
+    String,
     NaiveDateTime,
     String,
     Option<String>,
@@ -150,9 +152,10 @@ fn entries(rows: Vec<Row>) -> Vec<ActivityEntry> {
     let parse = |raw: Option<String>| raw.and_then(|s| serde_json::from_str::<Value>(&s).ok());
     rows.into_iter()
         .map(
-            |(action_type, actor_name, created_at, request_id, before, after)| {
+            |(item_id, action_type, actor_name, created_at, request_id, before, after)| {
                 let changes = diff(parse(before).as_ref(), parse(after).as_ref());
                 ActivityEntry {
+                    item_id,
                     action_type,
                     actor_name,
                     created_at,
@@ -173,6 +176,8 @@ pub enum History<'a> {
     Workspace(&'a str),
     /// One item's history (the caller has checked the viewer may see the item).
     Item(&'a str),
+    /// Changes to a workspace's items, newest first (the caller filters them by `scope`).
+    WorkspaceItems(&'a str),
 }
 
 pub fn recent(
@@ -191,6 +196,9 @@ pub fn recent(
             .filter(item_activity_log::workspace_id.eq(id))
             .filter(item_activity_log::item_type.eq_any(["workspace", "workspace_membership"])),
         History::Item(id) => query.filter(item_activity_log::item_id.eq(id)),
+        History::WorkspaceItems(id) => query
+            .filter(item_activity_log::workspace_id.eq(id))
+            .filter(item_activity_log::item_type.eq_any(["objective", "key_result", "action"])),
     };
     let rows = query
         .order((
@@ -199,6 +207,7 @@ pub fn recent(
         ))
         .limit(limit)
         .select((
+            item_activity_log::item_id,
             item_activity_log::action_type,
             users::name,
             item_activity_log::created_at,

@@ -594,3 +594,45 @@ pub fn may_move_under(item: &Item, candidate: &Item, tree: &[TreeRow]) -> bool {
     }
     true
 }
+
+/// An item change in the workspace feed, with the item's title.
+#[derive(Debug, Clone)]
+pub struct FeedEntry {
+    pub entry: crate::activity::ActivityEntry,
+    pub item_title: String,
+}
+
+/// Recent changes to the items the viewer may see (an activity row is visible when its item
+/// is), newest first.
+pub fn activity_feed(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    limit: usize,
+) -> Result<Vec<FeedEntry>, OkrError> {
+    let visible = scope::visible_items(conn, viewer)?;
+    let entries = activity::recent(
+        conn,
+        activity::History::WorkspaceItems(&viewer.workspace_id),
+        1000,
+    )?;
+    let entries: Vec<_> = entries
+        .into_iter()
+        .filter(|entry| visible.contains(&entry.item_id))
+        .take(limit)
+        .collect();
+    let ids: Vec<&str> = entries.iter().map(|e| e.item_id.as_str()).collect();
+    let titles: HashMap<String, String> = okr_items::table
+        .filter(okr_items::id.eq_any(&ids))
+        .filter(okr_items::deleted_at.is_null())
+        .select((okr_items::id, okr_items::title))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(entries
+        .into_iter()
+        .filter_map(|entry| {
+            let item_title = titles.get(&entry.item_id)?.clone();
+            Some(FeedEntry { entry, item_title })
+        })
+        .collect())
+}

@@ -520,3 +520,35 @@ pub async fn trash(
         items,
     })
 }
+
+#[derive(Template)]
+#[template(path = "items/activity.html")]
+struct ActivityPage {
+    layout: Layout,
+    base: String,
+    feed: Vec<okr::FeedEntry>,
+}
+
+/// The workspace's recent item changes, as far as the viewer may see them.
+pub async fn activity_feed(
+    signed_in: SignedIn,
+    nav: Nav,
+    state: web::Data<AppState>,
+    path: web::Path<WorkspacePath>,
+) -> Result<HttpResponse, AppError> {
+    let WorkspacePath { org, ws } = path.into_inner();
+    let access = access(&state, &signed_in, org, ws).await?;
+    let reading = access.clone();
+    let feed = state
+        .db
+        .run(move |conn| {
+            let viewer = Viewer::new(conn, &reading)?;
+            okr::activity_feed(conn, &viewer, 200)
+        })
+        .await?;
+    render(ActivityPage {
+        layout: signed_in.layout(&format!("Activity in {}", access.workspace.name), nav),
+        base: base_path(&access),
+        feed,
+    })
+}

@@ -132,6 +132,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
                         .route("", web::get().to(workspaces::overview))
                         .route("/items", web::post().to(workspaces::create_item))
                         .route("/trash", web::get().to(items::trash))
+                        .route("/activity", web::get().to(items::activity_feed))
                         .service(
                             web::resource("/items/{item_id}")
                                 .route(web::get().to(items::show))

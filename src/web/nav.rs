@@ -44,6 +44,8 @@ fn section_of(path: &str) -> &'static str {
         "settings"
     } else if path.ends_with("/trash") {
         "trash"
+    } else if path.ends_with("/activity") {
+        "activity"
     } else {
         "overview"
     }

@@ -200,6 +200,21 @@ fn store(
             ))
             .execute(conn)
             .expect("item");
+        diesel::insert_into(cairn::schema::item_activity_log::table)
+            .values((
+                cairn::schema::item_activity_log::id.eq(format!("act-{}", item.id)),
+                cairn::schema::item_activity_log::organization_id.eq(org_id),
+                cairn::schema::item_activity_log::workspace_id.eq(&ws_id),
+                cairn::schema::item_activity_log::item_type.eq(&types[index]),
+                cairn::schema::item_activity_log::item_id.eq(&item.id),
+                cairn::schema::item_activity_log::action_type.eq("item.created"),
+                cairn::schema::item_activity_log::actor_user_id
+                    .eq(&world.members[item.owner].user_id),
+                cairn::schema::item_activity_log::request_id.eq("fuzz"),
+                cairn::schema::item_activity_log::created_at.eq(now),
+            ))
+            .execute(conn)
+            .expect("activity");
         for &person in &item.assignees {
             diesel::insert_into(okr_item_assignees::table)
                 .values((
