@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod activity;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod invites;
 pub mod mail;
 pub mod okr;

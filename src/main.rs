@@ -36,6 +36,8 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Create a demo organization with people and OKRs, and print the log-ins.
+    Demo,
     /// Write a consistent copy of the SQLite database while the app runs.
     Backup {
         /// Where to write the copy (must not exist yet).
@@ -69,6 +71,8 @@ enum CliError {
     Hashing(#[from] PasswordHashError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Demo(#[from] cairn::demo::DemoError),
 }
 
 fn main() -> ExitCode {
@@ -87,6 +91,7 @@ fn main() -> ExitCode {
         Command::User {
             command: UserCommand::Create { email, name },
         } => create_user(&config, &email, &name),
+        Command::Demo => demo(&config),
         Command::Backup { file } => backup(&config, &file),
     };
     match outcome {
@@ -155,6 +160,20 @@ fn create_user(config: &Config, email: &str, name: &str) -> Result<(), CliError>
     };
     let user = accounts::create_account(&mut conn, &account, &password_hash)?;
     println!("created user {} <{}> ({})", user.name, user.email, user.id);
+    Ok(())
+}
+
+fn demo(config: &Config) -> Result<(), CliError> {
+    let mut conn = connect(config)?;
+    let demo = cairn::demo::create(&mut conn, chrono::Utc::now().date_naive())?;
+    println!(
+        "Demo organization ready: {}orgs/{}",
+        config.base_url, demo.org_slug
+    );
+    println!("Everyone's password: {}", demo.password);
+    for login in &demo.logins {
+        println!("  {:<20} {:<28} {}", login.name, login.email, login.role);
+    }
     Ok(())
 }
 

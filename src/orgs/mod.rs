@@ -357,6 +357,17 @@ fn org_subject(org: &Organization) -> Subject<'_> {
     }
 }
 
+/// Adds an existing user to an organization (the demo seeds its people this way; people
+/// otherwise arrive through invites).
+pub fn add_member(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    user_id: &str,
+    role: OrgRole,
+) -> Result<(), OrgError> {
+    Ok(insert_member(conn, org_id, user_id, role)?)
+}
+
 fn insert_member(
     conn: &mut AnyConnection,
     org_id: &str,

@@ -151,3 +151,61 @@ async fn a_wrong_setting_stops_start_up_with_one_line_naming_it() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("BIND"), "{stderr}");
 }
+
+#[tokio::test]
+async fn demo_creates_a_realistic_organization_once_and_prints_the_log_ins() {
+    use cairn::schema::{okr_items, okr_links};
+    use diesel::prelude::*;
+    let app = TestApp::spawn().await;
+    let out = cairn(&app, &["demo"], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    let password = printed
+        .lines()
+        .find_map(|line| line.strip_prefix("Everyone's password: "))
+        .expect("the password is printed")
+        .to_owned();
+    assert!(printed.contains("ada@demo.cairn.test"));
+
+    let mut conn = app.db();
+    let count = |conn: &mut cairn::db::AnyConnection, kind: &str| -> i64 {
+        okr_items::table
+            .filter(okr_items::item_type.eq(kind))
+            .count()
+            .get_result(conn)
+            .expect("count")
+    };
+    assert_eq!(count(&mut conn, "objective"), 5);
+    assert_eq!(count(&mut conn, "key_result"), 15);
+    assert_eq!(count(&mut conn, "action"), 60);
+    assert!(
+        okr_links::table
+            .count()
+            .get_result::<i64>(&mut conn)
+            .expect("links")
+            >= 2
+    );
+
+    // The printed log-in works and shows the need-to-know workspace's tree.
+    let browser = app.browser();
+    browser
+        .log_in("alan@demo.cairn.test", &password)
+        .await
+        .assert_redirect("/");
+    let tree = browser.get("/orgs/northwind-robotics/w/product").await;
+    assert_eq!(tree.status, reqwest::StatusCode::OK);
+    assert!(
+        tree.html()
+            .select(&scraper::Selector::parse(".tree-row").expect("selector"))
+            .count()
+            > 0
+    );
+
+    let again = cairn(&app, &["demo"], "");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already set up"));
+}

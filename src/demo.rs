@@ -1,0 +1,462 @@
+//! `cairn demo`: a demo organization with two workspaces (one per privacy mode), people
+//! with a manager chain, and a realistic set of OKRs, built through the same domain
+//! functions the app uses, so progress and activity are what they would be.
+
+use chrono::{Duration, NaiveDate};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+
+use crate::accounts::{self, DisplayName, Email, NewAccount, Password};
+use crate::activity::Actor;
+use crate::db::AnyConnection;
+use crate::okr::edit::{self, ItemChanges};
+use crate::okr::{self, links, ActionStatus, ItemType, NewItem, OkrError, StoryPoints};
+use crate::orgs::{self, NewOrganization, OrgError, OrgRole};
+use crate::scope::Viewer;
+use crate::workspaces::{self, MembershipChange, PrivacyMode, WorkspaceRole, WorkspaceSettings};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("the demo people already exist ({0}); the demo is already set up in this database")]
+    AlreadyThere(String),
+    #[error(transparent)]
+    Account(#[from] accounts::AccountError),
+    #[error(transparent)]
+    Org(#[from] OrgError),
+    #[error(transparent)]
+    Okr(#[from] OkrError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+}
+
+impl From<diesel::result::Error> for DemoError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Db(crate::db::DbError::Query(e))
+    }
+}
+
+/// Who can log in to the demo.
+pub struct DemoLogin {
+    pub name: String,
+    pub email: String,
+    pub role: &'static str,
+}
+
+pub struct Demo {
+    pub org_slug: String,
+    pub password: String,
+    pub logins: Vec<DemoLogin>,
+}
+
+/// (name, email, org role, manager index)
+const PEOPLE: &[(&str, &str, OrgRole, Option<usize>)] = &[
+    ("Ada Lovelace", "ada@demo.cairn.test", OrgRole::Owner, None),
+    (
+        "Grace Hopper",
+        "grace@demo.cairn.test",
+        OrgRole::Admin,
+        Some(0),
+    ),
+    (
+        "Alan Turing",
+        "alan@demo.cairn.test",
+        OrgRole::Member,
+        Some(1),
+    ),
+    (
+        "Katherine Johnson",
+        "katherine@demo.cairn.test",
+        OrgRole::Member,
+        Some(1),
+    ),
+    (
+        "Edsger Dijkstra",
+        "edsger@demo.cairn.test",
+        OrgRole::Member,
+        Some(2),
+    ),
+    (
+        "Barbara Liskov",
+        "barbara@demo.cairn.test",
+        OrgRole::Member,
+        Some(0),
+    ),
+];
+
+struct Plan {
+    objective: &'static str,
+    key_results: [(&'static str, [&'static str; 4]); 3],
+}
+
+const PRODUCT: &[Plan] = &[
+    Plan {
+        objective: "Make onboarding effortless",
+        key_results: [
+            (
+                "Activation within 7 days from 32% to 45%",
+                [
+                    "Interview ten new customers",
+                    "Ship the guided setup checklist",
+                    "Add sample data to empty workspaces",
+                    "Instrument the activation funnel",
+                ],
+            ),
+            (
+                "Time to first objective under 5 minutes",
+                [
+                    "Cut the sign-up form to three fields",
+                    "Add objective templates",
+                    "Record a two-minute walkthrough",
+                    "Run a usability test with five teams",
+                ],
+            ),
+            (
+                "Onboarding satisfaction score of 8 or more",
+                [
+                    "Send a day-3 check-in email",
+                    "Add in-app help on the tree page",
+                    "Triage onboarding support tickets weekly",
+                    "Publish the getting-started guide",
+                ],
+            ),
+        ],
+    },
+    Plan {
+        objective: "Be fast everywhere",
+        key_results: [
+            (
+                "Tree page under 50 ms at 1,000 items",
+                [
+                    "Profile the tree query",
+                    "Remove per-row queries",
+                    "Cache static assets for a year",
+                    "Add a benchmark to CI",
+                ],
+            ),
+            (
+                "Board drags saved within 100 ms",
+                [
+                    "Batch position writes",
+                    "Measure drag latency in the browser",
+                    "Add optimistic updates",
+                    "Load-test with 16 clients",
+                ],
+            ),
+            (
+                "99.9% of requests succeed",
+                [
+                    "Add readiness checks",
+                    "Alert on error budget burn",
+                    "Retry transient database errors",
+                    "Write the incident runbook",
+                ],
+            ),
+        ],
+    },
+    Plan {
+        objective: "Earn enterprise trust",
+        key_results: [
+            (
+                "Pass the security review of three large customers",
+                [
+                    "Document the data model",
+                    "Run a third-party penetration test",
+                    "Add audit log export",
+                    "Write the security whitepaper",
+                ],
+            ),
+            (
+                "Single sign-on for all paid plans",
+                [
+                    "Spike SAML libraries",
+                    "Build the SSO settings page",
+                    "Test with two identity providers",
+                    "Document SSO set-up",
+                ],
+            ),
+            (
+                "Zero data-loss incidents",
+                [
+                    "Automate nightly backups",
+                    "Test a full restore monthly",
+                    "Add point-in-time recovery",
+                    "Review retention policies",
+                ],
+            ),
+        ],
+    },
+];
+
+const GO_TO_MARKET: &[Plan] = &[
+    Plan {
+        objective: "Grow recurring revenue",
+        key_results: [
+            (
+                "ARR from 1.2M to 2M",
+                [
+                    "Launch the new pricing page",
+                    "Run a win-back campaign",
+                    "Add annual billing discount",
+                    "Review the sales pipeline weekly",
+                ],
+            ),
+            (
+                "Net revenue retention above 110%",
+                [
+                    "Introduce seat-based expansion",
+                    "Quarterly business reviews with top 20 accounts",
+                    "Build a usage health score",
+                    "Offer a workspace add-on",
+                ],
+            ),
+            (
+                "Sales cycle under 30 days",
+                [
+                    "Publish case studies",
+                    "Create a self-serve trial path",
+                    "Train the team on discovery calls",
+                    "Standardize the proposal template",
+                ],
+            ),
+        ],
+    },
+    Plan {
+        objective: "Become the OKR tool teams recommend",
+        key_results: [
+            (
+                "NPS from 31 to 45",
+                [
+                    "Close the loop on every detractor",
+                    "Ship the three most requested features",
+                    "Start a customer advisory board",
+                    "Publish a public roadmap",
+                ],
+            ),
+            (
+                "200 customer reviews on software directories",
+                [
+                    "Ask happy customers for reviews",
+                    "Add a review prompt after 30 days",
+                    "Respond to every review",
+                    "Feature reviews on the website",
+                ],
+            ),
+            (
+                "Referral share of sign-ups at 20%",
+                [
+                    "Launch the referral program",
+                    "Add an invite-a-colleague nudge",
+                    "Reward referrers with credits",
+                    "Track referral attribution",
+                ],
+            ),
+        ],
+    },
+];
+
+fn actor_for(user_id: &str) -> Actor {
+    Actor {
+        user_id: user_id.to_owned(),
+        request_id: format!("demo-{}", uuid::Uuid::new_v4()),
+    }
+}
+
+/// Builds the demo, all or nothing. `today` anchors the due dates (some past, most ahead).
+pub fn create(conn: &mut AnyConnection, today: NaiveDate) -> Result<Demo, DemoError> {
+    crate::db::write_transaction(conn, |conn| build(conn, today))
+}
+
+fn build(conn: &mut AnyConnection, today: NaiveDate) -> Result<Demo, DemoError> {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
+    let password = {
+        use rand::distributions::{Alphanumeric, DistString};
+        let mut os = rand::thread_rng();
+        format!("demo-{}", Alphanumeric.sample_string(&mut os, 12))
+    };
+    let checked =
+        Password::parse(password.clone()).map_err(|e| DemoError::Invalid(e.to_string()))?;
+    let hash = accounts::hash_password(&checked).map_err(accounts::AccountError::from)?;
+
+    let mut user_ids = Vec::new();
+    for (name, email, ..) in PEOPLE {
+        let email = Email::parse(email).map_err(|e| DemoError::Invalid(e.to_string()))?;
+        let account = NewAccount {
+            email: email.clone(),
+            name: DisplayName::parse(name).map_err(|e| DemoError::Invalid(e.to_string()))?,
+            password: checked.clone(),
+        };
+        match accounts::create_account(conn, &account, &hash) {
+            Ok(user) => user_ids.push(user.id),
+            Err(accounts::AccountError::EmailTaken) => {
+                return Err(DemoError::AlreadyThere(email.to_string()))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let owner = actor_for(&user_ids[0]);
+    let org = orgs::create(
+        conn,
+        &owner,
+        NewOrganization {
+            name: "Northwind Robotics".into(),
+            slug: None,
+        },
+    )?;
+    for (index, (_, _, role, _)) in PEOPLE.iter().enumerate().skip(1) {
+        orgs::add_member(conn, &org.id, &user_ids[index], *role)?;
+    }
+    let org_access = orgs::access(conn, &user_ids[0], &org.slug)?;
+
+    for (name, privacy_mode, plans) in [
+        ("Product", PrivacyMode::NeedToKnow, PRODUCT),
+        ("Go-to-market", PrivacyMode::Open, GO_TO_MARKET),
+    ] {
+        let settings = WorkspaceSettings {
+            name: name.into(),
+            slug: orgs::Slug::suggest(name).ok_or_else(|| DemoError::Invalid(name.into()))?,
+            privacy_mode,
+        };
+        let workspace = workspaces::create(conn, &owner, &org_access, settings)?;
+        let access = workspaces::access(conn, &user_ids[0], &org.slug, &workspace.slug)?;
+        for (index, (.., manager)) in PEOPLE.iter().enumerate().skip(1) {
+            let role = if index == 1 {
+                WorkspaceRole::Admin
+            } else {
+                WorkspaceRole::User
+            };
+            workspaces::add_member(conn, &owner, &access, &user_ids[index], role)?;
+            if let Some(manager) = manager {
+                let change = MembershipChange {
+                    manager_user_id: Some(Some(user_ids[*manager].clone())),
+                    ..MembershipChange::default()
+                };
+                workspaces::update_member(conn, &owner, &access, &user_ids[index], change)?;
+            }
+        }
+        let viewer = Viewer::new(conn, &access)?;
+        let mut objectives = Vec::new();
+        for (o, plan) in plans.iter().enumerate() {
+            let quarter_end = today + Duration::days(75 + 7 * o as i64);
+            let objective = okr::create(
+                conn,
+                &owner,
+                &viewer,
+                item(ItemType::Objective, plan.objective, None, Some(quarter_end)),
+            )?;
+            let lead = &user_ids[1 + o % (user_ids.len() - 1)];
+            reassign(conn, &owner, &viewer, &objective.id, lead, &[])?;
+            objectives.push(objective.id.clone());
+            for (k, (kr_title, actions)) in plan.key_results.iter().enumerate() {
+                let due = today + Duration::days(30 + 14 * k as i64 + rng.gen_range(0..10));
+                let kr = okr::create(
+                    conn,
+                    &owner,
+                    &viewer,
+                    item(
+                        ItemType::KeyResult,
+                        kr_title,
+                        Some(&objective.id),
+                        Some(due),
+                    ),
+                )?;
+                let kr_owner = user_ids
+                    .choose(&mut rng)
+                    .cloned()
+                    .unwrap_or_else(|| user_ids[0].clone());
+                reassign(conn, &owner, &viewer, &kr.id, &kr_owner, &[])?;
+                for action_title in actions {
+                    // Spread due dates from three weeks ago to two months ahead.
+                    let due = today + Duration::days(rng.gen_range(-21..60));
+                    let action = okr::create(
+                        conn,
+                        &owner,
+                        &viewer,
+                        item(ItemType::Action, action_title, Some(&kr.id), Some(due)),
+                    )?;
+                    let status = if due < today {
+                        [
+                            ActionStatus::Done,
+                            ActionStatus::Done,
+                            ActionStatus::WorkInProgress,
+                            ActionStatus::Pending,
+                        ]
+                    } else {
+                        [
+                            ActionStatus::Pending,
+                            ActionStatus::Pending,
+                            ActionStatus::WorkInProgress,
+                            ActionStatus::Done,
+                        ]
+                    }[rng.gen_range(0..4)];
+                    let points = [
+                        StoryPoints::One,
+                        StoryPoints::Two,
+                        StoryPoints::Three,
+                        StoryPoints::Five,
+                        StoryPoints::Eight,
+                        StoryPoints::Unknown,
+                    ][rng.gen_range(0..6)];
+                    let owner_id = user_ids
+                        .choose(&mut rng)
+                        .cloned()
+                        .unwrap_or_else(|| user_ids[0].clone());
+                    let helper = user_ids
+                        .choose(&mut rng)
+                        .cloned()
+                        .unwrap_or_else(|| user_ids[0].clone());
+                    let changes = ItemChanges {
+                        owner_user_id: Some(owner_id),
+                        assignee_user_ids: Some(vec![helper]),
+                        start_date: Some(Some(due - Duration::days(rng.gen_range(7..28)))),
+                        action_status: Some(status),
+                        story_points: Some(Some(points)),
+                        ..ItemChanges::default()
+                    };
+                    edit::update(conn, &owner, &viewer, &action.id, changes)?;
+                }
+            }
+        }
+        if let [first, second, ..] = objectives.as_slice() {
+            links::add(conn, &owner, &viewer, first, second)?;
+        }
+    }
+    Ok(Demo {
+        org_slug: org.slug,
+        password,
+        logins: PEOPLE
+            .iter()
+            .map(|(name, email, role, _)| DemoLogin {
+                name: (*name).to_owned(),
+                email: (*email).to_owned(),
+                role: role.label(),
+            })
+            .collect(),
+    })
+}
+
+fn item(item_type: ItemType, title: &str, parent: Option<&str>, due: Option<NaiveDate>) -> NewItem {
+    NewItem {
+        item_type,
+        title: title.to_owned(),
+        parent_id: parent.map(str::to_owned),
+        due_date: due,
+    }
+}
+
+fn reassign(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    viewer: &Viewer,
+    item_id: &str,
+    owner: &str,
+    assignees: &[String],
+) -> Result<(), OkrError> {
+    let changes = ItemChanges {
+        owner_user_id: Some(owner.to_owned()),
+        assignee_user_ids: Some(assignees.to_vec()),
+        ..ItemChanges::default()
+    };
+    edit::update(conn, actor, viewer, item_id, changes).map(drop)
+}
