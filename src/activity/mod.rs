@@ -86,7 +86,8 @@ fn show(value: Option<&Value>) -> String {
 }
 
 /// The fields whose shown values differ between two JSON objects, in a stable order (a
-/// field that is missing and one that is empty read the same).
+/// field that is missing and one that is empty read the same). Id fields are for machines;
+/// their readable twins (names, titles) are what a person sees.
 pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange> {
     let empty = serde_json::Map::new();
     let before = before.and_then(Value::as_object).unwrap_or(&empty);
@@ -96,6 +97,7 @@ pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange> {
     fields.dedup();
     fields
         .into_iter()
+        .filter(|field| !field.ends_with("_id") && !field.ends_with("_ids"))
         .map(|field| FieldChange {
             field: field.replace('_', " "),
             before: show(before.get(field)),

@@ -6,8 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::{
-    assignees_of, check_may_edit, load, recompute_up, record, ActionStatus, Item, ItemType,
-    OkrError, StoryPoints,
+    check_may_edit, load, recompute_up, record, ActionStatus, Item, ItemType, OkrError, StoryPoints,
 };
 use crate::activity::Actor;
 use crate::db::{self, AnyConnection};
@@ -53,7 +52,6 @@ pub fn update(
 ) -> Result<Item, OkrError> {
     db::write_transaction(conn, |conn| {
         let before = editable(conn, viewer, item_id)?;
-        let before_assignees = assignees_of(conn, item_id)?;
         let is_action = before.item_type == ItemType::Action;
         if !is_action
             && (changes.action_status.is_some() || matches!(changes.story_points, Some(Some(_))))
@@ -127,10 +125,8 @@ pub fn update(
         }
         recompute_up(conn, Some(item_id))?;
         let after = load(conn, item_id)?;
-        let mut before_json = before.snapshot();
-        before_json["assignee_user_ids"] = before_assignees.into();
-        let mut after_json = after.snapshot();
-        after_json["assignee_user_ids"] = assignees_of(conn, item_id)?.into();
+        let before_json = before.snapshot(conn)?;
+        let after_json = after.snapshot(conn)?;
         record(
             conn,
             actor,
@@ -163,13 +159,14 @@ pub fn delete(
             ))
             .execute(conn)?;
         recompute_up(conn, item.parent_id.as_deref())?;
+        let item_snapshot = item.snapshot(conn)?;
         record(
             conn,
             actor,
             viewer,
             &item,
             "item.deleted",
-            Some(item.snapshot()),
+            Some(item_snapshot),
             None,
         )?;
         Ok(item)
@@ -285,6 +282,7 @@ pub fn restore(
             .execute(conn)?;
         recompute_up(conn, item.parent_id.as_deref())?;
         let after = load(conn, item_id)?;
+        let after_snapshot = after.snapshot(conn)?;
         record(
             conn,
             actor,
@@ -292,7 +290,7 @@ pub fn restore(
             &after,
             "item.restored",
             None,
-            Some(after.snapshot()),
+            Some(after_snapshot),
         )?;
         Ok(after)
     })
@@ -345,14 +343,16 @@ pub fn move_to(
         recompute_up(conn, item.parent_id.as_deref())?;
         recompute_up(conn, new_parent)?;
         let after = load(conn, item_id)?;
+        let item_snapshot = item.snapshot(conn)?;
+        let after_snapshot = after.snapshot(conn)?;
         record(
             conn,
             actor,
             viewer,
             &after,
             "item.moved",
-            Some(item.snapshot()),
-            Some(after.snapshot()),
+            Some(item_snapshot),
+            Some(after_snapshot),
         )?;
         Ok(after)
     })

@@ -146,16 +146,43 @@ pub struct Item {
 }
 
 impl Item {
-    fn snapshot(&self) -> serde_json::Value {
-        json!({
+    /// The item as the activity log records it: ids for machines, names and titles for the
+    /// readable history.
+    fn snapshot(&self, conn: &mut AnyConnection) -> QueryResult<serde_json::Value> {
+        let owner: Option<String> = users::table
+            .find(&self.owner_user_id)
+            .select(users::name)
+            .first(conn)
+            .optional()?;
+        let assignees: Vec<(String, String)> = okr_item_assignees::table
+            .inner_join(users::table.on(users::id.eq(okr_item_assignees::user_id)))
+            .filter(okr_item_assignees::item_id.eq(&self.id))
+            .order(users::name.asc())
+            .select((users::id, users::name))
+            .load(conn)?;
+        let parent: Option<String> = match &self.parent_id {
+            Some(id) => okr_items::table
+                .find(id)
+                .select(okr_items::title)
+                .first(conn)
+                .optional()?,
+            None => None,
+        };
+        Ok(json!({
             "type": self.item_type.as_str(),
             "title": self.title,
+            "description": self.description,
             "parent_id": self.parent_id,
+            "parent": parent,
             "owner_user_id": self.owner_user_id,
+            "owner": owner,
+            "assignee_user_ids": assignees.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+            "assignees": assignees.iter().map(|(_, name)| name).collect::<Vec<_>>(),
+            "start_date": self.start_date.map(|d| d.to_string()),
             "due_date": self.due_date.map(|d| d.to_string()),
             "action_status": self.action_status.map(ActionStatus::as_str),
             "story_points": self.story_points.map(StoryPoints::as_str),
-        })
+        }))
     }
 }
 
@@ -315,6 +342,7 @@ pub fn create(
             .execute(conn)?;
         recompute_up(conn, new.parent_id.as_deref())?;
         let item = load(conn, &id)?;
+        let item_snapshot = item.snapshot(conn)?;
         record(
             conn,
             actor,
@@ -322,7 +350,7 @@ pub fn create(
             &item,
             "item.created",
             None,
-            Some(item.snapshot()),
+            Some(item_snapshot),
         )?;
         Ok(item)
     })
