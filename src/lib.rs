@@ -114,6 +114,53 @@ impl Application {
     }
 }
 
+/// An app started on a thread of its own (tests and benchmarks): stopped and joined when
+/// dropped, so none of its threads outlive the owner.
+pub struct RunningApp {
+    pub port: u16,
+    handle: actix_web::dev::ServerHandle,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl RunningApp {
+    /// Builds the app from `config` and serves it in its own actix System.
+    pub fn start(config: Config) -> Result<Self, StartError> {
+        let (started, running) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                match Application::build(config).await {
+                    Ok(app) => {
+                        let _ = started.send(Ok((app.port(), app.handle())));
+                        let _ = app.run_until_stopped().await;
+                    }
+                    Err(e) => {
+                        let _ = started.send(Err(e));
+                    }
+                }
+            })
+        });
+        let (port, handle) = running
+            .recv()
+            .map_err(|_| StartError::Db(DbError::Cancelled))??;
+        Ok(Self {
+            port,
+            handle,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for RunningApp {
+    fn drop(&mut self) {
+        // The stop command is sent at once; then wait until the workers and their database
+        // pools are gone.
+        drop(self.handle.stop(false));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 async fn housekeeping(db: Db) -> std::convert::Infallible {
     loop {
         actix_web::rt::time::sleep(HOUSEKEEPING_INTERVAL).await;

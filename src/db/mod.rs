@@ -4,9 +4,13 @@
 mod migrations;
 mod text_enum;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::connection::{
+    AnsiTransactionManager, Instrumentation, InstrumentationEvent, SimpleConnection,
+    TransactionManager,
+};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::r2d2::R2D2Connection;
@@ -67,16 +71,36 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 }
 
+/// Statements run by this process, for benchmarks that report queries per page.
+static QUERIES: AtomicU64 = AtomicU64::new(0);
+
+/// How many SQL statements this process has run so far.
+pub fn queries_executed() -> u64 {
+    QUERIES.load(Ordering::Relaxed)
+}
+
+struct QueryCounter;
+
+impl Instrumentation for QueryCounter {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            QUERIES.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
 /// One connection outside the pool (CLI commands, tests).
 pub fn establish(url: &DatabaseUrl) -> Result<AnyConnection, DbError> {
-    match url {
-        DatabaseUrl::Postgres(url) => Ok(AnyConnection::Postgresql(PgConnection::establish(url)?)),
+    let mut conn = match url {
+        DatabaseUrl::Postgres(url) => AnyConnection::Postgresql(PgConnection::establish(url)?),
         DatabaseUrl::Sqlite(path) => {
             let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
             conn.batch_execute(SQLITE_PRAGMAS)?;
-            Ok(AnyConnection::Sqlite(conn))
+            AnyConnection::Sqlite(conn)
         }
-    }
+    };
+    conn.set_instrumentation(QueryCounter);
+    Ok(conn)
 }
 
 /// The shared handle every part of the app uses to reach the database.

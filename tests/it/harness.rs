@@ -1,10 +1,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use actix_web::dev::ServerHandle;
 use cairn::config::{Config, DatabaseUrl};
 use cairn::db::{self, AnyConnection};
-use cairn::Application;
+use cairn::RunningApp;
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
 use reqwest::cookie::{CookieStore, Jar};
@@ -84,9 +83,8 @@ impl Drop for TestDatabase {
 
 pub struct TestApp {
     pub base_url: String,
-    handle: ServerHandle,
-    server_thread: Option<std::thread::JoinHandle<()>>,
-    // Dropped after the server is told to stop (fields drop in order).
+    // Stopped and joined first (fields drop in order), then the database goes.
+    _app: RunningApp,
     pub database: TestDatabase,
     pub data_dir: tempfile::TempDir,
 }
@@ -121,21 +119,11 @@ impl TestApp {
         }
         let config =
             Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
-        // The app runs in an actix System of its own, as in `cairn serve`, so that it can be
-        // stopped and joined when the test ends: no thread of it outlives the test.
-        let (started, running) = tokio::sync::oneshot::channel();
-        let server_thread = std::thread::spawn(move || {
-            actix_web::rt::System::new().block_on(async move {
-                let app = Application::build(config).await.expect("app starts");
-                let _ = started.send((app.port(), app.handle()));
-                let _ = app.run_until_stopped().await;
-            })
-        });
-        let (port, handle) = running.await.expect("the app started");
+        // Blocking briefly here is fine: the app runs on a thread of its own.
+        let app = RunningApp::start(config).expect("app starts");
         Self {
-            base_url: format!("http://127.0.0.1:{port}"),
-            handle,
-            server_thread: Some(server_thread),
+            base_url: format!("http://127.0.0.1:{}", app.port),
+            _app: app,
             database,
             data_dir,
         }
@@ -153,17 +141,6 @@ impl TestApp {
     /// The DATABASE_URL the app runs on, for the CLI.
     pub fn database_url(&self) -> &str {
         &self.database.raw_url
-    }
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        // Stop (the command is sent at once) and wait until the workers and their database
-        // pools are gone, before the test database is dropped.
-        drop(self.handle.stop(false));
-        if let Some(thread) = self.server_thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

@@ -440,8 +440,14 @@ async fn editing_moving_deleting_and_restoring_keep_progress_right() {
     );
     let detail = ws.admin.get(&ws.item_path(&a1)).await;
     let history = detail.text_of(".activity").unwrap_or_default();
-    assert!(history.contains("owner: — → Adele Admin"), "names, not ids: {history}");
-    assert!(!history.contains(&ws.app.user_id("admin@example.com")), "no raw ids in the history");
+    assert!(
+        history.contains("owner: — → Adele Admin"),
+        "names, not ids: {history}"
+    );
+    assert!(
+        !history.contains(&ws.app.user_id("admin@example.com")),
+        "no raw ids in the history"
+    );
     assert!(
         detail
             .text_of(".activity")

@@ -1,0 +1,356 @@
+//! `cargo bench`: the OKR tree at 1,000 and 10,000 items.
+//!
+//! Prints, per backend and size: the median server time of the tree page and of an item
+//! edit (measured from a client on loopback), SQL statements per tree page load, and the
+//! time to compute a need-to-know viewer's visible set. SQLite always; PostgreSQL too when
+//! `TEST_DATABASE_URL` points at a server (a scratch database is created and dropped).
+
+// A benchmark stops at the first thing that goes wrong, like a test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use cairn::config::{Config, DatabaseUrl};
+use cairn::db::{self, AnyConnection};
+use cairn::schema::{
+    okr_item_assignees, okr_items, org_members, organizations, users, workspace_memberships,
+    workspaces,
+};
+use cairn::scope::{self, Viewer};
+use cairn::RunningApp;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+const SIZES: [usize; 2] = [1_000, 10_000];
+const RUNS: usize = 15;
+const PASSWORD: &str = "benchmark password";
+
+fn median(mut samples: Vec<Duration>) -> f64 {
+    samples.sort();
+    samples[samples.len() / 2].as_secs_f64() * 1000.0
+}
+
+/// One user, org, two members (admin, need-to-know user) and `n` items in tree shape.
+fn seed(conn: &mut AnyConnection, n: usize) -> (String, String) {
+    let now = db::now();
+    let hash = cairn::accounts::hash_password(
+        &cairn::accounts::Password::parse(PASSWORD.into()).expect("password"),
+    )
+    .expect("hash");
+    for (id, email) in [
+        ("admin", "admin@bench.test"),
+        ("member", "member@bench.test"),
+    ] {
+        diesel::insert_into(users::table)
+            .values((
+                users::id.eq(id),
+                users::email.eq(email),
+                users::name.eq(id),
+                users::password_hash.eq(&hash),
+                users::created_at.eq(now),
+                users::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .expect("user");
+    }
+    diesel::insert_into(organizations::table)
+        .values((
+            organizations::id.eq("org"),
+            organizations::name.eq("Bench"),
+            organizations::slug.eq("bench"),
+            organizations::created_by_user_id.eq("admin"),
+            organizations::default_privacy_mode.eq("option_2"),
+            organizations::ai_enrichment_opt_in.eq(false),
+            organizations::created_at.eq(now),
+            organizations::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .expect("org");
+    diesel::insert_into(workspaces::table)
+        .values((
+            workspaces::id.eq("ws"),
+            workspaces::organization_id.eq("org"),
+            workspaces::name.eq("Big plan"),
+            workspaces::slug.eq("big"),
+            workspaces::privacy_mode.eq("option_2"),
+            workspaces::created_by_user_id.eq("admin"),
+            workspaces::created_at.eq(now),
+            workspaces::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .expect("workspace");
+    for (user, org_role, ws_role) in [
+        ("admin", "owner", "workspace_admin"),
+        ("member", "member", "workspace_user"),
+    ] {
+        diesel::insert_into(org_members::table)
+            .values((
+                org_members::id.eq(format!("om-{user}")),
+                org_members::organization_id.eq("org"),
+                org_members::user_id.eq(user),
+                org_members::role.eq(org_role),
+                org_members::created_at.eq(now),
+                org_members::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .expect("org member");
+        diesel::insert_into(workspace_memberships::table)
+            .values((
+                workspace_memberships::id.eq(format!("wm-{user}")),
+                workspace_memberships::organization_id.eq("org"),
+                workspace_memberships::workspace_id.eq("ws"),
+                workspace_memberships::user_id.eq(user),
+                workspace_memberships::role.eq(ws_role),
+                workspace_memberships::active.eq(true),
+                workspace_memberships::created_at.eq(now),
+                workspace_memberships::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .expect("membership");
+    }
+    // Per objective: 3 key results with 4 actions each (16 items); every tenth action is the
+    // member's, so the need-to-know set is a real closure, not everything or nothing.
+    db::write_transaction(conn, |conn| {
+        let mut made = 0;
+        let mut objective = 0;
+        while made < n {
+            let o = format!("o{objective}");
+            insert_item(conn, &o, None, "objective", "admin", objective);
+            made += 1;
+            for k in 0..3 {
+                let kr = format!("{o}k{k}");
+                insert_item(conn, &kr, Some(&o), "key_result", "admin", k);
+                made += 1;
+                for a in 0..4 {
+                    let action = format!("{kr}a{a}");
+                    let owner = if (made + a as usize).is_multiple_of(10) {
+                        "member"
+                    } else {
+                        "admin"
+                    };
+                    insert_item(conn, &action, Some(&kr), "action", owner, a);
+                    if a == 0 {
+                        diesel::insert_into(okr_item_assignees::table)
+                            .values((
+                                okr_item_assignees::item_id.eq(&action),
+                                okr_item_assignees::user_id.eq("admin"),
+                                okr_item_assignees::organization_id.eq("org"),
+                                okr_item_assignees::workspace_id.eq("ws"),
+                                okr_item_assignees::created_at.eq(now),
+                            ))
+                            .execute(conn)?;
+                    }
+                    made += 1;
+                }
+            }
+            objective += 1;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })
+    .expect("items");
+    ("o0k0a1".to_owned(), "member".to_owned())
+}
+
+fn insert_item(
+    conn: &mut AnyConnection,
+    id: &str,
+    parent: Option<&str>,
+    item_type: &str,
+    owner: &str,
+    sort: i32,
+) {
+    let now = db::now();
+    diesel::insert_into(okr_items::table)
+        .values((
+            okr_items::id.eq(id),
+            okr_items::organization_id.eq("org"),
+            okr_items::workspace_id.eq("ws"),
+            okr_items::item_type.eq(item_type),
+            okr_items::title.eq(format!("Item {id}")),
+            okr_items::owner_user_id.eq(owner),
+            okr_items::parent_id.eq(parent),
+            okr_items::due_date.eq(chrono::NaiveDate::from_ymd_opt(2027, 3, 31)),
+            okr_items::action_status.eq((item_type == "action").then_some("pending")),
+            okr_items::progress_computed.eq(0.0),
+            okr_items::sort_order.eq(sort),
+            okr_items::created_at.eq(now),
+            okr_items::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .expect("item");
+}
+
+struct Target {
+    name: &'static str,
+    url: DatabaseUrl,
+    raw: String,
+    cleanup: Option<(String, String)>,
+}
+
+fn targets(n: usize, dir: &std::path::Path) -> Vec<Target> {
+    let path = dir.join(format!("bench-{n}.db"));
+    let mut all = vec![Target {
+        name: "SQLite",
+        raw: path.to_string_lossy().into_owned(),
+        url: DatabaseUrl::Sqlite(path),
+        cleanup: None,
+    }];
+    if let Some(admin) = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        let name = format!("cairn_bench_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = diesel::PgConnection::establish(&admin).expect("PostgreSQL");
+        conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .expect("create");
+        let mut url = url::Url::parse(&admin).expect("url");
+        url.set_path(&name);
+        all.push(Target {
+            name: "PostgreSQL",
+            url: DatabaseUrl::Postgres(url.to_string()),
+            raw: url.to_string(),
+            cleanup: Some((admin, name)),
+        });
+    }
+    all
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    println!(
+        "{:<11} {:>7} {:>16} {:>16} {:>15} {:>22}",
+        "backend", "items", "tree page (ms)", "item edit (ms)", "SQL per page", "visible set (ms)"
+    );
+    for n in SIZES {
+        for target in targets(n, dir.path()) {
+            let mut conn = db::establish(&target.url).expect("connect");
+            db::run_pending_migrations(&mut conn).expect("migrate");
+            let (edited, member) = seed(&mut conn, n);
+            let data = dir.path().join(format!("data-{n}-{}", target.name));
+            let vars = [
+                ("CAIRN_DATA_DIR", data.to_string_lossy().into_owned()),
+                ("DATABASE_URL", target.raw.clone()),
+                ("BIND", "127.0.0.1:0".into()),
+                ("WORKERS", "2".into()),
+            ];
+            let config =
+                Config::from_lookup(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))
+                    .expect("config");
+            let app = RunningApp::start(config).expect("app");
+            let base = format!("http://127.0.0.1:{}", app.port);
+            let (tree_ms, edit_ms, queries) = runtime.block_on(measure_http(&base, &edited));
+
+            let access =
+                cairn::workspaces::access(&mut conn, &member, "bench", "big").expect("access");
+            let viewer = Viewer::new(&mut conn, &access).expect("viewer");
+            let samples = (0..RUNS)
+                .map(|_| {
+                    let start = Instant::now();
+                    scope::visible_items(&mut conn, &viewer).expect("visible");
+                    start.elapsed()
+                })
+                .collect();
+            let visible_ms = median(samples);
+            println!(
+                "{:<11} {:>7} {:>16.1} {:>16.1} {:>15} {:>22.2}",
+                target.name, n, tree_ms, edit_ms, queries, visible_ms
+            );
+            drop(app);
+            drop(conn);
+            if let Some((admin, name)) = target.cleanup {
+                if let Ok(mut conn) = diesel::PgConnection::establish(&admin) {
+                    let _ = conn
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+                }
+            }
+        }
+    }
+    println!("(median of {RUNS} runs each; the tree page is rendered for the workspace admin, who sees every item)");
+}
+
+fn csrf(body: &str) -> String {
+    let marker = "name=\"csrf-token\" content=\"";
+    let start = body.find(marker).expect("csrf meta") + marker.len();
+    body[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn measure_http(base: &str, edited: &str) -> (f64, f64, u64) {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let login = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .expect("login page")
+        .text()
+        .await
+        .expect("body");
+    client
+        .post(format!("{base}/login"))
+        .form(&[
+            ("csrf_token", csrf(&login).as_str()),
+            ("email", "admin@bench.test"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("log in");
+    let tree = format!("{base}/orgs/bench/w/big");
+    let mut token = String::new();
+    for _ in 0..2 {
+        let page = client
+            .get(&tree)
+            .send()
+            .await
+            .expect("warm up")
+            .text()
+            .await
+            .expect("body");
+        token = csrf(&page);
+    }
+    let before = db::queries_executed();
+    client
+        .get(&tree)
+        .send()
+        .await
+        .expect("tree")
+        .bytes()
+        .await
+        .expect("body");
+    let queries = db::queries_executed() - before;
+    let mut tree_samples = Vec::new();
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let response = client.get(&tree).send().await.expect("tree");
+        response.bytes().await.expect("body");
+        tree_samples.push(start.elapsed());
+    }
+    let item = format!("{base}/orgs/bench/w/big/items/{edited}");
+    let mut edit_samples = Vec::new();
+    for run in 0..RUNS {
+        let title = format!("Edited {run}");
+        let start = Instant::now();
+        let response = client
+            .post(&item)
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("title", title.as_str()),
+                ("owner_user_id", "admin"),
+                ("action_status", "done"),
+            ])
+            .send()
+            .await
+            .expect("edit");
+        assert_eq!(response.status().as_u16(), 303, "the edit is accepted");
+        edit_samples.push(start.elapsed());
+    }
+    (median(tree_samples), median(edit_samples), queries)
+}
