@@ -116,7 +116,7 @@ pub fn add(
             &item,
             "item.linked",
             None,
-            Some(serde_json::json!({ "linked_to": to })),
+            Some(serde_json::json!({ "linked_item_id": to })),
         )?;
         Ok(())
     })
@@ -151,7 +151,8 @@ pub fn remove(
             viewer,
             &item,
             "item.unlinked",
-            Some(serde_json::json!({ "linked_to": link.other.title })),
+            // The id only: whoever reads this history later may not see the other item.
+            Some(serde_json::json!({ "linked_item_id": link.other.id })),
             None,
         )?;
         Ok(())

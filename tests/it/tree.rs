@@ -760,3 +760,151 @@ async fn filters_and_search_narrow_the_tree_and_keep_the_context() {
         .attr_of("input[name=overdue][checked]", "value")
         .is_some());
 }
+
+#[tokio::test]
+async fn each_privacy_rule_as_a_table() {
+    let ws = Workspace::new("option_2").await;
+    let boss = ws.member("boss@example.com", "Bea Boss", None).await;
+    let lead = ws
+        .member("lead@example.com", "Lee Lead", Some("boss@example.com"))
+        .await;
+    let dev = ws
+        .member("dev@example.com", "Dee Dev", Some("lead@example.com"))
+        .await;
+    let owner = ws.member("owner@example.com", "Owen Owner", None).await;
+    let assignee = ws
+        .member("assignee@example.com", "Asa Assignee", None)
+        .await;
+    let unrelated = ws
+        .member("unrelated@example.com", "Una Unrelated", None)
+        .await;
+    let deactivated = ws.member("gone@example.com", "Gus Gone", None).await;
+    // Someone in another workspace of the organization, and someone in another organization.
+    let elsewhere = ws
+        .app
+        .person("elsewhere@example.com", "Eli Elsewhere")
+        .await;
+    ws.app.join_org(&ws.org, "elsewhere@example.com", "member");
+    let outsider = ws.app.person("outsider@example.com", "Ola Outsider").await;
+    outsider.create_org("Other Co").await;
+    let anonymous = ws.app.browser();
+
+    let o = ws
+        .create(&ws.admin, "objective", None, "Company goal")
+        .await;
+    let kr = ws
+        .create(&ws.admin, "key_result", Some(&o), "Team result")
+        .await;
+    let dev_task = ws.create(&ws.admin, "action", Some(&kr), "Dev task").await;
+    let shared_task = ws
+        .create(&ws.admin, "action", Some(&kr), "Shared task")
+        .await;
+    let owned = ws.create(&ws.admin, "objective", None, "Owen's goal").await;
+    ws.create(&ws.admin, "key_result", Some(&owned), "Owen's result")
+        .await;
+    let secret = ws.create(&ws.admin, "objective", None, "Secret goal").await;
+    ws.edit(
+        &ws.admin,
+        &dev_task,
+        &[("owner_user_id", &ws.app.user_id("dev@example.com"))],
+    )
+    .await;
+    ws.edit(
+        &ws.admin,
+        &owned,
+        &[("owner_user_id", &ws.app.user_id("owner@example.com"))],
+    )
+    .await;
+    ws.assign(&shared_task, "assignee@example.com");
+    // A link from the dev's task to an objective the dev may not see.
+    let links = format!("{}/links", ws.item_path(&dev_task));
+    ws.admin
+        .submit(&ws.item_path(&dev_task), &links, &[("to_item_id", &secret)])
+        .await
+        .assert_redirect(&ws.item_path(&dev_task));
+    let gone_id = ws.app.user_id("gone@example.com");
+    diesel::update(
+        workspace_memberships::table.filter(workspace_memberships::user_id.eq(&gone_id)),
+    )
+    .set(workspace_memberships::active.eq(false))
+    .execute(&mut ws.app.db())
+    .expect("deactivate");
+
+    let all = vec![
+        "Company goal",
+        "Team result",
+        "Dev task",
+        "Shared task",
+        "Owen's goal",
+        "Owen's result",
+        "Secret goal",
+    ];
+    let dev_view = vec!["Company goal", "Team result", "Dev task"];
+    let cases: Vec<(&str, &Browser, Option<Vec<&str>>)> = vec![
+        ("admin sees everything", &ws.admin, Some(all)),
+        (
+            "an owner sees their item and what is below it",
+            &owner,
+            Some(vec!["Owen's goal", "Owen's result"]),
+        ),
+        (
+            "an assignee sees the item with its ancestors",
+            &assignee,
+            Some(vec!["Company goal", "Team result", "Shared task"]),
+        ),
+        (
+            "the owner of an action sees its ancestors",
+            &dev,
+            Some(dev_view.clone()),
+        ),
+        (
+            "a direct manager sees the report's work",
+            &lead,
+            Some(dev_view.clone()),
+        ),
+        ("a manager's manager too", &boss, Some(dev_view)),
+        ("an unrelated member sees nothing", &unrelated, Some(vec![])),
+        ("a deactivated member is out", &deactivated, None),
+        ("a member of another workspace is out", &elsewhere, None),
+        ("a member of another organization is out", &outsider, None),
+    ];
+    for (rule, browser, expected) in cases {
+        match expected {
+            Some(titles) => assert_eq!(ws.titles(browser).await, titles, "{rule}"),
+            None => assert_eq!(
+                browser.get(&ws.base()).await.status,
+                StatusCode::NOT_FOUND,
+                "{rule}"
+            ),
+        }
+    }
+    anonymous
+        .get(&ws.base())
+        .await
+        .assert_redirect(&format!("/login?next={}", ws.base().replace('/', "%2F")));
+
+    // A link shows only when both ends are visible; the hidden end answers 404.
+    assert_eq!(
+        ws.admin
+            .get(&ws.item_path(&dev_task))
+            .await
+            .text_of("#links a")
+            .as_deref(),
+        Some("Secret goal")
+    );
+    assert!(dev
+        .get(&ws.item_path(&dev_task))
+        .await
+        .text_of("#links a")
+        .is_none());
+    assert_eq!(
+        dev.get(&ws.item_path(&secret)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // The history of a visible item never names a hidden one either.
+    let history = dev.get(&ws.item_path(&dev_task)).await;
+    assert!(
+        !history.body.contains("Secret goal"),
+        "a hidden item leaks through the history"
+    );
+}
