@@ -362,6 +362,8 @@ pub fn move_to(
 pub enum Direction {
     Up,
     Down,
+    /// To this place (0-based) among the siblings the viewer sees (a drag in the tree).
+    To(usize),
 }
 
 /// Swaps an item with its previous or next visible sibling.
@@ -394,16 +396,18 @@ pub fn reorder(
         let Some(position) = ordered.iter().position(|(id, _)| id == item_id) else {
             return Err(OkrError::NotFound);
         };
-        let neighbour = match direction {
+        let target = match direction {
             Direction::Up => position.checked_sub(1),
             Direction::Down => Some(position + 1).filter(|&p| p < ordered.len()),
+            Direction::To(index) => Some(index.min(ordered.len() - 1)),
         };
-        let Some(neighbour) = neighbour else {
+        let Some(neighbour) = target.filter(|&t| t != position) else {
             return Ok(());
         };
-        // Renumber the siblings so equal sort orders (from older data) swap cleanly.
+        // Renumber the siblings so equal sort orders (from older data) move cleanly.
         let mut ids: Vec<&str> = ordered.iter().map(|(id, _)| id.as_str()).collect();
-        ids.swap(position, neighbour);
+        let moved = ids.remove(position);
+        ids.insert(neighbour, moved);
         for (index, id) in ids.iter().enumerate() {
             diesel::update(okr_items::table.find(*id))
                 .set(okr_items::sort_order.eq(index as i32))

@@ -406,7 +406,10 @@ pub async fn move_item(
 
 #[derive(Deserialize)]
 pub struct ReorderForm {
+    #[serde(default)]
     direction: String,
+    /// A drag in the tree: the new place among the siblings, from 0.
+    position: Option<usize>,
 }
 
 pub async fn reorder(
@@ -417,10 +420,15 @@ pub async fn reorder(
     path: web::Path<ItemPath>,
     form: web::Form<ReorderForm>,
 ) -> Result<HttpResponse, AppError> {
-    let direction = match form.direction.as_str() {
-        "up" => Direction::Up,
-        "down" => Direction::Down,
-        _ => return Err(AppError::BadRequest("Move up or down.".into())),
+    let direction = match (form.direction.as_str(), form.position) {
+        ("up", _) => Direction::Up,
+        ("down", _) => Direction::Down,
+        (_, Some(position)) => Direction::To(position),
+        _ => {
+            return Err(AppError::BadRequest(
+                "Move up or down, or to a position.".into(),
+            ))
+        }
     };
     let path = path.into_inner();
     let location = format!("/orgs/{}/w/{}#item-{}", path.org, path.ws, path.item_id);

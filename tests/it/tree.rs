@@ -908,3 +908,31 @@ async fn each_privacy_rule_as_a_table() {
         "a hidden item leaks through the history"
     );
 }
+
+#[tokio::test]
+async fn dragging_an_item_to_a_place_among_its_siblings_is_saved() {
+    let ws = Workspace::new("option_1").await;
+    let mut ids = Vec::new();
+    for title in ["One", "Two", "Three", "Four"] {
+        ids.push(ws.create(&ws.admin, "objective", None, title).await);
+    }
+    ws.admin.get(&ws.base()).await;
+    // What tree.js sends: the header token and the new place, from 0.
+    let response = ws
+        .admin
+        .client
+        .post(ws.admin.url(&format!("{}/reorder", ws.item_path(&ids[3]))))
+        .header("X-CSRF-Token", ws.admin.csrf_token())
+        .form(&[("position", "1")])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(ws.titles(&ws.admin).await, ["One", "Four", "Two", "Three"]);
+    let page = ws.admin.get(&ws.base()).await;
+    assert!(page.attr_of(".tree-list", "data-reorder-url").is_some());
+    assert!(
+        page.body.contains("/static/tree."),
+        "the tree script is loaded"
+    );
+}

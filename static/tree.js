@@ -1,0 +1,109 @@
+// The OKR tree: collapse and expand branches (remembered per workspace in this browser), and
+// drag an item among its siblings. Without this script the tree is simply fully expanded
+// and the item page's up/down buttons reorder.
+
+const list = document.querySelector(".tree-list");
+const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+
+if (list) {
+  const storageKey = `cairn.collapsed.${list.dataset.workspace}`;
+  const rows = () => Array.from(list.querySelectorAll(":scope > .tree-row"));
+  const depth = (row) => Number(row.dataset.depth);
+
+  /** The row and the rows below it in the tree (the following rows that are deeper). */
+  const block = (row) => {
+    const all = rows();
+    const start = all.indexOf(row);
+    const out = [row];
+    for (let i = start + 1; i < all.length && depth(all[i]) > depth(row); i += 1) out.push(all[i]);
+    return out;
+  };
+
+  const collapsed = new Set(JSON.parse(localStorage.getItem(storageKey) ?? "[]"));
+
+  const render = () => {
+    let hideBelow = Infinity;
+    for (const row of rows()) {
+      const d = depth(row);
+      if (d <= hideBelow) hideBelow = Infinity;
+      row.hidden = d > hideBelow;
+      const toggle = row.querySelector(".tree-toggle");
+      const isCollapsed = collapsed.has(row.dataset.id);
+      if (toggle) {
+        toggle.setAttribute("aria-expanded", String(!isCollapsed));
+        toggle.textContent = isCollapsed ? "▸" : "▾";
+        const title = row.querySelector(".tree-title-text")?.textContent ?? "";
+        toggle.setAttribute("aria-label", `${isCollapsed ? "Expand" : "Collapse"} ${title}`);
+      }
+      if (isCollapsed && !row.hidden && hideBelow === Infinity) hideBelow = d;
+    }
+  };
+
+  for (const toggle of list.querySelectorAll(".tree-toggle")) {
+    toggle.hidden = false;
+    toggle.addEventListener("click", () => {
+      const id = toggle.closest(".tree-row").dataset.id;
+      if (collapsed.has(id)) collapsed.delete(id);
+      else collapsed.add(id);
+      localStorage.setItem(storageKey, JSON.stringify([...collapsed]));
+      render();
+    });
+  }
+  render();
+
+  const toast = (message) => {
+    const note = document.createElement("div");
+    note.className = "toast toast-error";
+    note.setAttribute("role", "alert");
+    note.textContent = message;
+    document.body.append(note);
+  };
+
+  const siblings = (row) => rows().filter((r) => r.dataset.parent === row.dataset.parent && !r.hidden);
+
+  for (const handle of list.querySelectorAll(".drag-handle")) {
+    handle.hidden = false;
+    handle.addEventListener("pointerdown", (down) => {
+      const row = handle.closest(".tree-row");
+      const moving = block(row);
+      const before = siblings(row).indexOf(row);
+      down.preventDefault();
+      moving.forEach((r) => r.classList.add("is-dragging"));
+
+      const onMove = (move) => {
+        const others = siblings(row).filter((r) => r !== row);
+        const target = others.find((other) => {
+          const box = other.getBoundingClientRect();
+          return move.clientY < box.top + box.height / 2;
+        });
+        if (target) target.before(...moving);
+        else if (others.length) block(others[others.length - 1]).at(-1).after(...moving);
+      };
+
+      // Listen on the window: moving the row in the document drops any pointer capture.
+      const onUp = async () => {
+        window.removeEventListener("pointermove", onMove);
+        moving.forEach((r) => r.classList.remove("is-dragging"));
+        const after = siblings(row).indexOf(row);
+        if (after === before) return;
+        const body = new URLSearchParams({ position: String(after) });
+        try {
+          const response = await fetch(`${list.dataset.reorderUrl}/${row.dataset.id}/reorder`, {
+            method: "POST",
+            headers: { "X-CSRF-Token": csrf, "Content-Type": "application/x-www-form-urlencoded" },
+            body,
+            redirect: "manual",
+          });
+          // A saved move answers with a redirect (opaque to fetch); anything else failed.
+          if (response.type !== "opaqueredirect" && !response.ok) throw new Error(String(response.status));
+        } catch {
+          toast("That move could not be saved. The tree is shown as it is stored.");
+          window.setTimeout(() => window.location.reload(), 1500);
+        }
+      };
+
+      window.addEventListener("pointermove", onMove);
+      window.addEventListener("pointerup", onUp, { once: true });
+    });
+  }
+}
