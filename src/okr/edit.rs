@@ -173,20 +173,32 @@ pub fn delete(
     })
 }
 
-/// The item and its live descendants.
-fn live_subtree(conn: &mut AnyConnection, item_id: &str) -> QueryResult<Vec<String>> {
+/// The item and its descendants that are live (`None`) or went to the trash at `deleted_at`.
+fn subtree(
+    conn: &mut AnyConnection,
+    item_id: &str,
+    deleted_at: Option<NaiveDateTime>,
+) -> QueryResult<Vec<String>> {
     let mut found = vec![item_id.to_owned()];
     let mut frontier = vec![item_id.to_owned()];
     while !frontier.is_empty() {
-        let children: Vec<String> = okr_items::table
+        let children = okr_items::table
             .filter(okr_items::parent_id.eq_any(&frontier))
-            .filter(okr_items::deleted_at.is_null())
-            .select(okr_items::id)
-            .load(conn)?;
+            .into_boxed();
+        let children: Vec<String> = match deleted_at {
+            None => children.filter(okr_items::deleted_at.is_null()),
+            Some(at) => children.filter(okr_items::deleted_at.eq(at)),
+        }
+        .select(okr_items::id)
+        .load(conn)?;
         found.extend(children.iter().cloned());
         frontier = children;
     }
     Ok(found)
+}
+
+fn live_subtree(conn: &mut AnyConnection, item_id: &str) -> QueryResult<Vec<String>> {
+    subtree(conn, item_id, None)
 }
 
 /// A deleted item as the trash lists it.
@@ -261,17 +273,7 @@ pub fn restore(
             }
         }
         // Everything below that went to the trash in the same deletion comes back with it.
-        let mut restored = vec![item_id.to_owned()];
-        let mut frontier = vec![item_id.to_owned()];
-        while !frontier.is_empty() {
-            let children: Vec<String> = okr_items::table
-                .filter(okr_items::parent_id.eq_any(&frontier))
-                .filter(okr_items::deleted_at.eq(Some(deleted_at)))
-                .select(okr_items::id)
-                .load(conn)?;
-            restored.extend(children.iter().cloned());
-            frontier = children;
-        }
+        let restored = subtree(conn, item_id, Some(deleted_at))?;
         let now = db::now();
         diesel::update(okr_items::table.filter(okr_items::id.eq_any(&restored)))
             .set((
