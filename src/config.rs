@@ -206,6 +206,9 @@ pub struct InviteSettings {
     pub expiry: Duration,
     /// Invitation emails (new and resent) one organization may send per hour.
     pub per_org_per_hour: u32,
+    /// Invitation emails one person may send per hour, across all organizations (anyone can
+    /// create organizations, so the per-organization cap alone would not stop spam).
+    pub per_user_per_hour: u32,
 }
 
 impl Config {
@@ -379,6 +382,7 @@ impl Config {
         let invites = InviteSettings {
             expiry: Duration::from_secs(number("INVITE_EXPIRY_DAYS", 7, 1, 365)? * 86_400),
             per_org_per_hour: number("INVITES_PER_ORG_PER_HOUR", 50, 1, 100_000)? as u32,
+            per_user_per_hour: number("INVITES_PER_USER_PER_HOUR", 100, 1, 100_000)? as u32,
         };
 
         Ok(Self {

@@ -256,6 +256,28 @@ fn invite_subject<'a>(org: &'a OrgAccess, invite_id: &'a str) -> Subject<'a> {
     }
 }
 
+/// Invitation emails still allowed this hour: the smaller of what the organization and what
+/// the inviter (counted from the activity log, across organizations) have left.
+fn remaining_budget(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    org_id: &str,
+    settings: &InviteSettings,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    use crate::schema::item_activity_log;
+    let since = now - chrono::Duration::hours(1);
+    let by_org = mail::queued_since(conn, org_id, since)?;
+    let by_user: i64 = item_activity_log::table
+        .filter(item_activity_log::actor_user_id.eq(&actor.user_id))
+        .filter(item_activity_log::action_type.eq_any(["org_invite.created", "org_invite.resent"]))
+        .filter(item_activity_log::created_at.gt(since))
+        .count()
+        .get_result(conn)?;
+    Ok((i64::from(settings.per_org_per_hour) - by_org)
+        .min(i64::from(settings.per_user_per_hour) - by_user))
+}
+
 fn expiry(settings: &InviteSettings, now: NaiveDateTime) -> NaiveDateTime {
     now + chrono::Duration::from_std(settings.expiry).unwrap_or(chrono::Duration::days(7))
 }
@@ -280,9 +302,7 @@ pub fn invite(
             .find(&actor.user_id)
             .select(users::name)
             .first(conn)?;
-        let sent_this_hour =
-            mail::queued_since(conn, &org.org.id, now - chrono::Duration::hours(1))?;
-        let mut budget = i64::from(settings.per_org_per_hour) - sent_this_hour;
+        let mut budget = remaining_budget(conn, actor, &org.org.id, settings, now)?;
         let mut outcomes = Vec::new();
         for email in emails {
             let address = email.as_str().to_owned();
@@ -879,9 +899,7 @@ pub fn resend(
             InviteStatus::Pending | InviteStatus::Expired => {}
         }
         let now = db::now();
-        if mail::queued_since(conn, &org.org.id, now - chrono::Duration::hours(1))?
-            >= i64::from(settings.per_org_per_hour)
-        {
+        if remaining_budget(conn, actor, &org.org.id, settings, now)? <= 0 {
             return Ok(InviteOutcome::OverHourlyLimit(row.email));
         }
         let expires_at = expiry(settings, now);

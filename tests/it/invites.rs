@@ -825,3 +825,38 @@ async fn an_archived_organization_takes_no_new_members() {
     assert!(page.body.contains("is archived, so it is read-only"));
     assert_eq!(team.invite_status("grace@example.com"), "pending");
 }
+
+#[tokio::test]
+async fn one_person_cannot_spam_by_spreading_invites_over_organizations() {
+    let mut mail = SmtpServer::start().await;
+    let team = team(&mail.url(), &[("INVITES_PER_USER_PER_HOUR", "2")]).await;
+    team.invite("one@example.com", "workspace_user", false)
+        .await;
+    let other_org = team.owner.create_org("Second Org").await;
+    let invites = format!("/orgs/{other_org}/invites");
+    let page = team
+        .owner
+        .submit(
+            &invites,
+            &invites,
+            &[
+                ("emails", "two@example.com, three@example.com"),
+                ("role", "workspace_user"),
+                ("workspace_id", ""),
+            ],
+        )
+        .await;
+    let result = page.text_of(".result-card").unwrap_or_default();
+    assert!(result.contains("Invited two@example.com"), "{result}");
+    assert!(result.contains("Not sent to three@example.com"), "{result}");
+    for _ in 0..2 {
+        mail.next_message().await;
+    }
+    assert_eq!(
+        email_outbox::table
+            .count()
+            .get_result::<i64>(&mut team.app.db())
+            .expect("count"),
+        2
+    );
+}
