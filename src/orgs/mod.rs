@@ -253,6 +253,15 @@ pub(crate) fn slug_clash(e: diesel::result::Error) -> OrgError {
     }
 }
 
+/// Whether another organization than `org_id` uses the slug (for validation as the user types).
+pub fn slug_used_by_another(
+    conn: &mut AnyConnection,
+    slug: &Slug,
+    org_id: &str,
+) -> Result<bool, OrgError> {
+    Ok(slug_taken(conn, slug, Some(org_id))?)
+}
+
 /// Whether no organization uses the slug yet (for validation as the user types).
 pub fn slug_available(conn: &mut AnyConnection, slug: &Slug) -> Result<bool, OrgError> {
     Ok(!slug_taken(conn, slug, None)?)

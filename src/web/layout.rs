@@ -82,6 +82,12 @@ impl FieldErrors {
             .map(|(_, message)| message.as_str())
     }
 
+    /// Removes and returns the message for a field.
+    pub fn take(&mut self, field: &str) -> Option<String> {
+        let index = self.0.iter().position(|(name, _)| *name == field)?;
+        Some(self.0.remove(index).1)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -105,6 +105,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(orgs::settings))
                         .route(web::post().to(orgs::save_settings)),
                 )
+                .route("/settings/check", web::post().to(orgs::check_settings))
                 .route("/archive", web::post().to(orgs::archive))
                 .route("/unarchive", web::post().to(orgs::unarchive))
                 .route("/members", web::get().to(orgs::members))

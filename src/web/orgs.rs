@@ -561,6 +561,64 @@ pub async fn save_settings(
     }
 }
 
+/// The settings fields that can carry a message, in form order.
+const SETTINGS_FIELDS: &[&str] = &[
+    "name",
+    "slug",
+    "default_privacy_mode",
+    "industry",
+    "website",
+    "customer_names",
+    "revenue_amount",
+    "revenue_currency",
+    "revenue_period",
+    "employee_count_min",
+    "employee_count_max",
+    "address_street",
+    "address_postal_code",
+    "address_city",
+    "address_country",
+];
+
+#[derive(Template)]
+#[template(path = "partials/field_slots.html")]
+struct FieldSlots {
+    slots: Vec<(&'static str, Option<String>)>,
+}
+
+/// htmx: checks the settings form as it is being filled in (on every change) and answers
+/// with each field's message slot, swapped out of band; nothing is saved.
+pub async fn check_settings(
+    signed_in: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<OrgPath>,
+    form: web::Form<SettingsForm>,
+) -> Result<HttpResponse, AppError> {
+    let access = org_access(&state, &signed_in, path.into_inner().org).await?;
+    access.require_admin()?;
+    let mut errors = match OrgProfile::try_from(&form.into_inner()) {
+        Ok(profile) => {
+            let org_id = access.org.id.clone();
+            let slug = profile.slug.clone();
+            let taken = state
+                .db
+                .run(move |conn| orgs::slug_used_by_another(conn, &slug, &org_id))
+                .await?;
+            let mut errors = FieldErrors::default();
+            if taken {
+                errors.add("slug", OrgError::SlugTaken);
+            }
+            errors
+        }
+        Err(errors) => errors,
+    };
+    let slots = SETTINGS_FIELDS
+        .iter()
+        .map(|field| (*field, errors.take(field)))
+        .collect();
+    render(FieldSlots { slots })
+}
+
 async fn set_archived(
     signed_in: SignedIn,
     request_id: RequestId,

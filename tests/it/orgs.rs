@@ -855,3 +855,60 @@ async fn organizations_created_at_the_same_moment_all_get_their_own_address() {
         ["acme", "acme-2", "acme-3", "acme-4", "acme-5", "acme-6"]
     );
 }
+
+#[tokio::test]
+async fn settings_are_checked_as_they_are_typed_without_saving() {
+    let cast = cast().await;
+    let org = cast.org.clone();
+    cast.owner.get(&format!("/orgs/{org}/settings")).await;
+    let fields = settings_fields(&[
+        ("slug", "acme"),
+        ("website", "ftp://nope"),
+        ("name", "Renamed"),
+    ]);
+    let answer = cast
+        .owner
+        .htmx_post(&format!("/orgs/{org}/settings/check"), &fields)
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let html = scraper::Html::parse_fragment(&answer.body);
+    let slot = |id: &str| {
+        let selector = scraper::Selector::parse(&format!("#{id}-slot")).expect("selector");
+        html.select(&selector)
+            .next()
+            .map(|e| e.text().collect::<String>().trim().to_owned())
+    };
+    assert_eq!(
+        slot("website").as_deref(),
+        Some("Enter a full address starting with http:// or https://.")
+    );
+    assert_eq!(
+        slot("name").as_deref(),
+        Some(""),
+        "valid fields clear their message"
+    );
+    assert!(answer.body.contains(r#"hx-swap-oob="true""#));
+    assert_eq!(
+        org_name(&cast.app, &org).as_deref(),
+        Some("Acme"),
+        "nothing is saved"
+    );
+
+    let taken = settings_fields(&[("slug", "globex")]);
+    let answer = cast
+        .owner
+        .htmx_post(&format!("/orgs/{org}/settings/check"), &taken)
+        .await;
+    assert!(
+        answer.body.contains("This address is already taken"),
+        "{}",
+        answer.body
+    );
+
+    cast.member.get(&format!("/orgs/{org}")).await;
+    let refused = cast
+        .member
+        .htmx_post(&format!("/orgs/{org}/settings/check"), &fields)
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
