@@ -90,12 +90,16 @@ if (list) {
         try {
           const response = await fetch(`${list.dataset.reorderUrl}/${row.dataset.id}/reorder`, {
             method: "POST",
-            headers: { "X-CSRF-Token": csrf, "Content-Type": "application/x-www-form-urlencoded" },
+            headers: {
+              "X-CSRF-Token": csrf,
+              "HX-Request": "true",
+              "Content-Type": "application/x-www-form-urlencoded",
+            },
             body,
             redirect: "manual",
           });
-          // A saved move answers with a redirect (opaque to fetch); anything else failed.
-          if (response.type !== "opaqueredirect" && !response.ok) throw new Error(String(response.status));
+          // Saved answers 204; a redirect (say, to log in again) or an error did not save.
+          if (response.status !== 204) throw new Error(String(response.status));
         } catch {
           toast("That move could not be saved. The tree is shown as it is stored.");
           window.setTimeout(() => window.location.reload(), 1500);

@@ -61,6 +61,8 @@ pub struct FieldChange {
 #[derive(Debug, Clone)]
 pub struct ActivityEntry {
     pub item_id: String,
+    /// Other items the row mentions (`parent_id`, `linked_item_id`, before or after).
+    pub referenced_ids: Vec<String>,
     pub action_type: String,
     pub actor_name: String,
     pub created_at: NaiveDateTime,
@@ -155,9 +157,21 @@ fn entries(rows: Vec<Row>) -> Vec<ActivityEntry> {
     rows.into_iter()
         .map(
             |(item_id, action_type, actor_name, created_at, request_id, before, after)| {
-                let changes = diff(parse(before).as_ref(), parse(after).as_ref());
+                let (before, after) = (parse(before), parse(after));
+                let changes = diff(before.as_ref(), after.as_ref());
+                let referenced_ids = [&before, &after]
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|json| {
+                        ["parent_id", "linked_item_id"]
+                            .map(|key| json.get(key).and_then(Value::as_str))
+                    })
+                    .flatten()
+                    .map(str::to_owned)
+                    .collect();
                 ActivityEntry {
                     item_id,
+                    referenced_ids,
                     action_type,
                     actor_name,
                     created_at,

@@ -51,6 +51,7 @@ pub fn update(
     changes: ItemChanges,
 ) -> Result<Item, OkrError> {
     db::write_transaction(conn, |conn| {
+        super::lock_workspace(conn, viewer)?;
         let before = editable(conn, viewer, item_id)?;
         let is_action = before.item_type == ItemType::Action;
         if !is_action
@@ -61,15 +62,20 @@ pub fn update(
             ));
         }
         let members = active_members(conn, &viewer.workspace_id)?;
+        // Keeping a current owner or assignee who has since left is fine; adding one is not.
         if let Some(owner) = &changes.owner_user_id {
-            if !members.contains(owner) {
+            if !members.contains(owner) && *owner != before.owner_user_id {
                 return Err(OkrError::Refused(
                     "The owner must be an active member of this workspace.".into(),
                 ));
             }
         }
         if let Some(assignees) = &changes.assignee_user_ids {
-            if assignees.iter().any(|a| !members.contains(a)) {
+            let current = super::assignees_of(conn, item_id)?;
+            if assignees
+                .iter()
+                .any(|a| !members.contains(a) && !current.contains(a))
+            {
                 return Err(OkrError::Refused(
                     "Assignees must be active members of this workspace.".into(),
                 ));
@@ -148,6 +154,7 @@ pub fn delete(
     item_id: &str,
 ) -> Result<Item, OkrError> {
     db::write_transaction(conn, |conn| {
+        super::lock_workspace(conn, viewer)?;
         let item = editable(conn, viewer, item_id)?;
         let now = db::now();
         let subtree = live_subtree(conn, item_id)?;
@@ -242,8 +249,8 @@ pub fn trash(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Trashed>, 
 }
 
 /// Restores an item and what was deleted with it. An item whose parent is still in the trash
-/// comes back at the top level only if it may stand there (objectives); otherwise restore the
-/// parent first.
+/// waits for the parent. Anything that is not in the trash, or that the viewer could not
+/// edit, does not exist here (404), so restore reveals nothing about hidden items.
 pub fn restore(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -252,15 +259,16 @@ pub fn restore(
 ) -> Result<Item, OkrError> {
     viewer.require_writable()?;
     db::write_transaction(conn, |conn| {
+        super::lock_workspace(conn, viewer)?;
         let item: Item = okr_items::table
             .find(item_id)
             .filter(okr_items::workspace_id.eq(&viewer.workspace_id))
             .select(Item::as_select())
             .first(conn)?;
         let Some(deleted_at) = item.deleted_at else {
-            return Ok(item);
+            return Err(OkrError::NotFound);
         };
-        check_may_edit(conn, viewer, &item)?;
+        check_may_edit(conn, viewer, &item).map_err(|_| OkrError::NotFound)?;
         if let Some(parent) = &item.parent_id {
             let parent_deleted: Option<NaiveDateTime> = okr_items::table
                 .find(parent)
@@ -307,7 +315,11 @@ pub fn move_to(
     new_parent: Option<&str>,
 ) -> Result<Item, OkrError> {
     db::write_transaction(conn, |conn| {
+        super::lock_workspace(conn, viewer)?;
         let item = editable(conn, viewer, item_id)?;
+        if item.parent_id.as_deref() == new_parent {
+            return Ok(item);
+        }
         let parent = match new_parent {
             Some(parent_id) => {
                 // A parent the viewer cannot see does not exist for them.
@@ -377,6 +389,7 @@ pub fn reorder(
     direction: Direction,
 ) -> Result<(), OkrError> {
     db::write_transaction(conn, |conn| {
+        super::lock_workspace(conn, viewer)?;
         let item = editable(conn, viewer, item_id)?;
         let siblings = okr_items::table
             .filter(okr_items::workspace_id.eq(&viewer.workspace_id))
@@ -386,31 +399,49 @@ pub fn reorder(
             Some(parent) => siblings.filter(okr_items::parent_id.eq(parent)),
             None => siblings.filter(okr_items::parent_id.is_null()),
         };
-        let ordered: Vec<(String, i32)> = siblings
-            .order((okr_items::sort_order.asc(), okr_items::created_at.asc()))
-            .select((okr_items::id, okr_items::sort_order))
+        let all: Vec<String> = siblings
+            .order((
+                okr_items::sort_order.asc(),
+                okr_items::created_at.asc(),
+                okr_items::id.asc(),
+            ))
+            .select(okr_items::id)
             .load(conn)?;
         let visible = scope::visible_items(conn, viewer)?;
-        let ordered: Vec<(String, i32)> = ordered
-            .into_iter()
-            .filter(|(id, _)| visible.contains(id))
+        let shown: Vec<&str> = all
+            .iter()
+            .map(String::as_str)
+            .filter(|id| visible.contains(id))
             .collect();
-        let Some(position) = ordered.iter().position(|(id, _)| id == item_id) else {
+        let Some(position) = shown.iter().position(|id| *id == item_id) else {
             return Err(OkrError::NotFound);
         };
         let target = match direction {
             Direction::Up => position.checked_sub(1),
-            Direction::Down => Some(position + 1).filter(|&p| p < ordered.len()),
-            Direction::To(index) => Some(index.min(ordered.len() - 1)),
+            Direction::Down => Some(position + 1).filter(|&p| p < shown.len()),
+            Direction::To(index) => Some(index.min(shown.len() - 1)),
         };
         let Some(neighbour) = target.filter(|&t| t != position) else {
             return Ok(());
         };
-        // Renumber the siblings so equal sort orders (from older data) move cleanly.
-        let mut ids: Vec<&str> = ordered.iter().map(|(id, _)| id.as_str()).collect();
-        let moved = ids.remove(position);
-        ids.insert(neighbour, moved);
-        for (index, id) in ids.iter().enumerate() {
+        let mut reordered = shown.clone();
+        let moved = reordered.remove(position);
+        reordered.insert(neighbour, moved);
+        // The visible siblings take their new order in the places visible siblings held;
+        // hidden siblings keep theirs, so admins see no scrambling. Renumbering everything
+        // also settles equal sort orders from older data.
+        let mut next_visible = reordered.into_iter();
+        let final_order: Vec<&str> = all
+            .iter()
+            .map(|id| {
+                if visible.contains(id) {
+                    next_visible.next().unwrap_or(id.as_str())
+                } else {
+                    id.as_str()
+                }
+            })
+            .collect();
+        for (index, id) in final_order.iter().enumerate() {
             diesel::update(okr_items::table.find(*id))
                 .set(okr_items::sort_order.eq(index as i32))
                 .execute(conn)?;

@@ -70,6 +70,7 @@ pub fn add(
         ));
     }
     db::write_transaction(conn, |conn| {
+        super::lock_workspace(conn, viewer)?;
         scope::check_item(conn, viewer, from)?;
         scope::check_item(conn, viewer, to)?;
         let item = load(conn, from)?;
@@ -132,6 +133,7 @@ pub fn remove(
 ) -> Result<(), OkrError> {
     viewer.require_writable()?;
     db::write_transaction(conn, |conn| {
+        super::lock_workspace(conn, viewer)?;
         let linked = of_item(conn, viewer, item_id)?;
         let Some(link) = linked.into_iter().find(|l| l.link_id == link_id) else {
             return Err(OkrError::NotFound);

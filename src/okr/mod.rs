@@ -160,20 +160,12 @@ impl Item {
             .order(users::name.asc())
             .select((users::id, users::name))
             .load(conn)?;
-        let parent: Option<String> = match &self.parent_id {
-            Some(id) => okr_items::table
-                .find(id)
-                .select(okr_items::title)
-                .first(conn)
-                .optional()?,
-            None => None,
-        };
         Ok(json!({
             "type": self.item_type.as_str(),
             "title": self.title,
             "description": self.description,
+            // Only the id: a reader of this history may not be allowed to see a former parent.
             "parent_id": self.parent_id,
-            "parent": parent,
             "owner_user_id": self.owner_user_id,
             "owner": owner,
             "assignee_user_ids": assignees.iter().map(|(id, _)| id).collect::<Vec<_>>(),
@@ -234,6 +226,17 @@ fn check_may_edit(conn: &mut AnyConnection, viewer: &Viewer, item: &Item) -> Res
         return Ok(());
     }
     Err(OkrError::NotYours)
+}
+
+/// Item writes in one workspace run one at a time: on PostgreSQL this row lock does what
+/// SQLite's `BEGIN IMMEDIATE` already does, so concurrent edits can neither deadlock on
+/// rows locked in different orders nor overwrite each other's fields with stale values.
+fn lock_workspace(conn: &mut AnyConnection, viewer: &Viewer) -> QueryResult<()> {
+    use crate::schema::workspaces;
+    diesel::update(workspaces::table.find(&viewer.workspace_id))
+        .set(workspaces::updated_at.eq(workspaces::updated_at))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Why an item cannot sit where it was put.
@@ -303,6 +306,7 @@ pub fn create(
 ) -> Result<Item, OkrError> {
     viewer.require_writable()?;
     db::write_transaction(conn, |conn| {
+        lock_workspace(conn, viewer)?;
         let parent = match &new.parent_id {
             Some(id) => {
                 scope::check_item(conn, viewer, id)?;
@@ -519,7 +523,11 @@ pub fn tree(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<TreeRow>, O
         .inner_join(users::table.on(users::id.eq(okr_items::owner_user_id)))
         .filter(okr_items::workspace_id.eq(&viewer.workspace_id))
         .filter(okr_items::deleted_at.is_null())
-        .order((okr_items::sort_order.asc(), okr_items::created_at.asc()))
+        .order((
+            okr_items::sort_order.asc(),
+            okr_items::created_at.asc(),
+            okr_items::id.asc(),
+        ))
         .select((Item::as_select(), users::name))
         .load(conn)?;
     let rows: Vec<(Item, String)> = rows
@@ -604,9 +612,20 @@ pub fn detail(
     })
 }
 
+/// Parents by item id, for walking up the viewer's tree.
+pub fn parents(tree: &[TreeRow]) -> HashMap<&str, Option<&str>> {
+    tree.iter()
+        .map(|row| (row.item.id.as_str(), row.item.parent_id.as_deref()))
+        .collect()
+}
+
 /// Whether `candidate` could become the parent of `item`: the type rules allow it and it is
-/// not the item itself or below it (in the viewer's tree, listed in tree order).
-pub fn may_move_under(item: &Item, candidate: &Item, tree: &[TreeRow]) -> bool {
+/// not the item itself or below it (walking up the viewer's tree).
+pub fn may_move_under(
+    item: &Item,
+    candidate: &Item,
+    parents: &HashMap<&str, Option<&str>>,
+) -> bool {
     if !item.item_type.allows_parent(Some(candidate.item_type)) || candidate.id == item.id {
         return false;
     }
@@ -615,10 +634,7 @@ pub fn may_move_under(item: &Item, candidate: &Item, tree: &[TreeRow]) -> bool {
         if id == item.id {
             return false;
         }
-        current = tree
-            .iter()
-            .find(|row| row.item.id == id)
-            .and_then(|row| row.item.parent_id.as_deref());
+        current = parents.get(id).copied().flatten();
     }
     true
 }
@@ -646,6 +662,11 @@ pub fn activity_feed(
     let entries: Vec<_> = entries
         .into_iter()
         .filter(|entry| visible.contains(&entry.item_id))
+        .filter(|entry| {
+            referenced_items(entry)
+                .iter()
+                .all(|id| visible.contains(id))
+        })
         .take(limit)
         .collect();
     let ids: Vec<&str> = entries.iter().map(|e| e.item_id.as_str()).collect();
@@ -661,6 +682,33 @@ pub fn activity_feed(
         .filter_map(|entry| {
             let item_title = titles.get(&entry.item_id)?.clone();
             Some(FeedEntry { entry, item_title })
+        })
+        .collect())
+}
+
+/// Item ids an activity row refers to besides its own item (a former or new parent, a link
+/// target), so a row is shown only when all of them are visible too.
+fn referenced_items(entry: &crate::activity::ActivityEntry) -> Vec<&str> {
+    entry.referenced_ids.iter().map(String::as_str).collect()
+}
+
+/// An item's history as the viewer may read it: rows that mention an item the viewer may
+/// not see (a hidden former parent, a hidden link target) are left out.
+pub fn history(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    item_id: &str,
+    limit: i64,
+) -> Result<Vec<crate::activity::ActivityEntry>, OkrError> {
+    scope::check_item(conn, viewer, item_id)?;
+    let visible = scope::visible_items(conn, viewer)?;
+    let entries = activity::recent(conn, activity::History::Item(item_id), limit)?;
+    Ok(entries
+        .into_iter()
+        .filter(|entry| {
+            referenced_items(entry)
+                .iter()
+                .all(|id| visible.contains(id))
         })
         .collect())
 }

@@ -8,12 +8,13 @@ use serde::Deserialize;
 use tracing_actix_web::RequestId;
 
 use super::error::AppError;
+use super::htmx::Htmx;
 use super::identity::SignedIn;
 use super::layout::Layout;
 use super::nav::Nav;
 use super::orgs::actor;
 use super::{render, see_other, unprocessable, AppState};
-use crate::activity::{self, ActivityEntry, History};
+use crate::activity::ActivityEntry;
 use crate::okr::edit::{self, Direction, ItemChanges, Trashed};
 use crate::okr::links::{self, Linked};
 use crate::okr::{self, ActionStatus, Item, ItemType, OkrError, StoryPoints, TreeRow};
@@ -80,6 +81,14 @@ struct DetailPage {
 }
 
 impl DetailPage {
+    /// Whether the owner is in the member list (an organization admin who never joined the
+    /// workspace is not, and gets an option of their own).
+    fn owner_listed(&self) -> bool {
+        self.members
+            .iter()
+            .any(|m| m.user_id == self.item.owner_user_id)
+    }
+
     fn is_assigned(&self, user_id: &str) -> bool {
         self.assignee_ids.iter().any(|id| id == user_id)
     }
@@ -119,12 +128,21 @@ async fn detail_page(
             let links = links::of_item(conn, &viewer, &item_id)?;
             let tree = okr::tree(conn, &viewer)?;
             let members = workspaces::members(conn, &reading.workspace.id)?;
-            let history = activity::recent(conn, History::Item(&item_id), 50)?;
+            let history = okr::history(conn, &viewer, &item_id, 50)?;
             Ok::<_, AppError>((viewer, detail, links, tree, members, history))
         })
         .await?;
     let (viewer, detail, links, tree, members, history) = page;
+    let detail_assignees = detail.assignee_ids.clone();
     let item = detail.item;
+    // Active members, plus a current owner or assignee who has left, so that saving the form
+    // never changes them by accident.
+    let members: Vec<WorkspaceMember> = members
+        .into_iter()
+        .filter(|m| {
+            m.active || m.user_id == item.owner_user_id || detail_assignees.contains(&m.user_id)
+        })
+        .collect();
     let children: Vec<TreeRow> = tree
         .iter()
         .filter(|row| row.item.parent_id.as_deref() == Some(item.id.as_str()))
@@ -136,9 +154,10 @@ async fn detail_page(
         .filter(|row| row.item.id != item.id && !linked.contains(&row.item.id.as_str()))
         .cloned()
         .collect();
+    let parents = okr::parents(&tree);
     let move_targets = tree
         .iter()
-        .filter(|row| okr::may_move_under(&item, &row.item, &tree))
+        .filter(|row| okr::may_move_under(&item, &row.item, &parents))
         .cloned()
         .collect();
     Ok(DetailPage {
@@ -146,14 +165,14 @@ async fn detail_page(
         base: base_path(&access),
         can_edit: detail.can_edit && viewer.require_writable().is_ok(),
         owner_name: detail.owner_name,
-        assignee_ids: detail.assignee_ids,
+        assignee_ids: detail_assignees,
         parent: detail.parent,
         item,
         children,
         links,
         link_candidates,
         move_targets,
-        members: members.into_iter().filter(|m| m.active).collect(),
+        members,
         history,
         error,
         statuses: ActionStatus::ALL,
@@ -413,6 +432,7 @@ pub struct ReorderForm {
 }
 
 pub async fn reorder(
+    htmx: Htmx,
     signed_in: SignedIn,
     nav: Nav,
     request_id: RequestId,
@@ -432,7 +452,7 @@ pub async fn reorder(
     };
     let path = path.into_inner();
     let location = format!("/orgs/{}/w/{}#item-{}", path.org, path.ws, path.item_id);
-    change_item(
+    let response = change_item(
         signed_in,
         nav,
         request_id,
@@ -441,7 +461,12 @@ pub async fn reorder(
         Some(location),
         move |conn, actor, viewer, id| edit::reorder(conn, actor, viewer, id, direction),
     )
-    .await
+    .await?;
+    // The tree's script asks with HX-Request and wants a plain "saved", not a page.
+    if htmx.0 && response.status().is_redirection() {
+        return Ok(HttpResponse::NoContent().finish());
+    }
+    Ok(response)
 }
 
 #[derive(Deserialize)]

@@ -936,3 +936,181 @@ async fn dragging_an_item_to_a_place_among_its_siblings_is_saved() {
         "the tree script is loaded"
     );
 }
+
+#[tokio::test]
+async fn hidden_items_stay_hidden_through_history_writes_restore_and_reordering() {
+    let ws = Workspace::new("option_2").await;
+    let bob = ws.member("bob@example.com", "Bob", None).await;
+    let secret = ws
+        .create(&ws.admin, "objective", None, "Secret objective")
+        .await;
+    let secret_kr = ws
+        .create(&ws.admin, "key_result", Some(&secret), "Secret result")
+        .await;
+    let task = ws
+        .create(&ws.admin, "action", Some(&secret_kr), "Task that moves")
+        .await;
+    let hidden_task = ws
+        .create(&ws.admin, "action", Some(&secret_kr), "Hidden task")
+        .await;
+    let bobs = ws
+        .create(&ws.admin, "objective", None, "Bob's objective")
+        .await;
+    ws.edit(
+        &ws.admin,
+        &bobs,
+        &[("owner_user_id", &ws.app.user_id("bob@example.com"))],
+    )
+    .await;
+    let bobs_kr = ws
+        .create(&ws.admin, "key_result", Some(&bobs), "Bob's result")
+        .await;
+    ws.admin
+        .submit(
+            &ws.item_path(&task),
+            &format!("{}/move", ws.item_path(&task)),
+            &[("parent_id", &bobs_kr)],
+        )
+        .await
+        .assert_redirect(&ws.item_path(&task));
+
+    // Bob now sees the task (below his objective), but not where it came from.
+    let page = bob.get(&ws.item_path(&task)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        !page.body.contains("Secret"),
+        "the history names no hidden item"
+    );
+    assert!(!page
+        .text_of(".activity")
+        .unwrap_or_default()
+        .contains("moved it"));
+    assert!(ws
+        .admin
+        .get(&ws.item_path(&task))
+        .await
+        .text_of(".activity")
+        .unwrap_or_default()
+        .contains("moved it"));
+
+    // Every write on a hidden item answers as if it did not exist.
+    let hidden = ws.item_path(&hidden_task);
+    for (path, fields) in [
+        (
+            hidden.clone(),
+            vec![("title", "Mine now"), ("owner_user_id", "x")],
+        ),
+        (
+            format!("{hidden}/move"),
+            vec![("parent_id", bobs_kr.as_str())],
+        ),
+        (format!("{hidden}/reorder"), vec![("direction", "up")]),
+        (format!("{hidden}/delete"), vec![]),
+        (
+            format!("{hidden}/links"),
+            vec![("to_item_id", bobs.as_str())],
+        ),
+        (format!("{hidden}/restore"), vec![]),
+    ] {
+        let page = bob.submit(&ws.base(), &path, &fields).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    // Restore answers 404 for a live item, and for a deleted one Bob could not edit.
+    ws.admin
+        .submit(
+            &ws.item_path(&secret),
+            &format!("{}/delete", ws.item_path(&secret)),
+            &[],
+        )
+        .await;
+    let page = bob
+        .submit(
+            &ws.base(),
+            &format!("{}/restore", ws.item_path(&secret)),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    let page = ws
+        .admin
+        .submit(&ws.base(), &format!("{}/restore", ws.item_path(&bobs)), &[])
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::NOT_FOUND,
+        "a live item is not in the trash"
+    );
+}
+
+#[tokio::test]
+async fn reordering_visible_siblings_keeps_hidden_ones_in_place() {
+    let ws = Workspace::new("option_2").await;
+    let bob = ws.member("bob@example.com", "Bob", None).await;
+    let bob_id = ws.app.user_id("bob@example.com");
+    let mut ids = Vec::new();
+    for (title, bobs) in [
+        ("A", true),
+        ("hidden B", false),
+        ("C", true),
+        ("hidden D", false),
+        ("E", true),
+    ] {
+        let id = ws.create(&ws.admin, "objective", None, title).await;
+        if bobs {
+            ws.edit(&ws.admin, &id, &[("owner_user_id", &bob_id)]).await;
+        }
+        ids.push(id);
+    }
+    assert_eq!(ws.titles(&bob).await, ["A", "C", "E"]);
+    // Bob drags E to the top of what he sees (what tree.js sends: 204 when saved).
+    bob.get(&ws.base()).await;
+    let response = bob
+        .client
+        .post(bob.url(&format!("{}/reorder", ws.item_path(&ids[4]))))
+        .header("X-CSRF-Token", bob.csrf_token())
+        .header("HX-Request", "true")
+        .form(&[("position", "0")])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(ws.titles(&bob).await, ["E", "A", "C"]);
+    assert_eq!(
+        ws.titles(&ws.admin).await,
+        ["E", "hidden B", "A", "hidden D", "C"],
+        "hidden siblings keep their places"
+    );
+}
+
+#[tokio::test]
+async fn saving_an_item_keeps_an_owner_who_has_left() {
+    let ws = Workspace::new("option_1").await;
+    ws.member("leaver@example.com", "Lee Leaver", None).await;
+    let leaver_id = ws.app.user_id("leaver@example.com");
+    let item = ws
+        .create(&ws.admin, "objective", None, "Long-running goal")
+        .await;
+    ws.edit(&ws.admin, &item, &[("owner_user_id", &leaver_id)])
+        .await;
+    diesel::update(
+        workspace_memberships::table.filter(workspace_memberships::user_id.eq(&leaver_id)),
+    )
+    .set(workspace_memberships::active.eq(false))
+    .execute(&mut ws.app.db())
+    .expect("deactivate");
+    ws.edit(&ws.admin, &item, &[("title", "Renamed goal")])
+        .await
+        .assert_redirect(&ws.item_path(&item));
+    let owner: String = okr_items::table
+        .find(&item)
+        .select(okr_items::owner_user_id)
+        .first(&mut ws.app.db())
+        .expect("item");
+    assert_eq!(owner, leaver_id, "the owner stays");
+    // But nobody can newly hand an item to someone who left.
+    let other = ws.create(&ws.admin, "objective", None, "Another").await;
+    let page = ws
+        .edit(&ws.admin, &other, &[("owner_user_id", &leaver_id)])
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
