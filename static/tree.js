@@ -2,10 +2,13 @@
 // drag an item among its siblings. Without this script the tree is simply fully expanded
 // and the item page's up/down buttons reorder.
 
-const list = document.querySelector(".tree-list");
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
-if (list) {
+/** Wires up the tree in the page; runs again whenever htmx swaps a refreshed tree in. */
+function init() {
+  const list = document.querySelector(".tree-list");
+  if (!list || list.dataset.ready) return;
+  list.dataset.ready = "true";
   const storageKey = `cairn.collapsed.${list.dataset.workspace}`;
   const rows = () => Array.from(list.querySelectorAll(":scope > .tree-row"));
   const depth = (row) => Number(row.dataset.depth);
@@ -111,3 +114,6 @@ if (list) {
     });
   }
 }
+
+init();
+document.body.addEventListener("htmx:afterSettle", init);

@@ -395,6 +395,43 @@ pub async fn restore(
 }
 
 #[derive(Deserialize)]
+pub struct StatusForm {
+    action_status: String,
+}
+
+/// The tree's inline status change; htmx swaps in the refreshed tree (every ancestor's
+/// progress moves with it), a plain form post lands back on the tree.
+pub async fn set_status(
+    signed_in: SignedIn,
+    nav: Nav,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<ItemPath>,
+    form: web::Form<StatusForm>,
+) -> Result<HttpResponse, AppError> {
+    let status = ActionStatus::parse(&form.action_status)
+        .ok_or_else(|| AppError::BadRequest("Choose pending, in progress or done.".into()))?;
+    let path = path.into_inner();
+    let location = format!("/orgs/{}/w/{}#item-{}", path.org, path.ws, path.item_id);
+    change_item(
+        signed_in,
+        nav,
+        request_id,
+        state,
+        path,
+        Some(location),
+        move |conn, actor, viewer, id| {
+            let changes = ItemChanges {
+                action_status: Some(status),
+                ..ItemChanges::default()
+            };
+            edit::update(conn, actor, viewer, id, changes).map(drop)
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize)]
 pub struct MoveForm {
     #[serde(default)]
     parent_id: String,

@@ -142,6 +142,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
                         .route("/items/{item_id}/delete", web::post().to(items::delete))
                         .route("/items/{item_id}/restore", web::post().to(items::restore))
                         .route("/items/{item_id}/move", web::post().to(items::move_item))
+                        .route("/items/{item_id}/status", web::post().to(items::set_status))
                         .route("/items/{item_id}/reorder", web::post().to(items::reorder))
                         .route("/items/{item_id}/links", web::post().to(items::add_link))
                         .route(

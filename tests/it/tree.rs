@@ -1114,3 +1114,50 @@ async fn saving_an_item_keeps_an_owner_who_has_left() {
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn an_action_status_changes_in_place_in_the_tree() {
+    let ws = Workspace::new("option_1").await;
+    let objective = ws.create(&ws.admin, "objective", None, "Grow").await;
+    let kr = ws
+        .create(&ws.admin, "key_result", Some(&objective), "KR")
+        .await;
+    let action = ws.create(&ws.admin, "action", Some(&kr), "Do it").await;
+    let tree = ws.admin.get(&ws.base()).await;
+    let select = format!("#status-{action}");
+    assert_eq!(
+        tree.attr_of(&format!("{select} option[selected]"), "value")
+            .as_deref(),
+        Some("pending")
+    );
+    assert!(
+        tree.attr_of(".status-form", "hx-post").is_some(),
+        "the select saves itself with htmx"
+    );
+    ws.admin
+        .htmx_post(
+            &format!("{}/status", ws.item_path(&action)),
+            &[("action_status", "done")],
+        )
+        .await
+        .assert_redirect(&format!("{}#item-{action}", ws.base()));
+    let tree = ws.admin.get(&ws.base()).await;
+    assert_eq!(
+        tree.attr_of(&format!("{select} option[selected]"), "value")
+            .as_deref(),
+        Some("done")
+    );
+    assert_eq!(ws.progress(&objective), 100.0);
+    let page = ws
+        .admin
+        .htmx_post(
+            &format!("{}/status", ws.item_path(&kr)),
+            &[("action_status", "done")],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "only actions have a status"
+    );
+}
