@@ -592,7 +592,10 @@ async fn an_invite_survives_the_mail_server_being_down_and_is_delivered_once() {
         *attempts >= 1 && error.is_some()
     })
     .await;
-    assert_eq!(status, "pending", "a failed attempt is retried later");
+    assert!(
+        status == "pending" || status == "sending",
+        "a failed attempt is retried later: {status}"
+    );
     assert!(attempts >= 1);
     assert!(error.unwrap_or_default().contains("delivery failed"));
     let listing = team.owner.get(&format!("/orgs/{}/invites", team.org)).await;
