@@ -24,7 +24,18 @@ pub fn of_item(
     viewer: &Viewer,
     item_id: &str,
 ) -> Result<Vec<Linked>, OkrError> {
-    scope::check_item(conn, viewer, item_id)?;
+    let visible = scope::visible_items(conn, viewer)?;
+    of_item_in(conn, viewer, &visible, item_id)
+}
+
+/// `of_item` with a visible set already computed for this request.
+pub(super) fn of_item_in(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    visible: &scope::Visible,
+    item_id: &str,
+) -> Result<Vec<Linked>, OkrError> {
+    scope::check_in(conn, viewer, visible, item_id)?;
     let rows: Vec<(String, String, String)> = okr_links::table
         .filter(okr_links::workspace_id.eq(&viewer.workspace_id))
         .filter(okr_links::deleted_at.is_null())
@@ -40,7 +51,6 @@ pub fn of_item(
             okr_links::to_item_id,
         ))
         .load(conn)?;
-    let visible = scope::visible_items(conn, viewer)?;
     let mut linked = Vec::new();
     for (link_id, from, to) in rows {
         let other_id = if from == item_id { to } else { from };

@@ -519,6 +519,14 @@ pub fn filtered_tree(
 /// Two queries whatever the size: items with owners, then assignees.
 pub fn tree(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<TreeRow>, OkrError> {
     let visible = scope::visible_items(conn, viewer)?;
+    tree_in(conn, viewer, &visible)
+}
+
+fn tree_in(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    visible: &scope::Visible,
+) -> Result<Vec<TreeRow>, OkrError> {
     let rows: Vec<(Item, String)> = okr_items::table
         .inner_join(users::table.on(users::id.eq(okr_items::owner_user_id)))
         .filter(okr_items::workspace_id.eq(&viewer.workspace_id))
@@ -590,14 +598,24 @@ pub fn detail(
     viewer: &Viewer,
     item_id: &str,
 ) -> Result<ItemDetail, OkrError> {
-    scope::check_item(conn, viewer, item_id)?;
+    let visible = scope::visible_items(conn, viewer)?;
+    detail_in(conn, viewer, &visible, item_id)
+}
+
+fn detail_in(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    visible: &scope::Visible,
+    item_id: &str,
+) -> Result<ItemDetail, OkrError> {
+    scope::check_in(conn, viewer, visible, item_id)?;
     let item = load(conn, item_id)?;
     let owner_name = users::table
         .find(&item.owner_user_id)
         .select(users::name)
         .first(conn)?;
     let parent = match &item.parent_id {
-        Some(parent_id) if scope::check_item(conn, viewer, parent_id).is_ok() => {
+        Some(parent_id) if scope::check_in(conn, viewer, visible, parent_id).is_ok() => {
             Some(load(conn, parent_id)?)
         }
         _ => None,
@@ -694,14 +712,14 @@ fn referenced_items(entry: &crate::activity::ActivityEntry) -> Vec<&str> {
 
 /// An item's history as the viewer may read it: rows that mention an item the viewer may
 /// not see (a hidden former parent, a hidden link target) are left out.
-pub fn history(
+fn history_in(
     conn: &mut AnyConnection,
     viewer: &Viewer,
+    visible: &scope::Visible,
     item_id: &str,
     limit: i64,
 ) -> Result<Vec<crate::activity::ActivityEntry>, OkrError> {
-    scope::check_item(conn, viewer, item_id)?;
-    let visible = scope::visible_items(conn, viewer)?;
+    scope::check_in(conn, viewer, visible, item_id)?;
     let entries = activity::recent(conn, activity::History::Item(item_id), limit)?;
     Ok(entries
         .into_iter()
@@ -711,4 +729,29 @@ pub fn history(
                 .all(|id| visible.contains(id))
         })
         .collect())
+}
+
+/// Everything an item's page shows, with the viewer's visible set computed once.
+pub struct ItemPage {
+    pub detail: ItemDetail,
+    pub links: Vec<links::Linked>,
+    /// The viewer's whole tree (for the link and move pickers).
+    pub tree: Vec<TreeRow>,
+    /// The item's history, without rows that mention an item the viewer may not see.
+    pub history: Vec<crate::activity::ActivityEntry>,
+}
+
+pub fn item_page(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    item_id: &str,
+    history_limit: i64,
+) -> Result<ItemPage, OkrError> {
+    let visible = scope::visible_items(conn, viewer)?;
+    Ok(ItemPage {
+        detail: detail_in(conn, viewer, &visible, item_id)?,
+        links: links::of_item_in(conn, viewer, &visible, item_id)?,
+        tree: tree_in(conn, viewer, &visible)?,
+        history: history_in(conn, viewer, &visible, item_id, history_limit)?,
+    })
 }

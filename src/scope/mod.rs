@@ -189,13 +189,24 @@ pub fn check_item(
     viewer: &Viewer,
     item_id: &str,
 ) -> Result<(), OkrError> {
+    let visible = visible_items(conn, viewer)?;
+    check_in(conn, viewer, &visible, item_id)
+}
+
+/// `check_item` with a visible set already computed for this request.
+pub fn check_in(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    visible: &Visible,
+    item_id: &str,
+) -> Result<(), OkrError> {
     let in_workspace: i64 = okr_items::table
         .filter(okr_items::id.eq(item_id))
         .filter(okr_items::workspace_id.eq(&viewer.workspace_id))
         .filter(okr_items::deleted_at.is_null())
         .count()
         .get_result(conn)?;
-    if in_workspace == 0 || !visible_items(conn, viewer)?.contains(item_id) {
+    if in_workspace == 0 || !visible.contains(item_id) {
         return Err(OkrError::NotFound);
     }
     Ok(())

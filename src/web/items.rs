@@ -124,15 +124,21 @@ async fn detail_page(
         .db
         .run(move |conn| {
             let viewer = Viewer::new(conn, &reading)?;
-            let detail = okr::detail(conn, &viewer, &item_id)?;
-            let links = links::of_item(conn, &viewer, &item_id)?;
-            let tree = okr::tree(conn, &viewer)?;
+            let page = okr::item_page(conn, &viewer, &item_id, 50)?;
             let members = workspaces::members(conn, &reading.workspace.id)?;
-            let history = okr::history(conn, &viewer, &item_id, 50)?;
-            Ok::<_, AppError>((viewer, detail, links, tree, members, history))
+            Ok::<_, AppError>((viewer, page, members))
         })
         .await?;
-    let (viewer, detail, links, tree, members, history) = page;
+    let (
+        viewer,
+        okr::ItemPage {
+            detail,
+            links,
+            tree,
+            history,
+        },
+        members,
+    ) = page;
     let detail_assignees = detail.assignee_ids.clone();
     let item = detail.item;
     // Active members, plus a current owner or assignee who has left, so that saving the form
@@ -366,7 +372,6 @@ pub async fn delete(
 
 pub async fn restore(
     signed_in: SignedIn,
-    nav: Nav,
     request_id: RequestId,
     state: web::Data<AppState>,
     path: web::Path<ItemPath>,
@@ -387,7 +392,6 @@ pub async fn restore(
         Ok(_) => Ok(see_other(&trash)),
         Err(OkrError::Refused(message)) => {
             super::identity::flash(&signed_in.session, &message)?;
-            drop(nav);
             Ok(see_other(&trash))
         }
         Err(e) => Err(e.into()),

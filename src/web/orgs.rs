@@ -175,11 +175,11 @@ struct SlugField {
 
 /// htmx: validates the slug on blur and suggests one from the name while it is empty.
 pub async fn slug_field(
-    signed_in: SignedIn,
+    // Only signed-in people may probe which addresses are taken.
+    _signed_in: SignedIn,
     state: web::Data<AppState>,
     query: web::Query<SlugQuery>,
 ) -> Result<HttpResponse, AppError> {
-    drop(signed_in);
     let query = query.into_inner();
     let placeholder = Slug::suggest(&query.name)
         .map(|s| s.to_string())

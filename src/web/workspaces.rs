@@ -350,45 +350,36 @@ pub async fn create_item(
 ) -> Result<HttpResponse, AppError> {
     let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
     let form = form.into_inner();
-    let refused = |message: String| (form.parent_id.clone(), message);
-    let new = match NewItem::try_from(&form) {
-        Ok(new) => new,
-        Err(message) => {
-            let page = overview_page(
-                &state,
-                &signed_in,
-                nav,
-                access,
-                TreeQuery::default(),
-                Some(refused(message)),
-                form.title.clone(),
-            )
-            .await?;
-            return unprocessable(page);
+    // Bad input and refused rules come back the same way: the tree with the message next
+    // to the form that was used, and what was typed still in it.
+    let outcome = match NewItem::try_from(&form) {
+        Err(message) => Err(OkrError::Refused(message)),
+        Ok(new) => {
+            let actor = actor(&signed_in, request_id);
+            let creating = access.clone();
+            state
+                .db
+                .run(move |conn| {
+                    let viewer = Viewer::new(conn, &creating)?;
+                    okr::create(conn, &actor, &viewer, new)
+                })
+                .await
         }
     };
-    let actor = actor(&signed_in, request_id);
-    let creating = access.clone();
-    let outcome = state
-        .db
-        .run(move |conn| {
-            let viewer = Viewer::new(conn, &creating)?;
-            okr::create(conn, &actor, &viewer, new)
-        })
-        .await;
     match outcome {
         Ok(item) => Ok(see_other(&format!(
             "/orgs/{}/w/{}#item-{}",
             access.org.org.slug, access.workspace.slug, item.id
         ))),
         Err(OkrError::Refused(message)) => {
+            let refused = Some((form.parent_id.clone(), message));
             let page = overview_page(
                 &state,
                 &signed_in,
                 nav,
                 access,
                 TreeQuery::default(),
-                Some(refused(message)),
+                refused,
                 form.title.clone(),
             )
             .await?;
