@@ -1,7 +1,7 @@
-//! `cargo bench`: the OKR tree at 1,000 and 10,000 items.
+//! `cargo bench`: the OKR tree and the gantt at 1,000 and 10,000 items.
 //!
-//! Prints, per backend and size: the median server time of the tree page and of an item
-//! edit (measured from a client on loopback), SQL statements per tree page load, and the
+//! Prints, per backend and size: the median server time of the tree page, of the gantt
+//! page (first page of 200 rows) and of an item edit (measured from a client on loopback), SQL statements per tree page load, and the
 //! time to compute a need-to-know viewer's visible set. SQLite always; PostgreSQL too when
 //! `TEST_DATABASE_URL` points at a server (a scratch database is created and dropped).
 
@@ -219,10 +219,11 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     println!(
-        "{:<11} {:>7} {:>16} {:>16} {:>14} {:>28} {:>20}",
+        "{:<11} {:>7} {:>16} {:>17} {:>16} {:>14} {:>28} {:>20}",
         "backend",
         "items",
         "tree page (ms)",
+        "gantt page (ms)",
         "item edit (ms)",
         "SQL per page",
         "visible, need-to-know (ms)",
@@ -245,7 +246,8 @@ fn main() {
                     .expect("config");
             let app = RunningApp::start(config).expect("app");
             let base = format!("http://127.0.0.1:{}", app.port);
-            let (tree_ms, edit_ms, queries) = runtime.block_on(measure_http(&base, &edited));
+            let (tree_ms, gantt_ms, edit_ms, queries) =
+                runtime.block_on(measure_http(&base, &edited));
 
             let need_to_know = visible_set_ms(&mut conn, &member);
             diesel::update(workspaces::table.find("ws"))
@@ -254,8 +256,8 @@ fn main() {
                 .expect("open mode");
             let open = visible_set_ms(&mut conn, &member);
             println!(
-                "{:<11} {:>7} {:>16.1} {:>16.1} {:>14} {:>28.2} {:>20.3}",
-                target.name, n, tree_ms, edit_ms, queries, need_to_know, open
+                "{:<11} {:>7} {:>16.1} {:>17.1} {:>16.1} {:>14} {:>28.2} {:>20.3}",
+                target.name, n, tree_ms, gantt_ms, edit_ms, queries, need_to_know, open
             );
             drop(app);
             drop(conn);
@@ -294,7 +296,7 @@ fn csrf(body: &str) -> String {
         .to_owned()
 }
 
-async fn measure_http(base: &str, edited: &str) -> (f64, f64, u64) {
+async fn measure_http(base: &str, edited: &str) -> (f64, f64, f64, u64) {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -348,6 +350,18 @@ async fn measure_http(base: &str, edited: &str) -> (f64, f64, u64) {
         response.bytes().await.expect("body");
         tree_samples.push(start.elapsed());
     }
+    // A half-year in months that holds every bar (items are due 31 March 2027).
+    let gantt = format!("{base}/orgs/bench/w/big/gantt?scale=month&from=2026-10-01&to=2027-03-31");
+    let first = client.get(&gantt).send().await.expect("gantt");
+    assert_eq!(first.status().as_u16(), 200, "the gantt renders");
+    first.bytes().await.expect("body");
+    let mut gantt_samples = Vec::new();
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let response = client.get(&gantt).send().await.expect("gantt");
+        response.bytes().await.expect("body");
+        gantt_samples.push(start.elapsed());
+    }
     let item = format!("{base}/orgs/bench/w/big/items/{edited}");
     let mut edit_samples = Vec::new();
     for run in 0..RUNS {
@@ -367,5 +381,10 @@ async fn measure_http(base: &str, edited: &str) -> (f64, f64, u64) {
         assert_eq!(response.status().as_u16(), 303, "the edit is accepted");
         edit_samples.push(start.elapsed());
     }
-    (median(tree_samples), median(edit_samples), queries)
+    (
+        median(tree_samples),
+        median(gantt_samples),
+        median(edit_samples),
+        queries,
+    )
 }

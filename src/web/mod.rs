@@ -4,6 +4,7 @@ mod assets;
 mod auth;
 mod csrf;
 mod error;
+mod gantt;
 mod headers;
 mod health;
 mod htmx;
@@ -134,6 +135,12 @@ fn routes(cfg: &mut web::ServiceConfig) {
                         .route("/items", web::post().to(workspaces::create_item))
                         .route("/trash", web::get().to(items::trash))
                         .route("/activity", web::get().to(items::activity_feed))
+                        .route("/gantt", web::get().to(gantt::show))
+                        .route("/gantt.csv", web::get().to(gantt::csv))
+                        .route(
+                            "/gantt/items/{item_id}/dates",
+                            web::post().to(gantt::set_dates),
+                        )
                         .service(
                             web::resource("/items/{item_id}")
                                 .route(web::get().to(items::show))

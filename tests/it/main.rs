@@ -7,6 +7,7 @@
 
 mod accounts;
 mod cli;
+mod gantt;
 mod harness;
 mod invites;
 mod migrations;

@@ -6,15 +6,16 @@ use reqwest::StatusCode;
 
 use crate::harness::{Browser, TestApp};
 
-struct Workspace {
-    app: TestApp,
-    admin: Browser,
-    org: String,
-    ws: String,
+/// A workspace with its admin signed in; shared with the other item tests.
+pub struct Workspace {
+    pub app: TestApp,
+    pub admin: Browser,
+    pub org: String,
+    pub ws: String,
 }
 
 impl Workspace {
-    async fn new(privacy_mode: &str) -> Self {
+    pub async fn new(privacy_mode: &str) -> Self {
         let app = TestApp::spawn().await;
         let admin = app.person("admin@example.com", "Adele Admin").await;
         let org = admin.create_org("Acme").await;
@@ -27,12 +28,12 @@ impl Workspace {
         }
     }
 
-    fn base(&self) -> String {
+    pub fn base(&self) -> String {
         format!("/orgs/{}/w/{}", self.org, self.ws)
     }
 
     /// A signed-up person who is a workspace user here, optionally reporting to `manager`.
-    async fn member(&self, email: &str, name: &str, manager: Option<&str>) -> Browser {
+    pub async fn member(&self, email: &str, name: &str, manager: Option<&str>) -> Browser {
         let browser = self.app.person(email, name).await;
         self.app.join_org(&self.org, email, "member");
         let members = format!("{}/members", self.base());
@@ -60,7 +61,7 @@ impl Workspace {
     }
 
     /// Creates an item as `who`; returns its id.
-    async fn create(
+    pub async fn create(
         &self,
         who: &Browser,
         item_type: &str,
@@ -89,7 +90,7 @@ impl Workspace {
     }
 
     /// The titles the tree page shows to `who`, in order.
-    async fn titles(&self, who: &Browser) -> Vec<String> {
+    pub async fn titles(&self, who: &Browser) -> Vec<String> {
         let page = who.get(&self.base()).await;
         assert_eq!(page.status, StatusCode::OK);
         let html = page.html();
@@ -97,7 +98,7 @@ impl Workspace {
         html.select(&title).map(|t| t.text().collect()).collect()
     }
 
-    fn assign(&self, item_id: &str, email: &str) {
+    pub fn assign(&self, item_id: &str, email: &str) {
         let mut conn = self.app.db();
         let (org_id, ws_id): (String, String) = workspaces::table
             .filter(workspaces::slug.eq(&self.ws))

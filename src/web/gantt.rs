@@ -1,0 +1,504 @@
+//! The gantt page of a workspace, its CSV export and the date changes made on it.
+
+use std::collections::HashSet;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use tracing_actix_web::RequestId;
+
+use super::error::AppError;
+use super::htmx::Htmx;
+use super::identity::SignedIn;
+use super::layout::Layout;
+use super::nav::Nav;
+use super::orgs::actor;
+use super::{see_other, AppState};
+use crate::okr::edit::{self, ItemChanges};
+use crate::okr::gantt::{self, Chart, Plan, Range, Scale, Timeline, HEADER_HEIGHT, ROW_HEIGHT};
+use crate::okr::OkrError;
+use crate::scope::Viewer;
+use crate::workspaces::{self, WorkspaceAccess};
+
+#[derive(Deserialize)]
+pub struct WorkspacePath {
+    org: String,
+    ws: String,
+}
+
+#[derive(Deserialize)]
+pub struct ItemPath {
+    org: String,
+    ws: String,
+    item_id: String,
+}
+
+/// The view as it stands in the URL, so a gantt can be shared and reloaded as it was.
+#[derive(Deserialize, Default, Clone)]
+pub struct GanttQuery {
+    #[serde(default)]
+    scale: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    /// Item ids whose branches are folded, comma-separated.
+    #[serde(default)]
+    collapsed: String,
+    #[serde(default)]
+    page: String,
+    /// The item whose dates the side panel edits.
+    #[serde(default)]
+    edit: String,
+}
+
+/// The parsed view. Unknown values fall back to defaults, so a stale link still opens; a
+/// range typed wrongly gets a message next to the picker.
+#[derive(Clone)]
+struct View {
+    scale: Scale,
+    range: Range,
+    collapsed: Vec<String>,
+    page: usize,
+    edit: Option<String>,
+}
+
+fn parse_date(raw: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()
+}
+
+impl View {
+    fn parse(query: &GanttQuery, today: NaiveDate) -> (Self, Option<String>) {
+        let scale = Scale::parse(&query.scale).unwrap_or(Scale::Month);
+        let typed = !query.from.trim().is_empty() || !query.to.trim().is_empty();
+        let (range, error) = match (parse_date(&query.from), parse_date(&query.to)) {
+            (Some(from), Some(to)) => match Range::new(from, to, scale) {
+                Ok(range) => (range, None),
+                Err(e) => (Range::around(today, scale), Some(e.to_string())),
+            },
+            _ if typed => (
+                Range::around(today, scale),
+                Some("Enter both ends of the range as dates.".to_owned()),
+            ),
+            _ => (Range::around(today, scale), None),
+        };
+        let collapsed = query
+            .collapsed
+            .split(',')
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .take(2_000)
+            .map(str::to_owned)
+            .collect();
+        let view = Self {
+            scale,
+            range,
+            collapsed,
+            page: query.page.trim().parse().unwrap_or(1),
+            edit: Some(query.edit.trim().to_owned()).filter(|e| !e.is_empty()),
+        };
+        (view, error)
+    }
+
+    fn query(&self) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("scale", self.scale.as_str());
+        query.append_pair("from", &self.range.from.to_string());
+        query.append_pair("to", &self.range.to.to_string());
+        if !self.collapsed.is_empty() {
+            query.append_pair("collapsed", &self.collapsed.join(","));
+        }
+        if self.page > 1 {
+            query.append_pair("page", &self.page.to_string());
+        }
+        if let Some(edit) = &self.edit {
+            query.append_pair("edit", edit);
+        }
+        query.finish()
+    }
+
+    fn with(&self, change: impl FnOnce(&mut Self)) -> Self {
+        let mut view = self.clone();
+        change(&mut view);
+        view
+    }
+}
+
+async fn access(
+    state: &AppState,
+    signed_in: &SignedIn,
+    org: String,
+    ws: String,
+) -> Result<WorkspaceAccess, AppError> {
+    let user_id = signed_in.user.id.clone();
+    Ok(state
+        .db
+        .run(move |conn| workspaces::access(conn, &user_id, &org, &ws))
+        .await?)
+}
+
+async fn load_plan(state: &AppState, access: &WorkspaceAccess) -> Result<Plan, AppError> {
+    let reading = access.clone();
+    Ok(state
+        .db
+        .run(move |conn| {
+            let viewer = Viewer::new(conn, &reading)?;
+            Ok::<_, AppError>(gantt::plan(conn, &viewer)?)
+        })
+        .await?)
+}
+
+/// The chart, pager, unscheduled list and side panel: what htmx swaps.
+#[derive(Template)]
+#[template(path = "partials/gantt.html")]
+struct GanttPartial<'a> {
+    base: String,
+    csrf_token: String,
+    view: View,
+    chart: Chart<'a>,
+    unscheduled: Vec<&'a gantt::GanttRow>,
+    editing: Option<&'a gantt::GanttRow>,
+    /// A refused date change: (item id, why).
+    error: Option<(String, String)>,
+    row_height: i64,
+    header_height: i64,
+    read_only: bool,
+    range_error: Option<String>,
+    fit_href: String,
+    today_href: String,
+    scales: &'static [Scale],
+}
+
+impl GanttPartial<'_> {
+    fn href(&self, view: &View) -> String {
+        format!("{}/gantt?{}", self.base, view.query())
+    }
+
+    fn toggle_href(&self, item_id: &str) -> String {
+        let view = self.view.with(|v| {
+            if v.collapsed.iter().any(|c| c == item_id) {
+                v.collapsed.retain(|c| c != item_id);
+            } else {
+                v.collapsed.push(item_id.to_owned());
+            }
+        });
+        self.href(&view)
+    }
+
+    fn page_href(&self, page: usize) -> String {
+        self.href(&self.view.with(|v| v.page = page))
+    }
+
+    fn edit_href(&self, item_id: &str) -> String {
+        self.href(&self.view.with(|v| v.edit = Some(item_id.to_owned())))
+    }
+
+    fn close_href(&self) -> String {
+        self.href(&self.view.with(|v| v.edit = None))
+    }
+
+    /// Where a date form posts: the view comes along so the answer shows the same gantt.
+    fn dates_action(&self, item_id: &str) -> String {
+        let view = self.view.with(|v| v.edit = None);
+        format!("{}/gantt/items/{item_id}/dates?{}", self.base, view.query())
+    }
+
+    fn dates_url(&self, item_id: &str) -> String {
+        format!("{}/gantt/items/{item_id}/dates", self.base)
+    }
+
+    fn error_for(&self, item_id: &str) -> Option<&str> {
+        self.error
+            .as_ref()
+            .filter(|(id, _)| id == item_id)
+            .map(|(_, message)| message.as_str())
+    }
+
+    fn chart_width(&self) -> i64 {
+        self.chart.timeline.width()
+    }
+
+    fn bar_y(&self, row_y: &i64) -> i64 {
+        row_y + 9
+    }
+
+    fn text_y(&self, row_y: &i64) -> i64 {
+        row_y + self.row_height / 2 + 4
+    }
+}
+
+#[derive(Template)]
+#[template(path = "gantt/page.html")]
+struct GanttPage<'a> {
+    layout: Layout,
+    access: WorkspaceAccess,
+    base: String,
+    csv_href: String,
+    gantt: GanttPartial<'a>,
+}
+
+fn base_path(access: &WorkspaceAccess) -> String {
+    format!("/orgs/{}/w/{}", access.org.org.slug, access.workspace.slug)
+}
+
+/// Renders the page (or, for htmx, the partial) for a plan already loaded.
+fn render_gantt(
+    htmx: bool,
+    signed_in: &SignedIn,
+    nav: Nav,
+    access: WorkspaceAccess,
+    plan: &Plan,
+    query: &GanttQuery,
+    error: Option<(String, String)>,
+) -> Result<String, AppError> {
+    let today = chrono::Utc::now().date_naive();
+    let (mut view, range_error) = View::parse(query, today);
+    if let Some((id, _)) = &error {
+        view.edit = Some(id.clone());
+    }
+    let collapsed: HashSet<String> = view.collapsed.iter().cloned().collect();
+    let timeline = Timeline {
+        scale: view.scale,
+        range: view.range,
+    };
+    let chart = gantt::chart(plan, timeline, &collapsed, view.page, today);
+    view.page = chart.page;
+    let base = base_path(&access);
+    let editing = view
+        .edit
+        .as_ref()
+        .and_then(|id| plan.rows.iter().find(|r| &r.row.item.id == id));
+    let fitted = Range::fit(plan.spans(), view.scale, today);
+    let href = |v: View| format!("{base}/gantt?{}", v.query());
+    let gantt = GanttPartial {
+        fit_href: href(view.with(|v| {
+            v.range = fitted;
+            v.page = 1;
+        })),
+        today_href: href(view.with(|v| {
+            v.range = Range::around(today, v.scale);
+            v.page = 1;
+        })),
+        range_error,
+        scales: Scale::ALL,
+        base: base.clone(),
+        csrf_token: signed_in.csrf_token.clone(),
+        chart,
+        unscheduled: plan.unscheduled().collect(),
+        editing,
+        error,
+        row_height: ROW_HEIGHT,
+        header_height: HEADER_HEIGHT,
+        read_only: access.require_writable().is_err(),
+        view,
+    };
+    let body = if htmx {
+        gantt.render()?
+    } else {
+        GanttPage {
+            layout: signed_in.layout(&format!("{} · Gantt", access.workspace.name), nav),
+            csv_href: format!("{base}/gantt.csv"),
+            access,
+            base,
+            gantt,
+        }
+        .render()?
+    };
+    Ok(body)
+}
+
+fn html(status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::VARY, "HX-Request"))
+        .body(body)
+}
+
+pub async fn show(
+    htmx: Htmx,
+    signed_in: SignedIn,
+    nav: Nav,
+    state: web::Data<AppState>,
+    path: web::Path<WorkspacePath>,
+    query: web::Query<GanttQuery>,
+) -> Result<HttpResponse, AppError> {
+    let WorkspacePath { org, ws } = path.into_inner();
+    let access = access(&state, &signed_in, org, ws).await?;
+    let plan = load_plan(&state, &access).await?;
+    let body = render_gantt(htmx.0, &signed_in, nav, access, &plan, &query, None)?;
+    Ok(html(StatusCode::OK, body))
+}
+
+/// Every item of the gantt the viewer may see, as CSV.
+pub async fn csv(
+    signed_in: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<WorkspacePath>,
+) -> Result<HttpResponse, AppError> {
+    let WorkspacePath { org, ws } = path.into_inner();
+    let access = access(&state, &signed_in, org, ws).await?;
+    let plan = load_plan(&state, &access).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"{}-gantt.csv\"",
+                access.workspace.slug
+            ),
+        ))
+        .body(gantt::csv(&plan)))
+}
+
+/// New dates; a field left out stays as it is, an empty one clears the date.
+#[derive(Deserialize)]
+pub struct DatesForm {
+    start_date: Option<String>,
+    due_date: Option<String>,
+}
+
+impl TryFrom<&DatesForm> for ItemChanges {
+    type Error = String;
+
+    fn try_from(form: &DatesForm) -> Result<Self, String> {
+        let date = |raw: &Option<String>, label: &str| {
+            raw.as_deref()
+                .map(|raw| match raw.trim() {
+                    "" => Ok(None),
+                    raw => parse_date(raw)
+                        .map(Some)
+                        .ok_or(format!("Enter the {label} as YYYY-MM-DD.")),
+                })
+                .transpose()
+        };
+        let start_date = date(&form.start_date, "start date")?;
+        let due_date = date(&form.due_date, "due date")?;
+        if start_date.is_none() && due_date.is_none() {
+            return Err("Send a start date or a due date.".into());
+        }
+        Ok(ItemChanges {
+            start_date,
+            due_date,
+            ..ItemChanges::default()
+        })
+    }
+}
+
+/// A refusal as scripts read it: a stable code and a sentence to show.
+fn json_refusal(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(serde_json::json!({ "error": code, "message": message }))
+}
+
+fn wants_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json"))
+}
+
+/// Changes an item's dates through the same rules as every edit. Scripts (asking for JSON)
+/// get 204 or a JSON refusal; forms get the gantt back, with the reason next to the dates.
+pub async fn set_dates(
+    req: HttpRequest,
+    signed_in: SignedIn,
+    nav: Nav,
+    request_id: RequestId,
+    state: web::Data<AppState>,
+    path: web::Path<ItemPath>,
+    form: web::Form<DatesForm>,
+) -> Result<HttpResponse, AppError> {
+    let json = wants_json(&req);
+    // The view the form was posted from rides in the query string; a garbled one is the default view.
+    let query = web::Query::<GanttQuery>::from_query(req.query_string())
+        .map(web::Query::into_inner)
+        .unwrap_or_default();
+    let ItemPath { org, ws, item_id } = path.into_inner();
+    let access = access(&state, &signed_in, org, ws).await?;
+    let outcome = match ItemChanges::try_from(&form.into_inner()) {
+        Err(message) => Err((StatusCode::BAD_REQUEST, "invalid_date", message)),
+        Ok(changes) => {
+            let actor = actor(&signed_in, request_id);
+            let (changing, id) = (access.clone(), item_id.clone());
+            let saved = state
+                .db
+                .run(move |conn| {
+                    let viewer = Viewer::new(conn, &changing)?;
+                    edit::update(conn, &actor, &viewer, &id, changes)
+                })
+                .await;
+            match saved {
+                Ok(_) => Ok(()),
+                Err(OkrError::Refused(message)) => {
+                    Err((StatusCode::UNPROCESSABLE_ENTITY, "refused", message))
+                }
+                Err(e @ OkrError::NotYours) => {
+                    Err((StatusCode::FORBIDDEN, "not_allowed", e.to_string()))
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    match (outcome, json) {
+        (Ok(()), true) => Ok(HttpResponse::NoContent().finish()),
+        (Ok(()), false) => Ok(see_other(&format!(
+            "{}/gantt?{}#row-{item_id}",
+            base_path(&access),
+            View::parse(&query, chrono::Utc::now().date_naive())
+                .0
+                .query()
+        ))),
+        (Err((status, code, message)), true) => Ok(json_refusal(status, code, &message)),
+        (Err((status, _, message)), false) => {
+            let plan = load_plan(&state, &access).await?;
+            let status = if status == StatusCode::BAD_REQUEST {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                status
+            };
+            let body = render_gantt(
+                false,
+                &signed_in,
+                nav,
+                access,
+                &plan,
+                &query,
+                Some((item_id, message)),
+            )?;
+            Ok(html(status, body))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_view_round_trips_through_the_url() {
+        let today = NaiveDate::from_ymd_opt(2026, 5, 10).unwrap_or_default();
+        let query = GanttQuery {
+            scale: "week".into(),
+            from: "2026-01-05".into(),
+            to: "2026-02-01".into(),
+            collapsed: "a,b".into(),
+            page: "2".into(),
+            edit: String::new(),
+        };
+        let (view, error) = View::parse(&query, today);
+        assert!(error.is_none());
+        assert_eq!(
+            view.query(),
+            "scale=week&from=2026-01-05&to=2026-02-01&collapsed=a%2Cb&page=2"
+        );
+        let backwards = GanttQuery {
+            from: "2026-02-01".into(),
+            to: "2026-01-01".into(),
+            ..GanttQuery::default()
+        };
+        let (view, error) = View::parse(&backwards, today);
+        assert!(error.is_some());
+        assert_eq!(view.range, Range::around(today, Scale::Month));
+    }
+}

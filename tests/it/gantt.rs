@@ -1,0 +1,564 @@
+//! The gantt timeline over HTTP: bar geometry per scale, collapse, overdue marking,
+//! unscheduled items, date edits with their rules, CSV export and privacy.
+
+use cairn::schema::{item_activity_log, okr_items};
+use diesel::prelude::*;
+use reqwest::StatusCode;
+
+use crate::harness::{Browser, Page};
+use crate::tree::Workspace;
+
+impl Workspace {
+    fn gantt(&self) -> String {
+        format!("{}/gantt", self.base())
+    }
+
+    /// Changes dates the way the timeline's script does; answers (status, body).
+    async fn set_dates(
+        &self,
+        who: &Browser,
+        item: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String) {
+        who.get(&self.gantt()).await;
+        let response = who
+            .client
+            .post(who.url(&format!("{}/gantt/items/{item}/dates", self.base())))
+            .header("X-CSRF-Token", who.csrf_token())
+            .header("Accept", "application/json")
+            .form(fields)
+            .send()
+            .await
+            .expect("POST");
+        let status = response.status();
+        (status, response.text().await.expect("body"))
+    }
+
+    async fn schedule(&self, item: &str, start: &str, due: &str) {
+        let (status, body) = self
+            .set_dates(
+                &self.admin,
+                item,
+                &[("start_date", start), ("due_date", due)],
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    }
+
+    fn dates(&self, item: &str) -> (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>) {
+        okr_items::table
+            .find(item)
+            .select((okr_items::start_date, okr_items::due_date))
+            .first(&mut self.app.db())
+            .expect("item")
+    }
+}
+
+fn date(raw: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()
+}
+
+/// (x, width, progress width) of an item's bar.
+fn bar(page: &Page, item: &str) -> Option<(i64, i64, i64)> {
+    let group = format!(".gantt-bar-group[data-id=\"{item}\"]");
+    let number = |selector: &str, attr: &str| {
+        page.attr_of(&format!("{group} {selector}"), attr)
+            .map(|v| v.parse::<i64>().expect("a number"))
+    };
+    Some((
+        number(".gantt-bar", "x")?,
+        number(".gantt-bar", "width")?,
+        number(".gantt-progress", "width")?,
+    ))
+}
+
+fn rows(page: &Page) -> Vec<String> {
+    let html = page.html();
+    let selector = scraper::Selector::parse(".gantt-name").expect("selector");
+    html.select(&selector)
+        .filter_map(|e| e.value().attr("data-id").map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn bars_sit_where_their_dates_fall_on_every_scale() {
+    let ws = Workspace::new("option_1").await;
+    let objective = ws.create(&ws.admin, "objective", None, "Grow").await;
+    let key_result = ws
+        .create(
+            &ws.admin,
+            "key_result",
+            Some(&objective),
+            "Sign 10 customers",
+        )
+        .await;
+    let action = ws
+        .create(&ws.admin, "action", Some(&key_result), "Call them")
+        .await;
+    ws.schedule(&objective, "2026-01-05", "2026-01-18").await;
+    ws.schedule(&action, "2026-01-12", "2026-01-31").await;
+    let status = ws
+        .admin
+        .post_form(
+            &format!("{}/items/{action}/status", ws.base()),
+            &[("action_status", "done")],
+        )
+        .await;
+    assert_eq!(status.status, StatusCode::SEE_OTHER);
+
+    for (scale, per_day) in [("week", 20), ("month", 5), ("quarter", 2)] {
+        let page = ws
+            .admin
+            .get(&format!(
+                "{}?scale={scale}&from=2026-01-01&to=2026-03-31",
+                ws.gantt()
+            ))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        // 5 Jan is 4 days after the range starts; 5–18 Jan is 14 days; the objective's only
+        // key result is done, so the objective is fully done too.
+        assert_eq!(
+            bar(&page, &objective),
+            Some((4 * per_day, 14 * per_day, 14 * per_day)),
+            "{scale}"
+        );
+        assert_eq!(
+            bar(&page, &action),
+            Some((11 * per_day, 20 * per_day, 20 * per_day)),
+            "{scale}"
+        );
+        assert_eq!(
+            page.attr_of(".gantt-chart", "width"),
+            Some((90 * per_day).to_string())
+        );
+        assert_eq!(
+            page.attr_of(".gantt-tick-label", "data-date").as_deref(),
+            Some("2026-01-01")
+        );
+        // The key result has no due date: no bar, and it waits in the unscheduled list.
+        assert_eq!(bar(&page, &key_result), None);
+        assert!(page
+            .text_of(&format!("#unscheduled-{key_result}"))
+            .is_some());
+        // The view lives in the URL: the toolbar shows it back.
+        assert_eq!(
+            page.attr_of("#gantt-scale option[selected]", "value")
+                .as_deref(),
+            Some(scale)
+        );
+        assert_eq!(
+            page.attr_of("#gantt-from", "value").as_deref(),
+            Some("2026-01-01")
+        );
+    }
+
+    let weeks = ws
+        .admin
+        .get(&format!(
+            "{}?scale=week&from=2026-01-01&to=2026-01-31",
+            ws.gantt()
+        ))
+        .await;
+    let html = weeks.html();
+    let labels = scraper::Selector::parse(".gantt-tick-label").expect("selector");
+    let ticks: Vec<&str> = html
+        .select(&labels)
+        .filter_map(|t| t.value().attr("data-date"))
+        .collect();
+    assert_eq!(
+        ticks,
+        [
+            "2026-01-01",
+            "2026-01-05",
+            "2026-01-12",
+            "2026-01-19",
+            "2026-01-26"
+        ]
+    );
+    // An arrow needs a link; none yet.
+    assert!(weeks.text_of(".gantt-arrow").is_none());
+
+    // "Fit to items" spans the items' whole weeks.
+    let fit = weeks.attr_of("a[href*='from=2026-01-05&to=2026-02-01']", "href");
+    assert!(fit.is_some(), "{}", weeks.body);
+
+    // A range typed backwards is explained, and the default range shows instead.
+    let backwards = ws
+        .admin
+        .get(&format!("{}?from=2026-03-01&to=2026-01-01", ws.gantt()))
+        .await;
+    assert_eq!(backwards.status, StatusCode::OK);
+    assert_eq!(
+        backwards.text_of("#gantt-range-error").as_deref(),
+        Some("The range must end on or after its start.")
+    );
+}
+
+#[tokio::test]
+async fn collapsing_a_branch_hides_its_rows_and_pages_keep_large_plans_short() {
+    let ws = Workspace::new("option_1").await;
+    let objective = ws.create(&ws.admin, "objective", None, "Grow").await;
+    let key_result = ws
+        .create(&ws.admin, "key_result", Some(&objective), "Sign")
+        .await;
+    let action = ws
+        .create(&ws.admin, "action", Some(&key_result), "Call")
+        .await;
+    let page = ws.admin.get(&ws.gantt()).await;
+    assert_eq!(
+        rows(&page),
+        [objective.as_str(), key_result.as_str(), action.as_str()]
+    );
+    assert_eq!(
+        page.attr_of(&format!("#row-{objective} .gantt-toggle"), "aria-expanded")
+            .as_deref(),
+        Some("true")
+    );
+
+    // htmx asks for the fragment; it comes without the page around it.
+    let collapse = page
+        .attr_of(&format!("#row-{objective} .gantt-toggle"), "hx-get")
+        .expect("toggle");
+    let response = ws
+        .admin
+        .client
+        .get(ws.admin.url(&collapse))
+        .header("HX-Request", "true")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(
+        response.headers().get("vary").and_then(|v| v.to_str().ok()),
+        Some("HX-Request")
+    );
+    let fragment = response.text().await.expect("body");
+    assert!(!fragment.contains("<html"), "a fragment, not a page");
+    let folded = ws.admin.get(&collapse).await;
+    assert_eq!(rows(&folded), [objective.as_str()]);
+    assert_eq!(
+        folded
+            .attr_of(&format!("#row-{objective} .gantt-toggle"), "aria-expanded")
+            .as_deref(),
+        Some("false")
+    );
+    let expand = folded
+        .attr_of(&format!("#row-{objective} .gantt-toggle"), "href")
+        .expect("toggle");
+    assert_eq!(
+        rows(&ws.admin.get(&expand).await),
+        [objective.as_str(), key_result.as_str(), action.as_str()]
+    );
+
+    // Folding only the key result keeps the objective and the key result.
+    let inner = page
+        .attr_of(&format!("#row-{key_result} .gantt-toggle"), "href")
+        .expect("toggle");
+    assert_eq!(
+        rows(&ws.admin.get(&inner).await),
+        [objective.as_str(), key_result.as_str()]
+    );
+
+    // 200 rows a page: with 3 + 197 + 1 rows, the last is alone on page 2.
+    let create = format!("{}/items", ws.base());
+    for n in 0..197 {
+        let title = format!("Objective {n}");
+        let created = ws
+            .admin
+            .post_form(&create, &[("item_type", "objective"), ("title", &title)])
+            .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER);
+    }
+    let last = ws
+        .create(&ws.admin, "objective", None, "The last one")
+        .await;
+    let first_page = ws.admin.get(&ws.gantt()).await;
+    assert_eq!(rows(&first_page).len(), 200);
+    assert!(!rows(&first_page).contains(&last));
+    let next = first_page
+        .attr_of(".gantt-pager a[rel=next]", "href")
+        .expect("next page");
+    let second_page = ws.admin.get(&next).await;
+    assert_eq!(rows(&second_page), [last.as_str()]);
+    // Folding the first branch pulls the last row onto page 1.
+    let folded = rows(&ws.admin.get(&collapse).await);
+    assert_eq!(folded.len(), 199);
+    assert!(folded.contains(&last));
+}
+
+#[tokio::test]
+async fn overdue_items_are_marked_unless_done() {
+    let ws = Workspace::new("option_1").await;
+    let late = ws.create(&ws.admin, "objective", None, "Late").await;
+    let finished = ws.create(&ws.admin, "objective", None, "Finished").await;
+    let key_result = ws
+        .create(&ws.admin, "key_result", Some(&finished), "Measured")
+        .await;
+    let action = ws
+        .create(&ws.admin, "action", Some(&key_result), "Done thing")
+        .await;
+    let future = ws.create(&ws.admin, "objective", None, "Future").await;
+    ws.schedule(&late, "2020-01-06", "2020-01-31").await;
+    ws.schedule(&finished, "2020-01-06", "2020-01-31").await;
+    ws.schedule(&future, "2020-01-06", "2099-01-31").await;
+    ws.admin
+        .post_form(
+            &format!("{}/items/{action}/status", ws.base()),
+            &[("action_status", "done")],
+        )
+        .await;
+    let page = ws
+        .admin
+        .get(&format!(
+            "{}?scale=month&from=2020-01-01&to=2020-06-30",
+            ws.gantt()
+        ))
+        .await;
+    let marked = |id: &str| {
+        page.attr_of(&format!(".gantt-bar-group[data-id=\"{id}\"]"), "class")
+            .is_some_and(|c| c.contains("is-overdue"))
+    };
+    assert!(marked(&late));
+    assert!(!marked(&finished));
+    assert!(!marked(&future));
+    // Not by colour alone: the row says so in words.
+    assert_eq!(
+        page.text_of(&format!("#row-{late} .pill-warning"))
+            .as_deref(),
+        Some("overdue")
+    );
+    assert!(page
+        .text_of(&format!("#row-{finished} .pill-warning"))
+        .is_none());
+    // The late objective's bar: 6 Jan to 31 Jan at 5 px a day, nothing done.
+    assert_eq!(bar(&page, &late), Some((25, 130, 0)));
+    // A bar running past the range is clipped at its edge.
+    assert_eq!(bar(&page, &future).map(|b| b.0 + b.1), Some(182 * 5));
+}
+
+#[tokio::test]
+async fn unscheduled_items_get_a_due_date_from_the_list() {
+    let ws = Workspace::new("option_1").await;
+    let objective = ws.create(&ws.admin, "objective", None, "Someday").await;
+    let page = ws.admin.get(&ws.gantt()).await;
+    let form = page
+        .attr_of(&format!("#unscheduled-{objective} form"), "action")
+        .expect("quick form");
+    assert!(page
+        .text_of(".gantt-no-bar")
+        .is_some_and(|t| t == "No due date"));
+
+    // A date typed wrongly is explained next to the item; nothing changes.
+    let refused = ws
+        .admin
+        .post_form(&form, &[("due_date", "next tuesday")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        refused
+            .text_of(&format!("#unscheduled-{objective} .field-error"))
+            .as_deref(),
+        Some("Enter the due date as YYYY-MM-DD.")
+    );
+    assert_eq!(ws.dates(&objective), (None, None));
+
+    let saved = ws
+        .admin
+        .post_form(&form, &[("due_date", "2030-06-30")])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert!(saved
+        .location()
+        .is_some_and(|l| l.starts_with(&ws.gantt()) && l.ends_with(&format!("#row-{objective}"))));
+    assert_eq!(ws.dates(&objective), (None, date("2030-06-30")));
+    let after = ws
+        .admin
+        .get(&format!(
+            "{}?scale=quarter&from=2026-01-01&to=2031-12-31",
+            ws.gantt()
+        ))
+        .await;
+    assert!(after
+        .text_of(&format!("#unscheduled-{objective}"))
+        .is_none());
+    assert!(bar(&after, &objective).is_some());
+}
+
+#[tokio::test]
+async fn date_edits_follow_the_rules_and_are_logged() {
+    let ws = Workspace::new("option_1").await;
+    let member = ws.member("member@example.com", "Mo Member", None).await;
+    let objective = ws.create(&ws.admin, "objective", None, "Grow").await;
+    ws.schedule(&objective, "2026-01-05", "2026-01-18").await;
+
+    // Start after due: refused with a stable code and a sentence; nothing changes.
+    let (status, body) = ws
+        .set_dates(&ws.admin, &objective, &[("due_date", "2026-01-01")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(json["error"], "refused");
+    assert_eq!(
+        json["message"],
+        "The start date must not be after the due date."
+    );
+    let (status, body) = ws
+        .set_dates(&ws.admin, &objective, &[("due_date", "31/01/2026")])
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("invalid_date"), "{body}");
+    assert_eq!(
+        ws.dates(&objective),
+        (date("2026-01-05"), date("2026-01-18"))
+    );
+
+    // Someone who may see but not edit the item is refused, and the page offers no drag.
+    let (status, body) = ws
+        .set_dates(&member, &objective, &[("due_date", "2026-02-28")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("not_allowed"), "{body}");
+    assert_eq!(
+        ws.dates(&objective),
+        (date("2026-01-05"), date("2026-01-18"))
+    );
+    let seen = member
+        .get(&format!("{}?from=2026-01-01&to=2026-03-31", ws.gantt()))
+        .await;
+    let class = seen
+        .attr_of(
+            &format!(".gantt-bar-group[data-id=\"{objective}\"]"),
+            "class",
+        )
+        .expect("bar");
+    assert!(!class.contains("is-editable"));
+    // The side panel's form is not offered either, and a form post is refused in words.
+    let panel = member
+        .get(&format!("{}?edit={objective}", ws.gantt()))
+        .await;
+    assert!(panel.text_of(".gantt-dates-form").is_none());
+    let refused = member
+        .post_form(
+            &format!("{}/gantt/items/{objective}/dates", ws.base()),
+            &[("due_date", "2026-02-28")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        refused.text_of(".gantt-panel .field-error").as_deref(),
+        Some("You can change only items you own or are assigned to.")
+    );
+
+    // The owner's shift is saved like any edit: through the activity log.
+    let logged = || -> i64 {
+        item_activity_log::table
+            .filter(item_activity_log::item_id.eq(&objective))
+            .count()
+            .get_result(&mut ws.app.db())
+            .expect("count")
+    };
+    let before = logged();
+    let (status, _) = ws
+        .set_dates(
+            &ws.admin,
+            &objective,
+            &[("start_date", "2026-01-07"), ("due_date", "2026-01-20")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        ws.dates(&objective),
+        (date("2026-01-07"), date("2026-01-20"))
+    );
+    assert_eq!(logged(), before + 1);
+
+    // The side panel edits dates without the mouse, as a plain form.
+    let panel = ws
+        .admin
+        .get(&format!("{}?edit={objective}", ws.gantt()))
+        .await;
+    let action = panel
+        .attr_of(".gantt-dates-form", "action")
+        .expect("panel form");
+    let saved = ws
+        .admin
+        .post_form(
+            &action,
+            &[("start_date", "2026-01-07"), ("due_date", "2026-02-01")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        ws.dates(&objective),
+        (date("2026-01-07"), date("2026-02-01"))
+    );
+}
+
+#[tokio::test]
+async fn need_to_know_members_see_only_their_part_of_the_gantt_and_the_csv() {
+    let ws = Workspace::new("option_2").await;
+    let member = ws.member("member@example.com", "Mo Member", None).await;
+    let secret = ws
+        .create(&ws.admin, "objective", None, "=HYPERLINK(\"http://x\")")
+        .await;
+    let shared = ws
+        .create(&ws.admin, "objective", None, "Launch, \"big\" day")
+        .await;
+    ws.schedule(&secret, "2026-01-05", "2026-01-18").await;
+    ws.schedule(&shared, "2026-01-20", "2026-02-10").await;
+    ws.assign(&shared, "member@example.com");
+    let link = ws
+        .admin
+        .submit(
+            &format!("{}/items/{secret}", ws.base()),
+            &format!("{}/items/{secret}/links", ws.base()),
+            &[("to_item_id", &shared)],
+        )
+        .await;
+    assert_eq!(link.status, StatusCode::SEE_OTHER, "{}", link.body);
+
+    let range = format!("{}?scale=week&from=2026-01-05&to=2026-02-15", ws.gantt());
+    let admin_view = ws.admin.get(&range).await;
+    assert_eq!(rows(&admin_view), [secret.as_str(), shared.as_str()]);
+    // The arrow runs from the end of the first bar (14 days) to the start of the second (15 days in).
+    assert_eq!(
+        admin_view.attr_of(".gantt-arrow", "data-to").as_deref(),
+        Some(shared.as_str())
+    );
+    assert!(admin_view
+        .attr_of(".gantt-arrow", "d")
+        .is_some_and(|d| d.starts_with("M280 ") && d.ends_with("H300")));
+
+    let member_view = member.get(&range).await;
+    assert_eq!(rows(&member_view), [shared.as_str()]);
+    assert!(!member_view.body.contains("HYPERLINK"));
+    assert!(member_view.text_of(".gantt-arrow").is_none());
+    assert!(member_view.attr_of(".gantt-arrow", "d").is_none());
+
+    let csv = ws.admin.get(&format!("{}.csv", ws.gantt())).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("text/csv")));
+    assert!(csv
+        .header("content-disposition")
+        .is_some_and(|c| c.starts_with("attachment")));
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "title,type,owner,start,due,progress,status",
+            "\"'=HYPERLINK(\"\"http://x\"\")\",Objective,Adele Admin,2026-01-05,2026-01-18,0,",
+            "\"Launch, \"\"big\"\" day\",Objective,Adele Admin,2026-01-20,2026-02-10,0,",
+        ]
+    );
+    let member_csv = member.get(&format!("{}.csv", ws.gantt())).await;
+    assert!(!member_csv.body.contains("HYPERLINK"));
+    assert_eq!(member_csv.body.lines().count(), 2);
+
+    // A hidden item does not exist for the member: its dates cannot be changed either.
+    let (status, _) = ws
+        .set_dates(&member, &secret, &[("due_date", "2026-03-01")])
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(ws.dates(&secret), (date("2026-01-05"), date("2026-01-18")));
+}
