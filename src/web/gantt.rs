@@ -141,13 +141,13 @@ async fn access(
 
 async fn load_plan(state: &AppState, access: &WorkspaceAccess) -> Result<Plan, AppError> {
     let reading = access.clone();
-    Ok(state
+    state
         .db
         .run(move |conn| {
             let viewer = Viewer::new(conn, &reading)?;
             Ok::<_, AppError>(gantt::plan(conn, &viewer)?)
         })
-        .await?)
+        .await
 }
 
 /// The chart, pager, unscheduled list and side panel: what htmx swaps.
