@@ -236,7 +236,7 @@ impl Timeline {
         Some(Bar {
             x: left,
             width: right - left,
-            progress_width: (done.clamp(left, right)) - left,
+            progress_width: done.clamp(left, right) - left,
             clipped_start: start < self.range.from,
             clipped_end: due > self.range.to,
         })

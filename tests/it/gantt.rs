@@ -178,7 +178,9 @@ async fn bars_sit_where_their_dates_fall_on_every_scale() {
     // Geometry goes in SVG attributes: the strict CSP allows no inline style or script.
     assert!(!weeks.body.contains(" style=\""));
     let scripts = scraper::Selector::parse("script").expect("selector");
-    assert!(html.select(&scripts).all(|s| s.value().attr("src").is_some()));
+    assert!(html
+        .select(&scripts)
+        .all(|s| s.value().attr("src").is_some()));
     // An arrow needs a link; none yet.
     assert!(weeks.text_of(".gantt-arrow").is_none());
 
