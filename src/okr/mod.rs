@@ -2,6 +2,7 @@
 //! results. Every read goes through `scope`; every change recomputes progress up the
 //! ancestor chain in its own transaction and writes the activity log.
 
+pub mod board;
 pub mod edit;
 pub mod gantt;
 pub mod links;
@@ -186,6 +187,8 @@ pub struct NewItem {
     pub title: String,
     pub parent_id: Option<String>,
     pub due_date: Option<NaiveDate>,
+    /// Where on the board, when created there; otherwise the automatic layout places it.
+    pub position: Option<board::BoardPosition>,
 }
 
 /// Item titles: trimmed, 1–200 characters.
@@ -219,6 +222,15 @@ fn assignees_of(conn: &mut AnyConnection, item_id: &str) -> QueryResult<Vec<Stri
 
 /// Whether the viewer may change this item: admins always; others when they own it or are
 /// assigned to it (creating under an item is changing it).
+/// Items of the viewer's workspace the viewer is assigned to.
+fn assigned_to(conn: &mut AnyConnection, viewer: &Viewer) -> QueryResult<Vec<String>> {
+    okr_item_assignees::table
+        .filter(okr_item_assignees::workspace_id.eq(&viewer.workspace_id))
+        .filter(okr_item_assignees::user_id.eq(&viewer.user_id))
+        .select(okr_item_assignees::item_id)
+        .load(conn)
+}
+
 fn check_may_edit(conn: &mut AnyConnection, viewer: &Viewer, item: &Item) -> Result<(), OkrError> {
     if may_edit(viewer, item, &assignees_of(conn, &item.id)?) {
         return Ok(());
@@ -341,6 +353,8 @@ pub fn create(
                 okr_items::owner_user_id.eq(&actor.user_id),
                 okr_items::parent_id.eq(&new.parent_id),
                 okr_items::due_date.eq(new.due_date),
+                okr_items::position_x.eq(new.position.map(board::BoardPosition::x)),
+                okr_items::position_y.eq(new.position.map(board::BoardPosition::y)),
                 okr_items::action_status
                     .eq((new.item_type == ItemType::Action).then_some(ActionStatus::Pending)),
                 okr_items::progress_computed.eq(0.0),
@@ -482,6 +496,16 @@ pub fn filtered_tree(
     filter: &TreeFilter,
 ) -> Result<Vec<TreeRow>, OkrError> {
     let rows = tree(conn, viewer)?;
+    narrow(conn, viewer, rows, filter)
+}
+
+/// Rows of `tree` that match the filter, with their ancestors, in tree order.
+fn narrow(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    rows: Vec<TreeRow>,
+    filter: &TreeFilter,
+) -> Result<Vec<TreeRow>, OkrError> {
     if filter.is_empty() {
         return Ok(rows);
     }

@@ -15,7 +15,7 @@ pub struct Nav {
     pub orgs: Vec<OrgSummary>,
     pub current_org: Option<String>,
     pub current_workspace: Option<String>,
-    /// Which workspace page is open: "overview", "gantt", "members", "settings", "trash".
+    /// Which workspace page is open: "overview", "board", "gantt", "members", "settings", "trash".
     pub section: &'static str,
 }
 
@@ -46,6 +46,8 @@ fn section_of(path: &str) -> &'static str {
         "trash"
     } else if path.ends_with("/activity") {
         "activity"
+    } else if path.ends_with("/board") || path.ends_with("/board/items") {
+        "board"
     } else if path.ends_with("/gantt") {
         "gantt"
     } else {

@@ -5,8 +5,7 @@ use cairn::schema::{item_activity_log, okr_items};
 use diesel::prelude::*;
 use reqwest::StatusCode;
 
-use crate::harness::{Browser, Page};
-use crate::tree::Workspace;
+use crate::harness::{Browser, Page, Workspace};
 
 impl Workspace {
     fn gantt(&self) -> String {
