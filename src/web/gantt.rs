@@ -158,7 +158,9 @@ struct GanttPartial<'a> {
     csrf_token: String,
     view: View,
     chart: Chart<'a>,
+    /// The first unscheduled items (a page's worth), and how many there are in all.
     unscheduled: Vec<&'a gantt::GanttRow>,
+    unscheduled_total: usize,
     editing: Option<&'a gantt::GanttRow>,
     /// A refused date change: (item id, why).
     error: Option<(String, String)>,
@@ -286,7 +288,8 @@ fn render_gantt(
         base: base.clone(),
         csrf_token: signed_in.csrf_token.clone(),
         chart,
-        unscheduled: plan.unscheduled().collect(),
+        unscheduled: plan.unscheduled().take(gantt::PAGE_SIZE).collect(),
+        unscheduled_total: plan.unscheduled().count(),
         editing,
         error,
         row_height: ROW_HEIGHT,
