@@ -1,8 +1,11 @@
-//! `cargo bench`: the OKR tree and the gantt at 1,000 and 10,000 items.
+//! `cargo bench`: the OKR tree, the board and the gantt at 1,000 and 10,000 items.
 //!
-//! Prints, per backend and size: the median server time of the tree page, of the gantt
-//! page (first page of 200 rows) and of an item edit (measured from a client on loopback), SQL statements per tree page load, and the
-//! time to compute a need-to-know viewer's visible set. SQLite always; PostgreSQL too when
+//! Prints, per backend and size: the median server time of the tree page and of an item
+//! edit (measured from a client on loopback), SQL statements per tree page load, and the
+//! time to compute a need-to-know viewer's visible set; then the board page's time and
+//! size, and the throughput of card position saves from 16 concurrent clients; then the
+//! gantt page's time and size (its first page of 200 rows) and the CSV export's time.
+//! SQLite always; PostgreSQL too when
 //! `TEST_DATABASE_URL` points at a server (a scratch database is created and dropped).
 
 // A benchmark stops at the first thing that goes wrong, like a test.
@@ -219,16 +222,17 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     println!(
-        "{:<11} {:>7} {:>16} {:>17} {:>16} {:>14} {:>28} {:>20}",
+        "{:<11} {:>7} {:>16} {:>16} {:>14} {:>28} {:>20}",
         "backend",
         "items",
         "tree page (ms)",
-        "gantt page (ms)",
         "item edit (ms)",
         "SQL per page",
         "visible, need-to-know (ms)",
         "visible, open (ms)"
     );
+    let mut board_rows = Vec::new();
+    let mut gantt_rows = Vec::new();
     for n in SIZES {
         for target in targets(n, dir.path()) {
             let mut conn = db::establish(&target.url).expect("connect");
@@ -246,8 +250,23 @@ fn main() {
                     .expect("config");
             let app = RunningApp::start(config).expect("app");
             let base = format!("http://127.0.0.1:{}", app.port);
-            let (tree_ms, gantt_ms, edit_ms, queries) =
-                runtime.block_on(measure_http(&base, &edited));
+            let (tree_ms, edit_ms, queries) = runtime.block_on(measure_http(&base, &edited));
+            let board = runtime.block_on(measure_board(&base));
+            board_rows.push(format!(
+                "{:<11} {:>7} {:>16.1} {:>16} {:>22.0} {:>18.1} {:>18.1}",
+                target.name,
+                n,
+                board.page_ms,
+                board.page_kib,
+                board.saves_per_second,
+                board.save_p50_ms,
+                board.save_p95_ms
+            ));
+            let gantt = runtime.block_on(measure_gantt(&base));
+            gantt_rows.push(format!(
+                "{:<11} {:>7} {:>16.1} {:>16} {:>16.1}",
+                target.name, n, gantt.page_ms, gantt.page_kib, gantt.csv_ms
+            ));
 
             let need_to_know = visible_set_ms(&mut conn, &member);
             diesel::update(workspaces::table.find("ws"))
@@ -256,8 +275,8 @@ fn main() {
                 .expect("open mode");
             let open = visible_set_ms(&mut conn, &member);
             println!(
-                "{:<11} {:>7} {:>16.1} {:>17.1} {:>16.1} {:>14} {:>28.2} {:>20.3}",
-                target.name, n, tree_ms, gantt_ms, edit_ms, queries, need_to_know, open
+                "{:<11} {:>7} {:>16.1} {:>16.1} {:>14} {:>28.2} {:>20.3}",
+                target.name, n, tree_ms, edit_ms, queries, need_to_know, open
             );
             drop(app);
             drop(conn);
@@ -270,6 +289,100 @@ fn main() {
         }
     }
     println!("(median of {RUNS} runs each; the tree page is rendered for the workspace admin, who sees every item)");
+    println!();
+    println!(
+        "{:<11} {:>7} {:>16} {:>16} {:>22} {:>18} {:>18}",
+        "backend",
+        "items",
+        "board page (ms)",
+        "board (KiB)",
+        "position saves/s (16)",
+        "save p50 (ms)",
+        "save p95 (ms)"
+    );
+    for row in board_rows {
+        println!("{row}");
+    }
+    println!(
+        "(board page: median of {RUNS}, every card for the admin; saves: {CLIENTS} clients × {SAVES_PER_CLIENT} saves each, all at once)"
+    );
+    println!();
+    println!(
+        "{:<11} {:>7} {:>16} {:>16} {:>16}",
+        "backend", "items", "gantt page (ms)", "gantt (KiB)", "CSV export (ms)"
+    );
+    for row in gantt_rows {
+        println!("{row}");
+    }
+    println!("(median of {RUNS}, for the admin; the page draws the first 200 rows, the CSV has every item)");
+}
+
+const CLIENTS: usize = 16;
+const SAVES_PER_CLIENT: usize = 40;
+
+struct BoardFigures {
+    page_ms: f64,
+    page_kib: usize,
+    saves_per_second: f64,
+    save_p50_ms: f64,
+    save_p95_ms: f64,
+}
+
+/// The board page for the admin, then 16 logged-in clients each dragging a card of its
+/// own as fast as the server answers.
+async fn measure_board(base: &str) -> BoardFigures {
+    let (client, token) = logged_in(base).await;
+    let board = format!("{base}/orgs/bench/w/big/board");
+    let mut size = 0;
+    let mut page_samples = Vec::new();
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let response = client.get(&board).send().await.expect("board");
+        assert_eq!(response.status().as_u16(), 200, "the board loads");
+        size = response.bytes().await.expect("body").len();
+        page_samples.push(start.elapsed());
+    }
+    let started = Instant::now();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let (client, token) = (client.clone(), token.clone());
+            let url = format!("{base}/orgs/bench/w/big/items/o{c}/position");
+            tokio::spawn(async move {
+                let mut latencies = Vec::with_capacity(SAVES_PER_CLIENT);
+                for step in 0..SAVES_PER_CLIENT {
+                    let (x, y) = ((c * 300 + step) as f64, (step * 7) as f64);
+                    let start = Instant::now();
+                    let response = client
+                        .post(&url)
+                        .form(&[
+                            ("csrf_token", token.as_str()),
+                            ("x", x.to_string().as_str()),
+                            ("y", y.to_string().as_str()),
+                        ])
+                        .send()
+                        .await
+                        .expect("save");
+                    assert_eq!(response.status().as_u16(), 204, "the position is saved");
+                    latencies.push(start.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for client in clients {
+        latencies.extend(client.await.expect("client"));
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize].as_secs_f64() * 1000.0;
+    BoardFigures {
+        page_ms: median(page_samples),
+        page_kib: size / 1024,
+        saves_per_second: latencies.len() as f64 / elapsed,
+        save_p50_ms: at(0.5),
+        save_p95_ms: at(0.95),
+    }
 }
 
 /// Median time to check the member's access, build their viewer and compute what they see.
@@ -296,7 +409,45 @@ fn csrf(body: &str) -> String {
         .to_owned()
 }
 
-async fn measure_http(base: &str, edited: &str) -> (f64, f64, f64, u64) {
+struct GanttFigures {
+    page_ms: f64,
+    page_kib: usize,
+    csv_ms: f64,
+}
+
+/// The gantt over a half-year in months that holds every bar (items are due 31 March
+/// 2027), and its CSV export.
+async fn measure_gantt(base: &str) -> GanttFigures {
+    let (client, _) = logged_in(base).await;
+    let timed = |url: String| {
+        let client = client.clone();
+        async move {
+            let mut size = 0;
+            let mut samples = Vec::new();
+            for _ in 0..RUNS {
+                let start = Instant::now();
+                let response = client.get(&url).send().await.expect("gantt");
+                assert_eq!(response.status().as_u16(), 200, "the gantt loads");
+                size = response.bytes().await.expect("body").len();
+                samples.push(start.elapsed());
+            }
+            (median(samples), size)
+        }
+    };
+    let (page_ms, page_size) = timed(format!(
+        "{base}/orgs/bench/w/big/gantt?scale=month&from=2026-10-01&to=2027-03-31"
+    ))
+    .await;
+    let (csv_ms, _) = timed(format!("{base}/orgs/bench/w/big/gantt.csv")).await;
+    GanttFigures {
+        page_ms,
+        page_kib: page_size / 1024,
+        csv_ms,
+    }
+}
+
+/// A client logged in as the workspace admin, with its CSRF token.
+async fn logged_in(base: &str) -> (reqwest::Client, String) {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -320,18 +471,30 @@ async fn measure_http(base: &str, edited: &str) -> (f64, f64, f64, u64) {
         .send()
         .await
         .expect("log in");
+    let home = client
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("body");
+    let token = csrf(&home);
+    (client, token)
+}
+
+async fn measure_http(base: &str, edited: &str) -> (f64, f64, u64) {
+    let (client, token) = logged_in(base).await;
     let tree = format!("{base}/orgs/bench/w/big");
-    let mut token = String::new();
     for _ in 0..2 {
-        let page = client
+        client
             .get(&tree)
             .send()
             .await
             .expect("warm up")
-            .text()
+            .bytes()
             .await
             .expect("body");
-        token = csrf(&page);
     }
     let before = db::queries_executed();
     client
@@ -349,18 +512,6 @@ async fn measure_http(base: &str, edited: &str) -> (f64, f64, f64, u64) {
         let response = client.get(&tree).send().await.expect("tree");
         response.bytes().await.expect("body");
         tree_samples.push(start.elapsed());
-    }
-    // A half-year in months that holds every bar (items are due 31 March 2027).
-    let gantt = format!("{base}/orgs/bench/w/big/gantt?scale=month&from=2026-10-01&to=2027-03-31");
-    let first = client.get(&gantt).send().await.expect("gantt");
-    assert_eq!(first.status().as_u16(), 200, "the gantt renders");
-    first.bytes().await.expect("body");
-    let mut gantt_samples = Vec::new();
-    for _ in 0..RUNS {
-        let start = Instant::now();
-        let response = client.get(&gantt).send().await.expect("gantt");
-        response.bytes().await.expect("body");
-        gantt_samples.push(start.elapsed());
     }
     let item = format!("{base}/orgs/bench/w/big/items/{edited}");
     let mut edit_samples = Vec::new();
@@ -381,10 +532,5 @@ async fn measure_http(base: &str, edited: &str) -> (f64, f64, f64, u64) {
         assert_eq!(response.status().as_u16(), 303, "the edit is accepted");
         edit_samples.push(start.elapsed());
     }
-    (
-        median(tree_samples),
-        median(gantt_samples),
-        median(edit_samples),
-        queries,
-    )
+    (median(tree_samples), median(edit_samples), queries)
 }

@@ -334,7 +334,8 @@ if (board) {
     key.preventDefault();
     const size = key.shiftKey ? KEY_BIG_STEP : KEY_STEP;
     place(card, card.x + step[0] * size, card.y + step[1] * size);
-    // Save when the keys stop, not on every press.
+    // Save when the keys stop, not on every press; until then the card shows it is unsaved.
+    card.article.classList.add("is-saving");
     window.clearTimeout(card.keyTimer);
     card.keyTimer = window.setTimeout(() => save(card), KEY_SAVE_DELAY);
   });

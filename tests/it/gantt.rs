@@ -5,6 +5,7 @@ use cairn::schema::{item_activity_log, okr_items};
 use diesel::prelude::*;
 use reqwest::StatusCode;
 
+use crate::browser::Chrome;
 use crate::harness::{Browser, Page, Workspace};
 
 impl Workspace {
@@ -566,4 +567,88 @@ async fn need_to_know_members_see_only_their_part_of_the_gantt_and_the_csv() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(ws.dates(&secret), (date("2026-01-05"), date("2026-01-18")));
+}
+
+/// The `x` or `width` of a bar as the browser shows it now.
+async fn shown_bar(chrome: &Chrome, item_id: &str, attr: &str) -> String {
+    chrome
+        .client
+        .execute(
+            "return document.querySelector(`.gantt-bar-group[data-id='${arguments[0]}'] .gantt-bar`).getAttribute(arguments[1]);",
+            vec![serde_json::json!(item_id), serde_json::json!(attr)],
+        )
+        .await
+        .expect("bar")
+        .as_str()
+        .expect("text")
+        .to_owned()
+}
+
+/// In headless Chromium: dragging a bar's right end by a known offset moves the due date,
+/// which a reload shows; a bar whose item stopped being editable after the page loaded
+/// moves, returns, and says why.
+#[tokio::test]
+async fn dragging_a_bar_end_in_a_real_browser_changes_the_due_date() {
+    let ws = Workspace::new("option_1").await;
+    let bob = ws.member("bob@example.com", "Bob Member", None).await;
+    let mine = ws.create(&bob, "objective", None, "Bob's").await;
+    let taken = ws.create(&bob, "objective", None, "Taken away").await;
+    ws.schedule(&mine, "2026-01-05", "2026-01-18").await;
+    ws.schedule(&taken, "2026-02-02", "2026-02-15").await;
+    let Some(chrome) = Chrome::launch().await else {
+        return;
+    };
+    chrome.log_in(&ws.app.base_url, "bob@example.com").await;
+    let url = format!(
+        "{}{}?scale=month&from=2026-01-01&to=2026-03-31",
+        ws.app.base_url,
+        ws.gantt()
+    );
+    chrome.client.goto(&url).await.expect("gantt");
+    assert_eq!(shown_bar(&chrome, &mine, "width").await, "70");
+
+    // 50 px to the right at 5 px a day: ten days later.
+    let handle = chrome
+        .find(&format!(".gantt-bar-group[data-id='{mine}'] .gantt-handle"))
+        .await;
+    chrome.drag_by(&handle, 50.0, 0.0).await;
+    chrome
+        .wait_until(&format!(
+            "return document.querySelector(`.gantt-bar-group[data-id='{mine}']`).dataset.due === '2026-01-28'"
+        ))
+        .await;
+    chrome.client.refresh().await.expect("reload");
+    let bar = chrome
+        .find(&format!(".gantt-bar-group[data-id='{mine}']"))
+        .await;
+    assert_eq!(
+        bar.attr("data-due").await.expect("attr").as_deref(),
+        Some("2026-01-28")
+    );
+    assert_eq!(shown_bar(&chrome, &mine, "width").await, "120");
+    assert_eq!(ws.dates(&mine), (date("2026-01-05"), date("2026-01-28")));
+
+    // The item is handed to someone else after the page loaded: the drag is refused.
+    diesel::update(okr_items::table.find(&taken))
+        .set(okr_items::owner_user_id.eq(ws.app.user_id("admin@example.com")))
+        .execute(&mut ws.app.db())
+        .expect("reassign");
+    let x = shown_bar(&chrome, &taken, "x").await;
+    let bar = chrome
+        .find(&format!(".gantt-bar-group[data-id='{taken}'] .gantt-bar"))
+        .await;
+    chrome.drag_by(&bar, 40.0, 0.0).await;
+    let message = chrome
+        .wait_until("return document.querySelector('.gantt-toast')?.textContent ?? null")
+        .await;
+    assert!(
+        message
+            .as_str()
+            .expect("text")
+            .contains("only items you own or are assigned to"),
+        "{message}"
+    );
+    assert_eq!(shown_bar(&chrome, &taken, "x").await, x);
+    assert_eq!(ws.dates(&taken), (date("2026-02-02"), date("2026-02-15")));
+    chrome.quit().await;
 }

@@ -6,6 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod board;
+mod browser;
 mod cli;
 mod gantt;
 mod harness;

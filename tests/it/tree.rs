@@ -4,6 +4,7 @@ use cairn::schema::{okr_items, workspace_memberships};
 use diesel::prelude::*;
 use reqwest::StatusCode;
 
+use crate::browser::Chrome;
 use crate::harness::{Browser, Workspace};
 
 #[tokio::test]
@@ -1049,4 +1050,61 @@ async fn an_action_status_changes_in_place_in_the_tree() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "only actions have a status"
     );
+}
+
+/// In headless Chromium: dragging a row's handle above its first sibling reorders the tree,
+/// and the order is still there after a reload.
+#[tokio::test]
+async fn rows_reorder_by_dragging_in_a_real_browser() {
+    let ws = Workspace::new("option_1").await;
+    for title in ["Alpha", "Bravo", "Charlie"] {
+        ws.create(&ws.admin, "objective", None, title).await;
+    }
+    let Some(chrome) = Chrome::launch().await else {
+        return;
+    };
+    chrome.log_in(&ws.app.base_url, "admin@example.com").await;
+    chrome
+        .client
+        .goto(&format!("{}{}", ws.app.base_url, ws.base()))
+        .await
+        .expect("tree");
+    let handle = chrome
+        .find(".tree-row:nth-child(3) .drag-handle:not([hidden])")
+        .await;
+    // From the handle's centre to just inside the top of the first row.
+    let dy = chrome
+        .client
+        .execute(
+            "const rows = document.querySelectorAll('.tree-row'); const h = rows[2].querySelector('.drag-handle').getBoundingClientRect(); return rows[0].getBoundingClientRect().top + 4 - (h.top + h.height / 2);",
+            vec![],
+        )
+        .await
+        .expect("geometry")
+        .as_f64()
+        .expect("number");
+    chrome.drag_by(&handle, 0.0, dy).await;
+    let expected = ["Charlie", "Alpha", "Bravo"];
+    // The script saves in the background; the server's answer is what counts.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    while ws.titles(&ws.admin).await != expected {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the new order was not saved: {:?}",
+            ws.titles(&ws.admin).await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    chrome.client.refresh().await.expect("reload");
+    chrome.find(".tree-row .drag-handle:not([hidden])").await;
+    let shown = chrome
+        .client
+        .execute(
+            "return [...document.querySelectorAll('.tree-title-text')].map((a) => a.textContent);",
+            vec![],
+        )
+        .await
+        .expect("titles");
+    assert_eq!(shown, serde_json::json!(expected));
+    chrome.quit().await;
 }
