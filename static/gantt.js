@@ -161,5 +161,15 @@ function init() {
   }
 }
 
+// A row's date link opens the side panel: the keyboard moves there too.
+let openingPanel = false;
+document.body.addEventListener("htmx:beforeRequest", (event) => {
+  openingPanel = event.detail.elt?.classList?.contains("gantt-dates-link") ?? false;
+});
+
 init();
-document.body.addEventListener("htmx:afterSettle", init);
+document.body.addEventListener("htmx:afterSettle", () => {
+  init();
+  if (openingPanel) (document.querySelector("#panel-start") ?? document.querySelector("#gantt-panel a"))?.focus();
+  openingPanel = false;
+});
