@@ -322,11 +322,12 @@ pub fn plan(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Plan, OkrError>
         .order(okr_links::created_at.asc())
         .select((okr_links::from_item_id, okr_links::to_item_id))
         .load(conn)?;
-    let ids: HashSet<&str> = tree.iter().map(|r| r.item.id.as_str()).collect();
-    // Both ends must be on the viewer's tree: visible and not in the trash.
+    // A link shows when the viewer may see both ends, and both are live (on the tree).
+    let live: HashSet<&str> = tree.iter().map(|r| r.item.id.as_str()).collect();
     let links = links
         .into_iter()
-        .filter(|(from, to)| ids.contains(from.as_str()) && ids.contains(to.as_str()))
+        .filter(|(from, to)| visible.contains(from) && visible.contains(to))
+        .filter(|(from, to)| live.contains(from.as_str()) && live.contains(to.as_str()))
         .collect();
     let writable = viewer.require_writable().is_ok();
     let rows = tree
