@@ -205,6 +205,16 @@ async fn the_automatic_layout_is_stable_layered_and_without_overlaps() {
             .map(|(_, (_, y))| *y)
             .collect()
     };
+    // Siblings run left to right in tree order.
+    let xs = |t: &str| -> Vec<f64> {
+        places
+            .iter()
+            .filter(|(ty, _)| *ty == t)
+            .map(|(_, (x, _))| *x)
+            .collect()
+    };
+    assert!(xs("objective").windows(2).all(|w| w[0] < w[1]));
+    assert!(xs("key_result").windows(2).all(|w| w[0] < w[1]));
     let objective_top = layer("objective")[0];
     assert!(layer("objective").iter().all(|y| *y == objective_top));
     let kr_top = layer("key_result")[0];
