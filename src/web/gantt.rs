@@ -52,6 +52,10 @@ pub struct GanttQuery {
     /// The item whose dates the side panel edits.
     #[serde(default)]
     edit: String,
+    /// An item whose branch folds or unfolds: a row's button sends it once, and the answer
+    /// points the address at the resulting view.
+    #[serde(default)]
+    toggle: String,
 }
 
 /// The parsed view. Unknown values fall back to defaults, so a stale link still opens; a
@@ -91,7 +95,16 @@ impl View {
             .filter(|id| !id.is_empty())
             .take(2_000)
             .map(str::to_owned)
-            .collect();
+            .collect::<Vec<_>>();
+        let mut collapsed = collapsed;
+        let toggle = query.toggle.trim();
+        if !toggle.is_empty() {
+            if collapsed.iter().any(|c| c == toggle) {
+                collapsed.retain(|c| c != toggle);
+            } else {
+                collapsed.push(toggle.to_owned());
+            }
+        }
         let view = Self {
             scale,
             range,
@@ -178,23 +191,8 @@ impl GanttPartial<'_> {
         format!("{}/gantt?{}", self.base, view.query())
     }
 
-    fn toggle_href(&self, item_id: &str) -> String {
-        let view = self.view.with(|v| {
-            if v.collapsed.iter().any(|c| c == item_id) {
-                v.collapsed.retain(|c| c != item_id);
-            } else {
-                v.collapsed.push(item_id.to_owned());
-            }
-        });
-        self.href(&view)
-    }
-
     fn page_href(&self, page: usize) -> String {
         self.href(&self.view.with(|v| v.page = page))
-    }
-
-    fn edit_href(&self, item_id: &str) -> String {
-        self.href(&self.view.with(|v| v.edit = Some(item_id.to_owned())))
     }
 
     fn close_href(&self) -> String {
@@ -329,9 +327,23 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let WorkspacePath { org, ws } = path.into_inner();
     let access = access(&state, &signed_in, org, ws).await?;
+    let (view, _) = View::parse(&query, chrono::Utc::now().date_naive());
+    let address = format!("{}/gantt?{}", base_path(&access), view.query());
+    // A fold is a one-off instruction: the address to keep (and reload) is the view it gives.
+    if !htmx.0 && !query.toggle.trim().is_empty() {
+        return Ok(see_other(&address));
+    }
     let plan = load_plan(&state, &access).await?;
     let body = render_gantt(htmx.0, &signed_in, nav, access, &plan, &query, None)?;
-    Ok(html(StatusCode::OK, body))
+    let mut response = html(StatusCode::OK, body);
+    if htmx.0 {
+        if let Ok(value) = header::HeaderValue::from_str(&address) {
+            response
+                .headers_mut()
+                .insert(header::HeaderName::from_static("hx-push-url"), value);
+        }
+    }
+    Ok(response)
 }
 
 /// Every item of the gantt the viewer may see, as CSV.
@@ -488,12 +500,13 @@ mod tests {
             collapsed: "a,b".into(),
             page: "2".into(),
             edit: String::new(),
+            toggle: "b".into(),
         };
         let (view, error) = View::parse(&query, today);
         assert!(error.is_none());
         assert_eq!(
             view.query(),
-            "scale=week&from=2026-01-05&to=2026-02-01&collapsed=a%2Cb&page=2"
+            "scale=week&from=2026-01-05&to=2026-02-01&collapsed=a&page=2"
         );
         let backwards = GanttQuery {
             from: "2026-02-01".into(),

@@ -72,6 +72,28 @@ fn bar(page: &Page, item: &str) -> Option<(i64, i64, i64)> {
     ))
 }
 
+/// What a row's fold button asks for: the page's view form, plus `toggle`.
+fn toggle(page: &Page, item: &str) -> String {
+    let html = page.html();
+    let form = scraper::Selector::parse("#gantt-view").expect("selector");
+    let inputs = scraper::Selector::parse("input").expect("selector");
+    let form = html.select(&form).next().expect("view form");
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for input in form.select(&inputs) {
+        let field = input.value();
+        query.append_pair(
+            field.attr("name").expect("name"),
+            field.attr("value").unwrap_or(""),
+        );
+    }
+    query.append_pair("toggle", item);
+    format!(
+        "{}?{}",
+        form.value().attr("action").expect("action"),
+        query.finish()
+    )
+}
+
 fn rows(page: &Page) -> Vec<String> {
     let html = page.html();
     let selector = scraper::Selector::parse(".gantt-name").expect("selector");
@@ -221,14 +243,13 @@ async fn collapsing_a_branch_hides_its_rows_and_pages_keep_large_plans_short() {
         Some("true")
     );
 
-    // htmx asks for the fragment; it comes without the page around it.
-    let collapse = page
-        .attr_of(&format!("#row-{objective} .gantt-toggle"), "hx-get")
-        .expect("toggle");
+    // htmx sends the row's button with the view; the fragment comes without the page
+    // around it, and the address to keep is the resulting view (without the toggle).
+    let fold = toggle(&page, &objective);
     let response = ws
         .admin
         .client
-        .get(ws.admin.url(&collapse))
+        .get(ws.admin.url(&fold))
         .header("HX-Request", "true")
         .send()
         .await
@@ -237,8 +258,20 @@ async fn collapsing_a_branch_hides_its_rows_and_pages_keep_large_plans_short() {
         response.headers().get("vary").and_then(|v| v.to_str().ok()),
         Some("HX-Request")
     );
+    let pushed = response
+        .headers()
+        .get("hx-push-url")
+        .and_then(|v| v.to_str().ok())
+        .expect("HX-Push-Url")
+        .to_owned();
+    assert!(pushed.contains(&format!("collapsed={objective}")) && !pushed.contains("toggle"));
     let fragment = response.text().await.expect("body");
     assert!(!fragment.contains("<html"), "a fragment, not a page");
+
+    // Without script the same button submits the view form and lands on that address.
+    let folded_page = ws.admin.get(&fold).await;
+    assert_eq!(folded_page.location(), Some(pushed.as_str()));
+    let collapse = pushed;
     let folded = ws.admin.get(&collapse).await;
     assert_eq!(rows(&folded), [objective.as_str()]);
     assert_eq!(
@@ -247,22 +280,17 @@ async fn collapsing_a_branch_hides_its_rows_and_pages_keep_large_plans_short() {
             .as_deref(),
         Some("false")
     );
-    let expand = folded
-        .attr_of(&format!("#row-{objective} .gantt-toggle"), "href")
-        .expect("toggle");
+    let expanded = ws.admin.get(&toggle(&folded, &objective)).await;
+    let expanded = ws.admin.get(expanded.location().expect("view")).await;
     assert_eq!(
-        rows(&ws.admin.get(&expand).await),
+        rows(&expanded),
         [objective.as_str(), key_result.as_str(), action.as_str()]
     );
 
     // Folding only the key result keeps the objective and the key result.
-    let inner = page
-        .attr_of(&format!("#row-{key_result} .gantt-toggle"), "href")
-        .expect("toggle");
-    assert_eq!(
-        rows(&ws.admin.get(&inner).await),
-        [objective.as_str(), key_result.as_str()]
-    );
+    let inner = ws.admin.get(&toggle(&page, &key_result)).await;
+    let inner = ws.admin.get(inner.location().expect("view")).await;
+    assert_eq!(rows(&inner), [objective.as_str(), key_result.as_str()]);
 
     // 200 rows a page: with 3 + 197 + 1 rows, the last is alone on page 2.
     let create = format!("{}/items", ws.base());
