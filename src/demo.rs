@@ -442,6 +442,7 @@ fn item(item_type: ItemType, title: &str, parent: Option<&str>, due: Option<Naiv
         title: title.to_owned(),
         parent_id: parent.map(str::to_owned),
         due_date: due,
+        position: None,
     }
 }
 

@@ -35,7 +35,11 @@ fn active_members(conn: &mut AnyConnection, workspace_id: &str) -> QueryResult<V
 }
 
 /// A visible, editable, live item of the viewer's workspace.
-fn editable(conn: &mut AnyConnection, viewer: &Viewer, item_id: &str) -> Result<Item, OkrError> {
+pub(super) fn editable(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    item_id: &str,
+) -> Result<Item, OkrError> {
     viewer.require_writable()?;
     scope::check_item(conn, viewer, item_id)?;
     let item = load(conn, item_id)?;

@@ -2,6 +2,7 @@
 //! results. Every read goes through `scope`; every change recomputes progress up the
 //! ancestor chain in its own transaction and writes the activity log.
 
+pub mod board;
 pub mod edit;
 pub mod links;
 pub mod progress;
@@ -189,6 +190,8 @@ pub struct NewItem {
     pub title: String,
     pub parent_id: Option<String>,
     pub due_date: Option<NaiveDate>,
+    /// Where on the board, when created there; otherwise the automatic layout places it.
+    pub position: Option<board::BoardPosition>,
 }
 
 /// Item titles: trimmed, 1–200 characters.
@@ -222,6 +225,15 @@ fn assignees_of(conn: &mut AnyConnection, item_id: &str) -> QueryResult<Vec<Stri
 
 /// Whether the viewer may change this item: admins always; others when they own it or are
 /// assigned to it (creating under an item is changing it).
+/// Items of the viewer's workspace the viewer is assigned to.
+fn assigned_to(conn: &mut AnyConnection, viewer: &Viewer) -> QueryResult<Vec<String>> {
+    okr_item_assignees::table
+        .filter(okr_item_assignees::workspace_id.eq(&viewer.workspace_id))
+        .filter(okr_item_assignees::user_id.eq(&viewer.user_id))
+        .select(okr_item_assignees::item_id)
+        .load(conn)
+}
+
 fn check_may_edit(conn: &mut AnyConnection, viewer: &Viewer, item: &Item) -> Result<(), OkrError> {
     if viewer.is_admin() || item.owner_user_id == viewer.user_id {
         return Ok(());
@@ -340,6 +352,8 @@ pub fn create(
                 okr_items::owner_user_id.eq(&actor.user_id),
                 okr_items::parent_id.eq(&new.parent_id),
                 okr_items::due_date.eq(new.due_date),
+                okr_items::position_x.eq(new.position.map(board::BoardPosition::x)),
+                okr_items::position_y.eq(new.position.map(board::BoardPosition::y)),
                 okr_items::action_status
                     .eq((new.item_type == ItemType::Action).then_some(ActionStatus::Pending)),
                 okr_items::progress_computed.eq(0.0),
@@ -480,6 +494,16 @@ pub fn filtered_tree(
     filter: &TreeFilter,
 ) -> Result<Vec<TreeRow>, OkrError> {
     let rows = tree(conn, viewer)?;
+    narrow(conn, viewer, rows, filter)
+}
+
+/// Rows of `tree` that match the filter, with their ancestors, in tree order.
+fn narrow(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    rows: Vec<TreeRow>,
+    filter: &TreeFilter,
+) -> Result<Vec<TreeRow>, OkrError> {
     if filter.is_empty() {
         return Ok(rows);
     }

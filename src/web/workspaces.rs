@@ -336,6 +336,7 @@ impl TryFrom<&ItemForm> for NewItem {
             title,
             parent_id: Some(form.parent_id.clone()).filter(|p| !p.is_empty()),
             due_date,
+            position: None,
         })
     }
 }

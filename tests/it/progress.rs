@@ -115,6 +115,7 @@ async fn after_any_sequence_of_edits_stored_progress_equals_a_fresh_computation(
                     title: format!("s{seed} #{step}"),
                     parent_id: parent,
                     due_date: None,
+                    position: None,
                 };
                 okr::create(&mut conn, &actor, &viewer, new)
                     .map(|item| live.push((item.id, item_type)))
@@ -179,6 +180,7 @@ async fn concurrent_edits_under_one_key_result_leave_its_progress_right() {
                 title: title.into(),
                 parent_id: parent,
                 due_date: None,
+                position: None,
             };
             okr::create(conn, &actor, &viewer, new).expect("create").id
         };
