@@ -11,10 +11,12 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::models::{
     ActivityList, ActivityOut, ItemList, ItemOut, ItemPatch, LinkList, LinkOut, NewItem, NewLink,
+    Position,
 };
 use super::{ReadErrors, WriteErrors};
 use crate::activity::Actor;
 use crate::db::AnyConnection;
+use crate::okr::board::{self, BoardPosition};
 use crate::okr::edit::{self, ItemChanges};
 use crate::okr::{self, links, ActionStatus, ItemType, StoryPoints, TreeFilter};
 use crate::scope::Viewer;
@@ -175,6 +177,7 @@ pub async fn create_item(
         title,
         parent_id: body.parent_id,
         due_date: body.due_date,
+        position: None,
     };
     let (actor, user_id, ws_id) = (caller.actor(), caller.user_id(), path.into_inner().ws_id);
     let item = state
@@ -338,6 +341,32 @@ pub async fn restore_item(
         path.into_inner().item_id,
         |conn, actor, viewer, id| {
             edit::restore(conn, actor, viewer, id)?;
+            item_out(conn, viewer, id)
+        },
+    )
+    .await?;
+    Ok(web::Json(item))
+}
+
+/// Places the item on the board (write scope); the same rules as dragging it there.
+#[utoipa::path(put, path = "/api/v1/items/{item_id}/position", tag = "items",
+    params(("item_id" = String, Path, format = Uuid)), request_body = Position,
+    responses((status = 200, body = ItemOut), WriteErrors))]
+pub async fn set_position(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<ItemPath>,
+    body: web::Json<Position>,
+) -> Result<web::Json<ItemOut>, ApiError> {
+    caller.require(Scope::Write)?;
+    let position =
+        BoardPosition::new(body.x, body.y).map_err(|e| ApiError::field("x", e.to_string()))?;
+    let item = change(
+        &caller,
+        &state,
+        path.into_inner().item_id,
+        move |conn, actor, viewer, id| {
+            board::set_position(conn, actor, viewer, id, position)?;
             item_out(conn, viewer, id)
         },
     )

@@ -93,7 +93,8 @@ impl Modify for BearerAuth {
         orgs::me, orgs::list_orgs, orgs::create_org, orgs::list_workspaces,
         orgs::create_workspace, orgs::invite, orgs::accept_invite, orgs::list_members,
         orgs::put_member, items::list_items, items::create_item, items::show_item,
-        items::update_item, items::delete_item, items::restore_item, items::item_activity,
+        items::update_item, items::delete_item, items::restore_item, items::set_position,
+        items::item_activity,
         items::list_links, items::create_link, items::delete_link,
     ),
     components(schemas(ErrorBody)),
@@ -155,6 +156,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .service(
                 resource("/items/{item_id}/restore").route(web::post().to(items::restore_item)),
+            )
+            .service(
+                resource("/items/{item_id}/position").route(web::put().to(items::set_position)),
             )
             .service(
                 resource("/items/{item_id}/activity").route(web::get().to(items::item_activity)),

@@ -435,6 +435,15 @@ pub struct ItemPatch {
     pub story_points: Option<Option<String>>,
 }
 
+/// Where the item sits on the board, in board units.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Position {
+    #[schema(minimum = -1000000.0, maximum = 1000000.0)]
+    pub x: f64,
+    #[schema(minimum = -1000000.0, maximum = 1000000.0)]
+    pub y: f64,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LinkOut {
     #[schema(format = Uuid)]
