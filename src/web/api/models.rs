@@ -133,6 +133,7 @@ pub struct OrgList {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewOrg {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Derived from the name when left out.
     #[serde(default)]
@@ -171,6 +172,7 @@ pub struct WorkspaceList {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewWorkspace {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Derived from the name when left out.
     #[serde(default)]
@@ -393,6 +395,7 @@ pub struct ItemList {
 pub struct NewItem {
     #[serde(rename = "type")]
     pub item_type: ItemTypeName,
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     #[serde(default)]
     #[schema(format = Uuid)]
@@ -412,6 +415,7 @@ fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ItemPatch {
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
