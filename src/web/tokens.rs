@@ -11,16 +11,7 @@ use super::identity::{self, SignedIn};
 use super::layout::{FieldErrors, Layout};
 use super::nav::Nav;
 use super::{render, see_other, unprocessable, AppState};
-use crate::tokens::{self, Description, Lifetime, NewToken, Scope, Scopes, Token, TokenError};
-
-impl From<TokenError> for AppError {
-    fn from(e: TokenError) -> Self {
-        match e {
-            TokenError::NotFound | TokenError::Unauthorized => Self::NotFound,
-            TokenError::Db(e) => e.into(),
-        }
-    }
-}
+use crate::tokens::{self, Description, Lifetime, NewToken, Scope, Scopes, Token};
 
 #[derive(Template)]
 #[template(path = "auth/tokens.html")]
@@ -162,17 +153,22 @@ pub async fn create(
         ..TokenForm::default()
     };
     let shown = secret.expose().to_owned();
-    render(
-        page(
-            &state,
-            &signed_in,
-            nav,
-            fresh,
-            FieldErrors::default(),
-            Some(shown),
-        )
-        .await?,
+    let page = page(
+        &state,
+        &signed_in,
+        nav,
+        fresh,
+        FieldErrors::default(),
+        Some(shown),
     )
+    .await?;
+    let mut response = render(page)?;
+    // The secret must not linger in a cache or be shown again from one.
+    response.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
 }
 
 #[derive(Deserialize)]

@@ -214,6 +214,7 @@ async fn the_tokens_page_shows_a_token_once_stores_its_hash_and_revokes_it() {
         )
         .await;
     assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    assert_eq!(created.header("cache-control"), Some("no-store"));
     let token = created.text_of("#new-token").expect("the token is shown");
     assert!(token.starts_with("cairn_pat_") && token.len() >= 10 + 22);
     let stored: String = pat::table
