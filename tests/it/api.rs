@@ -455,6 +455,12 @@ async fn errors_are_json_with_stable_codes() {
         .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     assert!(filters["error"]["fields"]["type"].is_string());
     assert!(filters["error"]["fields"]["limit"].is_string());
+    api.get(&format!(
+        "/workspaces/{}/items?type=action&type=objective",
+        s.ws_id
+    ))
+    .await
+    .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     let none: i64 = cairn::schema::okr_items::table
         .count()
         .get_result(&mut s.app.db())

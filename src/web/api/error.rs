@@ -245,8 +245,9 @@ pub fn json_rejected(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::
     api.into()
 }
 
+/// A query string of the wrong shape (a repeated filter, say) is refused like a bad field.
 pub fn query_rejected(error: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::BadRequest(format!("The query string could not be read: {error}")).into()
+    ApiError::refused(format!("The query string could not be read: {error}")).into()
 }
 
 /// Unknown paths under /api/v1.
