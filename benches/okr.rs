@@ -2,7 +2,8 @@
 //!
 //! Prints, per backend and size: the median server time of the tree page and of an item
 //! edit (measured from a client on loopback), SQL statements per tree page load, and the
-//! time to compute a need-to-know viewer's visible set. SQLite always; PostgreSQL too when
+//! time to compute a need-to-know viewer's visible set, and the JSON API's first page of
+//! 1,000 items (bearer token checked on every request). SQLite always; PostgreSQL too when
 //! `TEST_DATABASE_URL` points at a server (a scratch database is created and dropped).
 
 // A benchmark stops at the first thing that goes wrong, like a test.
@@ -219,14 +220,15 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     println!(
-        "{:<11} {:>7} {:>16} {:>16} {:>14} {:>28} {:>20}",
+        "{:<11} {:>7} {:>16} {:>16} {:>14} {:>28} {:>20} {:>22}",
         "backend",
         "items",
         "tree page (ms)",
         "item edit (ms)",
         "SQL per page",
         "visible, need-to-know (ms)",
-        "visible, open (ms)"
+        "visible, open (ms)",
+        "API 1,000 items (ms)"
     );
     for n in SIZES {
         for target in targets(n, dir.path()) {
@@ -239,6 +241,7 @@ fn main() {
                 ("DATABASE_URL", target.raw.clone()),
                 ("BIND", "127.0.0.1:0".into()),
                 ("WORKERS", "2".into()),
+                ("API_RATE_PER_MINUTE", "1000000".into()),
             ];
             let config =
                 Config::from_lookup(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))
@@ -246,6 +249,8 @@ fn main() {
             let app = RunningApp::start(config).expect("app");
             let base = format!("http://127.0.0.1:{}", app.port);
             let (tree_ms, edit_ms, queries) = runtime.block_on(measure_http(&base, &edited));
+            let token = api_token(&mut conn);
+            let api_ms = runtime.block_on(measure_api(&base, &token));
 
             let need_to_know = visible_set_ms(&mut conn, &member);
             diesel::update(workspaces::table.find("ws"))
@@ -254,8 +259,8 @@ fn main() {
                 .expect("open mode");
             let open = visible_set_ms(&mut conn, &member);
             println!(
-                "{:<11} {:>7} {:>16.1} {:>16.1} {:>14} {:>28.2} {:>20.3}",
-                target.name, n, tree_ms, edit_ms, queries, need_to_know, open
+                "{:<11} {:>7} {:>16.1} {:>16.1} {:>14} {:>28.2} {:>20.3} {:>22.1}",
+                target.name, n, tree_ms, edit_ms, queries, need_to_know, open, api_ms
             );
             drop(app);
             drop(conn);
@@ -281,6 +286,41 @@ fn visible_set_ms(conn: &mut AnyConnection, member: &str) -> f64 {
             start.elapsed()
         })
         .collect();
+    median(samples)
+}
+
+/// A read token for the workspace admin.
+fn api_token(conn: &mut AnyConnection) -> String {
+    use cairn::tokens::{self, Description, Lifetime, NewToken, Scopes};
+    let new = NewToken {
+        description: Description::parse("bench").expect("description"),
+        scopes: Scopes::parse(&["read"]).expect("scopes"),
+        lifetime: Lifetime::days(1).expect("days"),
+    };
+    let (secret, _) = tokens::create(conn, "admin", &new).expect("token");
+    secret.expose().to_owned()
+}
+
+/// Median time of `GET /api/v1/workspaces/{id}/items?limit=1000` with a bearer token.
+async fn measure_api(base: &str, token: &str) -> f64 {
+    let client = reqwest::Client::new();
+    let url = format!("{base}/api/v1/workspaces/ws/items?limit=1000");
+    let mut samples = Vec::new();
+    for run in 0..=RUNS {
+        let start = Instant::now();
+        let response = client
+            .get(&url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("API");
+        assert_eq!(response.status().as_u16(), 200, "the token is accepted");
+        response.bytes().await.expect("body");
+        // The first call warms up.
+        if run > 0 {
+            samples.push(start.elapsed());
+        }
+    }
     median(samples)
 }
 
