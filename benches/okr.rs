@@ -1,10 +1,12 @@
-//! `cargo bench`: the OKR tree at 1,000 and 10,000 items.
+//! `cargo bench`: the OKR tree and the board at 1,000 and 10,000 items.
 //!
 //! Prints, per backend and size: the median server time of the tree page and of an item
 //! edit (measured from a client on loopback), SQL statements per tree page load, and the
-//! time to compute a need-to-know viewer's visible set, and the JSON API's first page of
-//! 1,000 items (bearer token checked on every request). SQLite always; PostgreSQL too when
-//! `TEST_DATABASE_URL` points at a server (a scratch database is created and dropped).
+//! time to compute a need-to-know viewer's visible set and the JSON API's first page of
+//! 1,000 items (bearer token checked on every request); then the board page's time and
+//! size, and the throughput of card position saves from 16 concurrent clients. SQLite
+//! always; PostgreSQL too when `TEST_DATABASE_URL` points at a server (a scratch database is
+//! created and dropped).
 
 // A benchmark stops at the first thing that goes wrong, like a test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -230,6 +232,7 @@ fn main() {
         "visible, open (ms)",
         "API 1,000 items (ms)"
     );
+    let mut board_rows = Vec::new();
     for n in SIZES {
         for target in targets(n, dir.path()) {
             let mut conn = db::establish(&target.url).expect("connect");
@@ -251,6 +254,17 @@ fn main() {
             let (tree_ms, edit_ms, queries) = runtime.block_on(measure_http(&base, &edited));
             let token = api_token(&mut conn);
             let api_ms = runtime.block_on(measure_api(&base, &token));
+            let board = runtime.block_on(measure_board(&base));
+            board_rows.push(format!(
+                "{:<11} {:>7} {:>16.1} {:>16} {:>22.0} {:>18.1} {:>18.1}",
+                target.name,
+                n,
+                board.page_ms,
+                board.page_kib,
+                board.saves_per_second,
+                board.save_p50_ms,
+                board.save_p95_ms
+            ));
 
             let need_to_know = visible_set_ms(&mut conn, &member);
             diesel::update(workspaces::table.find("ws"))
@@ -273,6 +287,91 @@ fn main() {
         }
     }
     println!("(median of {RUNS} runs each; the tree page is rendered for the workspace admin, who sees every item)");
+    println!();
+    println!(
+        "{:<11} {:>7} {:>16} {:>16} {:>22} {:>18} {:>18}",
+        "backend",
+        "items",
+        "board page (ms)",
+        "board (KiB)",
+        "position saves/s (16)",
+        "save p50 (ms)",
+        "save p95 (ms)"
+    );
+    for row in board_rows {
+        println!("{row}");
+    }
+    println!(
+        "(board page: median of {RUNS}, every card for the admin; saves: {CLIENTS} clients × {SAVES_PER_CLIENT} saves each, all at once)"
+    );
+}
+
+const CLIENTS: usize = 16;
+const SAVES_PER_CLIENT: usize = 40;
+
+struct BoardFigures {
+    page_ms: f64,
+    page_kib: usize,
+    saves_per_second: f64,
+    save_p50_ms: f64,
+    save_p95_ms: f64,
+}
+
+/// The board page for the admin, then 16 logged-in clients each dragging a card of its
+/// own as fast as the server answers.
+async fn measure_board(base: &str) -> BoardFigures {
+    let (client, token) = logged_in(base).await;
+    let board = format!("{base}/orgs/bench/w/big/board");
+    let mut size = 0;
+    let mut page_samples = Vec::new();
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let response = client.get(&board).send().await.expect("board");
+        assert_eq!(response.status().as_u16(), 200, "the board loads");
+        size = response.bytes().await.expect("body").len();
+        page_samples.push(start.elapsed());
+    }
+    let started = Instant::now();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let (client, token) = (client.clone(), token.clone());
+            let url = format!("{base}/orgs/bench/w/big/items/o{c}/position");
+            tokio::spawn(async move {
+                let mut latencies = Vec::with_capacity(SAVES_PER_CLIENT);
+                for step in 0..SAVES_PER_CLIENT {
+                    let (x, y) = ((c * 300 + step) as f64, (step * 7) as f64);
+                    let start = Instant::now();
+                    let response = client
+                        .post(&url)
+                        .form(&[
+                            ("csrf_token", token.as_str()),
+                            ("x", x.to_string().as_str()),
+                            ("y", y.to_string().as_str()),
+                        ])
+                        .send()
+                        .await
+                        .expect("save");
+                    assert_eq!(response.status().as_u16(), 204, "the position is saved");
+                    latencies.push(start.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for client in clients {
+        latencies.extend(client.await.expect("client"));
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize].as_secs_f64() * 1000.0;
+    BoardFigures {
+        page_ms: median(page_samples),
+        page_kib: size / 1024,
+        saves_per_second: latencies.len() as f64 / elapsed,
+        save_p50_ms: at(0.5),
+        save_p95_ms: at(0.95),
+    }
 }
 
 /// Median time to check the member's access, build their viewer and compute what they see.
@@ -334,7 +433,8 @@ fn csrf(body: &str) -> String {
         .to_owned()
 }
 
-async fn measure_http(base: &str, edited: &str) -> (f64, f64, u64) {
+/// A client logged in as the workspace admin, with its CSRF token.
+async fn logged_in(base: &str) -> (reqwest::Client, String) {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -358,18 +458,30 @@ async fn measure_http(base: &str, edited: &str) -> (f64, f64, u64) {
         .send()
         .await
         .expect("log in");
+    let home = client
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("body");
+    let token = csrf(&home);
+    (client, token)
+}
+
+async fn measure_http(base: &str, edited: &str) -> (f64, f64, u64) {
+    let (client, token) = logged_in(base).await;
     let tree = format!("{base}/orgs/bench/w/big");
-    let mut token = String::new();
     for _ in 0..2 {
-        let page = client
+        client
             .get(&tree)
             .send()
             .await
             .expect("warm up")
-            .text()
+            .bytes()
             .await
             .expect("body");
-        token = csrf(&page);
     }
     let before = db::queries_executed();
     client

@@ -140,6 +140,7 @@ impl ActivityEntry {
             "item.restored" => "restored it",
             "item.moved" => "moved it",
             "item.reordered" => "reordered it",
+            "item.positioned" => "moved it on the board",
             "item.linked" => "linked it",
             "item.unlinked" => "removed a link",
             other => other,

@@ -240,14 +240,12 @@ pub fn automatic_layout(rows: &[TreeRow]) -> HashMap<String, (f64, f64)> {
     let mut next_column = 0usize;
     let mut stack: Vec<(usize, usize, usize)> = roots
         .iter()
-        .rev()
         .map(|&r| {
             let start = next_column;
             next_column += width[r];
             (r, start, 0)
         })
         .collect();
-    stack.reverse();
     while let Some((i, first_column, depth)) = stack.pop() {
         let centre = first_column as f64 + (width[i] as f64 - 1.0) / 2.0;
         let y = depth as f64 * layer;

@@ -3,6 +3,7 @@
 mod api;
 mod assets;
 mod auth;
+mod board;
 mod csrf;
 mod error;
 mod headers;
@@ -145,6 +146,13 @@ fn routes(cfg: &mut web::ServiceConfig) {
                     web::scope("/w/{ws}")
                         .route("", web::get().to(workspaces::overview))
                         .route("/items", web::post().to(workspaces::create_item))
+                        .route("/board", web::get().to(board::page))
+                        .route("/board/tidy", web::post().to(board::tidy_up))
+                        .route("/board/items", web::post().to(board::create_item))
+                        .route(
+                            "/items/{item_id}/position",
+                            web::post().to(board::set_position),
+                        )
                         .route("/trash", web::get().to(items::trash))
                         .route("/activity", web::get().to(items::activity_feed))
                         .service(

@@ -46,6 +46,8 @@ fn section_of(path: &str) -> &'static str {
         "trash"
     } else if path.ends_with("/activity") {
         "activity"
+    } else if path.ends_with("/board") || path.ends_with("/board/items") {
+        "board"
     } else {
         "overview"
     }

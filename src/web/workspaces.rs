@@ -89,8 +89,8 @@ pub struct OrgPath {
 
 #[derive(Deserialize)]
 pub struct WorkspacePath {
-    org: String,
-    ws: String,
+    pub(super) org: String,
+    pub(super) ws: String,
 }
 
 #[derive(Deserialize)]
@@ -166,7 +166,7 @@ pub async fn create(
     }
 }
 
-async fn workspace_access(
+pub(super) async fn workspace_access(
     state: &AppState,
     signed_in: &SignedIn,
     path: WorkspacePath,
@@ -217,11 +217,11 @@ impl OverviewPage {
 #[derive(Deserialize, Default, Clone)]
 pub struct TreeQuery {
     #[serde(default)]
-    owner: String,
+    pub(super) owner: String,
     #[serde(default)]
-    assignee: String,
+    pub(super) assignee: String,
     #[serde(default, rename = "type")]
-    item_type: String,
+    pub(super) item_type: String,
     #[serde(default)]
     status: String,
     #[serde(default)]
@@ -232,7 +232,7 @@ pub struct TreeQuery {
 
 impl TreeQuery {
     /// Unknown values are ignored rather than refused: a stale shared link still opens.
-    fn filter(&self, today: NaiveDate) -> TreeFilter {
+    pub(super) fn filter(&self, today: NaiveDate) -> TreeFilter {
         let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         TreeFilter {
             owner: text(&self.owner),
@@ -308,13 +308,13 @@ pub async fn overview(
 #[derive(Deserialize)]
 pub struct ItemForm {
     #[serde(default)]
-    item_type: String,
+    pub(super) item_type: String,
     #[serde(default)]
-    parent_id: String,
+    pub(super) parent_id: String,
     #[serde(default)]
-    title: String,
+    pub(super) title: String,
     #[serde(default)]
-    due_date: String,
+    pub(super) due_date: String,
 }
 
 impl TryFrom<&ItemForm> for NewItem {

@@ -405,3 +405,117 @@ impl Browser {
         self.read(response).await
     }
 }
+
+/// An organization with one workspace and its admin: the setting of most item tests.
+pub struct Workspace {
+    pub app: TestApp,
+    pub admin: Browser,
+    pub org: String,
+    pub ws: String,
+}
+
+impl Workspace {
+    pub async fn new(privacy_mode: &str) -> Self {
+        let app = TestApp::spawn().await;
+        let admin = app.person("admin@example.com", "Adele Admin").await;
+        let org = admin.create_org("Acme").await;
+        let ws = admin.create_workspace(&org, "Platform", privacy_mode).await;
+        Self {
+            app,
+            admin,
+            org,
+            ws,
+        }
+    }
+
+    pub fn base(&self) -> String {
+        format!("/orgs/{}/w/{}", self.org, self.ws)
+    }
+
+    /// A signed-up person who is a workspace user here, optionally reporting to `manager`.
+    pub async fn member(&self, email: &str, name: &str, manager: Option<&str>) -> Browser {
+        let browser = self.app.person(email, name).await;
+        self.app.join_org(&self.org, email, "member");
+        let members = format!("{}/members", self.base());
+        let user_id = self.app.user_id(email);
+        self.admin
+            .submit(
+                &members,
+                &members,
+                &[("user_id", &user_id), ("role", "workspace_user")],
+            )
+            .await
+            .assert_redirect(&members);
+        if let Some(manager) = manager {
+            let manager_id = self.app.user_id(manager);
+            self.admin
+                .submit(
+                    &members,
+                    &format!("{members}/{user_id}"),
+                    &[("manager_user_id", &manager_id)],
+                )
+                .await
+                .assert_redirect(&members);
+        }
+        browser
+    }
+
+    /// Creates an item as `who`; returns its id.
+    pub async fn create(
+        &self,
+        who: &Browser,
+        item_type: &str,
+        parent: Option<&str>,
+        title: &str,
+    ) -> String {
+        let page = who
+            .submit(
+                &self.base(),
+                &format!("{}/items", self.base()),
+                &[
+                    ("item_type", item_type),
+                    ("parent_id", parent.unwrap_or("")),
+                    ("title", title),
+                    ("due_date", ""),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        page.location()
+            .expect("redirect")
+            .rsplit("#item-")
+            .next()
+            .expect("anchor")
+            .to_owned()
+    }
+
+    /// The titles the tree page shows to `who`, in order.
+    pub async fn titles(&self, who: &Browser) -> Vec<String> {
+        let page = who.get(&self.base()).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let html = page.html();
+        let title = scraper::Selector::parse(".tree-title-text").expect("selector");
+        html.select(&title).map(|t| t.text().collect()).collect()
+    }
+
+    pub fn assign(&self, item_id: &str, email: &str) {
+        use cairn::schema::{okr_item_assignees, workspaces};
+        use diesel::prelude::*;
+        let mut conn = self.app.db();
+        let (org_id, ws_id): (String, String) = workspaces::table
+            .filter(workspaces::slug.eq(&self.ws))
+            .select((workspaces::organization_id, workspaces::id))
+            .first(&mut conn)
+            .expect("workspace");
+        diesel::insert_into(okr_item_assignees::table)
+            .values((
+                okr_item_assignees::item_id.eq(item_id),
+                okr_item_assignees::user_id.eq(self.app.user_id(email)),
+                okr_item_assignees::organization_id.eq(org_id),
+                okr_item_assignees::workspace_id.eq(ws_id),
+                okr_item_assignees::created_at.eq(cairn::db::now()),
+            ))
+            .execute(&mut conn)
+            .expect("assign");
+    }
+}

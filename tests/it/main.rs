@@ -7,6 +7,8 @@
 
 mod accounts;
 mod api;
+mod board;
+mod browser;
 mod cli;
 mod harness;
 mod invites;

@@ -1,121 +1,11 @@
 //! The OKR tree page and the privacy modes behind it, over HTTP.
 
-use cairn::schema::{okr_item_assignees, okr_items, workspace_memberships, workspaces};
+use cairn::schema::{okr_items, workspace_memberships};
 use diesel::prelude::*;
 use reqwest::StatusCode;
 
-use crate::harness::{Browser, TestApp};
-
-struct Workspace {
-    app: TestApp,
-    admin: Browser,
-    org: String,
-    ws: String,
-}
-
-impl Workspace {
-    async fn new(privacy_mode: &str) -> Self {
-        let app = TestApp::spawn().await;
-        let admin = app.person("admin@example.com", "Adele Admin").await;
-        let org = admin.create_org("Acme").await;
-        let ws = admin.create_workspace(&org, "Platform", privacy_mode).await;
-        Self {
-            app,
-            admin,
-            org,
-            ws,
-        }
-    }
-
-    fn base(&self) -> String {
-        format!("/orgs/{}/w/{}", self.org, self.ws)
-    }
-
-    /// A signed-up person who is a workspace user here, optionally reporting to `manager`.
-    async fn member(&self, email: &str, name: &str, manager: Option<&str>) -> Browser {
-        let browser = self.app.person(email, name).await;
-        self.app.join_org(&self.org, email, "member");
-        let members = format!("{}/members", self.base());
-        let user_id = self.app.user_id(email);
-        self.admin
-            .submit(
-                &members,
-                &members,
-                &[("user_id", &user_id), ("role", "workspace_user")],
-            )
-            .await
-            .assert_redirect(&members);
-        if let Some(manager) = manager {
-            let manager_id = self.app.user_id(manager);
-            self.admin
-                .submit(
-                    &members,
-                    &format!("{members}/{user_id}"),
-                    &[("manager_user_id", &manager_id)],
-                )
-                .await
-                .assert_redirect(&members);
-        }
-        browser
-    }
-
-    /// Creates an item as `who`; returns its id.
-    async fn create(
-        &self,
-        who: &Browser,
-        item_type: &str,
-        parent: Option<&str>,
-        title: &str,
-    ) -> String {
-        let page = who
-            .submit(
-                &self.base(),
-                &format!("{}/items", self.base()),
-                &[
-                    ("item_type", item_type),
-                    ("parent_id", parent.unwrap_or("")),
-                    ("title", title),
-                    ("due_date", ""),
-                ],
-            )
-            .await;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-        page.location()
-            .expect("redirect")
-            .rsplit("#item-")
-            .next()
-            .expect("anchor")
-            .to_owned()
-    }
-
-    /// The titles the tree page shows to `who`, in order.
-    async fn titles(&self, who: &Browser) -> Vec<String> {
-        let page = who.get(&self.base()).await;
-        assert_eq!(page.status, StatusCode::OK);
-        let html = page.html();
-        let title = scraper::Selector::parse(".tree-title-text").expect("selector");
-        html.select(&title).map(|t| t.text().collect()).collect()
-    }
-
-    fn assign(&self, item_id: &str, email: &str) {
-        let mut conn = self.app.db();
-        let (org_id, ws_id): (String, String) = workspaces::table
-            .filter(workspaces::slug.eq(&self.ws))
-            .select((workspaces::organization_id, workspaces::id))
-            .first(&mut conn)
-            .expect("workspace");
-        diesel::insert_into(okr_item_assignees::table)
-            .values((
-                okr_item_assignees::item_id.eq(item_id),
-                okr_item_assignees::user_id.eq(self.app.user_id(email)),
-                okr_item_assignees::organization_id.eq(org_id),
-                okr_item_assignees::workspace_id.eq(ws_id),
-                okr_item_assignees::created_at.eq(cairn::db::now()),
-            ))
-            .execute(&mut conn)
-            .expect("assign");
-    }
-}
+use crate::browser::Chrome;
+use crate::harness::{Browser, Workspace};
 
 #[tokio::test]
 async fn items_nest_by_type_and_the_rules_refuse_the_rest() {
@@ -1160,4 +1050,61 @@ async fn an_action_status_changes_in_place_in_the_tree() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "only actions have a status"
     );
+}
+
+/// In headless Chromium: dragging a row's handle above its first sibling reorders the tree,
+/// and the order is still there after a reload.
+#[tokio::test]
+async fn rows_reorder_by_dragging_in_a_real_browser() {
+    let ws = Workspace::new("option_1").await;
+    for title in ["Alpha", "Bravo", "Charlie"] {
+        ws.create(&ws.admin, "objective", None, title).await;
+    }
+    let Some(chrome) = Chrome::launch().await else {
+        return;
+    };
+    chrome.log_in(&ws.app.base_url, "admin@example.com").await;
+    chrome
+        .client
+        .goto(&format!("{}{}", ws.app.base_url, ws.base()))
+        .await
+        .expect("tree");
+    let handle = chrome
+        .find(".tree-row:nth-child(3) .drag-handle:not([hidden])")
+        .await;
+    // From the handle's centre to just inside the top of the first row.
+    let dy = chrome
+        .client
+        .execute(
+            "const rows = document.querySelectorAll('.tree-row'); const h = rows[2].querySelector('.drag-handle').getBoundingClientRect(); return rows[0].getBoundingClientRect().top + 4 - (h.top + h.height / 2);",
+            vec![],
+        )
+        .await
+        .expect("geometry")
+        .as_f64()
+        .expect("number");
+    chrome.drag_by(&handle, 0.0, dy).await;
+    let expected = ["Charlie", "Alpha", "Bravo"];
+    // The script saves in the background; the server's answer is what counts.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    while ws.titles(&ws.admin).await != expected {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the new order was not saved: {:?}",
+            ws.titles(&ws.admin).await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    chrome.client.refresh().await.expect("reload");
+    chrome.find(".tree-row .drag-handle:not([hidden])").await;
+    let shown = chrome
+        .client
+        .execute(
+            "return [...document.querySelectorAll('.tree-title-text')].map((a) => a.textContent);",
+            vec![],
+        )
+        .await
+        .expect("titles");
+    assert_eq!(shown, serde_json::json!(expected));
+    chrome.quit().await;
 }
