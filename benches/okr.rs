@@ -2,11 +2,12 @@
 //!
 //! Prints, per backend and size: the median server time of the tree page and of an item
 //! edit (measured from a client on loopback), SQL statements per tree page load, and the
-//! time to compute a need-to-know viewer's visible set; then the board page's time and
+//! time to compute a need-to-know viewer's visible set and the JSON API's first page of
+//! 1,000 items (bearer token checked on every request); then the board page's time and
 //! size, and the throughput of card position saves from 16 concurrent clients; then the
 //! gantt page's time and size (its first page of 200 rows) and the CSV export's time.
-//! SQLite always; PostgreSQL too when
-//! `TEST_DATABASE_URL` points at a server (a scratch database is created and dropped).
+//! SQLite always; PostgreSQL too when `TEST_DATABASE_URL` points at a server (a scratch
+//! database is created and dropped).
 
 // A benchmark stops at the first thing that goes wrong, like a test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -222,14 +223,15 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     println!(
-        "{:<11} {:>7} {:>16} {:>16} {:>14} {:>28} {:>20}",
+        "{:<11} {:>7} {:>16} {:>16} {:>14} {:>28} {:>20} {:>22}",
         "backend",
         "items",
         "tree page (ms)",
         "item edit (ms)",
         "SQL per page",
         "visible, need-to-know (ms)",
-        "visible, open (ms)"
+        "visible, open (ms)",
+        "API 1,000 items (ms)"
     );
     let mut board_rows = Vec::new();
     let mut gantt_rows = Vec::new();
@@ -244,6 +246,7 @@ fn main() {
                 ("DATABASE_URL", target.raw.clone()),
                 ("BIND", "127.0.0.1:0".into()),
                 ("WORKERS", "2".into()),
+                ("API_RATE_PER_MINUTE", "1000000".into()),
             ];
             let config =
                 Config::from_lookup(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))
@@ -251,6 +254,8 @@ fn main() {
             let app = RunningApp::start(config).expect("app");
             let base = format!("http://127.0.0.1:{}", app.port);
             let (tree_ms, edit_ms, queries) = runtime.block_on(measure_http(&base, &edited));
+            let token = api_token(&mut conn);
+            let api_ms = runtime.block_on(measure_api(&base, &token));
             let board = runtime.block_on(measure_board(&base));
             board_rows.push(format!(
                 "{:<11} {:>7} {:>16.1} {:>16} {:>22.0} {:>18.1} {:>18.1}",
@@ -275,8 +280,8 @@ fn main() {
                 .expect("open mode");
             let open = visible_set_ms(&mut conn, &member);
             println!(
-                "{:<11} {:>7} {:>16.1} {:>16.1} {:>14} {:>28.2} {:>20.3}",
-                target.name, n, tree_ms, edit_ms, queries, need_to_know, open
+                "{:<11} {:>7} {:>16.1} {:>16.1} {:>14} {:>28.2} {:>20.3} {:>22.1}",
+                target.name, n, tree_ms, edit_ms, queries, need_to_know, open, api_ms
             );
             drop(app);
             drop(conn);
@@ -396,6 +401,41 @@ fn visible_set_ms(conn: &mut AnyConnection, member: &str) -> f64 {
             start.elapsed()
         })
         .collect();
+    median(samples)
+}
+
+/// A read token for the workspace admin.
+fn api_token(conn: &mut AnyConnection) -> String {
+    use cairn::tokens::{self, Description, Lifetime, NewToken, Scopes};
+    let new = NewToken {
+        description: Description::parse("bench").expect("description"),
+        scopes: Scopes::parse(&["read"]).expect("scopes"),
+        lifetime: Lifetime::days(1).expect("days"),
+    };
+    let (secret, _) = tokens::create(conn, "admin", &new).expect("token");
+    secret.expose().to_owned()
+}
+
+/// Median time of `GET /api/v1/workspaces/{id}/items?limit=1000` with a bearer token.
+async fn measure_api(base: &str, token: &str) -> f64 {
+    let client = reqwest::Client::new();
+    let url = format!("{base}/api/v1/workspaces/ws/items?limit=1000");
+    let mut samples = Vec::new();
+    for run in 0..=RUNS {
+        let start = Instant::now();
+        let response = client
+            .get(&url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("API");
+        assert_eq!(response.status().as_u16(), 200, "the token is accepted");
+        response.bytes().await.expect("body");
+        // The first call warms up.
+        if run > 0 {
+            samples.push(start.elapsed());
+        }
+    }
     median(samples)
 }
 

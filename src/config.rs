@@ -199,6 +199,8 @@ pub struct Config {
     /// How often the outbox worker looks for due messages.
     pub outbox_poll: Duration,
     pub invites: InviteSettings,
+    /// Requests one API token may make per minute (bursts up to as many).
+    pub api_rate_per_minute: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -385,6 +387,8 @@ impl Config {
             per_user_per_hour: number("INVITES_PER_USER_PER_HOUR", 100, 1, 100_000)? as u32,
         };
 
+        let api_rate_per_minute = number("API_RATE_PER_MINUTE", 600, 1, 1_000_000)? as u32;
+
         Ok(Self {
             environment,
             data_dir,
@@ -402,6 +406,7 @@ impl Config {
             mailer,
             outbox_poll,
             invites,
+            api_rate_per_minute,
         })
     }
 

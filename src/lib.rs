@@ -15,6 +15,7 @@ pub mod orgs;
 pub mod schema;
 pub mod scope;
 pub mod telemetry;
+pub mod tokens;
 mod web;
 pub mod workspaces;
 

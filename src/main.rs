@@ -12,7 +12,7 @@ use cairn::accounts::{
 };
 use cairn::config::{Config, DatabaseUrl};
 use cairn::db::{self, DbError};
-use cairn::{telemetry, Application, StartError};
+use cairn::{telemetry, tokens, Application, StartError};
 
 #[derive(Parser)]
 #[command(
@@ -36,6 +36,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage personal access tokens for the JSON API.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Create a demo organization with people and OKRs, and print the log-ins.
     Demo,
     /// Write a consistent copy of the SQLite database while the app runs.
@@ -56,6 +61,23 @@ enum UserCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token for an existing user and print it (it is shown only this once).
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Comma-separated: read, write, admin.
+        #[arg(long, default_value = "read")]
+        scopes: String,
+        /// Days until it expires (1 to 365).
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+        #[arg(long, default_value = "Created on the command line")]
+        description: String,
+    },
+}
+
 /// What can stop a command; printed as one line.
 #[derive(Debug, thiserror::Error)]
 enum CliError {
@@ -71,6 +93,8 @@ enum CliError {
     Hashing(#[from] PasswordHashError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Token(#[from] cairn::tokens::TokenError),
     #[error(transparent)]
     Demo(#[from] cairn::demo::DemoError),
 }
@@ -91,6 +115,15 @@ fn main() -> ExitCode {
         Command::User {
             command: UserCommand::Create { email, name },
         } => create_user(&config, &email, &name),
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    email,
+                    scopes,
+                    days,
+                    description,
+                },
+        } => create_token(&config, &email, &scopes, days, &description),
         Command::Demo => demo(&config),
         Command::Backup { file } => backup(&config, &file),
     };
@@ -160,6 +193,35 @@ fn create_user(config: &Config, email: &str, name: &str) -> Result<(), CliError>
     };
     let user = accounts::create_account(&mut conn, &account, &password_hash)?;
     println!("created user {} <{}> ({})", user.name, user.email, user.id);
+    Ok(())
+}
+
+fn create_token(
+    config: &Config,
+    email: &str,
+    scopes: &str,
+    days: i64,
+    description: &str,
+) -> Result<(), CliError> {
+    let email = Email::parse(email).map_err(|e| CliError::Usage(format!("--email: {e}")))?;
+    let names: Vec<&str> = scopes.split(',').collect();
+    let new = tokens::NewToken {
+        scopes: tokens::Scopes::parse(&names)
+            .map_err(|e| CliError::Usage(format!("--scopes: {e}")))?,
+        lifetime: tokens::Lifetime::days(days)
+            .map_err(|e| CliError::Usage(format!("--days: {e}")))?,
+        description: tokens::Description::parse(description)
+            .map_err(|e| CliError::Usage(format!("--description: {e}")))?,
+    };
+    let mut conn = connect(config)?;
+    let user = match accounts::find_by_email(&mut conn, &email) {
+        Err(AccountError::Db(DbError::Query(diesel::result::Error::NotFound))) => {
+            return Err(CliError::Usage(format!("no account has the email {email}")))
+        }
+        other => other?,
+    };
+    let (secret, _) = tokens::create(&mut conn, &user.id, &new)?;
+    println!("{}", secret.expose());
     Ok(())
 }
 

@@ -114,6 +114,14 @@ pub fn find_user(conn: &mut AnyConnection, id: &str) -> Result<User, AccountErro
         .first(conn)?)
 }
 
+/// The account with this (normalized) email, for the command line.
+pub fn find_by_email(conn: &mut AnyConnection, email: &Email) -> Result<User, AccountError> {
+    Ok(users::table
+        .filter(users::email.eq(email.as_str()))
+        .select(User::as_select())
+        .first(conn)?)
+}
+
 /// A log-in as typed. Not `Debug`: it carries a password.
 pub struct LogInAttempt {
     pub email: Email,

@@ -60,14 +60,19 @@ pub struct FieldChange {
 
 #[derive(Debug, Clone)]
 pub struct ActivityEntry {
+    pub id: String,
     pub item_id: String,
     /// Other items the row mentions (`parent_id`, `linked_item_id`, before or after).
     pub referenced_ids: Vec<String>,
     pub action_type: String,
+    pub actor_user_id: String,
     pub actor_name: String,
     pub created_at: NaiveDateTime,
     pub request_id: String,
     pub changes: Vec<FieldChange>,
+    /// The recorded states, for machines (the API); `changes` is the readable form.
+    pub before: Option<Value>,
+    pub after: Option<Value>,
 }
 
 fn show(value: Option<&Value>) -> String {
@@ -147,6 +152,8 @@ type Row = (
     String,
     String,
     String,
+    String,
+    String,
     NaiveDateTime,
     String,
     Option<String>,
@@ -157,7 +164,17 @@ fn entries(rows: Vec<Row>) -> Vec<ActivityEntry> {
     let parse = |raw: Option<String>| raw.and_then(|s| serde_json::from_str::<Value>(&s).ok());
     rows.into_iter()
         .map(
-            |(item_id, action_type, actor_name, created_at, request_id, before, after)| {
+            |(
+                id,
+                item_id,
+                action_type,
+                actor_user_id,
+                actor_name,
+                created_at,
+                request_id,
+                before,
+                after,
+            )| {
                 let (before, after) = (parse(before), parse(after));
                 let changes = diff(before.as_ref(), after.as_ref());
                 let referenced_ids = [&before, &after]
@@ -171,13 +188,17 @@ fn entries(rows: Vec<Row>) -> Vec<ActivityEntry> {
                     .map(str::to_owned)
                     .collect();
                 ActivityEntry {
+                    id,
                     item_id,
                     referenced_ids,
                     action_type,
+                    actor_user_id,
                     actor_name,
                     created_at,
                     request_id,
                     changes,
+                    before,
+                    after,
                 }
             },
         )
@@ -224,8 +245,10 @@ pub fn recent(
         ))
         .limit(limit)
         .select((
+            item_activity_log::id,
             item_activity_log::item_id,
             item_activity_log::action_type,
+            item_activity_log::actor_user_id,
             users::name,
             item_activity_log::created_at,
             item_activity_log::request_id,

@@ -11,6 +11,54 @@ use crate::scope::{self, Viewer};
 
 const RELATION: &str = "objective_relation";
 
+/// A link between two items.
+#[derive(Debug, Clone, Queryable)]
+pub struct Link {
+    pub id: String,
+    pub from_item_id: String,
+    pub to_item_id: String,
+    pub link_type: String,
+}
+
+/// The workspace's live links whose both ends the viewer may see, oldest first.
+pub fn in_workspace(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Link>, OkrError> {
+    use crate::schema::okr_items;
+    let visible = scope::visible_items(conn, viewer)?;
+    let live: std::collections::HashSet<String> = okr_items::table
+        .filter(okr_items::workspace_id.eq(&viewer.workspace_id))
+        .filter(okr_items::deleted_at.is_null())
+        .select(okr_items::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let shown = |id: &str| live.contains(id) && visible.contains(id);
+    let links: Vec<Link> = okr_links::table
+        .filter(okr_links::workspace_id.eq(&viewer.workspace_id))
+        .filter(okr_links::deleted_at.is_null())
+        .order((okr_links::created_at.asc(), okr_links::id.asc()))
+        .select((
+            okr_links::id,
+            okr_links::from_item_id,
+            okr_links::to_item_id,
+            okr_links::link_type,
+        ))
+        .load(conn)?;
+    Ok(links
+        .into_iter()
+        .filter(|link| shown(&link.from_item_id) && shown(&link.to_item_id))
+        .collect())
+}
+
+/// The workspace and the item a live link starts from, so a request naming only the link
+/// can check access and then remove it through that item.
+pub fn located(conn: &mut AnyConnection, link_id: &str) -> Result<(String, String), OkrError> {
+    Ok(okr_links::table
+        .find(link_id)
+        .filter(okr_links::deleted_at.is_null())
+        .select((okr_links::workspace_id, okr_links::from_item_id))
+        .first(conn)?)
+}
+
 /// A link as an item's page shows it: the item at the other end.
 #[derive(Debug, Clone)]
 pub struct Linked {
@@ -66,13 +114,14 @@ pub(super) fn of_item_in(
 }
 
 /// Relates two visible items of the workspace; no self-links, no duplicates (either way).
+/// Answers the new link.
 pub fn add(
     conn: &mut AnyConnection,
     actor: &Actor,
     viewer: &Viewer,
     from: &str,
     to: &str,
-) -> Result<(), OkrError> {
+) -> Result<Link, OkrError> {
     viewer.require_writable()?;
     if from == to {
         return Err(OkrError::Refused(
@@ -101,9 +150,10 @@ pub fn add(
             return Err(OkrError::Refused("These items are already linked.".into()));
         }
         let now = db::now();
+        let id = db::new_id();
         diesel::insert_into(okr_links::table)
             .values((
-                okr_links::id.eq(db::new_id()),
+                okr_links::id.eq(&id),
                 okr_links::organization_id.eq(&viewer.organization_id),
                 okr_links::workspace_id.eq(&viewer.workspace_id),
                 okr_links::from_item_id.eq(from),
@@ -129,7 +179,12 @@ pub fn add(
             None,
             Some(serde_json::json!({ "linked_item_id": to })),
         )?;
-        Ok(())
+        Ok(Link {
+            id,
+            from_item_id: from.to_owned(),
+            to_item_id: to.to_owned(),
+            link_type: RELATION.to_owned(),
+        })
     })
 }
 

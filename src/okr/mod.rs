@@ -148,6 +148,10 @@ pub struct Item {
 }
 
 impl Item {
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.due_date.is_some_and(|due| due < today) && self.progress_computed < 100.0
+    }
+
     /// The item as the activity log records it: ids for machines, names and titles for the
     /// readable history.
     fn snapshot(&self, conn: &mut AnyConnection) -> QueryResult<serde_json::Value> {
@@ -436,7 +440,7 @@ pub struct TreeRow {
 
 impl TreeRow {
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        self.item.due_date.is_some_and(|due| due < today) && self.item.progress_computed < 100.0
+        self.item.is_overdue(today)
     }
 }
 
@@ -462,8 +466,7 @@ impl TreeFilter {
             && self.text.is_none()
     }
 
-    fn matches(&self, row: &TreeRow, assignee_ids: &[String]) -> bool {
-        let item = &row.item;
+    fn matches(&self, item: &Item, assignee_ids: &[String]) -> bool {
         let text_matches = self.text.as_ref().is_none_or(|text| {
             let haystack = format!(
                 "{} {}",
@@ -484,7 +487,7 @@ impl TreeFilter {
                 .is_none_or(|a| assignee_ids.contains(a))
             && self.item_type.is_none_or(|t| t == item.item_type)
             && self.status.is_none_or(|s| item.action_status == Some(s))
-            && self.overdue_on.is_none_or(|today| row.is_overdue(today))
+            && self.overdue_on.is_none_or(|today| item.is_overdue(today))
             && text_matches
     }
 }
@@ -527,7 +530,7 @@ fn narrow(
             .get(row.item.id.as_str())
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        if filter.matches(row, ids) {
+        if filter.matches(&row.item, ids) {
             let mut current = Some(row.item.id.as_str());
             while let Some(id) = current {
                 if !keep.insert(id) {
@@ -542,6 +545,79 @@ fn narrow(
         .into_iter()
         .filter(|row| keep.contains(&row.item.id))
         .collect())
+}
+
+/// The workspace an item belongs to (live or in the trash), so a request that names only the
+/// item can check the caller's access to that workspace first.
+pub fn workspace_of(conn: &mut AnyConnection, item_id: &str) -> Result<String, OkrError> {
+    Ok(okr_items::table
+        .find(item_id)
+        .select(okr_items::workspace_id)
+        .first(conn)?)
+}
+
+/// An item with the ids of the people assigned to it.
+#[derive(Debug, Clone)]
+pub struct Assigned {
+    pub item: Item,
+    pub assignee_ids: Vec<String>,
+}
+
+/// One page of a flat listing.
+#[derive(Debug, Clone)]
+pub struct ItemList {
+    pub items: Vec<Assigned>,
+    /// The id to continue after, when there is more.
+    pub next_after: Option<String>,
+}
+
+/// The live items the viewer may see that match the filter itself (no ancestors added),
+/// by id (ids sort by creation time), starting after `after`, at most `limit`.
+pub fn list(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    filter: &TreeFilter,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<ItemList, OkrError> {
+    let visible = scope::visible_items(conn, viewer)?;
+    let mut query = okr_items::table
+        .filter(okr_items::workspace_id.eq(&viewer.workspace_id))
+        .filter(okr_items::deleted_at.is_null())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(okr_items::id.gt(after));
+    }
+    let items: Vec<Item> = query
+        .order(okr_items::id.asc())
+        .select(Item::as_select())
+        .load(conn)?;
+    let assignees: Vec<(String, String)> = okr_item_assignees::table
+        .filter(okr_item_assignees::workspace_id.eq(&viewer.workspace_id))
+        .order(okr_item_assignees::user_id.asc())
+        .select((okr_item_assignees::item_id, okr_item_assignees::user_id))
+        .load(conn)?;
+    let mut by_item: HashMap<String, Vec<String>> = HashMap::new();
+    for (item, user) in assignees {
+        by_item.entry(item).or_default().push(user);
+    }
+    let mut matching = items
+        .into_iter()
+        .filter(|item| visible.contains(&item.id))
+        .map(|item| Assigned {
+            assignee_ids: by_item.remove(&item.id).unwrap_or_default(),
+            item,
+        })
+        .filter(|a| filter.matches(&a.item, &a.assignee_ids));
+    let page: Vec<Assigned> = matching.by_ref().take(limit).collect();
+    let next_after = match matching.next() {
+        Some(_) => page.last().map(|a| a.item.id.clone()),
+        None => None,
+    };
+    Ok(ItemList {
+        items: page,
+        next_after,
+    })
 }
 
 /// The workspace's live items the viewer may see, in tree order (siblings by sort order).
@@ -758,6 +834,17 @@ fn history_in(
                 .all(|id| visible.contains(id))
         })
         .collect())
+}
+
+/// An item's history as the viewer may read it, newest first.
+pub fn history(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    item_id: &str,
+    limit: i64,
+) -> Result<Vec<crate::activity::ActivityEntry>, OkrError> {
+    let visible = scope::visible_items(conn, viewer)?;
+    history_in(conn, viewer, &visible, item_id, limit)
 }
 
 /// Everything an item's page shows, with the viewer's visible set computed once.

@@ -206,10 +206,37 @@ impl OrgAccess {
 /// The organization behind `slug`, if the user is a member; anyone else gets `NotFound`
 /// so that existence does not leak.
 pub fn access(conn: &mut AnyConnection, user_id: &str, slug: &str) -> Result<OrgAccess, OrgError> {
-    let (org, role) = organizations::table
+    access_where(conn, user_id, OrgKey::Slug(slug))
+}
+
+/// `access` for an organization named by its id (the JSON API).
+pub fn access_by_id(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    org_id: &str,
+) -> Result<OrgAccess, OrgError> {
+    access_where(conn, user_id, OrgKey::Id(org_id))
+}
+
+enum OrgKey<'a> {
+    Slug(&'a str),
+    Id(&'a str),
+}
+
+fn access_where(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    key: OrgKey<'_>,
+) -> Result<OrgAccess, OrgError> {
+    let query = organizations::table
         .inner_join(org_members::table.on(org_members::organization_id.eq(organizations::id)))
-        .filter(organizations::slug.eq(slug))
         .filter(org_members::user_id.eq(user_id))
+        .into_boxed();
+    let query = match key {
+        OrgKey::Slug(slug) => query.filter(organizations::slug.eq(slug)),
+        OrgKey::Id(id) => query.filter(organizations::id.eq(id)),
+    };
+    let (org, role) = query
         .select((Organization::as_select(), org_members::role))
         .first::<(Organization, OrgRole)>(conn)?;
     Ok(OrgAccess {
@@ -217,6 +244,24 @@ pub fn access(conn: &mut AnyConnection, user_id: &str, slug: &str) -> Result<Org
         role,
         user_id: user_id.to_owned(),
     })
+}
+
+/// Every organization the user belongs to, with their role, by name.
+pub fn memberships(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<OrgAccess>, OrgError> {
+    let rows: Vec<(Organization, OrgRole)> = organizations::table
+        .inner_join(org_members::table.on(org_members::organization_id.eq(organizations::id)))
+        .filter(org_members::user_id.eq(user_id))
+        .order((organizations::name.asc(), organizations::id.asc()))
+        .select((Organization::as_select(), org_members::role))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(org, role)| OrgAccess {
+            org,
+            role,
+            user_id: user_id.to_owned(),
+        })
+        .collect())
 }
 
 fn slug_taken(

@@ -9,6 +9,7 @@ use crate::db::DbError;
 use crate::invites::InviteError;
 use crate::okr::OkrError;
 use crate::orgs::OrgError;
+use crate::tokens::TokenError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -89,6 +90,15 @@ impl From<InviteError> for AppError {
             InviteError::Template(e) => e.into(),
             InviteError::NotFound => Self::NotFound,
             other => Self::Unprocessable(other.to_string()),
+        }
+    }
+}
+
+impl From<TokenError> for AppError {
+    fn from(e: TokenError) -> Self {
+        match e {
+            TokenError::NotFound | TokenError::Unauthorized => Self::NotFound,
+            TokenError::Db(e) => e.into(),
         }
     }
 }

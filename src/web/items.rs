@@ -532,7 +532,7 @@ pub async fn add_link(
         state,
         path.into_inner(),
         None,
-        move |conn, actor, viewer, id| links::add(conn, actor, viewer, id, &to),
+        move |conn, actor, viewer, id| links::add(conn, actor, viewer, id, &to).map(drop),
     )
     .await
 }

@@ -1,5 +1,6 @@
 //! HTTP: routes, middleware, handlers. Handlers parse, call the domain, render.
 
+mod api;
 mod assets;
 mod auth;
 mod board;
@@ -16,6 +17,7 @@ mod layout;
 mod nav;
 mod orgs;
 mod session_store;
+mod tokens;
 mod workspaces;
 
 use std::net::TcpListener;
@@ -62,6 +64,8 @@ fn see_other(location: &str) -> HttpResponse {
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// Per-token request budgets of the JSON API, shared by all workers.
+    pub api_rate: api::RateLimiter,
 }
 
 fn session_cookie_name(secure: bool) -> String {
@@ -93,6 +97,15 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/account/logout-everywhere",
             web::post().to(auth::logout_everywhere),
+        )
+        .service(
+            web::resource("/account/tokens")
+                .route(web::get().to(tokens::index))
+                .route(web::post().to(tokens::create)),
+        )
+        .route(
+            "/account/tokens/{token_id}/revoke",
+            web::post().to(tokens::revoke),
         )
         .route("/invites/{token}", web::get().to(invites::show))
         .route("/invites/{token}/accept", web::post().to(invites::accept))
@@ -190,6 +203,7 @@ pub fn server(listener: TcpListener, db: Db, config: Arc<Config>) -> std::io::Re
     let state = web::Data::new(AppState {
         db: db.clone(),
         config: config.clone(),
+        api_rate: api::RateLimiter::new(config.api_rate_per_minute),
     });
     let session_key = Key::from(config.session_secret.as_bytes());
     let server = HttpServer::new(move || {
@@ -217,6 +231,7 @@ pub fn server(listener: TcpListener, db: Db, config: Arc<Config>) -> std::io::Re
                     .limit(64 * 1024)
                     .error_handler(error::form_rejected),
             )
+            .configure(api::routes)
             .configure(routes)
             .default_service(web::to(error::not_found))
             .wrap(from_fn(csrf::guard))

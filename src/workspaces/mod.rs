@@ -121,6 +121,29 @@ pub fn access(
         .filter(workspaces::slug.eq(workspace_slug))
         .select(Workspace::as_select())
         .first(conn)?;
+    access_to(conn, user_id, org, workspace)
+}
+
+/// `access` for a workspace named by its id (the JSON API).
+pub fn access_by_id(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    workspace_id: &str,
+) -> Result<WorkspaceAccess, OrgError> {
+    let workspace: Workspace = workspaces::table
+        .find(workspace_id)
+        .select(Workspace::as_select())
+        .first(conn)?;
+    let org = orgs::access_by_id(conn, user_id, &workspace.organization_id)?;
+    access_to(conn, user_id, org, workspace)
+}
+
+fn access_to(
+    conn: &mut AnyConnection,
+    user_id: &str,
+    org: OrgAccess,
+    workspace: Workspace,
+) -> Result<WorkspaceAccess, OrgError> {
     let role: Option<WorkspaceRole> = workspace_memberships::table
         .filter(workspace_memberships::workspace_id.eq(&workspace.id))
         .filter(workspace_memberships::user_id.eq(user_id))
@@ -538,6 +561,30 @@ fn would_cycle(rows: &[MembershipRow], member: &str, manager: &str) -> bool {
         }
     }
     true
+}
+
+/// Puts an organization member into the workspace with this role, manager and active flag:
+/// added first when they are not in it yet, then changed, in one transaction.
+pub fn set_member(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    access: &WorkspaceAccess,
+    user_id: &str,
+    change: MembershipChange,
+) -> Result<(), OrgError> {
+    access.require_admin()?;
+    db::write_transaction(conn, |conn| {
+        let present: i64 = workspace_memberships::table
+            .filter(workspace_memberships::workspace_id.eq(&access.workspace.id))
+            .filter(workspace_memberships::user_id.eq(user_id))
+            .count()
+            .get_result(conn)?;
+        if present == 0 {
+            let role = change.role.unwrap_or(WorkspaceRole::User);
+            add_member(conn, actor, access, user_id, role)?;
+        }
+        update_member(conn, actor, access, user_id, change)
+    })
 }
 
 pub fn update_member(

@@ -209,3 +209,74 @@ async fn demo_creates_a_realistic_organization_once_and_prints_the_log_ins() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already set up"));
 }
+
+#[tokio::test]
+async fn token_create_prints_a_working_token_and_refuses_bad_input() {
+    let app = TestApp::spawn().await;
+    app.person("ops@example.com", "Ops Person").await;
+    let out = cairn(
+        &app,
+        &[
+            "token",
+            "create",
+            "--email",
+            "ops@example.com",
+            "--scopes",
+            "read,write",
+            "--days",
+            "30",
+        ],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(token.starts_with("cairn_pat_"), "{token}");
+    let me: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/api/v1/me", app.base_url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["email"], "ops@example.com");
+    assert_eq!(me["scopes"], serde_json::json!(["read", "write"]));
+
+    for args in [
+        [
+            "--email",
+            "ops@example.com",
+            "--scopes",
+            "root",
+            "--days",
+            "30",
+        ],
+        [
+            "--email",
+            "ops@example.com",
+            "--scopes",
+            "read",
+            "--days",
+            "400",
+        ],
+        [
+            "--email",
+            "nobody@example.com",
+            "--scopes",
+            "read",
+            "--days",
+            "30",
+        ],
+    ] {
+        let mut all = vec!["token", "create"];
+        all.extend_from_slice(&args);
+        let out = cairn(&app, &all, "");
+        assert!(!out.status.success(), "{args:?} is refused");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("cairn_pat_"));
+    }
+}

@@ -1,0 +1,143 @@
+//! Who calls the API: the bearer token's user, never a session cookie. Each token also has
+//! a request budget (a token bucket refilled continuously).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use tracing_actix_web::RequestId;
+
+use super::error::ApiError;
+use crate::activity::Actor;
+use crate::tokens::{self, Bearer, Scope};
+use crate::web::AppState;
+
+/// Requests per minute per token, refilled continuously; bursts up to a minute's worth.
+pub struct RateLimiter {
+    per_minute: f64,
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+}
+
+impl RateLimiter {
+    pub fn new(per_minute: u32) -> Self {
+        Self {
+            per_minute: f64::from(per_minute),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes one request from the token's bucket, or says how many seconds until one is there.
+    fn take(&self, token_id: &str) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Buckets that have refilled completely carry no information; drop them so the map
+        // stays as small as the set of tokens in use.
+        if buckets.len() > 10_000 {
+            let full = 60.0;
+            buckets.retain(|_, (_, at)| now.duration_since(*at).as_secs_f64() < full);
+        }
+        let (level, at) = buckets
+            .entry(token_id.to_owned())
+            .or_insert((self.per_minute, now));
+        let refill = now.duration_since(*at).as_secs_f64() * self.per_minute / 60.0;
+        *level = (*level + refill).min(self.per_minute);
+        *at = now;
+        if *level >= 1.0 {
+            *level -= 1.0;
+            Ok(())
+        } else {
+            let wait = (1.0 - *level) * 60.0 / self.per_minute;
+            Err(wait.ceil().max(1.0) as u64)
+        }
+    }
+}
+
+/// An authenticated API call: the token's user and scopes, and this request's id.
+pub struct Caller {
+    pub bearer: Bearer,
+    pub request_id: String,
+}
+
+impl Caller {
+    pub fn user_id(&self) -> String {
+        self.bearer.user.id.clone()
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: self.bearer.user.id.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
+
+    /// A token without the scope gets 403 whatever the user's role.
+    pub fn require(&self, scope: Scope) -> Result<(), ApiError> {
+        if self.bearer.scopes.allows(scope) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "This token lacks the {scope} scope."
+            )))
+        }
+    }
+}
+
+fn presented_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let presented = presented_token(req);
+        let request_id = req
+            .extensions()
+            .get::<RequestId>()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        Box::pin(async move {
+            let state =
+                state.ok_or_else(|| ApiError::Internal("application state is missing".into()))?;
+            let presented = presented.ok_or(ApiError::Unauthorized)?;
+            let bearer = state
+                .db
+                .run(move |conn| tokens::authenticate(conn, &presented))
+                .await?;
+            state
+                .api_rate
+                .take(&bearer.token_id)
+                .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+            Ok(Caller { bearer, request_id })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RateLimiter;
+
+    #[test]
+    fn a_bucket_allows_a_minute_of_requests_then_says_when_to_retry() {
+        let limiter = RateLimiter::new(3);
+        assert!(limiter.take("a").is_ok());
+        assert!(limiter.take("a").is_ok());
+        assert!(limiter.take("a").is_ok());
+        let wait = limiter.take("a").expect_err("the fourth waits");
+        assert!((1..=20).contains(&wait), "{wait}");
+        assert!(limiter.take("b").is_ok(), "each token has its own bucket");
+    }
+}

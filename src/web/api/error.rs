@@ -1,0 +1,261 @@
+//! The JSON API's errors: `{"error": {"code", "message", "fields"?}}` with stable codes, and
+//! the one place domain errors become them.
+
+use std::collections::BTreeMap;
+
+use actix_web::error::{JsonPayloadError, QueryPayloadError};
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DbError;
+use crate::invites::InviteError;
+use crate::okr::OkrError;
+use crate::orgs::OrgError;
+use crate::tokens::TokenError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("Send a valid access token: Authorization: Bearer cairn_pat_…")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("Not found, or not visible to this token's user.")]
+    NotFound,
+    #[error("{message}")]
+    Validation {
+        message: String,
+        fields: BTreeMap<String, String>,
+    },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Too many requests with this token; retry after {retry_after} seconds.")]
+    RateLimited { retry_after: u64 },
+    #[error("The request body is larger than the API accepts (64 KiB).")]
+    PayloadTooLarge,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Send the body as application/json.")]
+    UnsupportedMediaType,
+    #[error("This method is not allowed here.")]
+    MethodNotAllowed,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable: unauthorized, forbidden, not_found, validation_failed, conflict,
+    /// rate_limited, payload_too_large, bad_request, unsupported_media_type,
+    /// method_not_allowed, internal.
+    pub code: String,
+    pub message: String,
+    /// Per-field messages (validation_failed only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, String>>,
+}
+
+impl ApiError {
+    /// One field's problem.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::Validation {
+            message: message.clone(),
+            fields: BTreeMap::from([(field.to_owned(), message)]),
+        }
+    }
+
+    /// Several fields' problems; `Ok` when there are none.
+    pub fn fields(fields: BTreeMap<String, String>) -> Result<(), Self> {
+        if fields.is_empty() {
+            return Ok(());
+        }
+        Err(Self::Validation {
+            message: "Some fields are not valid.".into(),
+            fields,
+        })
+    }
+
+    fn refused(message: String) -> Self {
+        Self::Validation {
+            message,
+            fields: BTreeMap::new(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound => "not_found",
+            Self::Validation { .. } => "validation_failed",
+            Self::Conflict(_) => "conflict",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::BadRequest(_) => "bad_request",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Internal(_) => "internal",
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let message = match self {
+            Self::Internal(detail) => {
+                // The detail goes to the log with the request id, never to the caller.
+                tracing::error!(error = %detail, "API request failed");
+                "Cairn hit an unexpected error. It has been logged; please try again.".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let fields = match self {
+            Self::Validation { fields, .. } if !fields.is_empty() => Some(fields.clone()),
+            _ => None,
+        };
+        let mut response = HttpResponse::build(self.status_code());
+        if let Self::RateLimited { retry_after } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+        }
+        if let Self::Unauthorized = self {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        response.json(ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_owned(),
+                message,
+                fields,
+            },
+        })
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Query(diesel::result::Error::NotFound) => Self::NotFound,
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        DbError::Query(e).into()
+    }
+}
+
+impl From<TokenError> for ApiError {
+    fn from(e: TokenError) -> Self {
+        match e {
+            TokenError::Unauthorized => Self::Unauthorized,
+            TokenError::NotFound => Self::NotFound,
+            TokenError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<OrgError> for ApiError {
+    fn from(e: OrgError) -> Self {
+        match e {
+            OrgError::NotFound => Self::NotFound,
+            OrgError::Db(e) => e.into(),
+            e @ (OrgError::NotAdmin(_)
+            | OrgError::NotOwner
+            | OrgError::NotWorkspaceAdmin(_)
+            | OrgError::Archived(_)) => Self::Forbidden(e.to_string()),
+            e @ (OrgError::SlugTaken | OrgError::AlreadyMember(_)) => Self::Conflict(e.to_string()),
+            e @ OrgError::ManagerNotMember | e @ OrgError::OwnManager => {
+                Self::field("manager_user_id", e.to_string())
+            }
+            e @ OrgError::ManagerCycle { .. } => Self::field("manager_user_id", e.to_string()),
+            other => Self::refused(other.to_string()),
+        }
+    }
+}
+
+impl From<OkrError> for ApiError {
+    fn from(e: OkrError) -> Self {
+        match e {
+            OkrError::NotFound => Self::NotFound,
+            OkrError::Org(e) => e.into(),
+            OkrError::Db(e) => e.into(),
+            e @ OkrError::NotYours => Self::Forbidden(e.to_string()),
+            OkrError::Refused(message) => Self::refused(message),
+        }
+    }
+}
+
+impl From<InviteError> for ApiError {
+    fn from(e: InviteError) -> Self {
+        match e {
+            InviteError::Org(e) => e.into(),
+            InviteError::Db(e) => e.into(),
+            InviteError::Account(e) => Self::Internal(e.to_string()),
+            InviteError::Template(e) => Self::Internal(e.to_string()),
+            InviteError::NotFound => Self::NotFound,
+            e @ InviteError::WrongAccount { .. } => Self::Forbidden(e.to_string()),
+            e @ (InviteError::AlreadyUsed
+            | InviteError::AlreadyPending
+            | InviteError::Expired
+            | InviteError::Revoked) => Self::Conflict(e.to_string()),
+        }
+    }
+}
+
+/// Bodies that are not JSON, too large or of the wrong shape: 415, 413, 400 or 422.
+pub fn json_rejected(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let api = match error {
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            ApiError::PayloadTooLarge
+        }
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            ApiError::refused(format!("The body does not have the expected fields: {e}"))
+        }
+        JsonPayloadError::Deserialize(e) => {
+            ApiError::BadRequest(format!("The body is not valid JSON: {e}"))
+        }
+        other => ApiError::BadRequest(format!("The body could not be read: {other}")),
+    };
+    api.into()
+}
+
+/// A query string of the wrong shape (a repeated filter, say) is refused like a bad field.
+pub fn query_rejected(error: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::refused(format!("The query string could not be read: {error}")).into()
+}
+
+/// Unknown paths under /api/v1.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound)
+}
+
+/// Known paths with another method.
+pub async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed)
+}

@@ -1,0 +1,339 @@
+//! The caller, organizations, workspaces, invites and workspace members.
+
+use std::collections::BTreeMap;
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::auth::Caller;
+use super::error::ApiError;
+use super::models::{
+    AcceptInvite, InviteOutcome, InviteResult, Joined, Me, Member, MemberList, NewInvite, NewOrg,
+    NewWorkspace, Org, OrgList, PutMember, ScopeName, WorkspaceList, WorkspaceOut,
+};
+use super::{AdminErrors, ReadErrors};
+use crate::accounts::Email;
+use crate::invites::{self, InviteTarget, InviteToken};
+use crate::orgs::{self, required_text, NewOrganization, Slug};
+use crate::tokens::Scope;
+use crate::web::orgs::NAME_MAX;
+use crate::web::AppState;
+use crate::workspaces::{self, MembershipChange, WorkspaceSettings};
+
+#[derive(Deserialize)]
+pub struct OrgPath {
+    org_id: String,
+}
+
+#[derive(Deserialize)]
+pub struct WorkspacePath {
+    ws_id: String,
+}
+
+#[derive(Deserialize)]
+pub struct MemberPath {
+    ws_id: String,
+    user_id: String,
+}
+
+/// The token's user and scopes.
+#[utoipa::path(get, path = "/api/v1/me", tag = "account",
+    responses((status = 200, body = Me), ReadErrors))]
+pub async fn me(caller: Caller) -> Result<web::Json<Me>, ApiError> {
+    caller.require(Scope::Read)?;
+    let user = &caller.bearer.user;
+    Ok(web::Json(Me {
+        id: user.id.clone(),
+        email: user.email.clone(),
+        name: user.name.clone(),
+        scopes: caller
+            .bearer
+            .scopes
+            .iter()
+            .map(|s| match s {
+                Scope::Read => ScopeName::Read,
+                Scope::Write => ScopeName::Write,
+                Scope::Admin => ScopeName::Admin,
+            })
+            .collect(),
+    }))
+}
+
+/// The organizations the user belongs to.
+#[utoipa::path(get, path = "/api/v1/orgs", tag = "organizations",
+    responses((status = 200, body = OrgList), ReadErrors))]
+pub async fn list_orgs(
+    caller: Caller,
+    state: web::Data<AppState>,
+) -> Result<web::Json<OrgList>, ApiError> {
+    caller.require(Scope::Read)?;
+    let user_id = caller.user_id();
+    let orgs = state
+        .db
+        .run(move |conn| orgs::memberships(conn, &user_id))
+        .await?;
+    Ok(web::Json(OrgList {
+        orgs: orgs.iter().map(Org::from).collect(),
+        next_cursor: None,
+    }))
+}
+
+fn slug_field(raw: Option<&str>) -> Result<Option<Slug>, String> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(raw) => Slug::parse(raw).map(Some).map_err(|e| e.to_string()),
+    }
+}
+
+/// Creates an organization with the user as its owner (admin scope).
+#[utoipa::path(post, path = "/api/v1/orgs", tag = "organizations", request_body = NewOrg,
+    responses((status = 201, body = Org), AdminErrors))]
+pub async fn create_org(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<NewOrg>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::Admin)?;
+    let mut fields = BTreeMap::new();
+    let name = required_text(&body.name, NAME_MAX)
+        .map_err(|e| fields.insert("name".into(), e.to_string()))
+        .ok();
+    let slug = slug_field(body.slug.as_deref())
+        .map_err(|e| fields.insert("slug".into(), e))
+        .ok()
+        .flatten();
+    ApiError::fields(fields)?;
+    let new = NewOrganization {
+        name: name.unwrap_or_default(),
+        slug,
+    };
+    let (actor, user_id) = (caller.actor(), caller.user_id());
+    let access = state
+        .db
+        .run(move |conn| {
+            let org = orgs::create(conn, &actor, new)?;
+            orgs::access_by_id(conn, &user_id, &org.id)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(Org::from(&access)))
+}
+
+/// The organization's workspaces the user may open.
+#[utoipa::path(get, path = "/api/v1/orgs/{org_id}/workspaces", tag = "workspaces",
+    params(("org_id" = String, Path, format = Uuid)),
+    responses((status = 200, body = WorkspaceList), ReadErrors))]
+pub async fn list_workspaces(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<OrgPath>,
+) -> Result<web::Json<WorkspaceList>, ApiError> {
+    caller.require(Scope::Read)?;
+    let (user_id, org_id) = (caller.user_id(), path.into_inner().org_id);
+    let list = state
+        .db
+        .run(move |conn| {
+            let access = orgs::access_by_id(conn, &user_id, &org_id)?;
+            workspaces::visible_to(conn, &access, &user_id)
+        })
+        .await?;
+    Ok(web::Json(WorkspaceList {
+        workspaces: list.iter().map(WorkspaceOut::from).collect(),
+        next_cursor: None,
+    }))
+}
+
+/// Creates a workspace (admin scope; organization owners and admins).
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/workspaces", tag = "workspaces",
+    params(("org_id" = String, Path, format = Uuid)), request_body = NewWorkspace,
+    responses((status = 201, body = WorkspaceOut), AdminErrors))]
+pub async fn create_workspace(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<OrgPath>,
+    body: web::Json<NewWorkspace>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::Admin)?;
+    let body = body.into_inner();
+    let mut fields = BTreeMap::new();
+    let name = required_text(&body.name, NAME_MAX)
+        .map_err(|e| fields.insert("name".into(), e.to_string()))
+        .ok();
+    let slug = match slug_field(body.slug.as_deref()) {
+        Ok(Some(slug)) => Some(slug),
+        Ok(None) => Slug::suggest(&body.name).or_else(|| {
+            fields.insert("slug".into(), "Choose an address for the workspace.".into());
+            None
+        }),
+        Err(e) => {
+            fields.insert("slug".into(), e);
+            None
+        }
+    };
+    ApiError::fields(fields)?;
+    let (Some(name), Some(slug)) = (name, slug) else {
+        return Err(ApiError::field("name", "Give the workspace a name."));
+    };
+    let (actor, user_id, org_id) = (caller.actor(), caller.user_id(), path.into_inner().org_id);
+    let workspace = state
+        .db
+        .run(move |conn| {
+            let access = orgs::access_by_id(conn, &user_id, &org_id)?;
+            let settings = WorkspaceSettings {
+                name,
+                slug,
+                privacy_mode: body
+                    .privacy_mode
+                    .map_or(access.org.default_privacy_mode, Into::into),
+            };
+            workspaces::create(conn, &actor, &access, settings)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(WorkspaceOut::from(&workspace)))
+}
+
+/// Invites one address to the organization (and a workspace), sending the email as the
+/// app does (admin scope).
+#[utoipa::path(post, path = "/api/v1/orgs/{org_id}/invites", tag = "invites",
+    params(("org_id" = String, Path, format = Uuid)), request_body = NewInvite,
+    responses((status = 201, body = InviteOutcome), AdminErrors))]
+pub async fn invite(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<OrgPath>,
+    body: web::Json<NewInvite>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(Scope::Admin)?;
+    let body = body.into_inner();
+    let email = Email::parse(&body.email).map_err(|e| ApiError::field("email", e.to_string()))?;
+    let (actor, user_id, org_id) = (caller.actor(), caller.user_id(), path.into_inner().org_id);
+    let settings = state.config.invites.clone();
+    let role = body.workspace_role.into();
+    let outcomes = state
+        .db
+        .run(move |conn| {
+            let org = orgs::access_by_id(conn, &user_id, &org_id)?;
+            let workspace = match &body.workspace_id {
+                Some(id) => {
+                    let access = workspaces::access_by_id(conn, &user_id, id)?;
+                    if access.workspace.organization_id != org.org.id {
+                        return Err(ApiError::field(
+                            "workspace_id",
+                            "Choose a workspace of this organization.",
+                        ));
+                    }
+                    Some(access)
+                }
+                None => None,
+            };
+            let target = match &workspace {
+                Some(ws) => InviteTarget::Workspace(ws),
+                None => InviteTarget::Organization(&org),
+            };
+            Ok(invites::invite(
+                conn,
+                &actor,
+                &target,
+                std::slice::from_ref(&email),
+                role,
+                &settings,
+            )?)
+        })
+        .await?;
+    let outcome = outcomes
+        .first()
+        .ok_or_else(|| ApiError::Internal("the invite produced no outcome".into()))?;
+    let (email, result) = match outcome {
+        invites::InviteOutcome::Sent(e) => (e, InviteResult::Sent),
+        invites::InviteOutcome::Resent(e) => (e, InviteResult::Resent),
+        invites::InviteOutcome::AlreadyMember(e) => (e, InviteResult::AlreadyMember),
+        invites::InviteOutcome::InvitedElsewhere(e) => (e, InviteResult::InvitedElsewhere),
+        invites::InviteOutcome::OverHourlyLimit(_) => {
+            return Err(ApiError::RateLimited { retry_after: 3600 })
+        }
+    };
+    Ok(HttpResponse::Created().json(InviteOutcome {
+        email: email.clone(),
+        outcome: result,
+    }))
+}
+
+/// Accepts an invite for the token's user, whose email must be the invited one (admin
+/// scope: it changes the user's memberships).
+#[utoipa::path(post, path = "/api/v1/invites/accept", tag = "invites", request_body = AcceptInvite,
+    responses((status = 200, body = Joined), AdminErrors))]
+pub async fn accept_invite(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<AcceptInvite>,
+) -> Result<web::Json<Joined>, ApiError> {
+    caller.require(Scope::Admin)?;
+    let token = InviteToken::from_link(body.token.trim()).ok_or(ApiError::NotFound)?;
+    let (user, request_id) = (caller.bearer.user.clone(), caller.request_id.clone());
+    let joined = state
+        .db
+        .run(move |conn| invites::accept(conn, &token, &user, &request_id))
+        .await?;
+    Ok(web::Json(Joined {
+        org_slug: joined.org_slug,
+        workspace_slug: joined.workspace_slug,
+    }))
+}
+
+/// The workspace's members with role, manager and active flag.
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws_id}/members", tag = "workspaces",
+    params(("ws_id" = String, Path, format = Uuid)),
+    responses((status = 200, body = MemberList), ReadErrors))]
+pub async fn list_members(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<WorkspacePath>,
+) -> Result<web::Json<MemberList>, ApiError> {
+    caller.require(Scope::Read)?;
+    let (user_id, ws_id) = (caller.user_id(), path.into_inner().ws_id);
+    let members = state
+        .db
+        .run(move |conn| {
+            let access = workspaces::access_by_id(conn, &user_id, &ws_id)?;
+            workspaces::members(conn, &access.workspace.id)
+        })
+        .await?;
+    Ok(web::Json(MemberList {
+        members: members.iter().map(Member::from).collect(),
+        next_cursor: None,
+    }))
+}
+
+/// Puts an organization member into the workspace with this role, manager and active flag
+/// (admin scope; workspace admins).
+#[utoipa::path(put, path = "/api/v1/workspaces/{ws_id}/members/{user_id}", tag = "workspaces",
+    params(("ws_id" = String, Path, format = Uuid), ("user_id" = String, Path, format = Uuid)),
+    request_body = PutMember,
+    responses((status = 200, body = Member), AdminErrors))]
+pub async fn put_member(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<MemberPath>,
+    body: web::Json<PutMember>,
+) -> Result<web::Json<Member>, ApiError> {
+    caller.require(Scope::Admin)?;
+    let MemberPath { ws_id, user_id } = path.into_inner();
+    let body = body.into_inner();
+    let (actor, caller_id) = (caller.actor(), caller.user_id());
+    let member = state
+        .db
+        .run(move |conn| {
+            let access = workspaces::access_by_id(conn, &caller_id, &ws_id)?;
+            let change = MembershipChange {
+                role: Some(body.role.into()),
+                manager_user_id: Some(body.manager_user_id),
+                active: Some(body.active),
+            };
+            workspaces::set_member(conn, &actor, &access, &user_id, change)?;
+            workspaces::members(conn, &access.workspace.id)?
+                .into_iter()
+                .find(|m| m.user_id == user_id)
+                .ok_or(ApiError::NotFound)
+        })
+        .await?;
+    Ok(web::Json(Member::from(&member)))
+}
