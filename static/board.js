@@ -117,18 +117,16 @@ if (board) {
     }
     status.replaceChildren(note);
   };
-  // Our error pages carry the reason in `.error-message`.
+  // Asked with `Accept: application/json`, refusals say why in `error.message`.
   const reasonOf = async (response) => {
+    if (response.status === 401) return "Your session has ended. Log in again to keep arranging the board.";
     try {
-      const page = new DOMParser().parseFromString(await response.text(), "text/html");
-      const reason = page.querySelector(".error-message")?.textContent?.trim();
+      const reason = (await response.json()).error?.message;
       if (reason) return reason;
     } catch {
-      // Fall through to the generic reason.
+      // Not JSON (a proxy's error page, say): the generic reason below.
     }
-    return response.type === "opaqueredirect"
-      ? "Your session has ended. Log in again to keep arranging the board."
-      : "The new place could not be saved.";
+    return "The new place could not be saved.";
   };
 
   // ---- saving: one request per card at a time, the latest place wins --------------------
@@ -144,9 +142,12 @@ if (board) {
     try {
       const response = await fetch(`${board.dataset.positionUrl}/${card.id}/position`, {
         method: "POST",
-        headers: { "X-CSRF-Token": csrf, "Content-Type": "application/x-www-form-urlencoded" },
+        headers: {
+          "X-CSRF-Token": csrf,
+          Accept: "application/json",
+          "Content-Type": "application/x-www-form-urlencoded",
+        },
         body: new URLSearchParams({ x: String(target.x), y: String(target.y) }),
-        redirect: "manual",
       });
       if (response.status === 204) card.saved = target;
       else failure = await reasonOf(response);

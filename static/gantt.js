@@ -71,8 +71,29 @@ function init() {
     if (label) label.setAttribute("x", left + width + 6);
   };
 
-  /** Saves new dates; on refusal the bar goes back and the reason shows. */
-  const save = async (group, fields, previous) => {
+  /** What the server has saved for a bar (its data attributes). */
+  const saved = (group) => ({ start: toDay(group.dataset.start), due: toDay(group.dataset.due) });
+  // Per bar: the dates it shows, and one save in flight at a time. Changes made meanwhile
+  // are merged and sent next, so the last change is the one kept.
+  const bars = new Map();
+  const barOf = (group) => {
+    if (!bars.has(group)) bars.set(group, { shown: saved(group), saving: false, pending: null });
+    return bars.get(group);
+  };
+  const show = (group, start, due) => {
+    barOf(group).shown = { start, due };
+    place(group, start, due);
+  };
+
+  /** Sends the bar's new dates; a refusal puts it back where it is saved and says why. */
+  const save = async (group, fields) => {
+    const bar = barOf(group);
+    if (bar.saving) {
+      bar.pending = { ...bar.pending, ...fields };
+      return;
+    }
+    bar.saving = true;
+    let failure = null;
     try {
       const response = await fetch(group.dataset.url, {
         method: "POST",
@@ -82,7 +103,6 @@ function init() {
           "Content-Type": "application/x-www-form-urlencoded",
         },
         body: new URLSearchParams(fields),
-        redirect: "manual",
       });
       if (response.status === 204) {
         if (fields.start_date) group.dataset.start = fields.start_date;
@@ -93,28 +113,34 @@ function init() {
           due.textContent = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", timeZone: "UTC" })
             .format(new Date(`${fields.due_date}T00:00:00Z`));
         }
-        return;
+      } else {
+        failure = "The new dates could not be saved.";
+        try {
+          failure = (await response.json()).error?.message ?? failure;
+        } catch {
+          // Not JSON: keep the general message.
+        }
       }
-      let message = "The new dates could not be saved.";
-      try {
-        message = (await response.json()).message ?? message;
-      } catch {
-        // Not JSON (say, a log-in page): keep the general message.
-      }
-      throw new Error(message);
-    } catch (error) {
-      place(group, previous.start, previous.due);
-      toast(error instanceof Error && error.message ? error.message : "The new dates could not be saved.");
+    } catch {
+      failure = "Cairn could not be reached, so the new dates were not saved.";
+    }
+    bar.saving = false;
+    const next = bar.pending;
+    bar.pending = null;
+    if (next) {
+      save(group, next);
+    } else if (failure) {
+      const back = saved(group);
+      show(group, back.start, back.due);
+      toast(failure);
     }
   };
 
   for (const group of gantt.querySelectorAll(".gantt-bar-group.is-editable")) {
-    const dates = () => ({ start: toDay(group.dataset.start), due: toDay(group.dataset.due) });
-
     group.addEventListener("pointerdown", (down) => {
       if (down.button !== 0) return;
       const resizing = down.target.classList.contains("gantt-handle");
-      const before = dates();
+      const before = barOf(group).shown;
       let days = 0;
       down.preventDefault();
       group.setPointerCapture(down.pointerId);
@@ -132,9 +158,11 @@ function init() {
         if (days === 0) return;
         if (resizing) {
           const due = Math.max(before.due + days, before.start);
-          save(group, { due_date: toIso(due) }, before);
+          show(group, before.start, due);
+          save(group, { due_date: toIso(due) });
         } else {
-          save(group, { start_date: toIso(before.start + days), due_date: toIso(before.due + days) }, before);
+          show(group, before.start + days, before.due + days);
+          save(group, { start_date: toIso(before.start + days), due_date: toIso(before.due + days) });
         }
       };
       group.addEventListener("pointermove", onMove);
@@ -147,15 +175,15 @@ function init() {
       const step = { ArrowLeft: -1, ArrowRight: 1 }[key.key];
       if (!step) return;
       key.preventDefault();
-      const before = dates();
+      const before = barOf(group).shown;
       if (key.shiftKey) {
         const due = Math.max(before.due + step, before.start);
         if (due === before.due) return;
-        place(group, before.start, due);
-        save(group, { due_date: toIso(due) }, before);
+        show(group, before.start, due);
+        save(group, { due_date: toIso(due) });
       } else {
-        place(group, before.start + step, before.due + step);
-        save(group, { start_date: toIso(before.start + step), due_date: toIso(before.due + step) }, before);
+        show(group, before.start + step, before.due + step);
+        save(group, { start_date: toIso(before.start + step), due_date: toIso(before.due + step) });
       }
     });
   }

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use super::{load, record, Item, ItemType, OkrError, TreeFilter, TreeRow};
 use crate::activity::Actor;
 use crate::db::{self, AnyConnection};
-use crate::schema::{okr_items, okr_links};
+use crate::schema::okr_items;
 use crate::scope::{self, Viewer};
 
 /// Card size and spacing of the automatic layout, in board units (CSS pixels at 100 %).
@@ -151,24 +151,16 @@ pub fn board(
             })
         })
         .collect();
-    let links: Vec<(String, String)> = okr_links::table
-        .filter(okr_links::workspace_id.eq(&viewer.workspace_id))
-        .filter(okr_links::deleted_at.is_null())
-        .order(okr_links::created_at.asc())
-        .select((okr_links::from_item_id, okr_links::to_item_id))
-        .load(conn)?;
-    // `shown` holds only visible items, so a link shows when both of its ends may be seen.
     edges.extend(
-        links
+        super::links::between(conn, viewer, &shown)?
             .into_iter()
-            .filter(|(from, to)| shown.contains(from.as_str()) && shown.contains(to.as_str()))
-            .map(|(from, to)| Edge {
-                from,
-                to,
+            .map(|link| Edge {
+                from: link.from_item_id,
+                to: link.to_item_id,
                 kind: EdgeKind::Link,
             }),
     );
-    let editable = editable_ids(conn, viewer, &rows)?;
+    let editable = super::editable_ids(conn, viewer, &rows)?;
     let cards = rows
         .into_iter()
         .map(|row| {
@@ -188,24 +180,6 @@ pub fn board(
         })
         .collect();
     Ok(Board { cards, edges })
-}
-
-/// Which of these rows the viewer may edit, in one query (the rule of `check_may_edit`).
-fn editable_ids(
-    conn: &mut AnyConnection,
-    viewer: &Viewer,
-    rows: &[TreeRow],
-) -> Result<HashSet<String>, OkrError> {
-    if viewer.is_admin() {
-        return Ok(rows.iter().map(|r| r.item.id.clone()).collect());
-    }
-    let mut ids: HashSet<String> = super::assigned_to(conn, viewer)?.into_iter().collect();
-    ids.extend(
-        rows.iter()
-            .filter(|r| r.item.owner_user_id == viewer.user_id)
-            .map(|r| r.item.id.clone()),
-    );
-    Ok(ids)
 }
 
 /// Top-left corners of every row's card when nobody has placed it: objectives and their

@@ -6,11 +6,9 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, Duration, NaiveDate};
-use diesel::prelude::*;
 
 use super::{OkrError, TreeRow};
 use crate::db::AnyConnection;
-use crate::schema::{okr_item_assignees, okr_links};
 use crate::scope::{self, Viewer};
 use crate::text_enum;
 
@@ -308,36 +306,20 @@ impl Plan {
 pub fn plan(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Plan, OkrError> {
     let visible = scope::visible_items(conn, viewer)?;
     let tree = super::tree_in(conn, viewer, &visible)?;
-    let assignees: Vec<(String, String)> = okr_item_assignees::table
-        .filter(okr_item_assignees::workspace_id.eq(&viewer.workspace_id))
-        .select((okr_item_assignees::item_id, okr_item_assignees::user_id))
-        .load(conn)?;
-    let mut assigned: HashMap<String, Vec<String>> = HashMap::new();
-    for (item, user) in assignees {
-        assigned.entry(item).or_default().push(user);
-    }
-    let links: Vec<(String, String)> = okr_links::table
-        .filter(okr_links::workspace_id.eq(&viewer.workspace_id))
-        .filter(okr_links::deleted_at.is_null())
-        .order(okr_links::created_at.asc())
-        .select((okr_links::from_item_id, okr_links::to_item_id))
-        .load(conn)?;
-    // A link shows when the viewer may see both ends, and both are live (on the tree).
+    // `tree` holds the live items the viewer may see.
     let live: HashSet<&str> = tree.iter().map(|r| r.item.id.as_str()).collect();
-    let links = links
+    let links = super::links::between(conn, viewer, &live)?
         .into_iter()
-        .filter(|(from, to)| visible.contains(from) && visible.contains(to))
-        .filter(|(from, to)| live.contains(from.as_str()) && live.contains(to.as_str()))
+        .map(|link| (link.from_item_id, link.to_item_id))
         .collect();
-    let writable = viewer.require_writable().is_ok();
+    let editable = super::editable_ids(conn, viewer, &tree)?;
     let rows = tree
         .into_iter()
         .map(|row| {
             let created = row.item.created_at.date();
             let start = row.item.start_date.unwrap_or(created);
             let start = row.item.due_date.map_or(start, |due| start.min(due));
-            let ids = assigned.get(&row.item.id).map(Vec::as_slice).unwrap_or(&[]);
-            let may_edit = writable && super::may_edit(viewer, &row.item, ids);
+            let may_edit = editable.contains(&row.item.id);
             GanttRow {
                 row,
                 start,

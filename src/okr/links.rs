@@ -1,6 +1,8 @@
 //! Relations between two items of a workspace (`objective_relation`). A link is visible when
 //! both of its ends are.
 
+use std::collections::HashSet;
+
 use diesel::prelude::*;
 
 use super::{check_may_edit, load, record, Item, OkrError};
@@ -24,14 +26,26 @@ pub struct Link {
 pub fn in_workspace(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Link>, OkrError> {
     use crate::schema::okr_items;
     let visible = scope::visible_items(conn, viewer)?;
-    let live: std::collections::HashSet<String> = okr_items::table
+    let live: Vec<String> = okr_items::table
         .filter(okr_items::workspace_id.eq(&viewer.workspace_id))
         .filter(okr_items::deleted_at.is_null())
         .select(okr_items::id)
-        .load::<String>(conn)?
-        .into_iter()
+        .load::<String>(conn)?;
+    let shown: HashSet<&str> = live
+        .iter()
+        .map(String::as_str)
+        .filter(|id| visible.contains(id))
         .collect();
-    let shown = |id: &str| live.contains(id) && visible.contains(id);
+    Ok(between(conn, viewer, &shown)?)
+}
+
+/// The workspace's live links with both ends among `shown` (items the viewer may see),
+/// oldest first.
+pub fn between(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    shown: &HashSet<&str>,
+) -> QueryResult<Vec<Link>> {
     let links: Vec<Link> = okr_links::table
         .filter(okr_links::workspace_id.eq(&viewer.workspace_id))
         .filter(okr_links::deleted_at.is_null())
@@ -45,7 +59,9 @@ pub fn in_workspace(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Lin
         .load(conn)?;
     Ok(links
         .into_iter()
-        .filter(|link| shown(&link.from_item_id) && shown(&link.to_item_id))
+        .filter(|link| {
+            shown.contains(link.from_item_id.as_str()) && shown.contains(link.to_item_id.as_str())
+        })
         .collect())
 }
 

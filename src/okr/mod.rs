@@ -226,15 +226,6 @@ fn assignees_of(conn: &mut AnyConnection, item_id: &str) -> QueryResult<Vec<Stri
 
 /// Whether the viewer may change this item: admins always; others when they own it or are
 /// assigned to it (creating under an item is changing it).
-/// Items of the viewer's workspace the viewer is assigned to.
-fn assigned_to(conn: &mut AnyConnection, viewer: &Viewer) -> QueryResult<Vec<String>> {
-    okr_item_assignees::table
-        .filter(okr_item_assignees::workspace_id.eq(&viewer.workspace_id))
-        .filter(okr_item_assignees::user_id.eq(&viewer.user_id))
-        .select(okr_item_assignees::item_id)
-        .load(conn)
-}
-
 fn check_may_edit(conn: &mut AnyConnection, viewer: &Viewer, item: &Item) -> Result<(), OkrError> {
     if may_edit(viewer, item, &assignees_of(conn, &item.id)?) {
         return Ok(());
@@ -242,11 +233,39 @@ fn check_may_edit(conn: &mut AnyConnection, viewer: &Viewer, item: &Item) -> Res
     Err(OkrError::NotYours)
 }
 
-/// The editing rule over an item's assignees already loaded (pages with many items).
+/// The editing rule over an item's assignees already loaded.
 fn may_edit(viewer: &Viewer, item: &Item, assignee_ids: &[String]) -> bool {
     viewer.is_admin()
         || item.owner_user_id == viewer.user_id
         || assignee_ids.contains(&viewer.user_id)
+}
+
+/// Which of these rows the viewer may edit, in one query whatever their number (pages that
+/// show many items). Nothing in a read-only workspace.
+fn editable_ids(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    rows: &[TreeRow],
+) -> QueryResult<std::collections::HashSet<String>> {
+    if viewer.require_writable().is_err() {
+        return Ok(Default::default());
+    }
+    let mine: std::collections::HashSet<String> = okr_item_assignees::table
+        .filter(okr_item_assignees::workspace_id.eq(&viewer.workspace_id))
+        .filter(okr_item_assignees::user_id.eq(&viewer.user_id))
+        .select(okr_item_assignees::item_id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let me = std::slice::from_ref(&viewer.user_id);
+    Ok(rows
+        .iter()
+        .filter(|row| {
+            let assignees: &[String] = if mine.contains(&row.item.id) { me } else { &[] };
+            may_edit(viewer, &row.item, assignees)
+        })
+        .map(|row| row.item.id.clone())
+        .collect())
 }
 
 /// Item writes in one workspace run one at a time: on PostgreSQL this row lock does what

@@ -9,7 +9,7 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
-use actix_web::ResponseError;
+use actix_web::HttpResponse;
 use base64::Engine;
 use rand::RngCore;
 use subtle::ConstantTimeEq;
@@ -84,7 +84,7 @@ pub async fn guard(
         // A response, not an error, so the outer middleware still adds security headers
         // and the request id.
         _ => Ok(req
-            .into_response(AppError::CsrfRejected.error_response())
+            .into_response(HttpResponse::from_error(AppError::CsrfRejected))
             .map_into_right_body()),
     }
 }

@@ -1,6 +1,9 @@
 //! The web layer's one error type, and the one place it becomes a response.
 
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
@@ -153,27 +156,23 @@ impl ResponseError for AppError {
                 .insert_header((header::LOCATION, location))
                 .finish();
         }
-        let (title, message) = match self {
-            Self::NotFound => ("Not found", self.to_string()),
-            Self::CsrfRejected => ("Form expired", self.to_string()),
-            Self::BadRequest(_) => ("Bad request", self.to_string()),
-            Self::Forbidden(_) => ("Not allowed", self.to_string()),
-            Self::Unprocessable(_) => ("Not possible", self.to_string()),
-            Self::Internal(detail) => {
-                // The detail goes to the log (with the request id of the span), never to the page.
-                tracing::error!(error = %detail, "request failed");
-                (
-                    "Something went wrong",
-                    "Cairn hit an unexpected error. It has been logged; please try again."
-                        .to_owned(),
-                )
-            }
-            Self::SignInRequired { .. } => ("Log in", self.to_string()),
+        if let Self::Internal(detail) = self {
+            // The detail goes to the log (with the request id of the span), never to the page.
+            tracing::error!(error = %detail, "request failed");
+        }
+        let title = match self {
+            Self::NotFound => "Not found",
+            Self::CsrfRejected => "Form expired",
+            Self::BadRequest(_) => "Bad request",
+            Self::Forbidden(_) => "Not allowed",
+            Self::Unprocessable(_) => "Not possible",
+            Self::Internal(_) => "Something went wrong",
+            Self::SignInRequired { .. } => "Log in",
         };
         let page = ErrorPage {
             status: status.as_u16(),
             title,
-            message,
+            message: self.public_message(),
         };
         match page.render() {
             Ok(body) => HttpResponse::build(status)
@@ -187,6 +186,29 @@ impl ResponseError for AppError {
 }
 
 impl AppError {
+    /// What the person is told; internal details stay in the log.
+    fn public_message(&self) -> String {
+        match self {
+            Self::Internal(_) => {
+                "Cairn hit an unexpected error. It has been logged; please try again.".to_owned()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// The stable code scripts read (the JSON API uses the same words).
+    fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::CsrfRejected => "csrf_rejected",
+            Self::BadRequest(_) => "bad_request",
+            Self::Forbidden(_) => "forbidden",
+            Self::Unprocessable(_) => "validation_failed",
+            Self::SignInRequired { .. } => "unauthorized",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
     /// Refusals about this request's content rather than about who asks: 422.
     pub fn unprocessable(self) -> Self {
         match self {
@@ -216,4 +238,39 @@ pub fn form_rejected(
 /// Unknown URLs get the same 404 page as hidden ones.
 pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
+}
+
+/// Our scripts ask with `Accept: application/json`; a refusal then comes back as
+/// `{"error": {"code", "message"}}` with the page's status (a sign-in redirect becomes a
+/// 401), so the script can show the reason. Everyone else gets the error page.
+pub async fn json_for_scripts(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let wants_json = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json"));
+    let response = next.call(req).await?;
+    let refusal = wants_json
+        .then(|| response.response().error())
+        .flatten()
+        .and_then(|e| e.as_error::<AppError>())
+        .map(|e| {
+            let status = match e {
+                AppError::SignInRequired { .. } => StatusCode::UNAUTHORIZED,
+                other => other.status_code(),
+            };
+            let body = serde_json::json!({
+                "error": { "code": e.code(), "message": e.public_message() }
+            });
+            (status, body)
+        });
+    Ok(match refusal {
+        Some((status, body)) => response
+            .into_response(HttpResponse::build(status).json(body))
+            .map_into_right_body(),
+        None => response.map_into_left_body(),
+    })
 }

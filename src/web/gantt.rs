@@ -18,7 +18,6 @@ use super::orgs::actor;
 use super::{see_other, AppState};
 use crate::okr::edit::{self, ItemChanges};
 use crate::okr::gantt::{self, Chart, Plan, Range, Scale, Timeline, HEADER_HEIGHT, ROW_HEIGHT};
-use crate::okr::OkrError;
 use crate::scope::Viewer;
 use crate::workspaces::{self, WorkspaceAccess};
 
@@ -401,11 +400,6 @@ impl TryFrom<&DatesForm> for ItemChanges {
     }
 }
 
-/// A refusal as scripts read it: a stable code and a sentence to show.
-fn json_refusal(status: StatusCode, code: &str, message: &str) -> HttpResponse {
-    HttpResponse::build(status).json(serde_json::json!({ "error": code, "message": message }))
-}
-
 fn wants_json(req: &HttpRequest) -> bool {
     req.headers()
         .get(header::ACCEPT)
@@ -432,46 +426,42 @@ pub async fn set_dates(
     let ItemPath { org, ws, item_id } = path.into_inner();
     let access = access(&state, &signed_in, org, ws).await?;
     let outcome = match ItemChanges::try_from(&form.into_inner()) {
-        Err(message) => Err((StatusCode::BAD_REQUEST, "invalid_date", message)),
+        Err(message) => Err(AppError::BadRequest(message)),
         Ok(changes) => {
             let actor = actor(&signed_in, request_id);
             let (changing, id) = (access.clone(), item_id.clone());
-            let saved = state
+            state
                 .db
                 .run(move |conn| {
                     let viewer = Viewer::new(conn, &changing)?;
                     edit::update(conn, &actor, &viewer, &id, changes)
                 })
-                .await;
-            match saved {
-                Ok(_) => Ok(()),
-                Err(OkrError::Refused(message)) => {
-                    Err((StatusCode::UNPROCESSABLE_ENTITY, "refused", message))
-                }
-                Err(e @ OkrError::NotYours) => {
-                    Err((StatusCode::FORBIDDEN, "not_allowed", e.to_string()))
-                }
-                Err(e) => return Err(e.into()),
-            }
+                .await
+                .map(drop)
+                .map_err(AppError::from)
         }
     };
-    match (outcome, json) {
-        (Ok(()), true) => Ok(HttpResponse::NoContent().finish()),
-        (Ok(()), false) => Ok(see_other(&format!(
+    match outcome {
+        Ok(()) if json => Ok(HttpResponse::NoContent().finish()),
+        Ok(()) => Ok(see_other(&format!(
             "{}/gantt?{}#row-{item_id}",
             base_path(&access),
             View::parse(&query, chrono::Utc::now().date_naive())
                 .0
                 .query()
         ))),
-        (Err((status, code, message)), true) => Ok(json_refusal(status, code, &message)),
-        (Err((status, _, message)), false) => {
-            let plan = load_plan(&state, &access).await?;
-            let status = if status == StatusCode::BAD_REQUEST {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                status
+        // Scripts get the refusal as JSON (see `error::json_for_scripts`).
+        Err(e) if json => Err(e),
+        Err(
+            e @ (AppError::BadRequest(_) | AppError::Unprocessable(_) | AppError::Forbidden(_)),
+        ) => {
+            // A malformed date is a mistake in the form like any other: 422 with the form.
+            let status = match e {
+                AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
+            let message = e.to_string();
+            let plan = load_plan(&state, &access).await?;
             let body = render_gantt(
                 false,
                 &signed_in,
@@ -483,6 +473,7 @@ pub async fn set_dates(
             )?;
             Ok(html(status, body))
         }
+        Err(e) => Err(e),
     }
 }
 

@@ -235,6 +235,7 @@ pub fn server(listener: TcpListener, db: Db, config: Arc<Config>) -> std::io::Re
             .configure(routes)
             .default_service(web::to(error::not_found))
             .wrap(from_fn(csrf::guard))
+            .wrap(from_fn(error::json_for_scripts))
             .wrap(sessions)
             .wrap(headers::security_headers())
             .wrap(Compress::default())

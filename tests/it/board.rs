@@ -40,7 +40,7 @@ impl Workspace {
     async fn put(&self, who: &Browser, item_id: &str, x: &str, y: &str) -> StatusCode {
         // Any page of the app carries the CSRF token the board's script sends.
         who.get("/").await;
-        who.htmx_post(
+        who.script_post(
             &format!("{}/items/{item_id}/position", self.base()),
             &[("x", x), ("y", y)],
         )
@@ -105,6 +105,21 @@ async fn bad_positions_are_refused_with_a_reason_and_change_nothing() {
             "{reason}"
         );
     }
+    // The board's script asks for JSON and gets the reason with a stable code.
+    let page = ws
+        .admin
+        .script_post(
+            &format!("{}/items/{objective}/position", ws.base()),
+            &[("x", "12"), ("y", "1e9")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    let json: serde_json::Value = serde_json::from_str(&page.body).expect("json");
+    assert_eq!(json["error"]["code"], "bad_request");
+    assert_eq!(
+        json["error"]["message"],
+        "Positions must lie between -1000000 and 1000000."
+    );
     assert_eq!(stored_place(&ws, &objective), (Some(10.0), Some(20.0)));
     // The bound itself is allowed.
     assert_eq!(
@@ -120,6 +135,18 @@ async fn only_who_may_edit_an_item_may_move_it() {
     let admins = ws.create(&ws.admin, "objective", None, "Admin's").await;
     let bobs = ws.create(&bob, "objective", None, "Bob's").await;
     assert_eq!(ws.put(&bob, &admins, "1", "2").await, StatusCode::FORBIDDEN);
+    let refusal = bob
+        .script_post(
+            &format!("{}/items/{admins}/position", ws.base()),
+            &[("x", "1"), ("y", "2")],
+        )
+        .await;
+    let json: serde_json::Value = serde_json::from_str(&refusal.body).expect("json");
+    assert_eq!(json["error"]["code"], "forbidden");
+    assert_eq!(
+        json["error"]["message"],
+        "You can change only items you own or are assigned to."
+    );
     assert_eq!(stored_place(&ws, &admins), (None, None));
     assert_eq!(ws.put(&bob, &bobs, "3", "4").await, StatusCode::NO_CONTENT);
     // Admins move anything.
@@ -134,14 +161,18 @@ async fn only_who_may_edit_an_item_may_move_it() {
         ws.put(&outsider, &bobs, "7", "8").await,
         StatusCode::NOT_FOUND
     );
+    // A script whose session ended is told so (401 with a code), not sent to a log-in page.
     let anonymous = ws.app.browser();
+    anonymous.get("/login").await;
     let page = anonymous
-        .post_form_raw(
+        .script_post(
             &format!("{}/items/{bobs}/position", ws.base()),
             &[("x", "7"), ("y", "8")],
         )
         .await;
-    assert_ne!(page.status, StatusCode::NO_CONTENT);
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    let json: serde_json::Value = serde_json::from_str(&page.body).expect("json");
+    assert_eq!(json["error"]["code"], "unauthorized");
     assert_eq!(stored_place(&ws, &bobs), (Some(5.0), Some(6.0)));
 }
 

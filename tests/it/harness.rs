@@ -391,6 +391,20 @@ impl Browser {
         self.post_form(action, fields).await
     }
 
+    /// Posts a form the way our scripts do (header token, asking for JSON).
+    pub async fn script_post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let response = self
+            .client
+            .post(self.url(path))
+            .header("X-CSRF-Token", self.csrf_token())
+            .header("Accept", "application/json")
+            .form(fields)
+            .send()
+            .await
+            .expect("POST");
+        self.read(response).await
+    }
+
     /// Posts a form the way htmx does (header token, `HX-Request`).
     pub async fn htmx_post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let response = self
