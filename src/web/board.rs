@@ -13,7 +13,7 @@ use super::identity::{flash, SignedIn};
 use super::layout::Layout;
 use super::nav::Nav;
 use super::orgs::actor;
-use super::workspaces::{workspace_access, ItemForm, TreeQuery, WorkspacePath};
+use super::workspaces::{base_path, workspace_access, ItemForm, TreeQuery, WorkspacePath};
 use super::{render, see_other, unprocessable, AppState};
 use crate::okr::board::{self, Board, BoardPosition, Card, EdgeKind, Tidy};
 use crate::okr::{self, ActionStatus, ItemType, NewItem, OkrError};
@@ -207,10 +207,7 @@ pub async fn tidy_up(
         }
     };
     let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
-    let location = format!(
-        "/orgs/{}/w/{}/board",
-        access.org.org.slug, access.workspace.slug
-    );
+    let location = format!("{}/board", base_path(&access));
     let actor = actor(&signed_in, request_id);
     let moved = state
         .db
@@ -273,8 +270,9 @@ pub async fn create_item(
     };
     match outcome {
         Ok(item) => Ok(see_other(&format!(
-            "/orgs/{}/w/{}/board#card-{}",
-            access.org.org.slug, access.workspace.slug, item.id
+            "{}/board#card-{}",
+            base_path(&access),
+            item.id
         ))),
         Err(OkrError::Refused(message)) => unprocessable(
             board_page(

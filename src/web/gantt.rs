@@ -15,17 +15,12 @@ use super::identity::SignedIn;
 use super::layout::Layout;
 use super::nav::Nav;
 use super::orgs::actor;
+use super::workspaces::{base_path, workspace_access, WorkspacePath};
 use super::{see_other, AppState};
 use crate::okr::edit::{self, ItemChanges};
 use crate::okr::gantt::{self, Chart, Plan, Range, Scale, Timeline, HEADER_HEIGHT, ROW_HEIGHT};
 use crate::scope::Viewer;
-use crate::workspaces::{self, WorkspaceAccess};
-
-#[derive(Deserialize)]
-pub struct WorkspacePath {
-    org: String,
-    ws: String,
-}
+use crate::workspaces::WorkspaceAccess;
 
 #[derive(Deserialize)]
 pub struct ItemPath {
@@ -138,19 +133,6 @@ impl View {
     }
 }
 
-async fn access(
-    state: &AppState,
-    signed_in: &SignedIn,
-    org: String,
-    ws: String,
-) -> Result<WorkspaceAccess, AppError> {
-    let user_id = signed_in.user.id.clone();
-    Ok(state
-        .db
-        .run(move |conn| workspaces::access(conn, &user_id, &org, &ws))
-        .await?)
-}
-
 async fn load_plan(state: &AppState, access: &WorkspaceAccess) -> Result<Plan, AppError> {
     let reading = access.clone();
     state
@@ -238,10 +220,6 @@ struct GanttPage<'a> {
     gantt: GanttPartial<'a>,
 }
 
-fn base_path(access: &WorkspaceAccess) -> String {
-    format!("/orgs/{}/w/{}", access.org.org.slug, access.workspace.slug)
-}
-
 /// Renders the page (or, for htmx, the partial) for a plan already loaded.
 fn render_gantt(
     htmx: bool,
@@ -324,8 +302,7 @@ pub async fn show(
     path: web::Path<WorkspacePath>,
     query: web::Query<GanttQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let WorkspacePath { org, ws } = path.into_inner();
-    let access = access(&state, &signed_in, org, ws).await?;
+    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
     let (view, _) = View::parse(&query, chrono::Utc::now().date_naive());
     let address = format!("{}/gantt?{}", base_path(&access), view.query());
     // A fold is a one-off instruction: the address to keep (and reload) is the view it gives.
@@ -351,8 +328,7 @@ pub async fn csv(
     state: web::Data<AppState>,
     path: web::Path<WorkspacePath>,
 ) -> Result<HttpResponse, AppError> {
-    let WorkspacePath { org, ws } = path.into_inner();
-    let access = access(&state, &signed_in, org, ws).await?;
+    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
     let plan = load_plan(&state, &access).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
@@ -424,7 +400,7 @@ pub async fn set_dates(
         .map(web::Query::into_inner)
         .unwrap_or_default();
     let ItemPath { org, ws, item_id } = path.into_inner();
-    let access = access(&state, &signed_in, org, ws).await?;
+    let access = workspace_access(&state, &signed_in, WorkspacePath { org, ws }).await?;
     let outcome = match ItemChanges::try_from(&form.into_inner()) {
         Err(message) => Err(AppError::BadRequest(message)),
         Ok(changes) => {

@@ -13,6 +13,7 @@ use super::identity::SignedIn;
 use super::layout::Layout;
 use super::nav::Nav;
 use super::orgs::actor;
+use super::workspaces::{base_path, workspace_access, WorkspacePath};
 use super::{render, see_other, unprocessable, AppState};
 use crate::activity::ActivityEntry;
 use crate::okr::edit::{self, Direction, ItemChanges, Trashed};
@@ -34,29 +35,6 @@ pub struct LinkPath {
     ws: String,
     item_id: String,
     link_id: String,
-}
-
-#[derive(Deserialize)]
-pub struct WorkspacePath {
-    org: String,
-    ws: String,
-}
-
-async fn access(
-    state: &AppState,
-    signed_in: &SignedIn,
-    org: String,
-    ws: String,
-) -> Result<WorkspaceAccess, AppError> {
-    let user_id = signed_in.user.id.clone();
-    Ok(state
-        .db
-        .run(move |conn| workspaces::access(conn, &user_id, &org, &ws))
-        .await?)
-}
-
-fn base_path(access: &WorkspaceAccess) -> String {
-    format!("/orgs/{}/w/{}", access.org.org.slug, access.workspace.slug)
 }
 
 #[derive(Template)]
@@ -193,7 +171,7 @@ pub async fn show(
     path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, AppError> {
     let ItemPath { org, ws, item_id } = path.into_inner();
-    let access = access(&state, &signed_in, org, ws).await?;
+    let access = workspace_access(&state, &signed_in, WorkspacePath { org, ws }).await?;
     render(detail_page(&state, &signed_in, nav, access, item_id, None).await?)
 }
 
@@ -304,7 +282,7 @@ where
         + 'static,
 {
     let ItemPath { org, ws, item_id } = path;
-    let access = access(&state, &signed_in, org, ws).await?;
+    let access = workspace_access(&state, &signed_in, WorkspacePath { org, ws }).await?;
     let actor = actor(&signed_in, request_id);
     let (changing, id) = (access.clone(), item_id.clone());
     let outcome = state
@@ -379,7 +357,7 @@ pub async fn restore(
     let path = path.into_inner();
     let trash = format!("/orgs/{}/w/{}/trash", path.org, path.ws);
     let ItemPath { org, ws, item_id } = path;
-    let access = access(&state, &signed_in, org, ws).await?;
+    let access = workspace_access(&state, &signed_in, WorkspacePath { org, ws }).await?;
     let actor = actor(&signed_in, request_id);
     let outcome = state
         .db
@@ -577,8 +555,7 @@ pub async fn trash(
     state: web::Data<AppState>,
     path: web::Path<WorkspacePath>,
 ) -> Result<HttpResponse, AppError> {
-    let WorkspacePath { org, ws } = path.into_inner();
-    let access = access(&state, &signed_in, org, ws).await?;
+    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
     let reading = access.clone();
     let items = state
         .db
@@ -610,8 +587,7 @@ pub async fn activity_feed(
     state: web::Data<AppState>,
     path: web::Path<WorkspacePath>,
 ) -> Result<HttpResponse, AppError> {
-    let WorkspacePath { org, ws } = path.into_inner();
-    let access = access(&state, &signed_in, org, ws).await?;
+    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
     let reading = access.clone();
     let feed = state
         .db

@@ -166,6 +166,11 @@ pub async fn create(
     }
 }
 
+/// Where a workspace's pages live.
+pub(super) fn base_path(access: &WorkspaceAccess) -> String {
+    format!("/orgs/{}/w/{}", access.org.org.slug, access.workspace.slug)
+}
+
 pub(super) async fn workspace_access(
     state: &AppState,
     signed_in: &SignedIn,
