@@ -25,7 +25,11 @@ if (board) {
   const applyView = () => {
     viewport.setAttribute("transform", `translate(${view.x} ${view.y}) scale(${view.zoom})`);
     if (zoomLevel) zoomLevel.textContent = `${Math.round(view.zoom * 100)}%`;
-    localStorage.setItem(board.dataset.storageKey, JSON.stringify(view));
+    try {
+      localStorage.setItem(board.dataset.storageKey, JSON.stringify(view));
+    } catch {
+      // Storage may be blocked or full; the view just is not remembered.
+    }
   };
   // Zooms so the board point under (cx, cy) on the canvas stays put.
   const zoomAt = (factor, cx, cy) => {
@@ -178,7 +182,10 @@ if (board) {
     if (selected.has(card.id)) selected.delete(card.id);
     else selected.add(card.id);
     card.article.classList.toggle("is-selected", selected.has(card.id));
-    card.article.setAttribute("aria-selected", String(selected.has(card.id)));
+    say(
+      selected.size === 1 ? "1 card selected for tidying up." : `${selected.size} cards selected for tidying up.`,
+      false,
+    );
     if (tidy) {
       tidy.elements.ids.value = [...selected].join(",");
       tidy.querySelector('[value="selected"]').disabled = selected.size === 0;
@@ -193,8 +200,14 @@ if (board) {
   svg.addEventListener("pointerdown", (down) => {
     if (down.button !== 0 && down.pointerType === "mouse") return;
     suppressClick = false;
+    if (pointers.size >= 2) return;
     pointers.set(down.pointerId, canvasPoint(down));
     if (pointers.size === 2) {
+      // A second finger turns any drag into a pinch; a card being dragged goes back.
+      if (gesture?.kind === "card") {
+        gesture.card.article.classList.remove("is-dragging");
+        place(gesture.card, gesture.from.x, gesture.from.y);
+      }
       const [a, b] = [...pointers.values()];
       gesture = { kind: "pinch", distance: Math.hypot(a.x - b.x, a.y - b.y) };
       return;
@@ -209,7 +222,7 @@ if (board) {
     gesture = card && editable
       ? { kind: "card", card, start: canvasPoint(down), from: { x: card.x, y: card.y }, moved: false }
       : { kind: "pan", start: canvasPoint(down), from: { x: view.x, y: view.y }, moved: false };
-    svg.setPointerCapture(down.pointerId);
+    gesture.pointerId = down.pointerId;
   });
 
   svg.addEventListener("pointermove", (move) => {
@@ -217,6 +230,7 @@ if (board) {
     const point = canvasPoint(move);
     pointers.set(move.pointerId, point);
     if (gesture.kind === "pinch") {
+      if (pointers.size < 2) return;
       const [a, b] = [...pointers.values()];
       const distance = Math.hypot(a.x - b.x, a.y - b.y);
       if (gesture.distance > 0) zoomAt(distance / gesture.distance, (a.x + b.x) / 2, (a.y + b.y) / 2);
@@ -228,6 +242,9 @@ if (board) {
     if (!gesture.moved && Math.hypot(dx, dy) < DRAG_THRESHOLD) return;
     if (!gesture.moved) {
       gesture.moved = true;
+      // Captured only once it is a drag: a capture at pointerdown would retarget the click
+      // on a card's title to the canvas.
+      svg.setPointerCapture(gesture.pointerId);
       if (gesture.kind === "card") gesture.card.article.classList.add("is-dragging");
       else svg.classList.add("is-panning");
     }
@@ -245,7 +262,8 @@ if (board) {
     if (!gesture) return;
     const finished = gesture;
     if (finished.kind === "pinch") {
-      if (pointers.size === 0) gesture = null;
+      // One finger left: the pinch is over; the next touch starts afresh.
+      gesture = null;
       return;
     }
     gesture = null;
@@ -330,6 +348,11 @@ if (board) {
       article.querySelector(".board-card-title")?.click();
       return;
     }
+    if (key.key === " ") {
+      key.preventDefault();
+      toggleSelected(card);
+      return;
+    }
     const step = keySteps[key.key];
     if (!step || !editable) return;
     key.preventDefault();
@@ -339,6 +362,24 @@ if (board) {
     card.article.classList.add("is-saving");
     window.clearTimeout(card.keyTimer);
     card.keyTimer = window.setTimeout(() => save(card), KEY_SAVE_DELAY);
+  });
+
+  // A card reached with Tab is brought into view: the canvas pans, it does not scroll.
+  svg.addEventListener("focusin", (focus) => {
+    const slot = focus.target.closest?.(".board-slot");
+    const card = slot && cards.get(slot.dataset.id);
+    if (!card) return;
+    const box = svg.getBoundingClientRect();
+    const left = view.x + card.x * view.zoom;
+    const top = view.y + card.y * view.zoom;
+    const right = left + card.width * view.zoom;
+    const bottom = top + card.height * view.zoom;
+    const margin = 24;
+    if (left < margin) view.x += margin - left;
+    else if (right > box.width - margin) view.x -= right - (box.width - margin);
+    if (top < margin) view.y += margin - top;
+    else if (bottom > box.height - margin) view.y -= bottom - (box.height - margin);
+    applyView();
   });
 
   // ---- create where the user double-clicked ------------------------------------------------

@@ -18,10 +18,12 @@ pub const CARD_HEIGHT: f64 = 112.0;
 const COLUMN_GAP: f64 = 40.0;
 const LAYER_GAP: f64 = 96.0;
 const STACK_GAP: f64 = 20.0;
+/// Columns of top-level items side by side before the next band starts below.
+const BAND_COLUMNS: usize = 48;
 
-/// How far from the origin a card may be put, either way on both axes. Generous enough for
-/// the automatic layout of tens of thousands of items, small enough that every browser
-/// renders it.
+/// How far from the origin a card may be put, either way on both axes: far beyond the
+/// automatic layout of a workspace of tens of thousands of items (it wraps into bands),
+/// small enough that every browser renders it.
 pub const POSITION_LIMIT: f64 = 1_000_000.0;
 
 /// A place on the board: finite and within `POSITION_LIMIT` on both axes.
@@ -211,30 +213,36 @@ pub fn automatic_layout(rows: &[TreeRow]) -> HashMap<String, (f64, f64)> {
     let column = CARD_WIDTH + COLUMN_GAP;
     let layer = CARD_HEIGHT + LAYER_GAP;
     let mut positions = HashMap::with_capacity(rows.len());
+    // Top-level items fill bands of at most BAND_COLUMNS columns, one band below the other,
+    // so a workspace with thousands of objectives stays within `POSITION_LIMIT`.
     let mut next_column = 0usize;
-    let mut stack: Vec<(usize, usize, usize)> = roots
-        .iter()
-        .map(|&r| {
-            let start = next_column;
-            next_column += width[r];
-            (r, start, 0)
-        })
-        .collect();
-    while let Some((i, first_column, depth)) = stack.pop() {
-        let centre = first_column as f64 + (width[i] as f64 - 1.0) / 2.0;
-        let y = depth as f64 * layer;
-        positions.insert(rows[i].item.id.clone(), (centre * column, y));
-        if stacks(i) {
-            for (n, &c) in children[i].iter().enumerate() {
-                let below = y + layer + n as f64 * (CARD_HEIGHT + STACK_GAP);
-                positions.insert(rows[c].item.id.clone(), (centre * column, below));
-            }
-            continue;
+    let mut band_top = 0.0;
+    let mut band_bottom: f64 = 0.0;
+    for &root in &roots {
+        if next_column > 0 && next_column + width[root] > BAND_COLUMNS {
+            next_column = 0;
+            band_top = band_bottom + LAYER_GAP;
         }
-        let mut start = first_column;
-        for &c in &children[i] {
-            stack.push((c, start, depth + 1));
-            start += width[c];
+        let mut stack = vec![(root, next_column, 0usize)];
+        next_column += width[root];
+        while let Some((i, first_column, depth)) = stack.pop() {
+            let centre = first_column as f64 + (width[i] as f64 - 1.0) / 2.0;
+            let y = band_top + depth as f64 * layer;
+            positions.insert(rows[i].item.id.clone(), (centre * column, y));
+            band_bottom = band_bottom.max(y + CARD_HEIGHT);
+            if stacks(i) {
+                for (n, &c) in children[i].iter().enumerate() {
+                    let below = y + layer + n as f64 * (CARD_HEIGHT + STACK_GAP);
+                    positions.insert(rows[c].item.id.clone(), (centre * column, below));
+                    band_bottom = band_bottom.max(below + CARD_HEIGHT);
+                }
+                continue;
+            }
+            let mut start = first_column;
+            for &c in &children[i] {
+                stack.push((c, start, depth + 1));
+                start += width[c];
+            }
         }
     }
     positions
@@ -350,6 +358,73 @@ mod tests {
         );
         let p = BoardPosition::new(-POSITION_LIMIT, 12.6).unwrap();
         assert_eq!((p.x(), p.y()), (-POSITION_LIMIT, 13.0));
+    }
+
+    fn row(id: &str, item_type: ItemType, parent: Option<&str>) -> TreeRow {
+        let now = chrono::NaiveDateTime::default();
+        TreeRow {
+            item: Item {
+                id: id.into(),
+                organization_id: "o".into(),
+                workspace_id: "w".into(),
+                item_type,
+                title: id.into(),
+                description: None,
+                owner_user_id: "u".into(),
+                parent_id: parent.map(Into::into),
+                start_date: None,
+                due_date: None,
+                action_status: None,
+                story_points: None,
+                progress_computed: 0.0,
+                sort_order: 0,
+                position_x: None,
+                position_y: None,
+                deleted_at: None,
+                deleted_by_user_id: None,
+                created_at: now,
+                updated_at: now,
+            },
+            depth: 0,
+            owner_name: "U".into(),
+            assignee_names: Vec::new(),
+            has_children: false,
+        }
+    }
+
+    #[test]
+    fn many_objectives_wrap_into_bands_without_overlaps() {
+        let mut rows = Vec::new();
+        for o in 0..120 {
+            let objective = format!("o{o}");
+            rows.push(row(&objective, ItemType::Objective, None));
+            let kr = format!("{objective}k");
+            rows.push(row(&kr, ItemType::KeyResult, Some(&objective)));
+            for a in 0..3 {
+                rows.push(row(&format!("{kr}a{a}"), ItemType::Action, Some(&kr)));
+            }
+        }
+        let layout = automatic_layout(&rows);
+        let places: Vec<(f64, f64)> = layout.values().copied().collect();
+        assert_eq!(places.len(), rows.len());
+        let widest = places.iter().map(|p| p.0).fold(0.0, f64::max);
+        assert!(
+            widest < BAND_COLUMNS as f64 * (CARD_WIDTH + COLUMN_GAP),
+            "{widest}"
+        );
+        let objective_rows: std::collections::BTreeSet<i64> = layout
+            .iter()
+            .filter(|(id, _)| !id.contains('k'))
+            .map(|(_, (_, y))| *y as i64)
+            .collect();
+        assert_eq!(objective_rows.len(), 3, "120 objectives make three bands");
+        for (i, (x1, y1)) in places.iter().enumerate() {
+            assert!(x1.abs() <= POSITION_LIMIT && y1.abs() <= POSITION_LIMIT);
+            for (x2, y2) in &places[i + 1..] {
+                let apart = (x1 - x2).abs() >= CARD_WIDTH || (y1 - y2).abs() >= CARD_HEIGHT;
+                assert!(apart, "({x1},{y1}) overlaps ({x2},{y2})");
+            }
+        }
     }
 
     #[test]

@@ -182,14 +182,26 @@ async fn the_board_shows_only_what_scope_lets_a_member_see() {
     let bob = ws.member("bob@example.com", "Bob Member", None).await;
     let hidden = ws.create(&ws.admin, "objective", None, "Secret plan").await;
     let own = ws.create(&bob, "objective", None, "Bob's plan").await;
+    // A link from the hidden item to Bob's: the edge must not give the hidden end away.
+    ws.admin
+        .submit(
+            &format!("{}/items/{hidden}", ws.base()),
+            &format!("{}/items/{hidden}/links", ws.base()),
+            &[("to_item_id", &own)],
+        )
+        .await;
     let html = ws.board_html(&bob).await;
     assert!(card_place(&html, &own).is_some());
     assert!(card_place(&html, &hidden).is_none());
     assert!(!html.contains("Secret plan"));
+    assert!(!html.contains(&hidden), "no trace of the hidden item's id");
     // A hidden card cannot be moved either: it does not exist for Bob.
     assert_eq!(ws.put(&bob, &hidden, "1", "1").await, StatusCode::NOT_FOUND);
     let admin_html = ws.board_html(&ws.admin).await;
     assert!(card_place(&admin_html, &hidden).is_some());
+    assert!(admin_html.contains(&format!(
+        "class=\"edge edge-link\" data-from=\"{hidden}\" data-to=\"{own}\""
+    )));
     assert!(card_place(&admin_html, &own).is_some());
 }
 
@@ -479,5 +491,18 @@ async fn cards_move_by_dragging_and_by_keyboard_in_a_real_browser() {
         stored_place(&ws, &bobs),
         (Some(x0 + 120.0 + 20.0), Some(y0 + 80.0 + 50.0))
     );
+
+    // A click (no drag) on a card's title opens the item.
+    chrome
+        .find(&format!("#card-{bobs} .board-card-title"))
+        .await
+        .click()
+        .await
+        .expect("click the title");
+    chrome
+        .wait_until(&format!(
+            "return location.pathname.endsWith('/items/{bobs}')"
+        ))
+        .await;
     chrome.quit().await;
 }
