@@ -49,6 +49,8 @@ if (board) {
   };
 
   // ---- cards and edges --------------------------------------------------------------------
+  const cardWidth = Number(board.dataset.cardWidth);
+  const cardHeight = Number(board.dataset.cardHeight);
   const cards = new Map();
   for (const slot of svg.querySelectorAll(".board-slot")) {
     const place = { x: Number(slot.getAttribute("x")), y: Number(slot.getAttribute("y")) };
@@ -385,14 +387,25 @@ if (board) {
   // ---- create where the user double-clicked ------------------------------------------------
   const dialog = document.querySelector(".board-create");
   if (dialog) {
-    svg.addEventListener("dblclick", (click) => {
-      if (click.target.closest(".board-slot")) return;
-      const at = boardPoint(click);
+    const createAt = (at) => {
       const form = dialog.querySelector("form");
       form.elements.x.value = String(Math.round(at.x));
       form.elements.y.value = String(Math.round(at.y));
       dialog.showModal();
       form.elements.title.focus();
+    };
+    svg.addEventListener("dblclick", (click) => {
+      if (!click.target.closest(".board-slot")) createAt(boardPoint(click));
+    });
+    // The keyboard's way in: the new card goes to the middle of the view.
+    const button = document.querySelector(".board-new");
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      const box = svg.getBoundingClientRect();
+      createAt({
+        x: (box.width / 2 - view.x) / view.zoom - cardWidth / 2,
+        y: (box.height / 2 - view.y) / view.zoom - cardHeight / 2,
+      });
     });
     dialog.querySelector("[data-close]").addEventListener("click", () => dialog.close());
     if (dialog.hasAttribute("data-open")) dialog.showModal();

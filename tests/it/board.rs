@@ -492,6 +492,43 @@ async fn cards_move_by_dragging_and_by_keyboard_in_a_real_browser() {
         (Some(x0 + 120.0 + 20.0), Some(y0 + 80.0 + 50.0))
     );
 
+    // "New item" opens the form; the new card is placed in the view and shown after saving.
+    chrome
+        .find(".board-new:not([hidden])")
+        .await
+        .click()
+        .await
+        .expect("new item");
+    chrome
+        .find(".board-create[open] input[name=title]")
+        .await
+        .send_keys("Made on the board")
+        .await
+        .expect("title");
+    chrome
+        .find(".board-create[open] button[type=submit]")
+        .await
+        .click()
+        .await
+        .expect("create");
+    let created = chrome
+        .wait_until("return location.hash.startsWith('#card-') ? location.hash.slice(6) : null")
+        .await;
+    let created = created.as_str().expect("id");
+    assert_eq!(
+        chrome
+            .find(&format!("#card-{created} .board-card-title"))
+            .await
+            .text()
+            .await
+            .expect("title"),
+        "Made on the board"
+    );
+    assert!(
+        stored_place(&ws, created).0.is_some(),
+        "placed where the view was"
+    );
+
     // A click (no drag) on a card's title opens the item.
     chrome
         .find(&format!("#card-{bobs} .board-card-title"))
