@@ -17,6 +17,7 @@ use super::nav::Nav;
 use super::orgs::actor;
 use super::workspaces::{base_path, workspace_access, WorkspacePath};
 use super::{see_other, AppState};
+use crate::okr;
 use crate::okr::edit::{self, ItemChanges};
 use crate::okr::gantt::{self, Chart, Plan, Range, Scale, Timeline, HEADER_HEIGHT, ROW_HEIGHT};
 use crate::scope::Viewer;
@@ -63,24 +64,22 @@ struct View {
     edit: Option<String>,
 }
 
-fn parse_date(raw: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()
-}
-
 impl View {
     fn parse(query: &GanttQuery, today: NaiveDate) -> (Self, Option<String>) {
         let scale = Scale::parse(&query.scale).unwrap_or(Scale::Month);
         let typed = !query.from.trim().is_empty() || !query.to.trim().is_empty();
-        let (range, error) = match (parse_date(&query.from), parse_date(&query.to)) {
-            (Some(from), Some(to)) => match Range::new(from, to, scale) {
+        let from = okr::plan_date(&query.from, "first day");
+        let to = okr::plan_date(&query.to, "last day");
+        let (range, error) = match (from, to) {
+            (Ok(from), Ok(to)) => match Range::new(from, to, scale) {
                 Ok(range) => (range, None),
                 Err(e) => (Range::around(today, scale), Some(e.to_string())),
             },
-            _ if typed => (
+            _ if query.from.trim().is_empty() || query.to.trim().is_empty() => (
                 Range::around(today, scale),
-                Some("Enter both ends of the range as dates.".to_owned()),
+                typed.then(|| "Enter both ends of the range as dates.".to_owned()),
             ),
-            _ => (Range::around(today, scale), None),
+            (Err(message), _) | (_, Err(message)) => (Range::around(today, scale), Some(message)),
         };
         let collapsed = query
             .collapsed
@@ -357,9 +356,7 @@ impl TryFrom<&DatesForm> for ItemChanges {
             raw.as_deref()
                 .map(|raw| match raw.trim() {
                     "" => Ok(None),
-                    raw => parse_date(raw)
-                        .map(Some)
-                        .ok_or(format!("Enter the {label} as YYYY-MM-DD.")),
+                    raw => okr::plan_date(raw, label).map(Some),
                 })
                 .transpose()
         };

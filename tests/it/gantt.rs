@@ -527,6 +527,85 @@ async fn date_edits_follow_the_rules_and_are_logged() {
 }
 
 #[tokio::test]
+async fn dates_outside_the_plan_window_are_refused_and_never_break_the_page() {
+    let ws = Workspace::new("option_1").await;
+    let objective = ws.create(&ws.admin, "objective", None, "Grow").await;
+    ws.schedule(&objective, "2026-01-05", "2026-01-18").await;
+
+    // A range at chrono's edge is explained next to the picker, not a panic.
+    let page = ws
+        .admin
+        .get(&format!(
+            "{}?scale=week&from=%2B262142-12-25&to=%2B262142-12-31",
+            ws.gantt()
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.text_of("#gantt-range-error").as_deref(),
+        Some("Enter the first day as YYYY-MM-DD.")
+    );
+    let page = ws
+        .admin
+        .get(&format!("{}?from=9999-12-01&to=9999-12-31", ws.gantt()))
+        .await;
+    assert_eq!(
+        page.text_of("#gantt-range-error").as_deref(),
+        Some("Choose a first day between 1900 and 2200.")
+    );
+
+    // The script's endpoint and the panel's form refuse such dates; nothing changes.
+    for (raw, message) in [
+        ("9999-12-31", "Choose a due date between 1900 and 2200."),
+        ("+262142-12-31", "Enter the due date as YYYY-MM-DD."),
+        ("1899-12-31", "Choose a due date between 1900 and 2200."),
+    ] {
+        let (status, body) = ws
+            .set_dates(&ws.admin, &objective, &[("due_date", raw)])
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{raw}");
+        let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+        assert_eq!(json["error"]["message"], message, "{raw}");
+        let refused = ws
+            .admin
+            .post_form(
+                &format!("{}/gantt/items/{objective}/dates", ws.base()),
+                &[("due_date", raw)],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{raw}");
+        assert_eq!(
+            refused.text_of(".gantt-panel .field-error").as_deref(),
+            Some(message)
+        );
+        assert_eq!(
+            ws.dates(&objective),
+            (date("2026-01-05"), date("2026-01-18"))
+        );
+    }
+
+    // A date saved before the window existed still draws, on every scale and when fitted.
+    diesel::update(okr_items::table.find(&objective))
+        .set(okr_items::due_date.eq(chrono::NaiveDate::MAX))
+        .execute(&mut ws.app.db())
+        .expect("legacy date");
+    for scale in ["week", "month", "quarter"] {
+        let page = ws.admin.get(&format!("{}?scale={scale}", ws.gantt())).await;
+        assert_eq!(page.status, StatusCode::OK, "{scale}");
+        let links = scraper::Selector::parse("a").expect("selector");
+        let fit = page
+            .html()
+            .select(&links)
+            .find(|a| a.text().collect::<String>() == "Fit to items")
+            .and_then(|a| a.value().attr("href").map(str::to_owned))
+            .expect("fit link");
+        let fitted = ws.admin.get(&fit).await;
+        assert_eq!(fitted.status, StatusCode::OK, "{scale}");
+        assert!(bar(&fitted, &objective).is_some(), "{scale}");
+    }
+}
+
+#[tokio::test]
 async fn need_to_know_members_see_only_their_part_of_the_gantt_and_the_csv() {
     let ws = Workspace::new("option_2").await;
     let member = ws.member("member@example.com", "Mo Member", None).await;
