@@ -181,14 +181,12 @@ impl Range {
     }
 }
 
-/// A bar's place in pixels, clipped to the range; `clipped_*` say it goes on beyond an edge.
+/// A bar's place in pixels, clipped to the range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bar {
     pub x: i64,
     pub width: i64,
     pub progress_width: i64,
-    pub clipped_start: bool,
-    pub clipped_end: bool,
 }
 
 impl Bar {
@@ -240,8 +238,6 @@ impl Timeline {
             x: left,
             width: right - left,
             progress_width: done.clamp(left, right) - left,
-            clipped_start: start < self.range.from,
-            clipped_end: due > self.range.to,
         })
     }
 
@@ -536,8 +532,6 @@ mod tests {
                     x: 10 * per_day,
                     width: 10 * per_day,
                     progress_width: 5 * per_day,
-                    clipped_start: false,
-                    clipped_end: false
                 })
             );
             assert_eq!(t.width(), 90 * per_day);
@@ -554,8 +548,6 @@ mod tests {
                 x: 0,
                 width: 120,
                 progress_width: 120,
-                clipped_start: true,
-                clipped_end: false
             })
         );
         // Half of a 20-day bar is done by 31 Dec, before the range starts.
