@@ -219,16 +219,14 @@ struct GanttPage<'a> {
     gantt: GanttPartial<'a>,
 }
 
-/// Renders the page (or, for htmx, the partial) for a plan already loaded.
-fn render_gantt(
-    htmx: bool,
+/// The gantt for a plan already loaded, its page number clamped to the pages there are.
+fn gantt_partial<'a>(
     signed_in: &SignedIn,
-    nav: Nav,
-    access: WorkspaceAccess,
-    plan: &Plan,
+    access: &WorkspaceAccess,
+    plan: &'a Plan,
     query: &GanttQuery,
     error: Option<(String, String)>,
-) -> Result<String, AppError> {
+) -> GanttPartial<'a> {
     let today = chrono::Utc::now().date_naive();
     let (mut view, range_error) = View::parse(query, today);
     if let Some((id, _)) = &error {
@@ -241,14 +239,14 @@ fn render_gantt(
     };
     let chart = gantt::chart(plan, timeline, &collapsed, view.page, today);
     view.page = chart.page;
-    let base = base_path(&access);
+    let base = base_path(access);
     let editing = view
         .edit
         .as_ref()
         .and_then(|id| plan.rows.iter().find(|r| &r.row.item.id == id));
     let fitted = Range::fit(plan.spans(), view.scale, today);
     let href = |v: View| format!("{base}/gantt?{}", v.query());
-    let gantt = GanttPartial {
+    GanttPartial {
         fit_href: href(view.with(|v| {
             v.range = fitted;
             v.page = 1;
@@ -259,7 +257,7 @@ fn render_gantt(
         })),
         range_error,
         scales: Scale::ALL,
-        base: base.clone(),
+        base,
         csrf_token: signed_in.csrf_token.clone(),
         chart,
         unscheduled: plan.unscheduled().take(gantt::PAGE_SIZE).collect(),
@@ -270,10 +268,21 @@ fn render_gantt(
         header_height: HEADER_HEIGHT,
         read_only: access.require_writable().is_err(),
         view,
-    };
+    }
+}
+
+/// The page, or for htmx the partial alone.
+fn render_gantt(
+    htmx: bool,
+    signed_in: &SignedIn,
+    nav: Nav,
+    access: WorkspaceAccess,
+    gantt: GanttPartial,
+) -> Result<String, AppError> {
     let body = if htmx {
         gantt.render()?
     } else {
+        let base = gantt.base.clone();
         GanttPage {
             layout: signed_in.layout(&format!("{} · Gantt", access.workspace.name), nav),
             csv_href: format!("{base}/gantt.csv"),
@@ -302,14 +311,15 @@ pub async fn show(
     query: web::Query<GanttQuery>,
 ) -> Result<HttpResponse, AppError> {
     let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
-    let (view, _) = View::parse(&query, chrono::Utc::now().date_naive());
-    let address = format!("{}/gantt?{}", base_path(&access), view.query());
+    let plan = load_plan(&state, &access).await?;
+    let gantt = gantt_partial(&signed_in, &access, &plan, &query, None);
+    // The view as shown (a page past the last one is the last), not as asked for.
+    let address = gantt.href(&gantt.view);
     // A fold is a one-off instruction: the address to keep (and reload) is the view it gives.
     if !htmx.0 && !query.toggle.trim().is_empty() {
         return Ok(see_other(&address));
     }
-    let plan = load_plan(&state, &access).await?;
-    let body = render_gantt(htmx.0, &signed_in, nav, access, &plan, &query, None)?;
+    let body = render_gantt(htmx.0, &signed_in, nav, access, gantt)?;
     let mut response = html(StatusCode::OK, body);
     if htmx.0 {
         if let Ok(value) = header::HeaderValue::from_str(&address) {
@@ -435,15 +445,8 @@ pub async fn set_dates(
             };
             let message = e.to_string();
             let plan = load_plan(&state, &access).await?;
-            let body = render_gantt(
-                false,
-                &signed_in,
-                nav,
-                access,
-                &plan,
-                &query,
-                Some((item_id, message)),
-            )?;
+            let gantt = gantt_partial(&signed_in, &access, &plan, &query, Some((item_id, message)));
+            let body = render_gantt(false, &signed_in, nav, access, gantt)?;
             Ok(html(status, body))
         }
         Err(e) => Err(e),

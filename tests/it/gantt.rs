@@ -310,6 +310,36 @@ async fn collapsing_a_branch_hides_its_rows_and_pages_keep_large_plans_short() {
     let folded = rows(&ws.admin.get(&collapse).await);
     assert_eq!(folded.len(), 199);
     assert!(folded.contains(&last));
+
+    // The address kept is the page shown: past the last page is the last page, and a fold
+    // that empties the page asked for lands on the last one left.
+    let pushed = |path: String| {
+        let client = ws.admin.client.clone();
+        let url = ws.admin.url(&path);
+        async move {
+            let response = client
+                .get(url)
+                .header("HX-Request", "true")
+                .send()
+                .await
+                .expect("GET");
+            response
+                .headers()
+                .get("hx-push-url")
+                .and_then(|v| v.to_str().ok())
+                .expect("HX-Push-Url")
+                .to_owned()
+        }
+    };
+    let far = pushed(format!("{}?page=999", ws.gantt())).await;
+    assert!(far.ends_with("&page=2"), "{far}");
+    let refolded = pushed(toggle(&second_page, &objective)).await;
+    assert!(
+        refolded.contains(&format!("collapsed={objective}")) && !refolded.contains("page="),
+        "{refolded}"
+    );
+    let redirected = ws.admin.get(&toggle(&second_page, &objective)).await;
+    assert_eq!(redirected.location(), Some(refolded.as_str()));
 }
 
 #[tokio::test]
