@@ -130,6 +130,15 @@ async fn bars_sit_where_their_dates_fall_on_every_scale() {
             ))
             .await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        // The chart groups its bars for assistive tech; as an image it would hide them.
+        assert_eq!(
+            page.attr_of(".gantt-chart", "role").as_deref(),
+            Some("group")
+        );
+        assert_eq!(
+            page.attr_of(".gantt-chart", "aria-label").as_deref(),
+            Some("Timeline from 2026-01-01 to 2026-03-31")
+        );
         // 5 Jan is 4 days after the range starts; 5–18 Jan is 14 days; the objective's only
         // key result is done, so the objective is fully done too.
         assert_eq!(
