@@ -795,6 +795,16 @@ async fn dragging_a_bar_end_in_a_real_browser_changes_the_due_date() {
     );
     assert_eq!(shown_bar(&chrome, &taken, "x").await, x);
     assert_eq!(ws.dates(&taken), (date("2026-02-02"), date("2026-02-15")));
+    // The failure stays until dismissed.
+    chrome
+        .find(".gantt-toast.toast-error .toast-close")
+        .await
+        .click()
+        .await
+        .expect("dismiss");
+    chrome
+        .wait_until("return document.querySelector('.gantt-toast') === null")
+        .await;
 
     // Keyboard: three quick presses of → move the bar three days; every press counts
     // although the saves overlap, and the last one is what is stored.
@@ -822,5 +832,9 @@ async fn dragging_a_bar_end_in_a_real_browser_changes_the_due_date() {
         ))
         .await;
     assert_eq!(ws.dates(&mine), (date("2026-01-08"), date("2026-01-31")));
+    chrome
+        .wait_until("return document.querySelector('.gantt-toast:not(.toast-error)')?.textContent === 'Dates saved.'")
+        .await;
+
     chrome.quit().await;
 }
