@@ -85,11 +85,11 @@ function init() {
 
   /** What the server has saved for a bar (its data attributes). */
   const saved = (group) => ({ start: toDay(group.dataset.start), due: toDay(group.dataset.due) });
-  // Per bar: the dates it shows, and one save in flight at a time. Changes made meanwhile
-  // are merged and sent next, so the last change is the one kept.
+  // Per bar: the dates it shows, one save in flight at a time, and the drag under way.
+  // Changes made meanwhile are merged and sent next, so the last change is the one kept.
   const bars = new Map();
   const barOf = (group) => {
-    if (!bars.has(group)) bars.set(group, { shown: saved(group), saving: false, pending: null });
+    if (!bars.has(group)) bars.set(group, { shown: saved(group), saving: false, pending: null, drag: null });
     return bars.get(group);
   };
   const show = (group, start, due) => {
@@ -153,22 +153,36 @@ function init() {
   for (const group of gantt.querySelectorAll(".gantt-bar-group.is-editable")) {
     group.addEventListener("pointerdown", (down) => {
       if (down.button !== 0) return;
+      const state = barOf(group);
+      // One drag at a time: whatever a lost drag left listening goes now.
+      state.drag?.abort();
+      const drag = new AbortController();
+      state.drag = drag;
       const resizing = down.target.classList.contains("gantt-handle");
-      const before = barOf(group).shown;
+      const before = state.shown;
       let days = 0;
       down.preventDefault();
       group.setPointerCapture(down.pointerId);
       group.classList.add("is-dragging");
+      const finish = () => {
+        drag.abort();
+        if (state.drag === drag) state.drag = null;
+        group.classList.remove("is-dragging");
+      };
 
       const onMove = (move) => {
         days = Math.round((move.clientX - down.clientX) / dayWidth);
         if (resizing) place(group, before.start, Math.max(before.due + days, before.start));
         else place(group, before.start + days, before.due + days);
       };
+      // The browser took the pointer away (a scroll, a palm): nothing is saved, the bar
+      // goes back to the dates it shows.
+      const onCancel = () => {
+        finish();
+        place(group, state.shown.start, state.shown.due);
+      };
       const onUp = () => {
-        group.removeEventListener("pointermove", onMove);
-        group.removeEventListener("pointercancel", onUp);
-        group.classList.remove("is-dragging");
+        finish();
         if (days === 0) return;
         if (resizing) {
           const due = Math.max(before.due + days, before.start);
@@ -179,9 +193,9 @@ function init() {
           save(group, { start_date: toIso(before.start + days), due_date: toIso(before.due + days) });
         }
       };
-      group.addEventListener("pointermove", onMove);
-      group.addEventListener("pointerup", onUp, { once: true });
-      group.addEventListener("pointercancel", onUp, { once: true });
+      group.addEventListener("pointermove", onMove, { signal: drag.signal });
+      group.addEventListener("pointerup", onUp, { signal: drag.signal });
+      group.addEventListener("pointercancel", onCancel, { signal: drag.signal });
     });
 
     // Keyboard: ← → move the bar a day; with Shift they move only the due date.

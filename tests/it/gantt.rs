@@ -836,5 +836,64 @@ async fn dragging_a_bar_end_in_a_real_browser_changes_the_due_date() {
         .wait_until("return document.querySelector('.gantt-toast:not(.toast-error)')?.textContent === 'Dates saved.'")
         .await;
 
+    // A cancelled drag saves nothing and leaves no listener behind: the next drag alone
+    // (5 days at 5 px a day) is what is stored.
+    let pointer = r#"
+        const [id, steps] = arguments;
+        const bar = document.querySelector(`.gantt-bar-group[data-id='${id}'] .gantt-bar`);
+        const box = bar.getBoundingClientRect();
+        const xs = [];
+        for (const [type, dx] of steps) {
+            bar.dispatchEvent(new PointerEvent(type, {
+                bubbles: true, cancelable: true, pointerId: 1, pointerType: "mouse", isPrimary: true,
+                button: 0, buttons: type === "pointerdown" || type === "pointermove" ? 1 : 0,
+                clientX: box.x + box.width / 2 + dx, clientY: box.y + box.height / 2,
+            }));
+            xs.push(bar.getAttribute("x"));
+        }
+        return xs;
+    "#;
+    let x = shown_bar(&chrome, &mine, "x").await;
+    let cancelled = chrome
+        .client
+        .execute(
+            pointer,
+            vec![
+                serde_json::json!(mine),
+                serde_json::json!([
+                    ["pointerdown", 0],
+                    ["pointermove", 50],
+                    ["pointercancel", 50]
+                ]),
+            ],
+        )
+        .await
+        .expect("cancelled drag");
+    assert_ne!(
+        cancelled[1].as_str(),
+        Some(x.as_str()),
+        "the bar followed the pointer"
+    );
+    assert_eq!(cancelled[2].as_str(), Some(x.as_str()), "and went back");
+    chrome
+        .client
+        .execute(
+            pointer,
+            vec![
+                serde_json::json!(mine),
+                serde_json::json!([["pointerdown", 0], ["pointermove", 25], ["pointerup", 25]]),
+            ],
+        )
+        .await
+        .expect("drag");
+    chrome
+        .wait_until(&format!(
+            "const g = document.querySelector(`.gantt-bar-group[data-id='{mine}']`); return g.dataset.start === '2026-01-13' && g.dataset.due === '2026-02-05' && document.querySelector('.gantt-toast')?.textContent === 'Dates saved.'"
+        ))
+        .await;
+    assert_eq!(ws.dates(&mine), (date("2026-01-13"), date("2026-02-05")));
+    let x = shown_bar(&chrome, &mine, "x").await;
+    assert_eq!(x, "60", "12 days in at 5 px a day");
+
     chrome.quit().await;
 }
