@@ -97,7 +97,8 @@ function init() {
     place(group, start, due);
   };
 
-  /** Sends the bar's new dates; a refusal puts it back where it is saved and says why. */
+  /** Sends the bar's new dates; a refusal drops any change queued behind it (it was made
+   * on top of the refused one), puts the bar back where it is saved and says why. */
   const save = async (group, fields) => {
     const bar = barOf(group);
     if (bar.saving) {
@@ -139,12 +140,12 @@ function init() {
     bar.saving = false;
     const next = bar.pending;
     bar.pending = null;
-    if (next) {
-      save(group, next);
-    } else if (failure) {
+    if (failure) {
       const back = saved(group);
       show(group, back.start, back.due);
       toast(failure, true);
+    } else if (next) {
+      save(group, next);
     } else {
       toast("Dates saved.", false);
     }

@@ -895,5 +895,61 @@ async fn dragging_a_bar_end_in_a_real_browser_changes_the_due_date() {
     let x = shown_bar(&chrome, &mine, "x").await;
     assert_eq!(x, "60", "12 days in at 5 px a day");
 
+    // A refused save drops the change queued behind it: one request, the bar back on the
+    // saved dates, and the reason on screen.
+    chrome
+        .client
+        .execute(
+            r#"
+            window.ganttTestCalls = 0;
+            const real = window.fetch;
+            window.fetch = (url, init) => {
+                window.ganttTestCalls += 1;
+                if (window.ganttTestCalls > 1) return real(url, init);
+                return new Promise((resolve) => {
+                    window.ganttTestRefuse = () => resolve(new Response(
+                        JSON.stringify({ error: { code: "validation_failed", message: "Refused for the test." } }),
+                        { status: 422, headers: { "Content-Type": "application/json" } },
+                    ));
+                });
+            };
+            document.querySelector(`.gantt-bar-group[data-id='${arguments[0]}']`).focus();
+            "#,
+            vec![serde_json::json!(mine)],
+        )
+        .await
+        .expect("hold the first save");
+    let bar = chrome
+        .find(&format!(".gantt-bar-group[data-id='{mine}']"))
+        .await;
+    bar.send_keys("\u{E014}\u{E014}").await.expect("arrow keys");
+    chrome
+        .wait_until("return typeof window.ganttTestRefuse === 'function'")
+        .await;
+    assert_ne!(
+        shown_bar(&chrome, &mine, "x").await,
+        x,
+        "the bar moved at once"
+    );
+    chrome
+        .client
+        .execute("window.ganttTestRefuse();", vec![])
+        .await
+        .expect("refuse");
+    let message = chrome
+        .wait_until("return document.querySelector('.gantt-toast.toast-error')?.firstChild.textContent ?? null")
+        .await;
+    assert_eq!(message, "Refused for the test.");
+    assert_eq!(
+        chrome
+            .client
+            .execute("return window.ganttTestCalls;", vec![])
+            .await
+            .expect("calls"),
+        1
+    );
+    assert_eq!(shown_bar(&chrome, &mine, "x").await, x);
+    assert_eq!(ws.dates(&mine), (date("2026-01-13"), date("2026-02-05")));
+
     chrome.quit().await;
 }
