@@ -218,15 +218,21 @@ function init() {
   }
 }
 
-// A row's date link opens the side panel: the keyboard moves there too.
+// A row's date link opens the side panel: the keyboard moves there too. A fold or unfold
+// swaps the rows: focus goes back to the toggled row's button.
 let openingPanel = false;
+let toggled = null;
 document.body.addEventListener("htmx:beforeRequest", (event) => {
-  openingPanel = event.detail.elt?.classList?.contains("gantt-dates-link") ?? false;
+  const elt = event.detail.elt;
+  openingPanel = elt?.classList?.contains("gantt-dates-link") ?? false;
+  toggled = elt?.classList?.contains("gantt-toggle") ? elt.value : null;
 });
 
 init();
 document.body.addEventListener("htmx:afterSettle", () => {
   init();
   if (openingPanel) (document.querySelector("#panel-start") ?? document.querySelector("#gantt-panel a"))?.focus();
+  if (toggled) document.querySelector(`#row-${CSS.escape(toggled)} .gantt-toggle`)?.focus();
   openingPanel = false;
+  toggled = null;
 });

@@ -740,6 +740,8 @@ async fn dragging_a_bar_end_in_a_real_browser_changes_the_due_date() {
     let taken = ws.create(&bob, "objective", None, "Taken away").await;
     ws.schedule(&mine, "2026-01-05", "2026-01-18").await;
     ws.schedule(&taken, "2026-02-02", "2026-02-15").await;
+    ws.create(&bob, "key_result", Some(&mine), "Bob's result")
+        .await;
     let Some(chrome) = Chrome::launch().await else {
         return;
     };
@@ -951,5 +953,25 @@ async fn dragging_a_bar_end_in_a_real_browser_changes_the_due_date() {
     assert_eq!(shown_bar(&chrome, &mine, "x").await, x);
     assert_eq!(ws.dates(&mine), (date("2026-01-13"), date("2026-02-05")));
 
+    // Folding a branch keeps the keyboard on the row's button.
+    chrome
+        .client
+        .execute(
+            "document.querySelector(`#row-${arguments[0]} .gantt-toggle`).focus()",
+            vec![serde_json::json!(mine)],
+        )
+        .await
+        .expect("focus");
+    chrome
+        .find(&format!("#row-{mine} .gantt-toggle"))
+        .await
+        .send_keys("\u{E007}")
+        .await
+        .expect("enter");
+    chrome
+        .wait_until(&format!(
+            "const b = document.activeElement; return b?.matches('#row-{mine} .gantt-toggle') && b.getAttribute('aria-expanded') === 'false'"
+        ))
+        .await;
     chrome.quit().await;
 }
