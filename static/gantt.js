@@ -31,14 +31,26 @@ function localizeHeader(gantt) {
   }
 }
 
-function toast(message) {
-  for (const old of document.querySelectorAll(".toast.gantt-toast")) old.remove();
+/** A short confirmation, or a failure that stays until dismissed (DESIGN §5). A
+ * confirmation never hides a failure still on screen. */
+function toast(message, failure) {
+  const shown = document.querySelectorAll(".toast.gantt-toast");
+  if (!failure && [...shown].some((old) => old.classList.contains("toast-error"))) return;
+  for (const old of shown) old.remove();
   const note = document.createElement("div");
-  note.className = "toast toast-error gantt-toast";
-  note.setAttribute("role", "alert");
+  note.className = failure ? "toast toast-error gantt-toast" : "toast gantt-toast";
+  note.setAttribute("role", failure ? "alert" : "status");
   note.textContent = message;
+  if (failure) {
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "toast-close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "×";
+    close.addEventListener("click", () => note.remove());
+    note.append(close);
+  }
   document.body.append(note);
-  window.setTimeout(() => note.remove(), 6000);
 }
 
 function init() {
@@ -73,11 +85,11 @@ function init() {
 
   /** What the server has saved for a bar (its data attributes). */
   const saved = (group) => ({ start: toDay(group.dataset.start), due: toDay(group.dataset.due) });
-  // Per bar: the dates it shows, and one save in flight at a time. Changes made meanwhile
-  // are merged and sent next, so the last change is the one kept.
+  // Per bar: the dates it shows, one save in flight at a time, and the drag under way.
+  // Changes made meanwhile are merged and sent next, so the last change is the one kept.
   const bars = new Map();
   const barOf = (group) => {
-    if (!bars.has(group)) bars.set(group, { shown: saved(group), saving: false, pending: null });
+    if (!bars.has(group)) bars.set(group, { shown: saved(group), saving: false, pending: null, drag: null });
     return bars.get(group);
   };
   const show = (group, start, due) => {
@@ -85,7 +97,8 @@ function init() {
     place(group, start, due);
   };
 
-  /** Sends the bar's new dates; a refusal puts it back where it is saved and says why. */
+  /** Sends the bar's new dates; a refusal drops any change queued behind it (it was made
+   * on top of the refused one), puts the bar back where it is saved and says why. */
   const save = async (group, fields) => {
     const bar = barOf(group);
     if (bar.saving) {
@@ -127,34 +140,50 @@ function init() {
     bar.saving = false;
     const next = bar.pending;
     bar.pending = null;
-    if (next) {
-      save(group, next);
-    } else if (failure) {
+    if (failure) {
       const back = saved(group);
       show(group, back.start, back.due);
-      toast(failure);
+      toast(failure, true);
+    } else if (next) {
+      save(group, next);
+    } else {
+      toast("Dates saved.", false);
     }
   };
 
   for (const group of gantt.querySelectorAll(".gantt-bar-group.is-editable")) {
     group.addEventListener("pointerdown", (down) => {
       if (down.button !== 0) return;
+      const state = barOf(group);
+      // One drag at a time: whatever a lost drag left listening goes now.
+      state.drag?.abort();
+      const drag = new AbortController();
+      state.drag = drag;
       const resizing = down.target.classList.contains("gantt-handle");
-      const before = barOf(group).shown;
+      const before = state.shown;
       let days = 0;
       down.preventDefault();
       group.setPointerCapture(down.pointerId);
       group.classList.add("is-dragging");
+      const finish = () => {
+        drag.abort();
+        if (state.drag === drag) state.drag = null;
+        group.classList.remove("is-dragging");
+      };
 
       const onMove = (move) => {
         days = Math.round((move.clientX - down.clientX) / dayWidth);
         if (resizing) place(group, before.start, Math.max(before.due + days, before.start));
         else place(group, before.start + days, before.due + days);
       };
+      // The browser took the pointer away (a scroll, a palm): nothing is saved, the bar
+      // goes back to the dates it shows.
+      const onCancel = () => {
+        finish();
+        place(group, state.shown.start, state.shown.due);
+      };
       const onUp = () => {
-        group.removeEventListener("pointermove", onMove);
-        group.removeEventListener("pointercancel", onUp);
-        group.classList.remove("is-dragging");
+        finish();
         if (days === 0) return;
         if (resizing) {
           const due = Math.max(before.due + days, before.start);
@@ -165,9 +194,9 @@ function init() {
           save(group, { start_date: toIso(before.start + days), due_date: toIso(before.due + days) });
         }
       };
-      group.addEventListener("pointermove", onMove);
-      group.addEventListener("pointerup", onUp, { once: true });
-      group.addEventListener("pointercancel", onUp, { once: true });
+      group.addEventListener("pointermove", onMove, { signal: drag.signal });
+      group.addEventListener("pointerup", onUp, { signal: drag.signal });
+      group.addEventListener("pointercancel", onCancel, { signal: drag.signal });
     });
 
     // Keyboard: ← → move the bar a day; with Shift they move only the due date.
@@ -189,15 +218,21 @@ function init() {
   }
 }
 
-// A row's date link opens the side panel: the keyboard moves there too.
+// A row's date link opens the side panel: the keyboard moves there too. A fold or unfold
+// swaps the rows: focus goes back to the toggled row's button.
 let openingPanel = false;
+let toggled = null;
 document.body.addEventListener("htmx:beforeRequest", (event) => {
-  openingPanel = event.detail.elt?.classList?.contains("gantt-dates-link") ?? false;
+  const elt = event.detail.elt;
+  openingPanel = elt?.classList?.contains("gantt-dates-link") ?? false;
+  toggled = elt?.classList?.contains("gantt-toggle") ? elt.value : null;
 });
 
 init();
 document.body.addEventListener("htmx:afterSettle", () => {
   init();
   if (openingPanel) (document.querySelector("#panel-start") ?? document.querySelector("#gantt-panel a"))?.focus();
+  if (toggled) document.querySelector(`#row-${CSS.escape(toggled)} .gantt-toggle`)?.focus();
   openingPanel = false;
+  toggled = null;
 });

@@ -85,6 +85,11 @@ pub fn update(
                 ));
             }
         }
+        // Only the dates being set: an item saved before the window existed stays editable.
+        super::check_plan_dates(&[
+            (changes.start_date.flatten(), "start date"),
+            (changes.due_date.flatten(), "due date"),
+        ])?;
         let start = changes.start_date.unwrap_or(before.start_date);
         let due = changes.due_date.unwrap_or(before.due_date);
         if let (Some(start), Some(due)) = (start, due) {

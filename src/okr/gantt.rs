@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Datelike, Days, Duration, Months, NaiveDate};
 
 use super::{OkrError, TreeRow};
 use crate::db::AnyConnection;
@@ -47,7 +47,9 @@ impl Scale {
     /// The first day of the header unit (Monday, first of month, first of quarter) holding `date`.
     fn unit_start(self, date: NaiveDate) -> NaiveDate {
         match self {
-            Self::Week => date - Duration::days(i64::from(date.weekday().num_days_from_monday())),
+            Self::Week => date
+                .checked_sub_days(Days::new(u64::from(date.weekday().num_days_from_monday())))
+                .unwrap_or(date),
             Self::Month => date.with_day(1).unwrap_or(date),
             Self::Quarter => {
                 let month = (date.month0() / 3) * 3 + 1;
@@ -56,16 +58,14 @@ impl Scale {
         }
     }
 
-    /// The first day of the unit after the one starting at `start`.
-    fn next_unit(self, start: NaiveDate) -> NaiveDate {
+    /// The first day of the unit after the one starting at `start`; `None` past chrono's last
+    /// date. Everything here is checked: dates saved before the plan window came in may lie
+    /// near chrono's limits, and a page must never panic on them.
+    fn next_unit(self, start: NaiveDate) -> Option<NaiveDate> {
         match self {
-            Self::Week => start + Duration::days(7),
-            Self::Month => start
-                .checked_add_months(chrono::Months::new(1))
-                .unwrap_or(start + Duration::days(31)),
-            Self::Quarter => start
-                .checked_add_months(chrono::Months::new(3))
-                .unwrap_or(start + Duration::days(92)),
+            Self::Week => start.checked_add_days(Days::new(7)),
+            Self::Month => start.checked_add_months(Months::new(1)),
+            Self::Quarter => start.checked_add_months(Months::new(3)),
         }
     }
 
@@ -134,14 +134,14 @@ impl Range {
     /// The default view: from the unit before today's, a few units long.
     pub fn around(today: NaiveDate, scale: Scale) -> Self {
         let current = scale.unit_start(today);
-        let from = scale.unit_start(current - Duration::days(1));
+        let from = scale.unit_start(current.pred_opt().unwrap_or(current));
         let mut end = from;
         for _ in 0..scale.default_units() {
-            end = scale.next_unit(end);
+            end = scale.next_unit(end).unwrap_or(end);
         }
         Self {
             from,
-            to: end - Duration::days(1),
+            to: end.pred_opt().filter(|&to| to >= from).unwrap_or(from),
         }
     }
 
@@ -163,8 +163,13 @@ impl Range {
             return Self::around(today, scale);
         };
         let from = scale.unit_start(first);
-        let to = scale.next_unit(scale.unit_start(last)) - Duration::days(1);
-        let longest = from + Duration::days(scale.max_days() - 1);
+        let to = scale
+            .next_unit(scale.unit_start(last))
+            .and_then(|next| next.pred_opt())
+            .unwrap_or(NaiveDate::MAX);
+        let longest = from
+            .checked_add_signed(Duration::days(scale.max_days() - 1))
+            .unwrap_or(NaiveDate::MAX);
         Self {
             from,
             to: to.min(longest),
@@ -176,14 +181,12 @@ impl Range {
     }
 }
 
-/// A bar's place in pixels, clipped to the range; `clipped_*` say it goes on beyond an edge.
+/// A bar's place in pixels, clipped to the range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bar {
     pub x: i64,
     pub width: i64,
     pub progress_width: i64,
-    pub clipped_start: bool,
-    pub clipped_end: bool,
 }
 
 impl Bar {
@@ -235,8 +238,6 @@ impl Timeline {
             x: left,
             width: right - left,
             progress_width: done.clamp(left, right) - left,
-            clipped_start: start < self.range.from,
-            clipped_end: due > self.range.to,
         })
     }
 
@@ -249,18 +250,23 @@ impl Timeline {
     pub fn ticks(&self) -> Vec<Tick> {
         let mut ticks = Vec::new();
         let mut start = self.range.from;
-        while start <= self.range.to {
-            let next = self.scale.next_unit(self.scale.unit_start(start));
-            let end = next.min(self.range.to + Duration::days(1));
+        loop {
+            let next = self
+                .scale
+                .next_unit(self.scale.unit_start(start))
+                .filter(|&next| next > start);
+            let end_x = next.map_or(self.width(), |next| self.x(next).min(self.width()));
             ticks.push(Tick {
                 date: start,
                 x: self.x(start),
-                width: self.x(end) - self.x(start),
+                width: end_x - self.x(start),
                 label: self.scale.tick_label(start),
             });
-            start = next;
+            match next {
+                Some(next) if next <= self.range.to => start = next,
+                _ => return ticks,
+            }
         }
-        ticks
     }
 }
 
@@ -526,8 +532,6 @@ mod tests {
                     x: 10 * per_day,
                     width: 10 * per_day,
                     progress_width: 5 * per_day,
-                    clipped_start: false,
-                    clipped_end: false
                 })
             );
             assert_eq!(t.width(), 90 * per_day);
@@ -544,8 +548,6 @@ mod tests {
                 x: 0,
                 width: 120,
                 progress_width: 120,
-                clipped_start: true,
-                clipped_end: false
             })
         );
         // Half of a 20-day bar is done by 31 Dec, before the range starts.
@@ -603,6 +605,26 @@ mod tests {
         let empty = Range::fit(std::iter::empty(), Scale::Week, day(2026, 1, 14));
         assert_eq!(empty.from, day(2026, 1, 5));
         assert_eq!(empty.days(), 12 * 7);
+    }
+
+    #[test]
+    fn dates_at_chrono_limits_never_panic() {
+        let (min, max) = (NaiveDate::MIN, NaiveDate::MAX);
+        for scale in Scale::ALL.iter().copied() {
+            let near_end = max - Duration::days(5);
+            let fitted = Range::fit([(near_end, max)].into_iter(), scale, day(2026, 1, 1));
+            assert_eq!(fitted.to, max);
+            let spread = Range::fit([(min, max)].into_iter(), scale, day(2026, 1, 1));
+            assert_eq!(spread.days(), scale.max_days());
+            for range in [fitted, spread, Range { from: min, to: min }] {
+                let t = Timeline { scale, range };
+                let ticks = t.ticks();
+                assert_eq!(ticks.iter().map(|t| t.width).sum::<i64>(), t.width());
+                assert!(t.bar(min, max, 50.0).is_some());
+            }
+            assert!(Range::around(max, scale).days() >= 1);
+            assert!(Range::around(min, scale).days() >= 1);
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub mod progress;
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde_json::json;
 
@@ -210,6 +210,47 @@ pub fn title(raw: &str) -> Result<String, String> {
     Ok(title.to_owned())
 }
 
+/// The years a plan's dates may fall in: wide enough for any real plan, and far enough
+/// from chrono's limits that date arithmetic on the gantt never overflows.
+pub const PLAN_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+fn plan_window_message(label: &str) -> String {
+    format!(
+        "Choose a {label} between {} and {}.",
+        PLAN_YEARS.start(),
+        PLAN_YEARS.end()
+    )
+}
+
+/// A typed date: strictly YYYY-MM-DD (chrono's `%Y` alone takes any signed year), inside
+/// `PLAN_YEARS`. `label` names the field in the message, e.g. "due date".
+pub fn plan_date(raw: &str, label: &str) -> Result<NaiveDate, String> {
+    let raw = raw.trim();
+    let shape = raw.len() == 10
+        && raw.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    let date = shape
+        .then(|| NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| format!("Enter the {label} as YYYY-MM-DD."))?;
+    if !PLAN_YEARS.contains(&date.year()) {
+        return Err(plan_window_message(label));
+    }
+    Ok(date)
+}
+
+/// The domain's own check of the window, for callers that hand over parsed dates (the JSON API).
+fn check_plan_dates(dates: &[(Option<NaiveDate>, &str)]) -> Result<(), OkrError> {
+    for (date, label) in dates {
+        if date.is_some_and(|d| !PLAN_YEARS.contains(&d.year())) {
+            return Err(OkrError::Refused(plan_window_message(label)));
+        }
+    }
+    Ok(())
+}
+
 fn load(conn: &mut AnyConnection, id: &str) -> Result<Item, OkrError> {
     Ok(okr_items::table
         .find(id)
@@ -345,6 +386,7 @@ pub fn create(
     new: NewItem,
 ) -> Result<Item, OkrError> {
     viewer.require_writable()?;
+    check_plan_dates(&[(new.due_date, "due date")])?;
     db::write_transaction(conn, |conn| {
         lock_workspace(conn, viewer)?;
         let parent = match &new.parent_id {

@@ -17,6 +17,7 @@ use super::nav::Nav;
 use super::orgs::actor;
 use super::workspaces::{base_path, workspace_access, WorkspacePath};
 use super::{see_other, AppState};
+use crate::okr;
 use crate::okr::edit::{self, ItemChanges};
 use crate::okr::gantt::{self, Chart, Plan, Range, Scale, Timeline, HEADER_HEIGHT, ROW_HEIGHT};
 use crate::scope::Viewer;
@@ -63,24 +64,22 @@ struct View {
     edit: Option<String>,
 }
 
-fn parse_date(raw: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()
-}
-
 impl View {
     fn parse(query: &GanttQuery, today: NaiveDate) -> (Self, Option<String>) {
         let scale = Scale::parse(&query.scale).unwrap_or(Scale::Month);
         let typed = !query.from.trim().is_empty() || !query.to.trim().is_empty();
-        let (range, error) = match (parse_date(&query.from), parse_date(&query.to)) {
-            (Some(from), Some(to)) => match Range::new(from, to, scale) {
+        let from = okr::plan_date(&query.from, "first day");
+        let to = okr::plan_date(&query.to, "last day");
+        let (range, error) = match (from, to) {
+            (Ok(from), Ok(to)) => match Range::new(from, to, scale) {
                 Ok(range) => (range, None),
                 Err(e) => (Range::around(today, scale), Some(e.to_string())),
             },
-            _ if typed => (
+            _ if query.from.trim().is_empty() || query.to.trim().is_empty() => (
                 Range::around(today, scale),
-                Some("Enter both ends of the range as dates.".to_owned()),
+                typed.then(|| "Enter both ends of the range as dates.".to_owned()),
             ),
-            _ => (Range::around(today, scale), None),
+            (Err(message), _) | (_, Err(message)) => (Range::around(today, scale), Some(message)),
         };
         let collapsed = query
             .collapsed
@@ -220,16 +219,14 @@ struct GanttPage<'a> {
     gantt: GanttPartial<'a>,
 }
 
-/// Renders the page (or, for htmx, the partial) for a plan already loaded.
-fn render_gantt(
-    htmx: bool,
+/// The gantt for a plan already loaded, its page number clamped to the pages there are.
+fn gantt_partial<'a>(
     signed_in: &SignedIn,
-    nav: Nav,
-    access: WorkspaceAccess,
-    plan: &Plan,
+    access: &WorkspaceAccess,
+    plan: &'a Plan,
     query: &GanttQuery,
     error: Option<(String, String)>,
-) -> Result<String, AppError> {
+) -> GanttPartial<'a> {
     let today = chrono::Utc::now().date_naive();
     let (mut view, range_error) = View::parse(query, today);
     if let Some((id, _)) = &error {
@@ -242,14 +239,14 @@ fn render_gantt(
     };
     let chart = gantt::chart(plan, timeline, &collapsed, view.page, today);
     view.page = chart.page;
-    let base = base_path(&access);
+    let base = base_path(access);
     let editing = view
         .edit
         .as_ref()
         .and_then(|id| plan.rows.iter().find(|r| &r.row.item.id == id));
     let fitted = Range::fit(plan.spans(), view.scale, today);
     let href = |v: View| format!("{base}/gantt?{}", v.query());
-    let gantt = GanttPartial {
+    GanttPartial {
         fit_href: href(view.with(|v| {
             v.range = fitted;
             v.page = 1;
@@ -260,7 +257,7 @@ fn render_gantt(
         })),
         range_error,
         scales: Scale::ALL,
-        base: base.clone(),
+        base,
         csrf_token: signed_in.csrf_token.clone(),
         chart,
         unscheduled: plan.unscheduled().take(gantt::PAGE_SIZE).collect(),
@@ -271,10 +268,21 @@ fn render_gantt(
         header_height: HEADER_HEIGHT,
         read_only: access.require_writable().is_err(),
         view,
-    };
+    }
+}
+
+/// The page, or for htmx the partial alone.
+fn render_gantt(
+    htmx: bool,
+    signed_in: &SignedIn,
+    nav: Nav,
+    access: WorkspaceAccess,
+    gantt: GanttPartial,
+) -> Result<String, AppError> {
     let body = if htmx {
         gantt.render()?
     } else {
+        let base = gantt.base.clone();
         GanttPage {
             layout: signed_in.layout(&format!("{} · Gantt", access.workspace.name), nav),
             csv_href: format!("{base}/gantt.csv"),
@@ -303,14 +311,15 @@ pub async fn show(
     query: web::Query<GanttQuery>,
 ) -> Result<HttpResponse, AppError> {
     let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
-    let (view, _) = View::parse(&query, chrono::Utc::now().date_naive());
-    let address = format!("{}/gantt?{}", base_path(&access), view.query());
+    let plan = load_plan(&state, &access).await?;
+    let gantt = gantt_partial(&signed_in, &access, &plan, &query, None);
+    // The view as shown (a page past the last one is the last), not as asked for.
+    let address = gantt.href(&gantt.view);
     // A fold is a one-off instruction: the address to keep (and reload) is the view it gives.
     if !htmx.0 && !query.toggle.trim().is_empty() {
         return Ok(see_other(&address));
     }
-    let plan = load_plan(&state, &access).await?;
-    let body = render_gantt(htmx.0, &signed_in, nav, access, &plan, &query, None)?;
+    let body = render_gantt(htmx.0, &signed_in, nav, access, gantt)?;
     let mut response = html(StatusCode::OK, body);
     if htmx.0 {
         if let Ok(value) = header::HeaderValue::from_str(&address) {
@@ -357,9 +366,7 @@ impl TryFrom<&DatesForm> for ItemChanges {
             raw.as_deref()
                 .map(|raw| match raw.trim() {
                     "" => Ok(None),
-                    raw => parse_date(raw)
-                        .map(Some)
-                        .ok_or(format!("Enter the {label} as YYYY-MM-DD.")),
+                    raw => okr::plan_date(raw, label).map(Some),
                 })
                 .transpose()
         };
@@ -438,15 +445,8 @@ pub async fn set_dates(
             };
             let message = e.to_string();
             let plan = load_plan(&state, &access).await?;
-            let body = render_gantt(
-                false,
-                &signed_in,
-                nav,
-                access,
-                &plan,
-                &query,
-                Some((item_id, message)),
-            )?;
+            let gantt = gantt_partial(&signed_in, &access, &plan, &query, Some((item_id, message)));
+            let body = render_gantt(false, &signed_in, nav, access, gantt)?;
             Ok(html(status, body))
         }
         Err(e) => Err(e),

@@ -220,9 +220,7 @@ impl EditForm {
 fn date(raw: &str, label: &str) -> Result<Option<NaiveDate>, String> {
     match raw.trim() {
         "" => Ok(None),
-        raw => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| format!("Enter the {label} as YYYY-MM-DD.")),
+        raw => okr::plan_date(raw, label).map(Some),
     }
 }
 

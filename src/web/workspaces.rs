@@ -331,10 +331,7 @@ impl TryFrom<&ItemForm> for NewItem {
         let title = okr::title(&form.title)?;
         let due_date = match form.due_date.trim() {
             "" => None,
-            raw => Some(
-                NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                    .map_err(|_| "Enter the due date as YYYY-MM-DD.")?,
-            ),
+            raw => Some(okr::plan_date(raw, "due date")?),
         };
         Ok(NewItem {
             item_type,

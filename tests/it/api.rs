@@ -908,3 +908,42 @@ async fn the_openapi_document_describes_every_route_and_the_bearer_scheme() {
         assert!(operation["responses"]["429"]["headers"]["Retry-After"].is_object());
     }
 }
+
+#[tokio::test]
+async fn dates_outside_the_plan_window_are_refused_by_the_api_too() {
+    let s = Setup::new("option_1").await;
+    let api = s.api("owner@example.com", &["read", "write"]);
+    let refused = api
+        .post(
+            &format!("/workspaces/{}/items", s.ws_id),
+            json!({ "type": "objective", "title": "Far off", "due_date": "9999-12-31" }),
+        )
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(
+        refused["error"]["message"],
+        "Choose a due date between 1900 and 2200."
+    );
+    let objective = s.item(&api, "objective", None, "Grow").await;
+    for body in [
+        json!({ "due_date": "+262142-12-31" }),
+        json!({ "start_date": "1066-10-14" }),
+    ] {
+        api.call(Method::PATCH, &format!("/items/{objective}"), Some(body))
+            .await
+            .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    }
+    let item = api
+        .get(&format!("/items/{objective}"))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(
+        (item["start_date"].clone(), item["due_date"].clone()),
+        (Value::Null, Value::Null)
+    );
+    let count: i64 = cairn::schema::okr_items::table
+        .count()
+        .get_result(&mut s.app.db())
+        .expect("count");
+    assert_eq!(count, 1, "the refused item was not created");
+}

@@ -130,6 +130,15 @@ async fn bars_sit_where_their_dates_fall_on_every_scale() {
             ))
             .await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        // The chart groups its bars for assistive tech; as an image it would hide them.
+        assert_eq!(
+            page.attr_of(".gantt-chart", "role").as_deref(),
+            Some("group")
+        );
+        assert_eq!(
+            page.attr_of(".gantt-chart", "aria-label").as_deref(),
+            Some("Timeline from 2026-01-01 to 2026-03-31")
+        );
         // 5 Jan is 4 days after the range starts; 5–18 Jan is 14 days; the objective's only
         // key result is done, so the objective is fully done too.
         assert_eq!(
@@ -310,6 +319,36 @@ async fn collapsing_a_branch_hides_its_rows_and_pages_keep_large_plans_short() {
     let folded = rows(&ws.admin.get(&collapse).await);
     assert_eq!(folded.len(), 199);
     assert!(folded.contains(&last));
+
+    // The address kept is the page shown: past the last page is the last page, and a fold
+    // that empties the page asked for lands on the last one left.
+    let pushed = |path: String| {
+        let client = ws.admin.client.clone();
+        let url = ws.admin.url(&path);
+        async move {
+            let response = client
+                .get(url)
+                .header("HX-Request", "true")
+                .send()
+                .await
+                .expect("GET");
+            response
+                .headers()
+                .get("hx-push-url")
+                .and_then(|v| v.to_str().ok())
+                .expect("HX-Push-Url")
+                .to_owned()
+        }
+    };
+    let far = pushed(format!("{}?page=999", ws.gantt())).await;
+    assert!(far.ends_with("&page=2"), "{far}");
+    let refolded = pushed(toggle(&second_page, &objective)).await;
+    assert!(
+        refolded.contains(&format!("collapsed={objective}")) && !refolded.contains("page="),
+        "{refolded}"
+    );
+    let redirected = ws.admin.get(&toggle(&second_page, &objective)).await;
+    assert_eq!(redirected.location(), Some(refolded.as_str()));
 }
 
 #[tokio::test]
@@ -527,6 +566,85 @@ async fn date_edits_follow_the_rules_and_are_logged() {
 }
 
 #[tokio::test]
+async fn dates_outside_the_plan_window_are_refused_and_never_break_the_page() {
+    let ws = Workspace::new("option_1").await;
+    let objective = ws.create(&ws.admin, "objective", None, "Grow").await;
+    ws.schedule(&objective, "2026-01-05", "2026-01-18").await;
+
+    // A range at chrono's edge is explained next to the picker, not a panic.
+    let page = ws
+        .admin
+        .get(&format!(
+            "{}?scale=week&from=%2B262142-12-25&to=%2B262142-12-31",
+            ws.gantt()
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.text_of("#gantt-range-error").as_deref(),
+        Some("Enter the first day as YYYY-MM-DD.")
+    );
+    let page = ws
+        .admin
+        .get(&format!("{}?from=9999-12-01&to=9999-12-31", ws.gantt()))
+        .await;
+    assert_eq!(
+        page.text_of("#gantt-range-error").as_deref(),
+        Some("Choose a first day between 1900 and 2200.")
+    );
+
+    // The script's endpoint and the panel's form refuse such dates; nothing changes.
+    for (raw, message) in [
+        ("9999-12-31", "Choose a due date between 1900 and 2200."),
+        ("+262142-12-31", "Enter the due date as YYYY-MM-DD."),
+        ("1899-12-31", "Choose a due date between 1900 and 2200."),
+    ] {
+        let (status, body) = ws
+            .set_dates(&ws.admin, &objective, &[("due_date", raw)])
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{raw}");
+        let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+        assert_eq!(json["error"]["message"], message, "{raw}");
+        let refused = ws
+            .admin
+            .post_form(
+                &format!("{}/gantt/items/{objective}/dates", ws.base()),
+                &[("due_date", raw)],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{raw}");
+        assert_eq!(
+            refused.text_of(".gantt-panel .field-error").as_deref(),
+            Some(message)
+        );
+        assert_eq!(
+            ws.dates(&objective),
+            (date("2026-01-05"), date("2026-01-18"))
+        );
+    }
+
+    // A date saved before the window existed still draws, on every scale and when fitted.
+    diesel::update(okr_items::table.find(&objective))
+        .set(okr_items::due_date.eq(chrono::NaiveDate::MAX))
+        .execute(&mut ws.app.db())
+        .expect("legacy date");
+    for scale in ["week", "month", "quarter"] {
+        let page = ws.admin.get(&format!("{}?scale={scale}", ws.gantt())).await;
+        assert_eq!(page.status, StatusCode::OK, "{scale}");
+        let links = scraper::Selector::parse("a").expect("selector");
+        let fit = page
+            .html()
+            .select(&links)
+            .find(|a| a.text().collect::<String>() == "Fit to items")
+            .and_then(|a| a.value().attr("href").map(str::to_owned))
+            .expect("fit link");
+        let fitted = ws.admin.get(&fit).await;
+        assert_eq!(fitted.status, StatusCode::OK, "{scale}");
+        assert!(bar(&fitted, &objective).is_some(), "{scale}");
+    }
+}
+
+#[tokio::test]
 async fn need_to_know_members_see_only_their_part_of_the_gantt_and_the_csv() {
     let ws = Workspace::new("option_2").await;
     let member = ws.member("member@example.com", "Mo Member", None).await;
@@ -622,6 +740,8 @@ async fn dragging_a_bar_end_in_a_real_browser_changes_the_due_date() {
     let taken = ws.create(&bob, "objective", None, "Taken away").await;
     ws.schedule(&mine, "2026-01-05", "2026-01-18").await;
     ws.schedule(&taken, "2026-02-02", "2026-02-15").await;
+    ws.create(&bob, "key_result", Some(&mine), "Bob's result")
+        .await;
     let Some(chrome) = Chrome::launch().await else {
         return;
     };
@@ -677,6 +797,16 @@ async fn dragging_a_bar_end_in_a_real_browser_changes_the_due_date() {
     );
     assert_eq!(shown_bar(&chrome, &taken, "x").await, x);
     assert_eq!(ws.dates(&taken), (date("2026-02-02"), date("2026-02-15")));
+    // The failure stays until dismissed.
+    chrome
+        .find(".gantt-toast.toast-error .toast-close")
+        .await
+        .click()
+        .await
+        .expect("dismiss");
+    chrome
+        .wait_until("return document.querySelector('.gantt-toast') === null")
+        .await;
 
     // Keyboard: three quick presses of → move the bar three days; every press counts
     // although the saves overlap, and the last one is what is stored.
@@ -704,5 +834,144 @@ async fn dragging_a_bar_end_in_a_real_browser_changes_the_due_date() {
         ))
         .await;
     assert_eq!(ws.dates(&mine), (date("2026-01-08"), date("2026-01-31")));
+    chrome
+        .wait_until("return document.querySelector('.gantt-toast:not(.toast-error)')?.textContent === 'Dates saved.'")
+        .await;
+
+    // A cancelled drag saves nothing and leaves no listener behind: the next drag alone
+    // (5 days at 5 px a day) is what is stored.
+    let pointer = r#"
+        const [id, steps] = arguments;
+        const bar = document.querySelector(`.gantt-bar-group[data-id='${id}'] .gantt-bar`);
+        const box = bar.getBoundingClientRect();
+        const xs = [];
+        for (const [type, dx] of steps) {
+            bar.dispatchEvent(new PointerEvent(type, {
+                bubbles: true, cancelable: true, pointerId: 1, pointerType: "mouse", isPrimary: true,
+                button: 0, buttons: type === "pointerdown" || type === "pointermove" ? 1 : 0,
+                clientX: box.x + box.width / 2 + dx, clientY: box.y + box.height / 2,
+            }));
+            xs.push(bar.getAttribute("x"));
+        }
+        return xs;
+    "#;
+    let x = shown_bar(&chrome, &mine, "x").await;
+    let cancelled = chrome
+        .client
+        .execute(
+            pointer,
+            vec![
+                serde_json::json!(mine),
+                serde_json::json!([
+                    ["pointerdown", 0],
+                    ["pointermove", 50],
+                    ["pointercancel", 50]
+                ]),
+            ],
+        )
+        .await
+        .expect("cancelled drag");
+    assert_ne!(
+        cancelled[1].as_str(),
+        Some(x.as_str()),
+        "the bar followed the pointer"
+    );
+    assert_eq!(cancelled[2].as_str(), Some(x.as_str()), "and went back");
+    chrome
+        .client
+        .execute(
+            pointer,
+            vec![
+                serde_json::json!(mine),
+                serde_json::json!([["pointerdown", 0], ["pointermove", 25], ["pointerup", 25]]),
+            ],
+        )
+        .await
+        .expect("drag");
+    chrome
+        .wait_until(&format!(
+            "const g = document.querySelector(`.gantt-bar-group[data-id='{mine}']`); return g.dataset.start === '2026-01-13' && g.dataset.due === '2026-02-05' && document.querySelector('.gantt-toast')?.textContent === 'Dates saved.'"
+        ))
+        .await;
+    assert_eq!(ws.dates(&mine), (date("2026-01-13"), date("2026-02-05")));
+    let x = shown_bar(&chrome, &mine, "x").await;
+    assert_eq!(x, "60", "12 days in at 5 px a day");
+
+    // A refused save drops the change queued behind it: one request, the bar back on the
+    // saved dates, and the reason on screen.
+    chrome
+        .client
+        .execute(
+            r#"
+            window.ganttTestCalls = 0;
+            const real = window.fetch;
+            window.fetch = (url, init) => {
+                window.ganttTestCalls += 1;
+                if (window.ganttTestCalls > 1) return real(url, init);
+                return new Promise((resolve) => {
+                    window.ganttTestRefuse = () => resolve(new Response(
+                        JSON.stringify({ error: { code: "validation_failed", message: "Refused for the test." } }),
+                        { status: 422, headers: { "Content-Type": "application/json" } },
+                    ));
+                });
+            };
+            document.querySelector(`.gantt-bar-group[data-id='${arguments[0]}']`).focus();
+            "#,
+            vec![serde_json::json!(mine)],
+        )
+        .await
+        .expect("hold the first save");
+    let bar = chrome
+        .find(&format!(".gantt-bar-group[data-id='{mine}']"))
+        .await;
+    bar.send_keys("\u{E014}\u{E014}").await.expect("arrow keys");
+    chrome
+        .wait_until("return typeof window.ganttTestRefuse === 'function'")
+        .await;
+    assert_ne!(
+        shown_bar(&chrome, &mine, "x").await,
+        x,
+        "the bar moved at once"
+    );
+    chrome
+        .client
+        .execute("window.ganttTestRefuse();", vec![])
+        .await
+        .expect("refuse");
+    let message = chrome
+        .wait_until("return document.querySelector('.gantt-toast.toast-error')?.firstChild.textContent ?? null")
+        .await;
+    assert_eq!(message, "Refused for the test.");
+    assert_eq!(
+        chrome
+            .client
+            .execute("return window.ganttTestCalls;", vec![])
+            .await
+            .expect("calls"),
+        1
+    );
+    assert_eq!(shown_bar(&chrome, &mine, "x").await, x);
+    assert_eq!(ws.dates(&mine), (date("2026-01-13"), date("2026-02-05")));
+
+    // Folding a branch keeps the keyboard on the row's button.
+    chrome
+        .client
+        .execute(
+            "document.querySelector(`#row-${arguments[0]} .gantt-toggle`).focus()",
+            vec![serde_json::json!(mine)],
+        )
+        .await
+        .expect("focus");
+    chrome
+        .find(&format!("#row-{mine} .gantt-toggle"))
+        .await
+        .send_keys("\u{E007}")
+        .await
+        .expect("enter");
+    chrome
+        .wait_until(&format!(
+            "const b = document.activeElement; return b?.matches('#row-{mine} .gantt-toggle') && b.getAttribute('aria-expanded') === 'false'"
+        ))
+        .await;
     chrome.quit().await;
 }

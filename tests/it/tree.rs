@@ -85,6 +85,29 @@ async fn items_nest_by_type_and_the_rules_refuse_the_rest() {
         page.text_of("#new-objective-error").as_deref(),
         Some("Give it a title.")
     );
+    for (due, message) in [
+        ("9999-12-31", "Choose a due date between 1900 and 2200."),
+        ("+262142-12-31", "Enter the due date as YYYY-MM-DD."),
+    ] {
+        let page = ws
+            .admin
+            .submit(
+                &base,
+                &format!("{base}/items"),
+                &[
+                    ("item_type", "objective"),
+                    ("parent_id", ""),
+                    ("title", "Far off"),
+                    ("due_date", due),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{due}");
+        assert_eq!(
+            page.text_of("#new-objective-error").as_deref(),
+            Some(message)
+        );
+    }
     let count: i64 = okr_items::table
         .count()
         .get_result(&mut ws.app.db())
@@ -461,6 +484,18 @@ async fn bad_edits_are_refused_with_a_reason_and_change_nothing() {
         (
             vec![("due_date", "31/12/2026")],
             "Enter the due date as YYYY-MM-DD.",
+        ),
+        (
+            vec![("due_date", "9999-12-31")],
+            "Choose a due date between 1900 and 2200.",
+        ),
+        (
+            vec![("due_date", "+262142-12-31")],
+            "Enter the due date as YYYY-MM-DD.",
+        ),
+        (
+            vec![("start_date", "1066-10-14")],
+            "Choose a start date between 1900 and 2200.",
         ),
         (
             vec![("action_status", "done")],
