@@ -30,16 +30,19 @@ const DESCRIPTION_MAX: usize = 10_000;
 
 #[derive(Deserialize)]
 pub struct WorkspacePath {
+    #[serde(deserialize_with = "super::path_id")]
     ws_id: String,
 }
 
 #[derive(Deserialize)]
 pub struct ItemPath {
+    #[serde(deserialize_with = "super::path_id")]
     item_id: String,
 }
 
 #[derive(Deserialize)]
 pub struct LinkPath {
+    #[serde(deserialize_with = "super::path_id")]
     link_id: String,
 }
 
