@@ -966,3 +966,33 @@ async fn nul_characters_and_ids_that_are_not_ids_never_answer_500() {
         refused.status
     );
 }
+
+#[tokio::test]
+async fn the_token_is_checked_before_the_body() {
+    let s = Setup::new("option_1").await;
+    let items = format!("{}/api/v1/workspaces/{}/items", s.app.base_url, s.ws_id);
+
+    let anonymous = Api::new(&s.app, None);
+    anonymous
+        .send(anonymous.client.post(&items).body("type=objective"))
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    let huge = json!({ "type": "objective", "title": "x".repeat(70 * 1024) });
+    anonymous
+        .send(anonymous.client.post(&items).json(&huge))
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    let unknown = Api::new(&s.app, Some("cairn_pat_unknown".into()));
+    unknown
+        .send(
+            unknown
+                .client
+                .post(&items)
+                .header("content-type", "application/json")
+                .body("{\"type\": "),
+        )
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    // The document stays open to anyone.
+    anonymous.get("/openapi.json").await.expect(StatusCode::OK);
+}

@@ -121,8 +121,11 @@ fn resource(path: &str) -> actix_web::Resource {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    // Registered before the scope so it matches first, outside the token check.
+    cfg.service(resource("/api/v1/openapi.json").route(web::get().to(openapi)));
     cfg.service(
         web::scope("/api/v1")
+            .wrap(actix_web::middleware::from_fn(auth::authenticate))
             .app_data(
                 web::JsonConfig::default()
                     .limit(BODY_LIMIT)
@@ -130,7 +133,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .app_data(web::PathConfig::default().error_handler(error::path_rejected))
             .app_data(web::QueryConfig::default().error_handler(error::query_rejected))
-            .service(resource("/openapi.json").route(web::get().to(openapi)))
             .service(resource("/me").route(web::get().to(orgs::me)))
             .service(
                 resource("/orgs")
