@@ -996,3 +996,47 @@ async fn the_token_is_checked_before_the_body() {
     // The document stays open to anyone.
     anonymous.get("/openapi.json").await.expect(StatusCode::OK);
 }
+
+#[tokio::test]
+async fn whoever_may_edit_either_end_removes_a_link() {
+    let s = Setup::new("option_1").await;
+    let owner = s.api("owner@example.com", &["read", "write", "admin"]);
+    let (_browser, member_id) = s.member(&owner, "mia@example.com", "Mia Member").await;
+    let member = s.api("mia@example.com", &["read", "write"]);
+    let from = s.item(&owner, "objective", None, "Grow").await;
+    let to = s.item(&owner, "objective", None, "Hire").await;
+    let link = owner
+        .post(
+            &format!("/workspaces/{}/links", s.ws_id),
+            json!({ "from_item_id": from, "to_item_id": to }),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    let link_path = format!("/links/{}", link["id"].as_str().expect("id"));
+
+    member
+        .call(Method::DELETE, &link_path, None)
+        .await
+        .expect_error(StatusCode::FORBIDDEN, "forbidden");
+    owner
+        .call(
+            Method::PATCH,
+            &format!("/items/{to}"),
+            Some(json!({ "owner_user_id": member_id })),
+        )
+        .await
+        .expect(StatusCode::OK);
+    member
+        .call(Method::DELETE, &link_path, None)
+        .await
+        .expect(StatusCode::NO_CONTENT);
+    let links = owner
+        .get(&format!("/workspaces/{}/links", s.ws_id))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(links["links"], json!([]));
+    member
+        .call(Method::DELETE, &link_path, None)
+        .await
+        .expect_error(StatusCode::NOT_FOUND, "not_found");
+}

@@ -468,9 +468,9 @@ pub async fn delete_link(
     state
         .db
         .run(move |conn| {
-            let (workspace_id, item_id) = links::located(conn, &link_id)?;
+            let workspace_id = links::workspace_of(conn, &link_id)?;
             let viewer = viewer_in(conn, &user_id, &workspace_id)?;
-            Ok::<_, ApiError>(links::remove(conn, &actor, &viewer, &item_id, &link_id)?)
+            Ok::<_, ApiError>(links::remove_by_id(conn, &actor, &viewer, &link_id)?)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
