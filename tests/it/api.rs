@@ -1040,3 +1040,41 @@ async fn whoever_may_edit_either_end_removes_a_link() {
         .await
         .expect_error(StatusCode::NOT_FOUND, "not_found");
 }
+
+#[tokio::test]
+async fn revoking_a_token_again_keeps_the_first_revocation() {
+    let s = Setup::new("option_1").await;
+    token_for(&s.app, "owner@example.com", &["read"]);
+    let id: String = pat::table.select(pat::id).first(&mut s.app.db()).unwrap();
+    s.owner.get("/account/tokens").await;
+    let revoke = format!("/account/tokens/{id}/revoke");
+    s.owner
+        .post_form(&revoke, &[])
+        .await
+        .assert_redirect("/account/tokens");
+    // Date the first revocation back, so a second one overwriting it would show.
+    let first = chrono::NaiveDate::from_ymd_opt(2020, 1, 2)
+        .and_then(|d| d.and_hms_opt(3, 4, 5))
+        .expect("date");
+    diesel::update(pat::table.find(&id))
+        .set(pat::revoked_at.eq(Some(first)))
+        .execute(&mut s.app.db())
+        .expect("dated");
+    s.owner
+        .post_form(&revoke, &[])
+        .await
+        .assert_redirect("/account/tokens");
+    let revoked_at: Option<chrono::NaiveDateTime> = pat::table
+        .find(&id)
+        .select(pat::revoked_at)
+        .first(&mut s.app.db())
+        .unwrap();
+    assert_eq!(revoked_at, Some(first));
+    // Someone else's token still does not exist for them.
+    let other = s.app.person("other@example.com", "Otto Other").await;
+    other.get("/account/tokens").await;
+    assert_eq!(
+        other.post_form(&revoke, &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
