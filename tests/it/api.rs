@@ -1078,3 +1078,49 @@ async fn revoking_a_token_again_keeps_the_first_revocation() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn misspelt_fields_are_refused_and_the_document_says_so() {
+    let s = Setup::new("option_1").await;
+    let api = s.api("owner@example.com", &["read", "write"]);
+    let objective = s.item(&api, "objective", None, "Grow").await;
+
+    let typo = api
+        .post(
+            &format!("/workspaces/{}/items", s.ws_id),
+            json!({ "type": "objective", "title": "Hire", "descripton": "x" }),
+        )
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert!(
+        typo["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("descripton")),
+        "{typo}"
+    );
+    api.call(
+        Method::PATCH,
+        &format!("/items/{objective}"),
+        Some(json!({ "titel": "Grow more" })),
+    )
+    .await
+    .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let item = api
+        .get(&format!("/items/{objective}"))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(item["title"], "Grow", "a refused patch changes nothing");
+    let items: i64 = cairn::schema::okr_items::table
+        .count()
+        .get_result(&mut s.app.db())
+        .unwrap();
+    assert_eq!(items, 1);
+
+    let document = api.get("/openapi.json").await.expect(StatusCode::OK);
+    for model in ["NewItem", "ItemPatch", "NewLink", "Position", "NewOrg"] {
+        assert_eq!(
+            document["components"]["schemas"][model]["additionalProperties"], false,
+            "{model}"
+        );
+    }
+}
