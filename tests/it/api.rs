@@ -1124,3 +1124,27 @@ async fn misspelt_fields_are_refused_and_the_document_says_so() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_failed_last_use_write_does_not_fail_the_request() {
+    use diesel::connection::SimpleConnection;
+
+    let s = Setup::new("option_1").await;
+    let api = s.api("owner@example.com", &["read"]);
+    // Any write of last_used_at now fails, as it might on a busy database.
+    let refuse = if s.app.database.is_postgres() {
+        "ALTER TABLE pat ADD CONSTRAINT never_used CHECK (last_used_at IS NULL)"
+    } else {
+        "CREATE TRIGGER never_used BEFORE UPDATE OF last_used_at ON pat \
+         BEGIN SELECT RAISE(ABORT, 'busy'); END"
+    };
+    s.app.db().batch_execute(refuse).expect("refusal installed");
+
+    let me = api.get("/me").await.expect(StatusCode::OK);
+    assert_eq!(me["email"], "owner@example.com");
+    let last_used: Option<chrono::NaiveDateTime> = pat::table
+        .select(pat::last_used_at)
+        .first(&mut s.app.db())
+        .unwrap();
+    assert_eq!(last_used, None, "the write was refused");
+}
