@@ -193,6 +193,21 @@ pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
     )
 }
 
+/// Whether PostgreSQL refused text holding a NUL character (SQLSTATE 22021, "invalid byte
+/// sequence ... 0x00"): it cannot store one in text, so that is bad input, not a fault.
+pub fn is_nul_in_text(error: &diesel::result::Error) -> bool {
+    match error {
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::Unknown, info) => {
+            let message = info.message();
+            message.contains("invalid byte sequence") && message.contains("0x00")
+        }
+        _ => false,
+    }
+}
+
+/// What the web layers answer when text held a NUL character.
+pub const NUL_IN_TEXT: &str = "Text must not contain NUL characters.";
+
 /// A new primary key: UUIDv7, so ids sort by creation time and index well.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

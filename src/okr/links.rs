@@ -65,13 +65,13 @@ pub fn between(
         .collect())
 }
 
-/// The workspace and the item a live link starts from, so a request naming only the link
-/// can check access and then remove it through that item.
-pub fn located(conn: &mut AnyConnection, link_id: &str) -> Result<(String, String), OkrError> {
+/// The workspace a live link belongs to, so a request naming only the link can find its
+/// viewer.
+pub fn workspace_of(conn: &mut AnyConnection, link_id: &str) -> Result<String, OkrError> {
     Ok(okr_links::table
         .find(link_id)
         .filter(okr_links::deleted_at.is_null())
-        .select((okr_links::workspace_id, okr_links::from_item_id))
+        .select(okr_links::workspace_id)
         .first(conn)?)
 }
 
@@ -221,23 +221,70 @@ pub fn remove(
         };
         let item = load(conn, item_id)?;
         check_may_edit(conn, viewer, &item)?;
-        let now = db::now();
-        diesel::update(okr_links::table.find(link_id))
-            .set((
-                okr_links::deleted_at.eq(Some(now)),
-                okr_links::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-        record(
-            conn,
-            actor,
-            viewer,
-            &item,
-            "item.unlinked",
-            // The id only: whoever reads this history later may not see the other item.
-            Some(serde_json::json!({ "linked_item_id": link.other.id })),
-            None,
-        )?;
-        Ok(())
+        unlink(conn, actor, viewer, &item, link_id, &link.other.id)
     })
+}
+
+/// Removes a link named only by its id, by the rule of the item pages: whoever may edit
+/// either end may remove it (each end's page offers it). The history records it on the end
+/// they may edit, the `from` end when both.
+pub fn remove_by_id(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    viewer: &Viewer,
+    link_id: &str,
+) -> Result<(), OkrError> {
+    viewer.require_writable()?;
+    db::write_transaction(conn, |conn| {
+        super::lock_workspace(conn, viewer)?;
+        let (from, to): (String, String) = okr_links::table
+            .find(link_id)
+            .filter(okr_links::workspace_id.eq(&viewer.workspace_id))
+            .filter(okr_links::deleted_at.is_null())
+            .select((okr_links::from_item_id, okr_links::to_item_id))
+            .first(conn)?;
+        // Both ends must be visible and live, as on the pages.
+        if !of_item(conn, viewer, &from)?
+            .iter()
+            .any(|l| l.link_id == link_id)
+        {
+            return Err(OkrError::NotFound);
+        }
+        let from_item = load(conn, &from)?;
+        if check_may_edit(conn, viewer, &from_item).is_ok() {
+            return unlink(conn, actor, viewer, &from_item, link_id, &to);
+        }
+        let to_item = load(conn, &to)?;
+        check_may_edit(conn, viewer, &to_item)?;
+        unlink(conn, actor, viewer, &to_item, link_id, &from)
+    })
+}
+
+/// Marks the link removed and records it in `item`'s history.
+fn unlink(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    viewer: &Viewer,
+    item: &Item,
+    link_id: &str,
+    other_id: &str,
+) -> Result<(), OkrError> {
+    let now = db::now();
+    diesel::update(okr_links::table.find(link_id))
+        .set((
+            okr_links::deleted_at.eq(Some(now)),
+            okr_links::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    record(
+        conn,
+        actor,
+        viewer,
+        item,
+        "item.unlinked",
+        // The id only: whoever reads this history later may not see the other item.
+        Some(serde_json::json!({ "linked_item_id": other_id })),
+        None,
+    )?;
+    Ok(())
 }

@@ -241,17 +241,17 @@ pub fn list(conn: &mut AnyConnection, user_id: &str) -> Result<Vec<Token>, Token
     Ok(rows.into_iter().map(Token::from).collect())
 }
 
-/// Revokes one of the user's own tokens; someone else's does not exist for them.
+/// Revokes one of the user's own tokens; someone else's does not exist for them. Revoking
+/// it again changes nothing: `revoked_at` keeps the first revocation.
 pub fn revoke(conn: &mut AnyConnection, user_id: &str, token_id: &str) -> Result<(), TokenError> {
     let now = db::now();
-    let changed = diesel::update(
-        pat::table
-            .filter(pat::id.eq(token_id))
-            .filter(pat::user_id.eq(user_id)),
-    )
-    .set((pat::revoked_at.eq(Some(now)), pat::updated_at.eq(now)))
-    .execute(conn)?;
-    if changed == 0 {
+    let mine = pat::table
+        .filter(pat::id.eq(token_id))
+        .filter(pat::user_id.eq(user_id));
+    let changed = diesel::update(mine.filter(pat::revoked_at.is_null()))
+        .set((pat::revoked_at.eq(Some(now)), pat::updated_at.eq(now)))
+        .execute(conn)?;
+    if changed == 0 && mine.count().get_result::<i64>(conn)? == 0 {
         return Err(TokenError::NotFound);
     }
     Ok(())
@@ -289,9 +289,13 @@ pub fn authenticate(conn: &mut AnyConnection, presented: &str) -> Result<Bearer,
         .last_used_at
         .is_none_or(|at| (now - at).num_seconds() >= LAST_USED_RESOLUTION_SECS);
     if stale {
-        diesel::update(pat::table.find(&token.id))
+        // Bookkeeping only: a busy database must not fail the request it describes.
+        if let Err(error) = diesel::update(pat::table.find(&token.id))
             .set(pat::last_used_at.eq(Some(now)))
-            .execute(conn)?;
+            .execute(conn)
+        {
+            tracing::warn!(%error, token_id = %token.id, "could not record the token's last use");
+        }
     }
     Ok(Bearer {
         token_id: token.id,

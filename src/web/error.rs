@@ -38,6 +38,9 @@ impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
         match e {
             DbError::Query(diesel::result::Error::NotFound) => Self::NotFound,
+            DbError::Query(e) if crate::db::is_nul_in_text(&e) => {
+                Self::BadRequest(crate::db::NUL_IN_TEXT.into())
+            }
             other => Self::Internal(other.to_string()),
         }
     }

@@ -910,6 +910,246 @@ async fn the_openapi_document_describes_every_route_and_the_bearer_scheme() {
 }
 
 #[tokio::test]
+async fn nul_characters_and_ids_that_are_not_ids_never_answer_500() {
+    let s = Setup::new("option_1").await;
+    let api = s.api("owner@example.com", &["read", "write"]);
+    let objective = s.item(&api, "objective", None, "Grow").await;
+    let path = format!("/items/{objective}");
+
+    let nul = api
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({ "description": "a\u{0}b" })),
+        )
+        .await;
+    if s.app.database.is_postgres() {
+        let body = nul.expect_error(StatusCode::BAD_REQUEST, "bad_request");
+        assert_eq!(
+            body["error"]["message"],
+            "Text must not contain NUL characters."
+        );
+    } else {
+        // SQLite stores the character; what matters is that neither backend fails.
+        nul.expect(StatusCode::OK);
+    }
+    for id in ["%00", "not-a-uuid", "a%00b"] {
+        api.get(&format!("/items/{id}"))
+            .await
+            .expect_error(StatusCode::NOT_FOUND, "not_found");
+        api.call(Method::DELETE, &format!("/links/{id}"), None)
+            .await
+            .expect_error(StatusCode::NOT_FOUND, "not_found");
+    }
+
+    // The pages map the same refusal: a form with a NUL answers 4xx, the same form without
+    // one saves.
+    let page = format!("/orgs/{}/w/{}/items/{objective}", s.org_slug, s.ws_slug);
+    let owner_id = s.app.user_id("owner@example.com");
+    let form = |description: &'static str| {
+        [
+            ("title", "Grow"),
+            ("description", description),
+            ("owner_user_id", owner_id.as_str()),
+            ("start_date", ""),
+            ("due_date", ""),
+        ]
+    };
+    s.owner.get(&page).await;
+    let saved = s.owner.post_form(&page, &form("plain")).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let refused = s.owner.post_form(&page, &form("a\u{0}b")).await;
+    assert!(
+        refused.status.is_client_error()
+            || (!s.app.database.is_postgres() && refused.status == StatusCode::SEE_OTHER),
+        "{}",
+        refused.status
+    );
+}
+
+#[tokio::test]
+async fn the_token_is_checked_before_the_body() {
+    let s = Setup::new("option_1").await;
+    let items = format!("{}/api/v1/workspaces/{}/items", s.app.base_url, s.ws_id);
+
+    let anonymous = Api::new(&s.app, None);
+    anonymous
+        .send(anonymous.client.post(&items).body("type=objective"))
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    let huge = json!({ "type": "objective", "title": "x".repeat(70 * 1024) });
+    anonymous
+        .send(anonymous.client.post(&items).json(&huge))
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    let unknown = Api::new(&s.app, Some("cairn_pat_unknown".into()));
+    unknown
+        .send(
+            unknown
+                .client
+                .post(&items)
+                .header("content-type", "application/json")
+                .body("{\"type\": "),
+        )
+        .await
+        .expect_error(StatusCode::UNAUTHORIZED, "unauthorized");
+    // The document stays open to anyone.
+    anonymous.get("/openapi.json").await.expect(StatusCode::OK);
+}
+
+#[tokio::test]
+async fn whoever_may_edit_either_end_removes_a_link() {
+    let s = Setup::new("option_1").await;
+    let owner = s.api("owner@example.com", &["read", "write", "admin"]);
+    let (_browser, member_id) = s.member(&owner, "mia@example.com", "Mia Member").await;
+    let member = s.api("mia@example.com", &["read", "write"]);
+    let from = s.item(&owner, "objective", None, "Grow").await;
+    let to = s.item(&owner, "objective", None, "Hire").await;
+    let link = owner
+        .post(
+            &format!("/workspaces/{}/links", s.ws_id),
+            json!({ "from_item_id": from, "to_item_id": to }),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    let link_path = format!("/links/{}", link["id"].as_str().expect("id"));
+
+    member
+        .call(Method::DELETE, &link_path, None)
+        .await
+        .expect_error(StatusCode::FORBIDDEN, "forbidden");
+    owner
+        .call(
+            Method::PATCH,
+            &format!("/items/{to}"),
+            Some(json!({ "owner_user_id": member_id })),
+        )
+        .await
+        .expect(StatusCode::OK);
+    member
+        .call(Method::DELETE, &link_path, None)
+        .await
+        .expect(StatusCode::NO_CONTENT);
+    let links = owner
+        .get(&format!("/workspaces/{}/links", s.ws_id))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(links["links"], json!([]));
+    member
+        .call(Method::DELETE, &link_path, None)
+        .await
+        .expect_error(StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn revoking_a_token_again_keeps_the_first_revocation() {
+    let s = Setup::new("option_1").await;
+    token_for(&s.app, "owner@example.com", &["read"]);
+    let id: String = pat::table.select(pat::id).first(&mut s.app.db()).unwrap();
+    s.owner.get("/account/tokens").await;
+    let revoke = format!("/account/tokens/{id}/revoke");
+    s.owner
+        .post_form(&revoke, &[])
+        .await
+        .assert_redirect("/account/tokens");
+    // Date the first revocation back, so a second one overwriting it would show.
+    let first = chrono::NaiveDate::from_ymd_opt(2020, 1, 2)
+        .and_then(|d| d.and_hms_opt(3, 4, 5))
+        .expect("date");
+    diesel::update(pat::table.find(&id))
+        .set(pat::revoked_at.eq(Some(first)))
+        .execute(&mut s.app.db())
+        .expect("dated");
+    s.owner
+        .post_form(&revoke, &[])
+        .await
+        .assert_redirect("/account/tokens");
+    let revoked_at: Option<chrono::NaiveDateTime> = pat::table
+        .find(&id)
+        .select(pat::revoked_at)
+        .first(&mut s.app.db())
+        .unwrap();
+    assert_eq!(revoked_at, Some(first));
+    // Someone else's token still does not exist for them.
+    let other = s.app.person("other@example.com", "Otto Other").await;
+    other.get("/account/tokens").await;
+    assert_eq!(
+        other.post_form(&revoke, &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn misspelt_fields_are_refused_and_the_document_says_so() {
+    let s = Setup::new("option_1").await;
+    let api = s.api("owner@example.com", &["read", "write"]);
+    let objective = s.item(&api, "objective", None, "Grow").await;
+
+    let typo = api
+        .post(
+            &format!("/workspaces/{}/items", s.ws_id),
+            json!({ "type": "objective", "title": "Hire", "descripton": "x" }),
+        )
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert!(
+        typo["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("descripton")),
+        "{typo}"
+    );
+    api.call(
+        Method::PATCH,
+        &format!("/items/{objective}"),
+        Some(json!({ "titel": "Grow more" })),
+    )
+    .await
+    .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let item = api
+        .get(&format!("/items/{objective}"))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(item["title"], "Grow", "a refused patch changes nothing");
+    let items: i64 = cairn::schema::okr_items::table
+        .count()
+        .get_result(&mut s.app.db())
+        .unwrap();
+    assert_eq!(items, 1);
+
+    let document = api.get("/openapi.json").await.expect(StatusCode::OK);
+    for model in ["NewItem", "ItemPatch", "NewLink", "Position", "NewOrg"] {
+        assert_eq!(
+            document["components"]["schemas"][model]["additionalProperties"], false,
+            "{model}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_failed_last_use_write_does_not_fail_the_request() {
+    use diesel::connection::SimpleConnection;
+
+    let s = Setup::new("option_1").await;
+    let api = s.api("owner@example.com", &["read"]);
+    // Any write of last_used_at now fails, as it might on a busy database.
+    let refuse = if s.app.database.is_postgres() {
+        "ALTER TABLE pat ADD CONSTRAINT never_used CHECK (last_used_at IS NULL)"
+    } else {
+        "CREATE TRIGGER never_used BEFORE UPDATE OF last_used_at ON pat \
+         BEGIN SELECT RAISE(ABORT, 'busy'); END"
+    };
+    s.app.db().batch_execute(refuse).expect("refusal installed");
+
+    let me = api.get("/me").await.expect(StatusCode::OK);
+    assert_eq!(me["email"], "owner@example.com");
+    let last_used: Option<chrono::NaiveDateTime> = pat::table
+        .select(pat::last_used_at)
+        .first(&mut s.app.db())
+        .unwrap();
+    assert_eq!(last_used, None, "the write was refused");
+}
+
+#[tokio::test]
 async fn dates_outside_the_plan_window_are_refused_by_the_api_too() {
     let s = Setup::new("option_1").await;
     let api = s.api("owner@example.com", &["read", "write"]);

@@ -2,13 +2,15 @@
 //! a request budget (a token bucket refilled continuously).
 
 use std::collections::HashMap;
+use std::future::{ready, Ready};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use actix_web::dev::Payload;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
+use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
-use futures_util::future::LocalBoxFuture;
 use tracing_actix_web::RequestId;
 
 use super::error::ApiError;
@@ -60,6 +62,7 @@ impl RateLimiter {
 }
 
 /// An authenticated API call: the token's user and scopes, and this request's id.
+#[derive(Clone)]
 pub struct Caller {
     pub bearer: Bearer,
     pub request_id: String,
@@ -97,32 +100,47 @@ fn presented_token(req: &HttpRequest) -> Option<String> {
         .then(|| token.trim().to_owned())
 }
 
+/// Authenticates and meters every call under /api/v1 before any extractor reads its body, so
+/// a caller without a valid token hears 401 whatever else is wrong with the request.
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal("application state is missing".into()))?;
+    let presented = presented_token(req.request()).ok_or(ApiError::Unauthorized)?;
+    let bearer = state
+        .db
+        .run(move |conn| tokens::authenticate(conn, &presented))
+        .await
+        .map_err(ApiError::from)?;
+    state
+        .api_rate
+        .take(&bearer.token_id)
+        .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    req.extensions_mut().insert(Caller { bearer, request_id });
+    next.call(req).await
+}
+
+/// The caller `authenticate` found; a handler outside the authenticated scope has none.
 impl FromRequest for Caller {
     type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+    type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let presented = presented_token(req);
-        let request_id = req
-            .extensions()
-            .get::<RequestId>()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        Box::pin(async move {
-            let state =
-                state.ok_or_else(|| ApiError::Internal("application state is missing".into()))?;
-            let presented = presented.ok_or(ApiError::Unauthorized)?;
-            let bearer = state
-                .db
-                .run(move |conn| tokens::authenticate(conn, &presented))
-                .await?;
-            state
-                .api_rate
-                .take(&bearer.token_id)
-                .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
-            Ok(Caller { bearer, request_id })
-        })
+        ready(
+            req.extensions()
+                .get::<Caller>()
+                .cloned()
+                .ok_or(ApiError::Unauthorized),
+        )
     }
 }
 

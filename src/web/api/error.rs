@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::error::{JsonPayloadError, QueryPayloadError};
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
@@ -158,6 +158,9 @@ impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         match e {
             DbError::Query(diesel::result::Error::NotFound) => Self::NotFound,
+            DbError::Query(e) if crate::db::is_nul_in_text(&e) => {
+                Self::BadRequest(crate::db::NUL_IN_TEXT.into())
+            }
             other => Self::Internal(other.to_string()),
         }
     }
@@ -248,6 +251,11 @@ pub fn json_rejected(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::
 /// A query string of the wrong shape (a repeated filter, say) is refused like a bad field.
 pub fn query_rejected(error: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
     ApiError::refused(format!("The query string could not be read: {error}")).into()
+}
+
+/// A path whose ids are not ids names nothing.
+pub fn path_rejected(_error: PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::NotFound.into()
 }
 
 /// Unknown paths under /api/v1.

@@ -30,16 +30,19 @@ const DESCRIPTION_MAX: usize = 10_000;
 
 #[derive(Deserialize)]
 pub struct WorkspacePath {
+    #[serde(deserialize_with = "super::path_id")]
     ws_id: String,
 }
 
 #[derive(Deserialize)]
 pub struct ItemPath {
+    #[serde(deserialize_with = "super::path_id")]
     item_id: String,
 }
 
 #[derive(Deserialize)]
 pub struct LinkPath {
+    #[serde(deserialize_with = "super::path_id")]
     link_id: String,
 }
 
@@ -465,9 +468,9 @@ pub async fn delete_link(
     state
         .db
         .run(move |conn| {
-            let (workspace_id, item_id) = links::located(conn, &link_id)?;
+            let workspace_id = links::workspace_of(conn, &link_id)?;
             let viewer = viewer_in(conn, &user_id, &workspace_id)?;
-            Ok::<_, ApiError>(links::remove(conn, &actor, &viewer, &item_id, &link_id)?)
+            Ok::<_, ApiError>(links::remove_by_id(conn, &actor, &viewer, &link_id)?)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -108,21 +108,31 @@ async fn openapi() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
 
+/// An id in the path: ids are UUIDs, so anything else names nothing and answers 404 without
+/// reaching the database.
+fn path_id<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let id: uuid::Uuid = serde::Deserialize::deserialize(deserializer)?;
+    Ok(id.to_string())
+}
+
 /// A resource whose other methods answer a JSON 405.
 fn resource(path: &str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(error::method_not_allowed))
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    // Registered before the scope so it matches first, outside the token check.
+    cfg.service(resource("/api/v1/openapi.json").route(web::get().to(openapi)));
     cfg.service(
         web::scope("/api/v1")
+            .wrap(actix_web::middleware::from_fn(auth::authenticate))
             .app_data(
                 web::JsonConfig::default()
                     .limit(BODY_LIMIT)
                     .error_handler(error::json_rejected),
             )
+            .app_data(web::PathConfig::default().error_handler(error::path_rejected))
             .app_data(web::QueryConfig::default().error_handler(error::query_rejected))
-            .service(resource("/openapi.json").route(web::get().to(openapi)))
             .service(resource("/me").route(web::get().to(orgs::me)))
             .service(
                 resource("/orgs")

@@ -1,4 +1,5 @@
 //! What the API sends and accepts, in the schema's snake_case names. Times are RFC 3339 UTC.
+//! Bodies refuse unknown fields, so a misspelt field answers 422 instead of being ignored.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -132,6 +133,7 @@ pub struct OrgList {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewOrg {
     #[schema(min_length = 1, max_length = 100)]
     pub name: String,
@@ -171,6 +173,7 @@ pub struct WorkspaceList {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewWorkspace {
     #[schema(min_length = 1, max_length = 100)]
     pub name: String,
@@ -183,6 +186,7 @@ pub struct NewWorkspace {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewInvite {
     pub email: String,
     /// Invite to this workspace too; organization owners and admins may leave it out.
@@ -208,6 +212,7 @@ pub struct InviteOutcome {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AcceptInvite {
     /// The token from the invite link (`/invites/{token}`).
     pub token: String,
@@ -252,6 +257,7 @@ pub struct MemberList {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PutMember {
     pub role: WorkspaceRoleName,
     /// Null or left out: no manager.
@@ -392,6 +398,7 @@ pub struct ItemList {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewItem {
     #[serde(rename = "type")]
     pub item_type: ItemTypeName,
@@ -413,6 +420,7 @@ fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
 
 /// Fields to change; leave out what stays. Nullable fields clear with null.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ItemPatch {
     #[serde(default)]
     #[schema(min_length = 1, max_length = 200)]
@@ -441,6 +449,7 @@ pub struct ItemPatch {
 
 /// Where the item sits on the board, in board units.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Position {
     #[schema(minimum = -1000000.0, maximum = 1000000.0)]
     pub x: f64,
@@ -478,6 +487,7 @@ pub struct LinkList {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewLink {
     #[schema(format = Uuid)]
     pub from_item_id: String,

@@ -22,17 +22,21 @@ use crate::workspaces::{self, MembershipChange, WorkspaceSettings};
 
 #[derive(Deserialize)]
 pub struct OrgPath {
+    #[serde(deserialize_with = "super::path_id")]
     org_id: String,
 }
 
 #[derive(Deserialize)]
 pub struct WorkspacePath {
+    #[serde(deserialize_with = "super::path_id")]
     ws_id: String,
 }
 
 #[derive(Deserialize)]
 pub struct MemberPath {
+    #[serde(deserialize_with = "super::path_id")]
     ws_id: String,
+    #[serde(deserialize_with = "super::path_id")]
     user_id: String,
 }
 
