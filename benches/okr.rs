@@ -27,6 +27,8 @@ use diesel::prelude::*;
 
 const SIZES: [usize; 2] = [1_000, 10_000];
 const RUNS: usize = 15;
+/// API paths take UUIDs, so the seeded workspace has one.
+const WORKSPACE_ID: &str = "0190a000-0000-7000-8000-000000000001";
 const PASSWORD: &str = "benchmark password";
 
 fn median(mut samples: Vec<Duration>) -> f64 {
@@ -72,7 +74,7 @@ fn seed(conn: &mut AnyConnection, n: usize) -> (String, String) {
         .expect("org");
     diesel::insert_into(workspaces::table)
         .values((
-            workspaces::id.eq("ws"),
+            workspaces::id.eq(WORKSPACE_ID),
             workspaces::organization_id.eq("org"),
             workspaces::name.eq("Big plan"),
             workspaces::slug.eq("big"),
@@ -102,7 +104,7 @@ fn seed(conn: &mut AnyConnection, n: usize) -> (String, String) {
             .values((
                 workspace_memberships::id.eq(format!("wm-{user}")),
                 workspace_memberships::organization_id.eq("org"),
-                workspace_memberships::workspace_id.eq("ws"),
+                workspace_memberships::workspace_id.eq(WORKSPACE_ID),
                 workspace_memberships::user_id.eq(user),
                 workspace_memberships::role.eq(ws_role),
                 workspace_memberships::active.eq(true),
@@ -139,7 +141,7 @@ fn seed(conn: &mut AnyConnection, n: usize) -> (String, String) {
                                 okr_item_assignees::item_id.eq(&action),
                                 okr_item_assignees::user_id.eq("admin"),
                                 okr_item_assignees::organization_id.eq("org"),
-                                okr_item_assignees::workspace_id.eq("ws"),
+                                okr_item_assignees::workspace_id.eq(WORKSPACE_ID),
                                 okr_item_assignees::created_at.eq(now),
                             ))
                             .execute(conn)?;
@@ -168,7 +170,7 @@ fn insert_item(
         .values((
             okr_items::id.eq(id),
             okr_items::organization_id.eq("org"),
-            okr_items::workspace_id.eq("ws"),
+            okr_items::workspace_id.eq(WORKSPACE_ID),
             okr_items::item_type.eq(item_type),
             okr_items::title.eq(format!("Item {id}")),
             okr_items::owner_user_id.eq(owner),
@@ -274,7 +276,7 @@ fn main() {
             ));
 
             let need_to_know = visible_set_ms(&mut conn, &member);
-            diesel::update(workspaces::table.find("ws"))
+            diesel::update(workspaces::table.find(WORKSPACE_ID))
                 .set(workspaces::privacy_mode.eq("option_1"))
                 .execute(&mut conn)
                 .expect("open mode");
@@ -419,7 +421,7 @@ fn api_token(conn: &mut AnyConnection) -> String {
 /// Median time of `GET /api/v1/workspaces/{id}/items?limit=1000` with a bearer token.
 async fn measure_api(base: &str, token: &str) -> f64 {
     let client = reqwest::Client::new();
-    let url = format!("{base}/api/v1/workspaces/ws/items?limit=1000");
+    let url = format!("{base}/api/v1/workspaces/{WORKSPACE_ID}/items?limit=1000");
     let mut samples = Vec::new();
     for run in 0..=RUNS {
         let start = Instant::now();
