@@ -107,22 +107,7 @@ if (board) {
   };
 
   // ---- messages ---------------------------------------------------------------------------
-  const say = (message, failure) => {
-    const note = document.createElement("div");
-    note.className = failure ? "toast toast-error" : "toast";
-    note.setAttribute("role", failure ? "alert" : "status");
-    note.textContent = message;
-    if (failure) {
-      const close = document.createElement("button");
-      close.type = "button";
-      close.className = "toast-close";
-      close.setAttribute("aria-label", "Dismiss");
-      close.textContent = "×";
-      close.addEventListener("click", () => note.remove());
-      note.append(close);
-    }
-    status.replaceChildren(note);
-  };
+  const say = (message, failure) => window.cairnToast(message, { failure, within: status });
   // Asked with `Accept: application/json`, refusals say why in `error.message`.
   const reasonOf = async (response) => {
     if (response.status === 401) return "Your session has ended. Log in again to keep arranging the board.";

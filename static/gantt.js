@@ -34,23 +34,7 @@ function localizeHeader(gantt) {
 /** A short confirmation, or a failure that stays until dismissed (DESIGN §5). A
  * confirmation never hides a failure still on screen. */
 function toast(message, failure) {
-  const shown = document.querySelectorAll(".toast.gantt-toast");
-  if (!failure && [...shown].some((old) => old.classList.contains("toast-error"))) return;
-  for (const old of shown) old.remove();
-  const note = document.createElement("div");
-  note.className = failure ? "toast toast-error gantt-toast" : "toast gantt-toast";
-  note.setAttribute("role", failure ? "alert" : "status");
-  note.textContent = message;
-  if (failure) {
-    const close = document.createElement("button");
-    close.type = "button";
-    close.className = "toast-close";
-    close.setAttribute("aria-label", "Dismiss");
-    close.textContent = "×";
-    close.addEventListener("click", () => note.remove());
-    note.append(close);
-  }
-  document.body.append(note);
+  window.cairnToast(message, { failure, className: "gantt-toast" });
 }
 
 function init() {

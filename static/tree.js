@@ -54,13 +54,6 @@ function init() {
   }
   render();
 
-  const toast = (message) => {
-    const note = document.createElement("div");
-    note.className = "toast toast-error";
-    note.setAttribute("role", "alert");
-    note.textContent = message;
-    document.body.append(note);
-  };
 
   const siblings = (row) => rows().filter((r) => r.dataset.parent === row.dataset.parent && !r.hidden);
 
@@ -104,7 +97,7 @@ function init() {
           // Saved answers 204; a redirect (say, to log in again) or an error did not save.
           if (response.status !== 204) throw new Error(String(response.status));
         } catch {
-          toast("That move could not be saved. The tree is shown as it is stored.");
+          window.cairnToast("That move could not be saved. The tree is shown as it is stored.", { failure: true });
           window.setTimeout(() => window.location.reload(), 1500);
         }
       };

@@ -1,0 +1,22 @@
+// Toasts for our scripts (DESIGN §5): a success is short and fades; a failure stays, with its
+// reason and a close button, until dismissed, and no later success hides it.
+window.cairnToast = (message, { failure = false, within = document.body, className = "" } = {}) => {
+  const shown = within.querySelectorAll(":scope > .toast[data-script]");
+  if (!failure && [...shown].some((old) => old.classList.contains("toast-error"))) return;
+  for (const old of shown) old.remove();
+  const note = document.createElement("div");
+  note.className = ["toast", failure ? "toast-error" : "", className].filter(Boolean).join(" ");
+  note.dataset.script = "";
+  note.setAttribute("role", failure ? "alert" : "status");
+  note.textContent = message;
+  if (failure) {
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "toast-close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "×";
+    close.addEventListener("click", () => note.remove());
+    note.append(close);
+  }
+  within.append(note);
+};
