@@ -19,6 +19,9 @@ pub mod tokens;
 mod web;
 pub mod workspaces;
 
+/// The page routes, for the rule-walk tests that check every one of them.
+pub use web::{PageRoute, PAGE_ROUTES};
+
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;

@@ -27,7 +27,7 @@ use actix_session::config::{PersistentSession, TtlExtensionPolicy};
 use actix_session::SessionMiddleware;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpResponse, HttpServer};
 use askama::Template;
@@ -77,124 +77,114 @@ fn session_cookie_name(secure: bool) -> String {
     }
 }
 
+/// One page route: its method, its whole path pattern, and its handler.
+pub struct PageRoute {
+    pub method: Method,
+    pub path: &'static str,
+    handler: fn() -> actix_web::Route,
+}
+
+macro_rules! page_routes {
+    ($($method:ident $path:literal => $handler:path;)*) => {
+        /// Every route of the HTML app, in the order they are matched. It is the one list:
+        /// `routes` registers it, and the rule-walk tests walk it, so a new route is
+        /// checked for CSRF, archive and access the day it is added.
+        pub const PAGE_ROUTES: &[PageRoute] = &[$(PageRoute {
+            method: Method::$method,
+            path: $path,
+            handler: || web::method(Method::$method).to($handler),
+        }),*];
+    };
+}
+
+page_routes! {
+    GET "/" => orgs::home;
+    GET "/healthz" => health::healthz;
+    GET "/readyz" => health::readyz;
+    GET "/static/{file:.*}" => assets::serve;
+    GET "/signup" => auth::signup_page;
+    POST "/signup" => auth::signup;
+    GET "/login" => auth::login_page;
+    POST "/login" => auth::login;
+    POST "/logout" => auth::logout;
+    GET "/account" => auth::account_page;
+    POST "/account/logout-everywhere" => auth::logout_everywhere;
+    GET "/account/tokens" => tokens::index;
+    POST "/account/tokens" => tokens::create;
+    POST "/account/tokens/{token_id}/revoke" => tokens::revoke;
+    GET "/invites/{token}" => invites::show;
+    POST "/invites/{token}/accept" => invites::accept;
+    POST "/invites/{token}/signup" => invites::sign_up;
+    POST "/orgs" => orgs::create;
+    GET "/orgs/slug-field" => orgs::slug_field;
+    GET "/orgs/{org}" => orgs::overview;
+    GET "/orgs/{org}/settings" => orgs::settings;
+    POST "/orgs/{org}/settings" => orgs::save_settings;
+    POST "/orgs/{org}/settings/check" => orgs::check_settings;
+    POST "/orgs/{org}/archive" => orgs::archive;
+    POST "/orgs/{org}/unarchive" => orgs::unarchive;
+    GET "/orgs/{org}/members" => orgs::members;
+    POST "/orgs/{org}/members/{user_id}/role" => orgs::change_role;
+    POST "/orgs/{org}/members/{user_id}/remove" => orgs::remove_member;
+    POST "/orgs/{org}/workspaces" => workspaces::create;
+    GET "/orgs/{org}/invites" => invites::index;
+    POST "/orgs/{org}/invites" => invites::create;
+    POST "/orgs/{org}/invites/{invite_id}/revoke" => invites::revoke;
+    POST "/orgs/{org}/invites/{invite_id}/resend" => invites::resend;
+    GET "/orgs/{org}/w/{ws}" => workspaces::overview;
+    POST "/orgs/{org}/w/{ws}/items" => workspaces::create_item;
+    GET "/orgs/{org}/w/{ws}/board" => board::page;
+    POST "/orgs/{org}/w/{ws}/board/tidy" => board::tidy_up;
+    POST "/orgs/{org}/w/{ws}/board/items" => board::create_item;
+    POST "/orgs/{org}/w/{ws}/items/{item_id}/position" => board::set_position;
+    GET "/orgs/{org}/w/{ws}/trash" => items::trash;
+    GET "/orgs/{org}/w/{ws}/activity" => items::activity_feed;
+    GET "/orgs/{org}/w/{ws}/gantt" => gantt::show;
+    GET "/orgs/{org}/w/{ws}/gantt.csv" => gantt::csv;
+    POST "/orgs/{org}/w/{ws}/gantt/items/{item_id}/dates" => gantt::set_dates;
+    GET "/orgs/{org}/w/{ws}/items/{item_id}" => items::show;
+    POST "/orgs/{org}/w/{ws}/items/{item_id}" => items::update;
+    POST "/orgs/{org}/w/{ws}/items/{item_id}/delete" => items::delete;
+    POST "/orgs/{org}/w/{ws}/items/{item_id}/restore" => items::restore;
+    POST "/orgs/{org}/w/{ws}/items/{item_id}/move" => items::move_item;
+    POST "/orgs/{org}/w/{ws}/items/{item_id}/status" => items::set_status;
+    POST "/orgs/{org}/w/{ws}/items/{item_id}/reorder" => items::reorder;
+    POST "/orgs/{org}/w/{ws}/items/{item_id}/links" => items::add_link;
+    POST "/orgs/{org}/w/{ws}/items/{item_id}/links/{link_id}/delete" => items::remove_link;
+    GET "/orgs/{org}/w/{ws}/settings" => workspaces::settings;
+    POST "/orgs/{org}/w/{ws}/settings" => workspaces::save_settings;
+    POST "/orgs/{org}/w/{ws}/archive" => workspaces::archive;
+    POST "/orgs/{org}/w/{ws}/unarchive" => workspaces::unarchive;
+    GET "/orgs/{org}/w/{ws}/members" => workspaces::members;
+    POST "/orgs/{org}/w/{ws}/members" => workspaces::add_member;
+    POST "/orgs/{org}/w/{ws}/members/{user_id}" => workspaces::update_member;
+}
+
+/// Registers `PAGE_ROUTES`: a path with several methods becomes one resource (other methods
+/// answer 405); a path with one method is guarded by it, so other methods fall through to
+/// the not-found page.
 fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(orgs::home))
-        .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/static/{file:.*}", web::get().to(assets::serve))
-        .service(
-            web::resource("/signup")
-                .route(web::get().to(auth::signup_page))
-                .route(web::post().to(auth::signup)),
-        )
-        .service(
-            web::resource("/login")
-                .route(web::get().to(auth::login_page))
-                .route(web::post().to(auth::login)),
-        )
-        .route("/logout", web::post().to(auth::logout))
-        .route("/account", web::get().to(auth::account_page))
-        .route(
-            "/account/logout-everywhere",
-            web::post().to(auth::logout_everywhere),
-        )
-        .service(
-            web::resource("/account/tokens")
-                .route(web::get().to(tokens::index))
-                .route(web::post().to(tokens::create)),
-        )
-        .route(
-            "/account/tokens/{token_id}/revoke",
-            web::post().to(tokens::revoke),
-        )
-        .route("/invites/{token}", web::get().to(invites::show))
-        .route("/invites/{token}/accept", web::post().to(invites::accept))
-        .route("/invites/{token}/signup", web::post().to(invites::sign_up))
-        .route("/orgs", web::post().to(orgs::create))
-        .route("/orgs/slug-field", web::get().to(orgs::slug_field))
-        .service(
-            web::scope("/orgs/{org}")
-                .route("", web::get().to(orgs::overview))
-                .service(
-                    web::resource("/settings")
-                        .route(web::get().to(orgs::settings))
-                        .route(web::post().to(orgs::save_settings)),
-                )
-                .route("/settings/check", web::post().to(orgs::check_settings))
-                .route("/archive", web::post().to(orgs::archive))
-                .route("/unarchive", web::post().to(orgs::unarchive))
-                .route("/members", web::get().to(orgs::members))
-                .route("/members/{user_id}/role", web::post().to(orgs::change_role))
-                .route(
-                    "/members/{user_id}/remove",
-                    web::post().to(orgs::remove_member),
-                )
-                .route("/workspaces", web::post().to(workspaces::create))
-                .service(
-                    web::resource("/invites")
-                        .route(web::get().to(invites::index))
-                        .route(web::post().to(invites::create)),
-                )
-                .route(
-                    "/invites/{invite_id}/revoke",
-                    web::post().to(invites::revoke),
-                )
-                .route(
-                    "/invites/{invite_id}/resend",
-                    web::post().to(invites::resend),
-                )
-                .service(
-                    web::scope("/w/{ws}")
-                        .route("", web::get().to(workspaces::overview))
-                        .route("/items", web::post().to(workspaces::create_item))
-                        .route("/board", web::get().to(board::page))
-                        .route("/board/tidy", web::post().to(board::tidy_up))
-                        .route("/board/items", web::post().to(board::create_item))
-                        .route(
-                            "/items/{item_id}/position",
-                            web::post().to(board::set_position),
-                        )
-                        .route("/trash", web::get().to(items::trash))
-                        .route("/activity", web::get().to(items::activity_feed))
-                        .route("/gantt", web::get().to(gantt::show))
-                        .route("/gantt.csv", web::get().to(gantt::csv))
-                        .route(
-                            "/gantt/items/{item_id}/dates",
-                            web::post().to(gantt::set_dates),
-                        )
-                        .service(
-                            web::resource("/items/{item_id}")
-                                .route(web::get().to(items::show))
-                                .route(web::post().to(items::update)),
-                        )
-                        .route("/items/{item_id}/delete", web::post().to(items::delete))
-                        .route("/items/{item_id}/restore", web::post().to(items::restore))
-                        .route("/items/{item_id}/move", web::post().to(items::move_item))
-                        .route("/items/{item_id}/status", web::post().to(items::set_status))
-                        .route("/items/{item_id}/reorder", web::post().to(items::reorder))
-                        .route("/items/{item_id}/links", web::post().to(items::add_link))
-                        .route(
-                            "/items/{item_id}/links/{link_id}/delete",
-                            web::post().to(items::remove_link),
-                        )
-                        .service(
-                            web::resource("/settings")
-                                .route(web::get().to(workspaces::settings))
-                                .route(web::post().to(workspaces::save_settings)),
-                        )
-                        .route("/archive", web::post().to(workspaces::archive))
-                        .route("/unarchive", web::post().to(workspaces::unarchive))
-                        .service(
-                            web::resource("/members")
-                                .route(web::get().to(workspaces::members))
-                                .route(web::post().to(workspaces::add_member)),
-                        )
-                        .route(
-                            "/members/{user_id}",
-                            web::post().to(workspaces::update_member),
-                        ),
-                ),
-        );
+    let mut paths: Vec<&str> = Vec::new();
+    for route in PAGE_ROUTES {
+        if !paths.contains(&route.path) {
+            paths.push(route.path);
+        }
+    }
+    for path in paths {
+        let mut same_path = PAGE_ROUTES.iter().filter(|r| r.path == path);
+        match (same_path.next(), same_path.next()) {
+            (Some(only), None) => {
+                cfg.route(path, (only.handler)());
+            }
+            _ => {
+                let resource = PAGE_ROUTES
+                    .iter()
+                    .filter(|r| r.path == path)
+                    .fold(web::resource(path), |resource, r| resource.route((r.handler)()));
+                cfg.service(resource);
+            }
+        }
+    }
 }
 
 /// Builds the HTTP server on an already bound listener (tests bind port 0).
