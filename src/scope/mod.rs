@@ -31,7 +31,8 @@ pub struct Viewer {
     sees_everything: bool,
     /// The viewer and everyone below them in the manager chain (need-to-know only).
     team: HashSet<String>,
-    writable: Result<(), String>,
+    /// The name of the archived organization or workspace that makes this one read-only.
+    archived: Option<String>,
 }
 
 impl Viewer {
@@ -58,7 +59,10 @@ impl Viewer {
             admin: access.is_admin(),
             sees_everything,
             team,
-            writable: access.require_writable().map_err(|e| e.to_string()),
+            archived: match access.require_writable() {
+                Err(OrgError::Archived(name)) => Some(name),
+                _ => None,
+            },
         })
     }
 
@@ -66,8 +70,12 @@ impl Viewer {
         self.admin
     }
 
+    /// Archived means read-only: refused as forbidden (403), with the archive's reason.
     pub fn require_writable(&self) -> Result<(), OkrError> {
-        self.writable.clone().map_err(OkrError::Refused)
+        match &self.archived {
+            Some(name) => Err(OkrError::Org(OrgError::Archived(name.clone()))),
+            None => Ok(()),
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use crate::harness::{Browser, TestApp};
 use crate::smtp::{self, SmtpServer};
 
 /// A token for an existing user, made the way `cairn token create` makes one.
-fn token_for(app: &TestApp, email: &str, scopes: &[&str]) -> String {
+pub(crate) fn token_for(app: &TestApp, email: &str, scopes: &[&str]) -> String {
     let new = NewToken {
         description: Description::parse("tests").expect("description"),
         scopes: Scopes::parse(scopes).expect("scopes"),
@@ -23,10 +23,10 @@ fn token_for(app: &TestApp, email: &str, scopes: &[&str]) -> String {
 }
 
 /// An API answer, read whole.
-struct Answer {
-    status: StatusCode,
-    headers: reqwest::header::HeaderMap,
-    body: Value,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: reqwest::header::HeaderMap,
+    pub(crate) body: Value,
 }
 
 impl Answer {
@@ -37,7 +37,7 @@ impl Answer {
     }
 
     #[track_caller]
-    fn expect_error(self, status: StatusCode, code: &str) -> Value {
+    pub(crate) fn expect_error(self, status: StatusCode, code: &str) -> Value {
         assert_eq!(self.status, status, "{}", self.body);
         assert_eq!(self.body["error"]["code"], code, "{}", self.body);
         assert!(self.body["error"]["message"].is_string(), "{}", self.body);
@@ -52,14 +52,14 @@ impl Answer {
 }
 
 /// A script calling the API: no cookies, a bearer token.
-struct Api {
+pub(crate) struct Api {
     client: reqwest::Client,
     base: String,
     token: Option<String>,
 }
 
 impl Api {
-    fn new(app: &TestApp, token: Option<String>) -> Self {
+    pub(crate) fn new(app: &TestApp, token: Option<String>) -> Self {
         Self {
             client: reqwest::Client::new(),
             base: app.base_url.clone(),
@@ -88,7 +88,7 @@ impl Api {
         }
     }
 
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
+    pub(crate) async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
         let request = self
             .client
             .request(method, format!("{}/api/v1{path}", self.base));

@@ -430,7 +430,11 @@ pub struct Workspace {
 
 impl Workspace {
     pub async fn new(privacy_mode: &str) -> Self {
-        let app = TestApp::spawn().await;
+        Self::in_app(TestApp::spawn().await, privacy_mode).await
+    }
+
+    /// The same in an app started with its own configuration.
+    pub async fn in_app(app: TestApp, privacy_mode: &str) -> Self {
         let admin = app.person("admin@example.com", "Adele Admin").await;
         let org = admin.create_org("Acme").await;
         let ws = admin.create_workspace(&org, "Platform", privacy_mode).await;

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod api;
+mod api_scopes;
 mod board;
 mod browser;
 mod cli;
@@ -16,8 +17,9 @@ mod invites;
 mod migrations;
 mod orgs;
 mod progress;
+mod rules;
 mod scope_fuzz;
 mod shell;
-mod snapshot;
 mod smtp;
+mod snapshot;
 mod tree;

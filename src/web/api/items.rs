@@ -138,6 +138,7 @@ impl ItemQuery {
 /// The workspace's live items the user may see, by creation, a page at a time.
 #[utoipa::path(get, path = "/api/v1/workspaces/{ws_id}/items", tag = "items",
     params(("ws_id" = String, Path, format = Uuid), ItemQuery),
+    security(("bearer" = ["read"])),
     responses((status = 200, body = ItemList), ReadErrors))]
 pub async fn list_items(
     caller: Caller,
@@ -165,6 +166,7 @@ pub async fn list_items(
 /// Creates an item owned by the user (write scope).
 #[utoipa::path(post, path = "/api/v1/workspaces/{ws_id}/items", tag = "items",
     params(("ws_id" = String, Path, format = Uuid)), request_body = NewItem,
+    security(("bearer" = ["write"])),
     responses((status = 201, body = ItemOut), WriteErrors))]
 pub async fn create_item(
     caller: Caller,
@@ -196,6 +198,7 @@ pub async fn create_item(
 
 #[utoipa::path(get, path = "/api/v1/items/{item_id}", tag = "items",
     params(("item_id" = String, Path, format = Uuid)),
+    security(("bearer" = ["read"])),
     responses((status = 200, body = ItemOut), ReadErrors))]
 pub async fn show_item(
     caller: Caller,
@@ -265,6 +268,7 @@ impl TryFrom<ItemPatch> for ItemChanges {
 /// Changes the given fields (write scope); the same rules as the item page.
 #[utoipa::path(patch, path = "/api/v1/items/{item_id}", tag = "items",
     params(("item_id" = String, Path, format = Uuid)), request_body = ItemPatch,
+    security(("bearer" = ["write"])),
     responses((status = 200, body = ItemOut), WriteErrors))]
 pub async fn update_item(
     caller: Caller,
@@ -311,6 +315,7 @@ where
 /// Moves the item and everything below it to the trash (write scope).
 #[utoipa::path(delete, path = "/api/v1/items/{item_id}", tag = "items",
     params(("item_id" = String, Path, format = Uuid)),
+    security(("bearer" = ["write"])),
     responses((status = 204, description = "In the trash"), ReadErrors))]
 pub async fn delete_item(
     caller: Caller,
@@ -331,6 +336,7 @@ pub async fn delete_item(
 /// Brings an item back from the trash with what was deleted with it (write scope).
 #[utoipa::path(post, path = "/api/v1/items/{item_id}/restore", tag = "items",
     params(("item_id" = String, Path, format = Uuid)),
+    security(("bearer" = ["write"])),
     responses((status = 200, body = ItemOut), ReadErrors))]
 pub async fn restore_item(
     caller: Caller,
@@ -354,6 +360,7 @@ pub async fn restore_item(
 /// Places the item on the board (write scope); the same rules as dragging it there.
 #[utoipa::path(put, path = "/api/v1/items/{item_id}/position", tag = "items",
     params(("item_id" = String, Path, format = Uuid)), request_body = Position,
+    security(("bearer" = ["write"])),
     responses((status = 200, body = ItemOut), WriteErrors))]
 pub async fn set_position(
     caller: Caller,
@@ -380,6 +387,7 @@ pub async fn set_position(
 /// The item's history, newest first (rows naming items the user may not see are left out).
 #[utoipa::path(get, path = "/api/v1/items/{item_id}/activity", tag = "items",
     params(("item_id" = String, Path, format = Uuid)),
+    security(("bearer" = ["read"])),
     responses((status = 200, body = ActivityList), ReadErrors))]
 pub async fn item_activity(
     caller: Caller,
@@ -404,6 +412,7 @@ pub async fn item_activity(
 /// The workspace's links whose both ends the user may see.
 #[utoipa::path(get, path = "/api/v1/workspaces/{ws_id}/links", tag = "links",
     params(("ws_id" = String, Path, format = Uuid)),
+    security(("bearer" = ["read"])),
     responses((status = 200, body = LinkList), ReadErrors))]
 pub async fn list_links(
     caller: Caller,
@@ -428,6 +437,7 @@ pub async fn list_links(
 /// Relates two items of the workspace (write scope).
 #[utoipa::path(post, path = "/api/v1/workspaces/{ws_id}/links", tag = "links",
     params(("ws_id" = String, Path, format = Uuid)), request_body = NewLink,
+    security(("bearer" = ["write"])),
     responses((status = 201, body = LinkOut), WriteErrors))]
 pub async fn create_link(
     caller: Caller,
@@ -457,6 +467,7 @@ pub async fn create_link(
 /// Removes a link (write scope).
 #[utoipa::path(delete, path = "/api/v1/links/{link_id}", tag = "links",
     params(("link_id" = String, Path, format = Uuid)),
+    security(("bearer" = ["write"])),
     responses((status = 204, description = "Removed"), ReadErrors))]
 pub async fn delete_link(
     caller: Caller,

@@ -42,6 +42,7 @@ pub struct MemberPath {
 
 /// The token's user and scopes.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account",
+    security(("bearer" = ["read"])),
     responses((status = 200, body = Me), ReadErrors))]
 pub async fn me(caller: Caller) -> Result<web::Json<Me>, ApiError> {
     caller.require(Scope::Read)?;
@@ -65,6 +66,7 @@ pub async fn me(caller: Caller) -> Result<web::Json<Me>, ApiError> {
 
 /// The organizations the user belongs to.
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "organizations",
+    security(("bearer" = ["read"])),
     responses((status = 200, body = OrgList), ReadErrors))]
 pub async fn list_orgs(
     caller: Caller,
@@ -91,6 +93,7 @@ fn slug_field(raw: Option<&str>) -> Result<Option<Slug>, String> {
 
 /// Creates an organization with the user as its owner (admin scope).
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "organizations", request_body = NewOrg,
+    security(("bearer" = ["admin"])),
     responses((status = 201, body = Org), AdminErrors))]
 pub async fn create_org(
     caller: Caller,
@@ -125,6 +128,7 @@ pub async fn create_org(
 /// The organization's workspaces the user may open.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/workspaces", tag = "workspaces",
     params(("org_id" = String, Path, format = Uuid)),
+    security(("bearer" = ["read"])),
     responses((status = 200, body = WorkspaceList), ReadErrors))]
 pub async fn list_workspaces(
     caller: Caller,
@@ -149,6 +153,7 @@ pub async fn list_workspaces(
 /// Creates a workspace (admin scope; organization owners and admins).
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/workspaces", tag = "workspaces",
     params(("org_id" = String, Path, format = Uuid)), request_body = NewWorkspace,
+    security(("bearer" = ["admin"])),
     responses((status = 201, body = WorkspaceOut), AdminErrors))]
 pub async fn create_workspace(
     caller: Caller,
@@ -199,6 +204,7 @@ pub async fn create_workspace(
 /// app does (admin scope).
 #[utoipa::path(post, path = "/api/v1/orgs/{org_id}/invites", tag = "invites",
     params(("org_id" = String, Path, format = Uuid)), request_body = NewInvite,
+    security(("bearer" = ["admin"])),
     responses((status = 201, body = InviteOutcome), AdminErrors))]
 pub async fn invite(
     caller: Caller,
@@ -264,6 +270,7 @@ pub async fn invite(
 /// Accepts an invite for the token's user, whose email must be the invited one (admin
 /// scope: it changes the user's memberships).
 #[utoipa::path(post, path = "/api/v1/invites/accept", tag = "invites", request_body = AcceptInvite,
+    security(("bearer" = ["admin"])),
     responses((status = 200, body = Joined), AdminErrors))]
 pub async fn accept_invite(
     caller: Caller,
@@ -286,6 +293,7 @@ pub async fn accept_invite(
 /// The workspace's members with role, manager and active flag.
 #[utoipa::path(get, path = "/api/v1/workspaces/{ws_id}/members", tag = "workspaces",
     params(("ws_id" = String, Path, format = Uuid)),
+    security(("bearer" = ["read"])),
     responses((status = 200, body = MemberList), ReadErrors))]
 pub async fn list_members(
     caller: Caller,
@@ -312,6 +320,7 @@ pub async fn list_members(
 #[utoipa::path(put, path = "/api/v1/workspaces/{ws_id}/members/{user_id}", tag = "workspaces",
     params(("ws_id" = String, Path, format = Uuid), ("user_id" = String, Path, format = Uuid)),
     request_body = PutMember,
+    security(("bearer" = ["admin"])),
     responses((status = 200, body = Member), AdminErrors))]
 pub async fn put_member(
     caller: Caller,

@@ -1,0 +1,657 @@
+//! Rule walks: the rules that hold on every route, tried on every route of
+//! `cairn::PAGE_ROUTES` (the list `web::routes` registers), so a route added tomorrow is
+//! walked too. A write route with no request listed in `write_request` fails the walk.
+//!
+//! - CSRF: every unsafe method without the session's token answers 403 and changes nothing.
+//! - Archive: every write in an archived organization, and every write in an archived
+//!   workspace, answers 403 with the archive message and changes nothing. A control run
+//!   afterwards sends the same requests unarchived and sees each succeed and change
+//!   something, so the refusals are the archive's, not a bad request's.
+//! - Access: every organization route answers 404 to a signed-in outsider, every workspace
+//!   route 404 to an organization member outside the workspace, and the logged out are
+//!   sent to the log-in page (scripts: 401); none of them changes anything.
+
+use cairn::schema::{org_invites, pat};
+use cairn::PageRoute;
+use diesel::prelude::*;
+use reqwest::StatusCode;
+
+use crate::harness::{Browser, Page, TestApp, Workspace};
+use crate::snapshot::Snapshot;
+
+/// Routes anyone may use without signing in.
+const PUBLIC: &[(&str, &str)] = &[
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/static/{file:.*}"),
+    ("GET", "/signup"),
+    ("POST", "/signup"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("GET", "/invites/{token}"),
+    ("POST", "/invites/{token}/accept"),
+    ("POST", "/invites/{token}/signup"),
+];
+
+/// Writes that must still work in an archived organization or workspace: the way back.
+const ARCHIVE_SWITCHES: &[&str] = &[
+    "/orgs/{org}/archive",
+    "/orgs/{org}/unarchive",
+    "/orgs/{org}/w/{ws}/archive",
+    "/orgs/{org}/w/{ws}/unarchive",
+];
+
+/// Validates the settings form as it is typed; it stores nothing, archived or not.
+const CHECK_ONLY: &str = "/orgs/{org}/settings/check";
+
+const ARCHIVE_MESSAGE: &str = "is archived, so it is read-only";
+
+/// Everything the walks need: people in every relation to the organization, and one of
+/// each thing a path can name.
+struct World {
+    w: Workspace,
+    /// An organization member outside the workspace (added to it by the control run).
+    joiner: Browser,
+    /// Signed in, in no organization.
+    outsider: Browser,
+    ids: Ids,
+}
+
+struct Ids {
+    owner: String,
+    member: String,
+    joiner: String,
+    leaver: String,
+    objective: String,
+    other_objective: String,
+    second_key_result: String,
+    action: String,
+    throwaway: String,
+    deleted: String,
+    link: String,
+    invite: String,
+    pending_invite: String,
+    token: String,
+}
+
+impl World {
+    async fn new() -> Self {
+        // No mail worker runs during the walk: a delivery would change the database under it.
+        let app = TestApp::spawn_with(&[("OUTBOX_POLL_MILLIS", "3600000")]).await;
+        let w = Workspace::in_app(app, "option_1").await;
+        w.member("member@example.com", "Mia Member", None).await;
+        w.member("leaver@example.com", "Leo Leaver", None).await;
+        let joiner = w.app.person("joiner@example.com", "Jo Joiner").await;
+        w.app.join_org(&w.org, "joiner@example.com", "member");
+        let outsider = w.app.person("outsider@example.com", "Otto Outsider").await;
+
+        let admin = &w.admin;
+        let objective = w.create(admin, "objective", None, "Grow").await;
+        let other_objective = w.create(admin, "objective", None, "Keep").await;
+        let key_result = w
+            .create(admin, "key_result", Some(&objective), "Ten deals")
+            .await;
+        let second_key_result = w
+            .create(admin, "key_result", Some(&objective), "Five demos")
+            .await;
+        w.create(admin, "action", Some(&second_key_result), "Book a room")
+            .await;
+        let action = w
+            .create(admin, "action", Some(&key_result), "Call Globex")
+            .await;
+        let throwaway = w
+            .create(admin, "action", Some(&key_result), "Scratch")
+            .await;
+        let deleted = w.create(admin, "objective", None, "Dropped").await;
+        let base = w.base();
+        let ok = |page: Page| {
+            assert!(
+                page.status.is_success() || page.status.is_redirection(),
+                "{}",
+                page.body
+            )
+        };
+        ok(admin
+            .submit(&base, &format!("{base}/items/{deleted}/delete"), &[])
+            .await);
+        ok(admin
+            .submit(
+                &base,
+                &format!("{base}/items/{objective}/links"),
+                &[("to_item_id", &other_objective)],
+            )
+            .await);
+        let placed = admin
+            .script_post(
+                &format!("{base}/items/{objective}/position"),
+                &[("x", "40"), ("y", "80")],
+            )
+            .await;
+        assert!(placed.status.is_success(), "{}", placed.body);
+        let invites = format!("/orgs/{}/invites", w.org);
+        for email in ["first@example.com", "second@example.com"] {
+            ok(admin
+                .submit(
+                    &invites,
+                    &invites,
+                    &[
+                        ("emails", email),
+                        ("role", "workspace_user"),
+                        ("workspace_id", ""),
+                    ],
+                )
+                .await);
+        }
+        ok(admin
+            .submit(
+                "/account/tokens",
+                "/account/tokens",
+                &[("description", "walk"), ("scopes", "read"), ("days", "30")],
+            )
+            .await);
+
+        let mut conn = w.app.db();
+        let link = cairn::schema::okr_links::table
+            .select(cairn::schema::okr_links::id)
+            .first(&mut conn)
+            .expect("link");
+        let invite_of = |email: &str, conn: &mut cairn::db::AnyConnection| -> String {
+            org_invites::table
+                .filter(org_invites::normalized_email.eq(email))
+                .select(org_invites::id)
+                .first(conn)
+                .expect("invite")
+        };
+        let invite = invite_of("first@example.com", &mut conn);
+        let pending_invite = invite_of("second@example.com", &mut conn);
+        let token = pat::table.select(pat::id).first(&mut conn).expect("token");
+        let ids = Ids {
+            owner: w.app.user_id("admin@example.com"),
+            member: w.app.user_id("member@example.com"),
+            joiner: w.app.user_id("joiner@example.com"),
+            leaver: w.app.user_id("leaver@example.com"),
+            objective,
+            other_objective,
+            second_key_result,
+            action,
+            throwaway,
+            deleted,
+            link,
+            invite,
+            pending_invite,
+            token,
+        };
+        Self {
+            w,
+            joiner,
+            outsider,
+            ids,
+        }
+    }
+
+    /// The route's path with the world's default for each parameter.
+    fn path(&self, route: &PageRoute) -> String {
+        self.fill(route.path, &[])
+    }
+
+    fn fill(&self, pattern: &str, overrides: &[(&str, &str)]) -> String {
+        let ids = &self.ids;
+        let defaults = [
+            ("{org}", self.w.org.as_str()),
+            ("{ws}", self.w.ws.as_str()),
+            ("{item_id}", ids.action.as_str()),
+            ("{user_id}", ids.member.as_str()),
+            ("{invite_id}", ids.invite.as_str()),
+            ("{link_id}", ids.link.as_str()),
+            ("{token_id}", ids.token.as_str()),
+            // Invite links are public and refused before their token matters.
+            ("{token}", "not-a-real-invite-token"),
+            ("{file:.*}", "app.css"),
+        ];
+        let mut path = pattern.to_owned();
+        for (name, value) in overrides.iter().chain(defaults.iter()) {
+            path = path.replace(name, value);
+        }
+        assert!(!path.contains('{'), "no value for a parameter of {pattern}");
+        path
+    }
+
+    /// A request the organization's owner could make on this write route: its path and
+    /// form. Every write route must be listed here.
+    fn write_request(&self, route: &PageRoute) -> (String, Vec<(&'static str, String)>) {
+        let ids = &self.ids;
+        let f = |fields: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
+            fields.iter().map(|(k, v)| (*k, (*v).to_owned())).collect()
+        };
+        let item = |kind: &str, title: &str| {
+            f(&[
+                ("item_type", kind),
+                ("parent_id", ""),
+                ("title", title),
+                ("due_date", ""),
+            ])
+        };
+        let at = |overrides: &[(&str, &str)]| self.fill(route.path, overrides);
+        let path = self.path(route);
+        match route.path {
+            "/signup" => (
+                path,
+                f(&[
+                    ("email", "late@example.com"),
+                    ("name", "Late"),
+                    ("password", crate::harness::PASSWORD),
+                ]),
+            ),
+            "/login" => (
+                path,
+                f(&[
+                    ("email", "admin@example.com"),
+                    ("password", crate::harness::PASSWORD),
+                ]),
+            ),
+            "/logout" | "/account/logout-everywhere" | "/account/tokens/{token_id}/revoke" => {
+                (path, vec![])
+            }
+            "/account/tokens" => (
+                path,
+                f(&[("description", "more"), ("scopes", "read"), ("days", "7")]),
+            ),
+            "/invites/{token}/accept" => (path, vec![]),
+            "/invites/{token}/signup" => (
+                path,
+                f(&[("name", "Sam"), ("password", crate::harness::PASSWORD)]),
+            ),
+            "/orgs" => (path, f(&[("name", "Second Org"), ("slug", "")])),
+            "/orgs/{org}/settings" | CHECK_ONLY => (
+                path,
+                f(&[
+                    ("name", "Acme Robotics"),
+                    ("slug", &self.w.org),
+                    ("default_privacy_mode", "option_2"),
+                    ("industry", "Robotics"),
+                ]),
+            ),
+            "/orgs/{org}/archive"
+            | "/orgs/{org}/unarchive"
+            | "/orgs/{org}/w/{ws}/archive"
+            | "/orgs/{org}/w/{ws}/unarchive" => (path, vec![]),
+            "/orgs/{org}/members/{user_id}/role" => (path, f(&[("role", "admin")])),
+            "/orgs/{org}/members/{user_id}/remove" => (at(&[("{user_id}", &ids.leaver)]), vec![]),
+            "/orgs/{org}/workspaces" => (
+                path,
+                f(&[
+                    ("name", "Second"),
+                    ("slug", ""),
+                    ("privacy_mode", "option_1"),
+                ]),
+            ),
+            "/orgs/{org}/invites" => (
+                path,
+                f(&[
+                    ("emails", "third@example.com"),
+                    ("role", "workspace_user"),
+                    ("workspace_id", ""),
+                ]),
+            ),
+            "/orgs/{org}/invites/{invite_id}/revoke" => (path, vec![]),
+            "/orgs/{org}/invites/{invite_id}/resend" => {
+                (at(&[("{invite_id}", &ids.pending_invite)]), vec![])
+            }
+            "/orgs/{org}/w/{ws}/items" => (path, item("objective", "Walked")),
+            "/orgs/{org}/w/{ws}/board/tidy" => (path, f(&[("which", "all"), ("ids", "")])),
+            "/orgs/{org}/w/{ws}/board/items" => {
+                let mut fields = item("objective", "Placed");
+                fields.extend(f(&[("x", "300"), ("y", "400")]));
+                (path, fields)
+            }
+            "/orgs/{org}/w/{ws}/items/{item_id}/position" => {
+                (path, f(&[("x", "120"), ("y", "160")]))
+            }
+            "/orgs/{org}/w/{ws}/gantt/items/{item_id}/dates" => (
+                path,
+                f(&[("start_date", "2027-01-04"), ("due_date", "2027-01-29")]),
+            ),
+            "/orgs/{org}/w/{ws}/items/{item_id}" => (
+                path,
+                f(&[
+                    ("title", "Call Globex today"),
+                    ("description", "About the renewal"),
+                    ("owner_user_id", &ids.owner),
+                    ("assignee_user_ids", &ids.member),
+                    ("start_date", ""),
+                    ("due_date", "2027-02-01"),
+                    ("action_status", "work_in_progress"),
+                    ("story_points", "3"),
+                ]),
+            ),
+            "/orgs/{org}/w/{ws}/items/{item_id}/delete" => {
+                (at(&[("{item_id}", &ids.throwaway)]), vec![])
+            }
+            "/orgs/{org}/w/{ws}/items/{item_id}/restore" => {
+                (at(&[("{item_id}", &ids.deleted)]), vec![])
+            }
+            "/orgs/{org}/w/{ws}/items/{item_id}/move" => {
+                (path, f(&[("parent_id", &ids.second_key_result)]))
+            }
+            "/orgs/{org}/w/{ws}/items/{item_id}/status" => (path, f(&[("action_status", "done")])),
+            "/orgs/{org}/w/{ws}/items/{item_id}/reorder" => (path, f(&[("direction", "up")])),
+            "/orgs/{org}/w/{ws}/items/{item_id}/links" => {
+                (path, f(&[("to_item_id", &ids.other_objective)]))
+            }
+            "/orgs/{org}/w/{ws}/items/{item_id}/links/{link_id}/delete" => {
+                (at(&[("{item_id}", &ids.objective)]), vec![])
+            }
+            "/orgs/{org}/w/{ws}/settings" => (
+                path,
+                f(&[
+                    ("name", "Platform team"),
+                    ("slug", &self.w.ws),
+                    ("privacy_mode", "option_2"),
+                ]),
+            ),
+            "/orgs/{org}/w/{ws}/members" => (
+                path,
+                f(&[("user_id", &ids.joiner), ("role", "workspace_user")]),
+            ),
+            "/orgs/{org}/w/{ws}/members/{user_id}" => (
+                path,
+                f(&[
+                    ("role", "workspace_admin"),
+                    ("manager_user_id", &ids.owner),
+                    ("active", "true"),
+                ]),
+            ),
+            other => panic!(
+                "{} {other} is not in the rule walk: add a request it would accept to \
+                 rules::World::write_request",
+                route.method
+            ),
+        }
+    }
+}
+
+fn is_write(route: &PageRoute) -> bool {
+    !route.method.is_safe()
+}
+
+fn in_org(route: &PageRoute) -> bool {
+    route.path.starts_with("/orgs/{org}")
+}
+
+fn in_workspace(route: &PageRoute) -> bool {
+    route.path.starts_with("/orgs/{org}/w/{ws}")
+}
+
+fn is_public(route: &PageRoute) -> bool {
+    PUBLIC.contains(&(route.method.as_str(), route.path))
+}
+
+fn writes() -> impl Iterator<Item = &'static PageRoute> {
+    cairn::PAGE_ROUTES.iter().filter(|r| is_write(r))
+}
+
+async fn send(
+    browser: &Browser,
+    route: &PageRoute,
+    path: &str,
+    fields: &[(&str, String)],
+    headers: &[(&str, &str)],
+) -> Page {
+    let mut request = browser
+        .client
+        .request(
+            reqwest::Method::from_bytes(route.method.as_str().as_bytes()).expect("method"),
+            browser.url(path),
+        )
+        .form(fields);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    let response_headers = response.headers().clone();
+    let body = response.text().await.expect("body");
+    Page {
+        status,
+        headers: response_headers,
+        body,
+    }
+}
+
+/// Sends the route's request with the browser's CSRF token, as its own page would.
+async fn send_with_token(
+    browser: &Browser,
+    route: &PageRoute,
+    path: &str,
+    fields: &[(&str, String)],
+) -> Page {
+    let mut all = vec![("csrf_token", browser.csrf_token())];
+    all.extend(fields.iter().cloned());
+    send(browser, route, path, &all, &[]).await
+}
+
+#[tokio::test]
+async fn every_unsafe_route_refuses_a_request_without_the_csrf_token() {
+    let world = World::new().await;
+    let browser = &world.w.admin;
+    browser.get("/").await;
+    let mut walked = 0;
+    for route in writes() {
+        let (path, fields) = world.write_request(route);
+        let before = Snapshot::take(&world.w.app);
+        let missing = send(browser, route, &path, &fields, &[]).await;
+        let mut forged = fields.clone();
+        forged.push(("csrf_token", "forged".to_owned()));
+        let wrong_field = send(browser, route, &path, &forged, &[]).await;
+        let wrong_header = send(
+            browser,
+            route,
+            &path,
+            &fields,
+            &[("X-CSRF-Token", "forged")],
+        )
+        .await;
+        for (how, page) in [
+            ("no token", missing),
+            ("a wrong form token", wrong_field),
+            ("a wrong header token", wrong_header),
+        ] {
+            assert_eq!(
+                page.status,
+                StatusCode::FORBIDDEN,
+                "{} {path} with {how}: {}",
+                route.method,
+                page.body
+            );
+            assert!(page.body.contains("Form expired"), "{path}: {}", page.body);
+        }
+        before.assert_unchanged(
+            &world.w.app,
+            &format!("{} {path} without CSRF", route.method),
+        );
+        walked += 1;
+    }
+    println!("CSRF walk: {walked} unsafe routes, 3 refusals each");
+    assert!(walked >= 30, "only {walked} unsafe routes walked");
+}
+
+/// Every write under `prefix_rule` while archived: 403 with the archive message, and
+/// nothing stored.
+async fn assert_writes_refused(
+    world: &World,
+    what: &str,
+    applies: fn(&PageRoute) -> bool,
+) -> usize {
+    let owner = &world.w.admin;
+    owner.get(&format!("/orgs/{}", world.w.org)).await;
+    let mut walked = 0;
+    for route in writes().filter(|r| applies(r) && !ARCHIVE_SWITCHES.contains(&r.path)) {
+        let (path, fields) = world.write_request(route);
+        let before = Snapshot::take(&world.w.app);
+        let page = send_with_token(owner, route, &path, &fields).await;
+        before.assert_unchanged(&world.w.app, &format!("POST {path} in an archived {what}"));
+        if route.path == CHECK_ONLY {
+            continue;
+        }
+        assert_eq!(
+            page.status,
+            StatusCode::FORBIDDEN,
+            "POST {path} in an archived {what}: {}",
+            page.body
+        );
+        assert!(
+            page.body.contains(ARCHIVE_MESSAGE),
+            "POST {path} in an archived {what} does not say why: {}",
+            page.body
+        );
+        walked += 1;
+    }
+    walked
+}
+
+#[tokio::test]
+async fn every_write_is_refused_in_an_archived_organization_and_workspace() {
+    let world = World::new().await;
+    let (org, ws) = (&world.w.org, &world.w.ws);
+    let owner = &world.w.admin;
+    let switch = |path: String| async move {
+        let page = owner.submit(&format!("/orgs/{org}"), &path, &[]).await;
+        assert!(page.status.is_redirection(), "{path}: {}", page.body);
+    };
+
+    switch(format!("/orgs/{org}/archive")).await;
+    let in_archived_org = assert_writes_refused(&world, "organization", in_org).await;
+    switch(format!("/orgs/{org}/unarchive")).await;
+
+    switch(format!("/orgs/{org}/w/{ws}/archive")).await;
+    let in_archived_workspace = assert_writes_refused(&world, "workspace", in_workspace).await;
+    switch(format!("/orgs/{org}/w/{ws}/unarchive")).await;
+
+    // The control: the same requests, nothing archived, each accepted and stored.
+    let mut controlled = 0;
+    for route in writes().filter(|r| in_org(r) && !ARCHIVE_SWITCHES.contains(&r.path)) {
+        let (path, fields) = world.write_request(route);
+        let before = Snapshot::take(&world.w.app);
+        owner.get(&format!("/orgs/{org}")).await;
+        let page = send_with_token(owner, route, &path, &fields).await;
+        assert!(
+            page.status.is_success() || page.status.is_redirection(),
+            "control: POST {path} was refused ({}): {}",
+            page.status,
+            page.body
+        );
+        if route.path != CHECK_ONLY {
+            assert!(
+                Snapshot::take(&world.w.app) != before,
+                "control: POST {path} stored nothing, so its refusal proves nothing"
+            );
+        }
+        controlled += 1;
+    }
+    println!(
+        "archive walk: {in_archived_org} writes refused in an archived organization, \
+         {in_archived_workspace} in an archived workspace, {controlled} accepted as control"
+    );
+    assert!(in_archived_workspace >= 15 && in_archived_org > in_archived_workspace);
+}
+
+#[tokio::test]
+async fn organization_and_workspace_routes_are_hidden_from_outsiders_and_the_logged_out() {
+    let world = World::new().await;
+    let app = &world.w.app;
+    world.outsider.get("/").await;
+    world.joiner.get("/").await;
+    let logged_out = app.browser();
+    logged_out.get("/login").await;
+    let before = Snapshot::take(app);
+    let (mut hidden, mut sent_to_log_in) = (0, 0);
+    for route in cairn::PAGE_ROUTES {
+        let (path, fields) = if is_write(route) {
+            world.write_request(route)
+        } else {
+            (world.path(route), vec![])
+        };
+        let mut strangers = vec![];
+        if in_org(route) {
+            strangers.push(("an outsider", &world.outsider));
+        }
+        if in_workspace(route) {
+            strangers.push((
+                "an organization member outside the workspace",
+                &world.joiner,
+            ));
+        }
+        for (who, browser) in strangers {
+            let page = send_with_token(browser, route, &path, &fields).await;
+            assert_eq!(
+                page.status,
+                StatusCode::NOT_FOUND,
+                "{} {path} for {who}: {}",
+                route.method,
+                page.body
+            );
+            assert!(
+                !page.body.contains("Acme") && !page.body.contains("Platform"),
+                "{} {path} names the organization to {who}",
+                route.method
+            );
+            hidden += 1;
+        }
+        if is_public(route) {
+            continue;
+        }
+        let page = send_with_token(&logged_out, route, &path, &fields).await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "{} {path} logged out",
+            route.method
+        );
+        assert!(
+            page.location()
+                .is_some_and(|l| l.starts_with("/login?next=")),
+            "{} {path} logged out goes to {:?}",
+            route.method,
+            page.location()
+        );
+        let mut all = vec![("csrf_token", logged_out.csrf_token())];
+        all.extend(fields.iter().cloned());
+        let script = send(
+            &logged_out,
+            route,
+            &path,
+            &all,
+            &[("Accept", "application/json")],
+        )
+        .await;
+        assert_eq!(
+            script.status,
+            StatusCode::UNAUTHORIZED,
+            "{} {path} from a logged-out script",
+            route.method
+        );
+        sent_to_log_in += 1;
+    }
+    before.assert_unchanged(app, "requests from outsiders and the logged out");
+    println!("access walk: {hidden} refusals to strangers, {sent_to_log_in} routes sent to log in");
+    assert!(hidden >= 60 && sent_to_log_in >= 40);
+}
+
+#[test]
+fn the_walks_lists_name_real_routes() {
+    for (method, path) in PUBLIC {
+        assert!(
+            cairn::PAGE_ROUTES
+                .iter()
+                .any(|r| r.method.as_str() == *method && r.path == *path),
+            "PUBLIC names {method} {path}, which is not a route"
+        );
+    }
+    for path in ARCHIVE_SWITCHES.iter().chain([&CHECK_ONLY]) {
+        assert!(
+            cairn::PAGE_ROUTES.iter().any(|r| r.path == *path),
+            "{path} is not a route"
+        );
+    }
+}
