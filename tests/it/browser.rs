@@ -2,7 +2,8 @@
 //! only a browser shows (pointer drags, keyboard moves, scripts talking to the server).
 //!
 //! Without chromedriver on the PATH these tests say so and pass, so a laptop without
-//! Chromium still runs the rest; with CI=true a missing chromedriver fails them.
+//! Chromium still runs the rest; in CI (`CI=true` or `CI=1`, or `CAIRN_REQUIRE_BROWSER=1`,
+//! which `.ci/run` sets) a missing chromedriver fails them instead.
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -18,6 +19,14 @@ use crate::harness::PASSWORD;
 
 /// How long a page may take to show what a test waits for.
 const PATIENCE: Duration = Duration::from_secs(15);
+
+/// Whether a browser test must run rather than be skipped.
+fn browser_required() -> bool {
+    let set = |name: &str, values: &[&str]| {
+        std::env::var(name).is_ok_and(|v| values.contains(&v.to_ascii_lowercase().as_str()))
+    };
+    set("CI", &["true", "1"]) || set("CAIRN_REQUIRE_BROWSER", &["1"])
+}
 
 pub struct Chrome {
     pub client: Client,
@@ -40,7 +49,7 @@ impl Chrome {
             .spawn()
         {
             Ok(driver) => driver,
-            Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
+            Err(e) if !browser_required() => {
                 eprintln!("skipping a browser test: chromedriver is not available ({e})");
                 return None;
             }
