@@ -7,6 +7,8 @@
 //! and none of these changes anything. A control run then sends the same requests with
 //! exactly the scope named, and sees each succeed (writes store something), so every
 //! refusal above is the scope's, the role's or the privacy rule's, never the request's.
+//! The same writes in an archived organization, then an archived workspace, answer 403
+//! with the archive's reason and change nothing.
 
 use std::collections::BTreeSet;
 
@@ -375,4 +377,69 @@ async fn every_operation_refuses_a_token_without_its_scope_a_member_without_the_
         world.calls.len()
     );
     assert!(role_refusals >= 8 && hidden >= 14);
+}
+
+/// Whether a call writes into the organization or workspace its path names.
+fn writes_into(call: &Call, level: &str) -> bool {
+    let in_workspace = ["{ws_id}", "{item_id}", "{link_id}"]
+        .iter()
+        .any(|p| call.template.contains(p));
+    call.method != Method::GET
+        && match level {
+            "workspace" => in_workspace,
+            _ => in_workspace || call.template.contains("{org_id}"),
+        }
+}
+
+/// Archives or unarchives through the page, as the owner.
+async fn switch(world: &World, path: String) {
+    let overview = format!("/orgs/{}", world.w.org);
+    let page = world.w.admin.submit(&overview, &path, &[]).await;
+    assert!(page.status.is_redirection(), "{path}: {}", page.body);
+}
+
+#[tokio::test]
+async fn every_api_write_is_refused_in_an_archived_organization_and_workspace() {
+    let world = world().await;
+    let (app, org, ws) = (&world.w.app, &world.w.org, &world.w.ws);
+    let owner = api(app, "admin@example.com", &SCOPES);
+    let mut refused = 0;
+    for (level, archive, unarchive) in [
+        (
+            "organization",
+            format!("/orgs/{org}/archive"),
+            format!("/orgs/{org}/unarchive"),
+        ),
+        (
+            "workspace",
+            format!("/orgs/{org}/w/{ws}/archive"),
+            format!("/orgs/{org}/w/{ws}/unarchive"),
+        ),
+    ] {
+        switch(&world, archive).await;
+        let before = Snapshot::take(app);
+        for call in world.calls.iter().filter(|c| writes_into(c, level)) {
+            let what = format!("{} {} in an archived {level}", call.method, call.template);
+            let answer = owner
+                .call(call.method.clone(), &call.path, call.body.clone())
+                .await;
+            assert_eq!(
+                answer.status,
+                StatusCode::FORBIDDEN,
+                "{what}: {}",
+                answer.body
+            );
+            assert_eq!(answer.body["error"]["code"], "forbidden", "{what}");
+            let message = answer.body["error"]["message"].as_str().unwrap_or_default();
+            assert!(
+                message.contains("is archived, so it is read-only"),
+                "{what}: {message}"
+            );
+            before.assert_unchanged(app, &what);
+            refused += 1;
+        }
+        switch(&world, unarchive).await;
+    }
+    println!("API archive walk: {refused} writes refused");
+    assert!(refused >= 18);
 }
