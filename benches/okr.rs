@@ -237,7 +237,8 @@ fn main() {
     );
     let mut board_rows = Vec::new();
     let mut gantt_rows = Vec::new();
-    for n in SIZES {
+    let mut write_rows = Vec::new();
+    for n in sizes() {
         for target in targets(n, dir.path()) {
             let mut conn = db::establish(&target.url).expect("connect");
             db::run_pending_migrations(&mut conn).expect("migrate");
@@ -249,6 +250,8 @@ fn main() {
                 ("BIND", "127.0.0.1:0".into()),
                 ("WORKERS", "2".into()),
                 ("API_RATE_PER_MINUTE", "1000000".into()),
+                // No mail worker polling between requests: it would add to the SQL counts.
+                ("OUTBOX_POLL_MILLIS", "3600000".into()),
             ];
             let config =
                 Config::from_lookup(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))
@@ -256,6 +259,11 @@ fn main() {
             let app = RunningApp::start(config).expect("app");
             let base = format!("http://127.0.0.1:{}", app.port);
             let (tree_ms, edit_ms, queries) = runtime.block_on(measure_http(&base, &edited));
+            let (reorder, position) = runtime.block_on(write_queries(&base, &edited));
+            write_rows.push(format!(
+                "{:<11} {:>7} {:>22} {:>24}",
+                target.name, n, reorder, position
+            ));
             let token = api_token(&mut conn);
             let api_ms = runtime.block_on(measure_api(&base, &token));
             let board = runtime.block_on(measure_board(&base));
@@ -322,6 +330,73 @@ fn main() {
         println!("{row}");
     }
     println!("(median of {RUNS}, for the admin; the page draws the first 200 rows, the CSV has every item)");
+    println!();
+    println!(
+        "{:<11} {:>7} {:>22} {:>24}",
+        "backend", "items", "SQL per tree reorder", "SQL per board position"
+    );
+    for row in write_rows {
+        println!("{row}");
+    }
+    println!("(statements one request runs, session and CSRF checks included)");
+}
+
+/// `CAIRN_BENCH_SIZES=1000` (comma-separated) measures fewer workspace sizes.
+fn sizes() -> Vec<usize> {
+    std::env::var("CAIRN_BENCH_SIZES")
+        .ok()
+        .map(|list| {
+            list.split(',')
+                .map(|n| n.trim().parse().expect("CAIRN_BENCH_SIZES holds numbers"))
+                .collect()
+        })
+        .unwrap_or_else(|| SIZES.to_vec())
+}
+
+/// SQL statements run by one tree reorder (as the tree's script sends it) and one board
+/// position save (as the board's script sends it), each after a warm-up.
+async fn write_queries(base: &str, edited: &str) -> (u64, u64) {
+    let (client, token) = logged_in(base).await;
+    let item = format!("{base}/orgs/bench/w/big/items/{edited}");
+    let count = |path: String,
+                 fields: Vec<(&'static str, String)>,
+                 header: (&'static str, &'static str)| {
+        let (client, token) = (client.clone(), token.clone());
+        async move {
+            let mut counted = 0;
+            for _ in 0..2 {
+                let before = db::queries_executed();
+                let response = client
+                    .post(&path)
+                    .header("X-CSRF-Token", &token)
+                    .header(header.0, header.1)
+                    .form(&fields)
+                    .send()
+                    .await
+                    .expect("write");
+                assert!(
+                    response.status().is_success(),
+                    "{path}: {}",
+                    response.status()
+                );
+                counted = db::queries_executed() - before;
+            }
+            counted
+        }
+    };
+    let reorder = count(
+        format!("{item}/reorder"),
+        vec![("position", "0".into())],
+        ("HX-Request", "true"),
+    )
+    .await;
+    let position = count(
+        format!("{item}/position"),
+        vec![("x", "10".into()), ("y", "20".into())],
+        ("Accept", "application/json"),
+    )
+    .await;
+    (reorder, position)
 }
 
 const CLIENTS: usize = 16;

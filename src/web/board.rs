@@ -1,23 +1,19 @@
 //! The board page, and the requests its script sends: a card's new place, tidying up, and
 //! an item created where the user clicked.
 
-use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use tracing_actix_web::RequestId;
 
+use super::context::WorkspaceCtx;
 use super::error::AppError;
-use super::identity::{flash, SignedIn};
+use super::items::ItemRef;
 use super::layout::Layout;
-use super::nav::Nav;
-use super::orgs::actor;
-use super::workspaces::{base_path, workspace_access, ItemForm, TreeQuery, WorkspacePath};
-use super::{render, see_other, unprocessable, AppState};
+use super::workspaces::{ItemForm, TreeQuery};
+use super::{render, see_other, unprocessable};
 use crate::okr::board::{self, Board, BoardPosition, Card, EdgeKind, Tidy};
 use crate::okr::{self, ActionStatus, ItemType, NewItem, OkrError};
-use crate::scope::Viewer;
 use crate::workspaces::{self, WorkspaceAccess, WorkspaceMember};
 
 #[derive(Template)]
@@ -67,30 +63,27 @@ impl BoardPage {
 }
 
 async fn board_page(
-    state: &AppState,
-    signed_in: &SignedIn,
-    nav: Nav,
-    access: WorkspaceAccess,
+    ctx: &WorkspaceCtx,
     query: TreeQuery,
     refused: Option<(String, BoardItemForm)>,
 ) -> Result<BoardPage, AppError> {
-    let reading = access.clone();
     let today = chrono::Utc::now().date_naive();
     let filter = query.filter(today);
     let filtering = !filter.is_empty();
-    let (board, members) = state
-        .db
-        .run(move |conn| {
-            let viewer = Viewer::new(conn, &reading)?;
-            let board = board::board(conn, &viewer, &filter)?;
-            let members = workspaces::members(conn, &reading.workspace.id)?;
+    let workspace_id = ctx.access.workspace.id.clone();
+    let (board, members) = ctx
+        .run(move |conn, _, viewer| {
+            let board = board::board(conn, viewer, &filter)?;
+            let members = workspaces::members(conn, &workspace_id)?;
             Ok::<_, AppError>((board, members))
         })
         .await?;
     Ok(BoardPage {
-        layout: signed_in.layout(&format!("{} · Board", access.workspace.name), nav),
-        access,
-        user_id: signed_in.user.id.clone(),
+        layout: ctx
+            .layout(&format!("{} · Board", ctx.access.workspace.name))
+            .await?,
+        access: ctx.access.clone(),
+        user_id: ctx.signed_in.user.id.clone(),
         board,
         today,
         filter: query,
@@ -102,21 +95,10 @@ async fn board_page(
 }
 
 pub async fn page(
-    signed_in: SignedIn,
-    nav: Nav,
-    state: web::Data<AppState>,
-    path: web::Path<WorkspacePath>,
+    ctx: WorkspaceCtx,
     query: web::Query<TreeQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
-    render(board_page(&state, &signed_in, nav, access, query.into_inner(), None).await?)
-}
-
-#[derive(Deserialize)]
-pub struct CardPath {
-    org: String,
-    ws: String,
-    item_id: String,
+    render(board_page(&ctx, query.into_inner(), None).await?)
 }
 
 /// Coordinates as sent; parsed here so that anything but two numbers is a 400 that says so.
@@ -144,31 +126,16 @@ impl TryFrom<&PositionForm> for BoardPosition {
 
 /// Saves a card's place. Answers 204: the card is already where the user put it.
 pub async fn set_position(
-    signed_in: SignedIn,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<CardPath>,
+    ctx: WorkspaceCtx,
+    path: web::Path<ItemRef>,
     form: web::Form<PositionForm>,
 ) -> Result<HttpResponse, AppError> {
     let position = BoardPosition::try_from(&form.into_inner())?;
-    let path = path.into_inner();
-    let access = workspace_access(
-        &state,
-        &signed_in,
-        WorkspacePath {
-            org: path.org,
-            ws: path.ws,
-        },
-    )
+    let item_id = path.into_inner().item_id;
+    ctx.run(move |conn, actor, viewer| {
+        board::set_position(conn, actor, viewer, &item_id, position)
+    })
     .await?;
-    let actor = actor(&signed_in, request_id);
-    state
-        .db
-        .run(move |conn| {
-            let viewer = Viewer::new(conn, &access)?;
-            board::set_position(conn, &actor, &viewer, &path.item_id, position)
-        })
-        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -182,11 +149,7 @@ pub struct TidyForm {
 }
 
 pub async fn tidy_up(
-    signed_in: SignedIn,
-    session: Session,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<WorkspacePath>,
+    ctx: WorkspaceCtx,
     form: web::Form<TidyForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
@@ -206,15 +169,8 @@ pub async fn tidy_up(
             ))
         }
     };
-    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
-    let location = format!("{}/board", base_path(&access));
-    let actor = actor(&signed_in, request_id);
-    let moved = state
-        .db
-        .run(move |conn| {
-            let viewer = Viewer::new(conn, &access)?;
-            board::tidy_up(conn, &actor, &viewer, &which)
-        })
+    let moved = ctx
+        .run(move |conn, actor, viewer| board::tidy_up(conn, actor, viewer, &which))
         .await?;
     let message = match moved {
         0 => "Nothing to tidy: those cards are in the automatic layout, or not yours to move."
@@ -222,8 +178,8 @@ pub async fn tidy_up(
         1 => "1 card is back in the automatic layout.".to_owned(),
         n => format!("{n} cards are back in the automatic layout."),
     };
-    flash(&session, &message)?;
-    Ok(see_other(&location))
+    ctx.flash(&message)?;
+    Ok(see_other(&format!("{}/board", ctx.base())))
 }
 
 /// An item created from the board: the tree's form plus where the user clicked.
@@ -236,55 +192,27 @@ pub struct BoardItemForm {
 }
 
 pub async fn create_item(
-    signed_in: SignedIn,
-    nav: Nav,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<WorkspacePath>,
+    ctx: WorkspaceCtx,
     form: web::Form<BoardItemForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let position = BoardPosition::try_from(&form.at)?;
-    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
     let outcome = match NewItem::try_from(&form.item) {
         Err(message) => Err(OkrError::Refused(message)),
         Ok(new) => {
-            let actor = actor(&signed_in, request_id);
-            let creating = access.clone();
-            state
-                .db
-                .run(move |conn| {
-                    let viewer = Viewer::new(conn, &creating)?;
-                    okr::create(
-                        conn,
-                        &actor,
-                        &viewer,
-                        NewItem {
-                            position: Some(position),
-                            ..new
-                        },
-                    )
-                })
+            let new = NewItem {
+                position: Some(position),
+                ..new
+            };
+            ctx.run(move |conn, actor, viewer| okr::create(conn, actor, viewer, new))
                 .await
         }
     };
     match outcome {
-        Ok(item) => Ok(see_other(&format!(
-            "{}/board#card-{}",
-            base_path(&access),
-            item.id
-        ))),
-        Err(OkrError::Refused(message)) => unprocessable(
-            board_page(
-                &state,
-                &signed_in,
-                nav,
-                access,
-                TreeQuery::default(),
-                Some((message, form)),
-            )
-            .await?,
-        ),
+        Ok(item) => Ok(see_other(&format!("{}/board#card-{}", ctx.base(), item.id))),
+        Err(OkrError::Refused(message)) => {
+            unprocessable(board_page(&ctx, TreeQuery::default(), Some((message, form))).await?)
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -7,28 +7,17 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use tracing_actix_web::RequestId;
 
+use super::context::WorkspaceCtx;
 use super::error::AppError;
 use super::htmx::Htmx;
-use super::identity::SignedIn;
+use super::items::ItemRef;
 use super::layout::Layout;
-use super::nav::Nav;
-use super::orgs::actor;
-use super::workspaces::{base_path, workspace_access, WorkspacePath};
-use super::{see_other, AppState};
+use super::see_other;
 use crate::okr;
 use crate::okr::edit::{self, ItemChanges};
 use crate::okr::gantt::{self, Chart, Plan, Range, Scale, Timeline, HEADER_HEIGHT, ROW_HEIGHT};
-use crate::scope::Viewer;
 use crate::workspaces::WorkspaceAccess;
-
-#[derive(Deserialize)]
-pub struct ItemPath {
-    org: String,
-    ws: String,
-    item_id: String,
-}
 
 /// The view as it stands in the URL, so a gantt can be shared and reloaded as it was.
 #[derive(Deserialize, Default, Clone)]
@@ -132,14 +121,8 @@ impl View {
     }
 }
 
-async fn load_plan(state: &AppState, access: &WorkspaceAccess) -> Result<Plan, AppError> {
-    let reading = access.clone();
-    state
-        .db
-        .run(move |conn| {
-            let viewer = Viewer::new(conn, &reading)?;
-            Ok::<_, AppError>(gantt::plan(conn, &viewer)?)
-        })
+async fn load_plan(ctx: &WorkspaceCtx) -> Result<Plan, AppError> {
+    ctx.run(|conn, _, viewer| Ok::<_, AppError>(gantt::plan(conn, viewer)?))
         .await
 }
 
@@ -221,8 +204,7 @@ struct GanttPage<'a> {
 
 /// The gantt for a plan already loaded, its page number clamped to the pages there are.
 fn gantt_partial<'a>(
-    signed_in: &SignedIn,
-    access: &WorkspaceAccess,
+    ctx: &WorkspaceCtx,
     plan: &'a Plan,
     query: &GanttQuery,
     error: Option<(String, String)>,
@@ -239,7 +221,7 @@ fn gantt_partial<'a>(
     };
     let chart = gantt::chart(plan, timeline, &collapsed, view.page, today);
     view.page = chart.page;
-    let base = base_path(access);
+    let base = ctx.base();
     let editing = view
         .edit
         .as_ref()
@@ -258,7 +240,7 @@ fn gantt_partial<'a>(
         range_error,
         scales: Scale::ALL,
         base,
-        csrf_token: signed_in.csrf_token.clone(),
+        csrf_token: ctx.signed_in.csrf_token.clone(),
         chart,
         unscheduled: plan.unscheduled().take(gantt::PAGE_SIZE).collect(),
         unscheduled_total: plan.unscheduled().count(),
@@ -266,27 +248,27 @@ fn gantt_partial<'a>(
         error,
         row_height: ROW_HEIGHT,
         header_height: HEADER_HEIGHT,
-        read_only: access.require_writable().is_err(),
+        read_only: ctx.viewer.require_writable().is_err(),
         view,
     }
 }
 
 /// The page, or for htmx the partial alone.
-fn render_gantt(
+async fn render_gantt(
     htmx: bool,
-    signed_in: &SignedIn,
-    nav: Nav,
-    access: WorkspaceAccess,
-    gantt: GanttPartial,
+    ctx: &WorkspaceCtx,
+    gantt: GanttPartial<'_>,
 ) -> Result<String, AppError> {
     let body = if htmx {
         gantt.render()?
     } else {
         let base = gantt.base.clone();
         GanttPage {
-            layout: signed_in.layout(&format!("{} · Gantt", access.workspace.name), nav),
+            layout: ctx
+                .layout(&format!("{} · Gantt", ctx.access.workspace.name))
+                .await?,
             csv_href: format!("{base}/gantt.csv"),
-            access,
+            access: ctx.access.clone(),
             base,
             gantt,
         }
@@ -304,22 +286,18 @@ fn html(status: StatusCode, body: String) -> HttpResponse {
 
 pub async fn show(
     htmx: Htmx,
-    signed_in: SignedIn,
-    nav: Nav,
-    state: web::Data<AppState>,
-    path: web::Path<WorkspacePath>,
+    ctx: WorkspaceCtx,
     query: web::Query<GanttQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
-    let plan = load_plan(&state, &access).await?;
-    let gantt = gantt_partial(&signed_in, &access, &plan, &query, None);
+    let plan = load_plan(&ctx).await?;
+    let gantt = gantt_partial(&ctx, &plan, &query, None);
     // The view as shown (a page past the last one is the last), not as asked for.
     let address = gantt.href(&gantt.view);
     // A fold is a one-off instruction: the address to keep (and reload) is the view it gives.
     if !htmx.0 && !query.toggle.trim().is_empty() {
         return Ok(see_other(&address));
     }
-    let body = render_gantt(htmx.0, &signed_in, nav, access, gantt)?;
+    let body = render_gantt(htmx.0, &ctx, gantt).await?;
     let mut response = html(StatusCode::OK, body);
     if htmx.0 {
         if let Ok(value) = header::HeaderValue::from_str(&address) {
@@ -332,20 +310,15 @@ pub async fn show(
 }
 
 /// Every item of the gantt the viewer may see, as CSV.
-pub async fn csv(
-    signed_in: SignedIn,
-    state: web::Data<AppState>,
-    path: web::Path<WorkspacePath>,
-) -> Result<HttpResponse, AppError> {
-    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
-    let plan = load_plan(&state, &access).await?;
+pub async fn csv(ctx: WorkspaceCtx) -> Result<HttpResponse, AppError> {
+    let plan = load_plan(&ctx).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!(
                 "attachment; filename=\"{}-gantt.csv\"",
-                access.workspace.slug
+                ctx.access.workspace.slug
             ),
         ))
         .body(gantt::csv(&plan)))
@@ -394,11 +367,8 @@ fn wants_json(req: &HttpRequest) -> bool {
 /// get 204 or a JSON refusal; forms get the gantt back, with the reason next to the dates.
 pub async fn set_dates(
     req: HttpRequest,
-    signed_in: SignedIn,
-    nav: Nav,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<ItemPath>,
+    ctx: WorkspaceCtx,
+    path: web::Path<ItemRef>,
     form: web::Form<DatesForm>,
 ) -> Result<HttpResponse, AppError> {
     let json = wants_json(&req);
@@ -406,19 +376,12 @@ pub async fn set_dates(
     let query = web::Query::<GanttQuery>::from_query(req.query_string())
         .map(web::Query::into_inner)
         .unwrap_or_default();
-    let ItemPath { org, ws, item_id } = path.into_inner();
-    let access = workspace_access(&state, &signed_in, WorkspacePath { org, ws }).await?;
+    let item_id = path.into_inner().item_id;
     let outcome = match ItemChanges::try_from(&form.into_inner()) {
         Err(message) => Err(AppError::BadRequest(message)),
         Ok(changes) => {
-            let actor = actor(&signed_in, request_id);
-            let (changing, id) = (access.clone(), item_id.clone());
-            state
-                .db
-                .run(move |conn| {
-                    let viewer = Viewer::new(conn, &changing)?;
-                    edit::update(conn, &actor, &viewer, &id, changes)
-                })
+            let id = item_id.clone();
+            ctx.run(move |conn, actor, viewer| edit::update(conn, actor, viewer, &id, changes))
                 .await
                 .map(drop)
                 .map_err(AppError::from)
@@ -428,7 +391,7 @@ pub async fn set_dates(
         Ok(()) if json => Ok(HttpResponse::NoContent().finish()),
         Ok(()) => Ok(see_other(&format!(
             "{}/gantt?{}#row-{item_id}",
-            base_path(&access),
+            ctx.base(),
             View::parse(&query, chrono::Utc::now().date_naive())
                 .0
                 .query()
@@ -444,9 +407,9 @@ pub async fn set_dates(
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
             let message = e.to_string();
-            let plan = load_plan(&state, &access).await?;
-            let gantt = gantt_partial(&signed_in, &access, &plan, &query, Some((item_id, message)));
-            let body = render_gantt(false, &signed_in, nav, access, gantt)?;
+            let plan = load_plan(&ctx).await?;
+            let gantt = gantt_partial(&ctx, &plan, &query, Some((item_id, message)));
+            let body = render_gantt(false, &ctx, gantt).await?;
             Ok(html(status, body))
         }
         Err(e) => Err(e),

@@ -9,7 +9,7 @@ use futures_util::future::LocalBoxFuture;
 use super::error::AppError;
 use super::{csrf, AppState};
 use crate::accounts::{self, sessions::USER_ID_KEY, AccountError, User};
-use crate::db::DbError;
+use crate::db::{AnyConnection, DbError};
 
 const SIGNED_IN_AT_KEY: &str = "signed_in_at";
 const LAST_SEEN_KEY: &str = "last_seen";
@@ -39,7 +39,8 @@ fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
         .ok_or_else(|| AppError::Internal("application state is not configured".into()))
 }
 
-async fn current_user(session: &Session, state: &AppState) -> Result<Option<User>, AppError> {
+/// The session's user id, unless the session outlived its maximum lifetime (then it ends).
+fn session_user_id(session: &Session, state: &AppState) -> Result<Option<String>, AppError> {
     let Some(user_id) = session.get::<String>(USER_ID_KEY)? else {
         return Ok(None);
     };
@@ -50,24 +51,106 @@ async fn current_user(session: &Session, state: &AppState) -> Result<Option<User
         session.purge();
         return Ok(None);
     }
+    Ok(Some(user_id))
+}
+
+/// The session's user as stored now, if it still exists and is active, with what `load`
+/// reads on the same connection (so a request context costs one database trip). An unknown
+/// or disabled user ends the session.
+async fn user_with<T, F>(
+    session: &Session,
+    state: &AppState,
+    load: F,
+) -> Result<Option<(User, T)>, AppError>
+where
+    F: FnOnce(&mut AnyConnection, &User) -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let Some(user_id) = session_user_id(session, state)? else {
+        return Ok(None);
+    };
     let found = state
         .db
         .run(move |conn| match accounts::find_user(conn, &user_id) {
-            Ok(user) => Ok(Some(user)),
-            Err(AccountError::Db(DbError::Query(diesel::result::Error::NotFound))) => Ok(None),
-            Err(e) => Err(e),
+            Ok(user) if user.is_active() => {
+                let loaded = load(conn, &user);
+                Ok(Some((user, loaded)))
+            }
+            Ok(_) | Err(AccountError::Db(DbError::Query(diesel::result::Error::NotFound))) => {
+                Ok(None)
+            }
+            Err(e) => Err(AppError::from(e)),
         })
         .await?;
-    let Some(user) = found.filter(User::is_active) else {
-        session.purge();
-        return Ok(None);
-    };
+    match found {
+        None => session.purge(),
+        Some(_) => seen(session)?,
+    }
+    Ok(found)
+}
+
+/// Records activity so the session's idle expiry moves forward (at most once a minute).
+fn seen(session: &Session) -> Result<(), AppError> {
+    let now = chrono::Utc::now().timestamp();
     let last_seen = session.get::<i64>(LAST_SEEN_KEY)?.unwrap_or(0);
     if now - last_seen >= LAST_SEEN_RESOLUTION_SECS {
         // Changing the state makes the store push the idle expiry forward.
         session.insert(LAST_SEEN_KEY, now)?;
     }
-    Ok(Some(user))
+    Ok(())
+}
+
+/// The signed-in person and what `load` read for them, or `None` for the logged out.
+pub(super) async fn signed_in_with<T, F>(
+    req: &HttpRequest,
+    load: F,
+) -> Result<Option<(SignedIn, T)>, AppError>
+where
+    F: FnOnce(&mut AnyConnection, &User) -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let session = req.get_session();
+    let state = app_state(req)?;
+    let Some((user, loaded)) = user_with(&session, &state, load).await? else {
+        return Ok(None);
+    };
+    Ok(visitor(Some(user), session)?
+        .signed_in()
+        .map(|signed_in| (signed_in, loaded)))
+}
+
+/// A visitor with the session's CSRF token and its one-time notice, taken now.
+fn visitor(user: Option<User>, session: Session) -> Result<Visitor, AppError> {
+    let csrf_token = csrf::token(&session)?;
+    let flash = session.remove_as::<String>(FLASH_KEY).and_then(Result::ok);
+    Ok(Visitor {
+        user,
+        csrf_token,
+        flash,
+        session,
+    })
+}
+
+impl Visitor {
+    fn signed_in(self) -> Option<SignedIn> {
+        let user = self.user?;
+        Some(SignedIn {
+            user,
+            csrf_token: self.csrf_token,
+            flash: self.flash,
+            session: self.session,
+        })
+    }
+}
+
+/// Where the log-in page sends the person back to.
+pub(super) fn sign_in_required(req: &HttpRequest) -> AppError {
+    let next = req
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str().to_owned())
+        .unwrap_or_else(|| "/".into());
+    AppError::SignInRequired { next }
 }
 
 impl FromRequest for Visitor {
@@ -79,15 +162,8 @@ impl FromRequest for Visitor {
         let state = app_state(req);
         Box::pin(async move {
             let state = state?;
-            let user = current_user(&session, &state).await?;
-            let csrf_token = csrf::token(&session)?;
-            let flash = session.remove_as::<String>(FLASH_KEY).and_then(Result::ok);
-            Ok(Visitor {
-                user,
-                csrf_token,
-                flash,
-                session,
-            })
+            let user = user_with(&session, &state, |_, _| ()).await?;
+            visitor(user.map(|(user, ())| user), session)
         })
     }
 }
@@ -98,23 +174,8 @@ impl FromRequest for SignedIn {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let visitor = Visitor::from_request(req, payload);
-        let next = req
-            .uri()
-            .path_and_query()
-            .map(|pq| pq.as_str().to_owned())
-            .unwrap_or_else(|| "/".into());
-        Box::pin(async move {
-            let visitor = visitor.await?;
-            match visitor.user {
-                Some(user) => Ok(SignedIn {
-                    user,
-                    csrf_token: visitor.csrf_token,
-                    flash: visitor.flash,
-                    session: visitor.session,
-                }),
-                None => Err(AppError::SignInRequired { next }),
-            }
-        })
+        let refused = sign_in_required(req);
+        Box::pin(async move { visitor.await?.signed_in().ok_or(refused) })
     }
 }
 

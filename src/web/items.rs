@@ -5,36 +5,23 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use tracing_actix_web::RequestId;
 
+use super::context::WorkspaceCtx;
 use super::error::AppError;
 use super::htmx::Htmx;
-use super::identity::SignedIn;
 use super::layout::Layout;
-use super::nav::Nav;
-use super::orgs::actor;
-use super::workspaces::{base_path, workspace_access, WorkspacePath};
-use super::{render, see_other, unprocessable, AppState};
-use crate::activity::ActivityEntry;
+use super::{render, see_other, unprocessable};
+use crate::activity::{ActivityEntry, Actor};
+use crate::db::AnyConnection;
 use crate::okr::edit::{self, Direction, ItemChanges, Trashed};
 use crate::okr::links::{self, Linked};
 use crate::okr::{self, ActionStatus, Item, ItemType, OkrError, StoryPoints, TreeRow};
 use crate::scope::Viewer;
-use crate::workspaces::{self, WorkspaceAccess, WorkspaceMember};
+use crate::workspaces::{self, WorkspaceMember};
 
 #[derive(Deserialize)]
-pub struct ItemPath {
-    org: String,
-    ws: String,
-    item_id: String,
-}
-
-#[derive(Deserialize)]
-pub struct LinkPath {
-    org: String,
-    ws: String,
-    item_id: String,
-    link_id: String,
+pub struct ItemRef {
+    pub(super) item_id: String,
 }
 
 #[derive(Template)]
@@ -90,33 +77,24 @@ impl DetailPage {
 }
 
 async fn detail_page(
-    state: &AppState,
-    signed_in: &SignedIn,
-    nav: Nav,
-    access: WorkspaceAccess,
+    ctx: &WorkspaceCtx,
     item_id: String,
     error: Option<String>,
 ) -> Result<DetailPage, AppError> {
-    let reading = access.clone();
-    let page = state
-        .db
-        .run(move |conn| {
-            let viewer = Viewer::new(conn, &reading)?;
-            let page = okr::item_page(conn, &viewer, &item_id, 50)?;
-            let members = workspaces::members(conn, &reading.workspace.id)?;
-            Ok::<_, AppError>((viewer, page, members))
+    let workspace_id = ctx.access.workspace.id.clone();
+    let (page, members) = ctx
+        .run(move |conn, _, viewer| {
+            let page = okr::item_page(conn, viewer, &item_id, 50)?;
+            let members = workspaces::members(conn, &workspace_id)?;
+            Ok::<_, AppError>((page, members))
         })
         .await?;
-    let (
-        viewer,
-        okr::ItemPage {
-            detail,
-            links,
-            tree,
-            history,
-        },
-        members,
-    ) = page;
+    let okr::ItemPage {
+        detail,
+        links,
+        tree,
+        history,
+    } = page;
     let detail_assignees = detail.assignee_ids.clone();
     let item = detail.item;
     // Active members, plus a current owner or assignee who has left, so that saving the form
@@ -145,9 +123,9 @@ async fn detail_page(
         .cloned()
         .collect();
     Ok(DetailPage {
-        layout: signed_in.layout(&item.title, nav),
-        base: base_path(&access),
-        can_edit: detail.can_edit && viewer.require_writable().is_ok(),
+        layout: ctx.layout(&item.title).await?,
+        base: ctx.base(),
+        can_edit: detail.can_edit && ctx.viewer.require_writable().is_ok(),
         owner_name: detail.owner_name,
         assignee_ids: detail_assignees,
         parent: detail.parent,
@@ -164,15 +142,8 @@ async fn detail_page(
     })
 }
 
-pub async fn show(
-    signed_in: SignedIn,
-    nav: Nav,
-    state: web::Data<AppState>,
-    path: web::Path<ItemPath>,
-) -> Result<HttpResponse, AppError> {
-    let ItemPath { org, ws, item_id } = path.into_inner();
-    let access = workspace_access(&state, &signed_in, WorkspacePath { org, ws }).await?;
-    render(detail_page(&state, &signed_in, nav, access, item_id, None).await?)
+pub async fn show(ctx: WorkspaceCtx, path: web::Path<ItemRef>) -> Result<HttpResponse, AppError> {
+    render(detail_page(&ctx, path.into_inner().item_id, None).await?)
 }
 
 /// The edit form as posted; assignees repeat, so the body is read by hand.
@@ -261,61 +232,45 @@ impl TryFrom<EditForm> for ItemChanges {
 /// Runs a change to one item and answers with its page: the page again with the reason
 /// when the rules refuse it, otherwise a redirect to `location` (or the item).
 async fn change_item<F>(
-    signed_in: SignedIn,
-    nav: Nav,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: ItemPath,
+    ctx: WorkspaceCtx,
+    item_id: String,
     location: Option<String>,
     change: F,
 ) -> Result<HttpResponse, AppError>
 where
-    F: FnOnce(
-            &mut crate::db::AnyConnection,
-            &crate::activity::Actor,
-            &Viewer,
-            &str,
-        ) -> Result<(), OkrError>
-        + Send
-        + 'static,
+    F: FnOnce(&mut AnyConnection, &Actor, &Viewer, &str) -> Result<(), OkrError> + Send + 'static,
 {
-    let ItemPath { org, ws, item_id } = path;
-    let access = workspace_access(&state, &signed_in, WorkspacePath { org, ws }).await?;
-    let actor = actor(&signed_in, request_id);
-    let (changing, id) = (access.clone(), item_id.clone());
-    let outcome = state
-        .db
-        .run(move |conn| {
-            let viewer = Viewer::new(conn, &changing)?;
-            change(conn, &actor, &viewer, &id)
-        })
-        .await;
-    match outcome {
-        Ok(()) => Ok(see_other(&location.unwrap_or_else(|| {
-            format!("{}/items/{item_id}", base_path(&access))
-        }))),
-        Err(OkrError::Refused(message)) => unprocessable(
-            detail_page(&state, &signed_in, nav, access, item_id, Some(message)).await?,
-        ),
+    let id = item_id.clone();
+    match ctx
+        .run(move |conn, actor, viewer| change(conn, actor, viewer, &id))
+        .await
+    {
+        Ok(()) => {
+            Ok(see_other(&location.unwrap_or_else(|| {
+                format!("{}/items/{item_id}", ctx.base())
+            })))
+        }
+        Err(OkrError::Refused(message)) => {
+            unprocessable(detail_page(&ctx, item_id, Some(message)).await?)
+        }
         Err(e) => Err(e.into()),
     }
 }
 
+/// The tree, scrolled to an item.
+fn in_tree(ctx: &WorkspaceCtx, item_id: &str) -> String {
+    format!("{}#item-{item_id}", ctx.base())
+}
+
 pub async fn update(
-    signed_in: SignedIn,
-    nav: Nav,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<ItemPath>,
+    ctx: WorkspaceCtx,
+    path: web::Path<ItemRef>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let changes = ItemChanges::try_from(EditForm::parse(&body));
     change_item(
-        signed_in,
-        nav,
-        request_id,
-        state,
-        path.into_inner(),
+        ctx,
+        path.into_inner().item_id,
         None,
         move |conn, actor, viewer, id| {
             let changes = changes.map_err(OkrError::Refused)?;
@@ -325,49 +280,30 @@ pub async fn update(
     .await
 }
 
-pub async fn delete(
-    signed_in: SignedIn,
-    nav: Nav,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<ItemPath>,
-) -> Result<HttpResponse, AppError> {
-    let path = path.into_inner();
-    let location = format!("/orgs/{}/w/{}", path.org, path.ws);
+pub async fn delete(ctx: WorkspaceCtx, path: web::Path<ItemRef>) -> Result<HttpResponse, AppError> {
+    let tree = ctx.base();
     change_item(
-        signed_in,
-        nav,
-        request_id,
-        state,
-        path,
-        Some(location),
+        ctx,
+        path.into_inner().item_id,
+        Some(tree),
         |conn, actor, viewer, id| edit::delete(conn, actor, viewer, id).map(drop),
     )
     .await
 }
 
 pub async fn restore(
-    signed_in: SignedIn,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<ItemPath>,
+    ctx: WorkspaceCtx,
+    path: web::Path<ItemRef>,
 ) -> Result<HttpResponse, AppError> {
-    let path = path.into_inner();
-    let trash = format!("/orgs/{}/w/{}/trash", path.org, path.ws);
-    let ItemPath { org, ws, item_id } = path;
-    let access = workspace_access(&state, &signed_in, WorkspacePath { org, ws }).await?;
-    let actor = actor(&signed_in, request_id);
-    let outcome = state
-        .db
-        .run(move |conn| {
-            let viewer = Viewer::new(conn, &access)?;
-            edit::restore(conn, &actor, &viewer, &item_id)
-        })
+    let trash = format!("{}/trash", ctx.base());
+    let item_id = path.into_inner().item_id;
+    let outcome = ctx
+        .run(move |conn, actor, viewer| edit::restore(conn, actor, viewer, &item_id))
         .await;
     match outcome {
         Ok(_) => Ok(see_other(&trash)),
         Err(OkrError::Refused(message)) => {
-            super::identity::flash(&signed_in.session, &message)?;
+            ctx.flash(&message)?;
             Ok(see_other(&trash))
         }
         Err(e) => Err(e.into()),
@@ -382,23 +318,17 @@ pub struct StatusForm {
 /// The tree's inline status change; htmx swaps in the refreshed tree (every ancestor's
 /// progress moves with it), a plain form post lands back on the tree.
 pub async fn set_status(
-    signed_in: SignedIn,
-    nav: Nav,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<ItemPath>,
+    ctx: WorkspaceCtx,
+    path: web::Path<ItemRef>,
     form: web::Form<StatusForm>,
 ) -> Result<HttpResponse, AppError> {
     let status = ActionStatus::parse(&form.action_status)
         .ok_or_else(|| AppError::BadRequest("Choose pending, in progress or done.".into()))?;
-    let path = path.into_inner();
-    let location = format!("/orgs/{}/w/{}#item-{}", path.org, path.ws, path.item_id);
+    let item_id = path.into_inner().item_id;
+    let location = in_tree(&ctx, &item_id);
     change_item(
-        signed_in,
-        nav,
-        request_id,
-        state,
-        path,
+        ctx,
+        item_id,
         Some(location),
         move |conn, actor, viewer, id| {
             let changes = ItemChanges {
@@ -418,20 +348,14 @@ pub struct MoveForm {
 }
 
 pub async fn move_item(
-    signed_in: SignedIn,
-    nav: Nav,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<ItemPath>,
+    ctx: WorkspaceCtx,
+    path: web::Path<ItemRef>,
     form: web::Form<MoveForm>,
 ) -> Result<HttpResponse, AppError> {
     let parent = Some(form.into_inner().parent_id).filter(|p| !p.is_empty());
     change_item(
-        signed_in,
-        nav,
-        request_id,
-        state,
-        path.into_inner(),
+        ctx,
+        path.into_inner().item_id,
         None,
         move |conn, actor, viewer, id| {
             edit::move_to(conn, actor, viewer, id, parent.as_deref()).map(drop)
@@ -450,11 +374,8 @@ pub struct ReorderForm {
 
 pub async fn reorder(
     htmx: Htmx,
-    signed_in: SignedIn,
-    nav: Nav,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<ItemPath>,
+    ctx: WorkspaceCtx,
+    path: web::Path<ItemRef>,
     form: web::Form<ReorderForm>,
 ) -> Result<HttpResponse, AppError> {
     let direction = match (form.direction.as_str(), form.position) {
@@ -467,14 +388,11 @@ pub async fn reorder(
             ))
         }
     };
-    let path = path.into_inner();
-    let location = format!("/orgs/{}/w/{}#item-{}", path.org, path.ws, path.item_id);
+    let item_id = path.into_inner().item_id;
+    let location = in_tree(&ctx, &item_id);
     let response = change_item(
-        signed_in,
-        nav,
-        request_id,
-        state,
-        path,
+        ctx,
+        item_id,
         Some(location),
         move |conn, actor, viewer, id| edit::reorder(conn, actor, viewer, id, direction),
     )
@@ -493,48 +411,34 @@ pub struct LinkForm {
 }
 
 pub async fn add_link(
-    signed_in: SignedIn,
-    nav: Nav,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<ItemPath>,
+    ctx: WorkspaceCtx,
+    path: web::Path<ItemRef>,
     form: web::Form<LinkForm>,
 ) -> Result<HttpResponse, AppError> {
     let to = form.into_inner().to_item_id;
     change_item(
-        signed_in,
-        nav,
-        request_id,
-        state,
-        path.into_inner(),
+        ctx,
+        path.into_inner().item_id,
         None,
         move |conn, actor, viewer, id| links::add(conn, actor, viewer, id, &to).map(drop),
     )
     .await
 }
 
+#[derive(Deserialize)]
+pub struct LinkRef {
+    item_id: String,
+    link_id: String,
+}
+
 pub async fn remove_link(
-    signed_in: SignedIn,
-    nav: Nav,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<LinkPath>,
+    ctx: WorkspaceCtx,
+    path: web::Path<LinkRef>,
 ) -> Result<HttpResponse, AppError> {
-    let LinkPath {
-        org,
-        ws,
-        item_id,
-        link_id,
-    } = path.into_inner();
-    change_item(
-        signed_in,
-        nav,
-        request_id,
-        state,
-        ItemPath { org, ws, item_id },
-        None,
-        move |conn, actor, viewer, id| links::remove(conn, actor, viewer, id, &link_id),
-    )
+    let LinkRef { item_id, link_id } = path.into_inner();
+    change_item(ctx, item_id, None, move |conn, actor, viewer, id| {
+        links::remove(conn, actor, viewer, id, &link_id)
+    })
     .await
 }
 
@@ -547,25 +451,14 @@ struct TrashPage {
     can_restore: bool,
 }
 
-pub async fn trash(
-    signed_in: SignedIn,
-    nav: Nav,
-    state: web::Data<AppState>,
-    path: web::Path<WorkspacePath>,
-) -> Result<HttpResponse, AppError> {
-    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
-    let reading = access.clone();
-    let items = state
-        .db
-        .run(move |conn| {
-            let viewer = Viewer::new(conn, &reading)?;
-            edit::trash(conn, &viewer)
-        })
-        .await?;
+pub async fn trash(ctx: WorkspaceCtx) -> Result<HttpResponse, AppError> {
+    let items = ctx.run(|conn, _, viewer| edit::trash(conn, viewer)).await?;
     render(TrashPage {
-        layout: signed_in.layout(&format!("Trash of {}", access.workspace.name), nav),
-        base: base_path(&access),
-        can_restore: access.require_writable().is_ok(),
+        layout: ctx
+            .layout(&format!("Trash of {}", ctx.access.workspace.name))
+            .await?,
+        base: ctx.base(),
+        can_restore: ctx.viewer.require_writable().is_ok(),
         items,
     })
 }
@@ -579,24 +472,15 @@ struct ActivityPage {
 }
 
 /// The workspace's recent item changes, as far as the viewer may see them.
-pub async fn activity_feed(
-    signed_in: SignedIn,
-    nav: Nav,
-    state: web::Data<AppState>,
-    path: web::Path<WorkspacePath>,
-) -> Result<HttpResponse, AppError> {
-    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
-    let reading = access.clone();
-    let feed = state
-        .db
-        .run(move |conn| {
-            let viewer = Viewer::new(conn, &reading)?;
-            okr::activity_feed(conn, &viewer, 200)
-        })
+pub async fn activity_feed(ctx: WorkspaceCtx) -> Result<HttpResponse, AppError> {
+    let feed = ctx
+        .run(|conn, _, viewer| okr::activity_feed(conn, viewer, 200))
         .await?;
     render(ActivityPage {
-        layout: signed_in.layout(&format!("Activity in {}", access.workspace.name), nav),
-        base: base_path(&access),
+        layout: ctx
+            .layout(&format!("Activity in {}", ctx.access.workspace.name))
+            .await?,
+        base: ctx.base(),
         feed,
     })
 }

@@ -4,6 +4,7 @@ mod api;
 mod assets;
 mod auth;
 mod board;
+mod context;
 mod csrf;
 mod error;
 mod gantt;

@@ -55,6 +55,49 @@ fn section_of(path: &str) -> &'static str {
     }
 }
 
+/// Where a page sits, read from its route: what the sidebar marks as current.
+#[derive(Clone)]
+pub struct Place {
+    current_org: Option<String>,
+    current_workspace: Option<String>,
+    section: &'static str,
+}
+
+impl Place {
+    pub fn of(req: &HttpRequest) -> Self {
+        Self {
+            current_org: req.match_info().get("org").map(str::to_owned),
+            current_workspace: req.match_info().get("ws").map(str::to_owned),
+            section: section_of(req.path()),
+        }
+    }
+}
+
+impl Nav {
+    /// The sidebar for a full page: one query for the person's organizations.
+    pub async fn load(
+        state: &AppState,
+        user_id: Option<String>,
+        place: Place,
+    ) -> Result<Nav, AppError> {
+        let orgs = match user_id {
+            Some(user_id) => {
+                state
+                    .db
+                    .run(move |conn| orgs::summaries_for(conn, &user_id, true))
+                    .await?
+            }
+            None => Vec::new(),
+        };
+        Ok(Nav {
+            orgs,
+            current_org: place.current_org,
+            current_workspace: place.current_workspace,
+            section: place.section,
+        })
+    }
+}
+
 impl FromRequest for Nav {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
@@ -62,27 +105,11 @@ impl FromRequest for Nav {
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let user_id = req.get_session().get::<String>(USER_ID_KEY).ok().flatten();
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let current_org = req.match_info().get("org").map(str::to_owned);
-        let current_workspace = req.match_info().get("ws").map(str::to_owned);
-        let section = section_of(req.path());
+        let place = Place::of(req);
         Box::pin(async move {
             let state = state
                 .ok_or_else(|| AppError::Internal("application state is not configured".into()))?;
-            let orgs = match user_id {
-                Some(user_id) => {
-                    state
-                        .db
-                        .run(move |conn| orgs::summaries_for(conn, &user_id, true))
-                        .await?
-                }
-                None => Vec::new(),
-            };
-            Ok(Nav {
-                orgs,
-                current_org,
-                current_workspace,
-                section,
-            })
+            Nav::load(&state, user_id, place).await
         })
     }
 }
