@@ -81,7 +81,13 @@ impl FromRequest for Visitor {
             let state = state?;
             let user = current_user(&session, &state).await?;
             let csrf_token = csrf::token(&session)?;
-            let flash = session.remove_as::<String>(FLASH_KEY).and_then(Result::ok);
+            // `remove` marks the session changed even for an absent key, and a changed
+            // session is written back with a new expiry: only take a flash that is there.
+            let flash = session
+                .contains_key(FLASH_KEY)
+                .then(|| session.remove_as::<String>(FLASH_KEY))
+                .flatten()
+                .and_then(Result::ok);
             Ok(Visitor {
                 user,
                 csrf_token,
