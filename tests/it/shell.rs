@@ -17,7 +17,6 @@ async fn health_probes_answer() {
     assert!(ready.body.contains(r#""database":"ok""#), "{}", ready.body);
 }
 
-#[track_caller]
 async fn assert_ready(app: &TestApp, ready: bool, when: &str) {
     let page = app.browser().get("/readyz").await;
     if ready {
