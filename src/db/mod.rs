@@ -107,6 +107,7 @@ pub fn establish(url: &DatabaseUrl) -> Result<AnyConnection, DbError> {
 #[derive(Clone)]
 pub struct Db {
     pool: r2d2::Pool<ConnectionManager>,
+    url: DatabaseUrl,
 }
 
 impl Db {
@@ -115,15 +116,21 @@ impl Db {
             .max_size(pool_size)
             .connection_timeout(Duration::from_secs(10))
             .build(ConnectionManager { url: url.clone() })?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            url: url.clone(),
+        })
     }
 
     /// Answers whether the database responds within `timeout` (readiness probes must not hang).
     pub async fn check(&self, timeout: Duration) -> Result<(), DbError> {
-        let pool = self.pool.clone();
+        let (pool, url) = (self.pool.clone(), self.url.clone());
         actix_web::rt::task::spawn_blocking(move || {
             let mut conn = pool.get_timeout(timeout)?;
             conn.batch_execute("SELECT 1")?;
+            if let DatabaseUrl::Sqlite(path) = &url {
+                check_sqlite_file(path, timeout)?;
+            }
             Ok(())
         })
         .await
@@ -145,6 +152,24 @@ impl Db {
         .await
         .map_err(|_| DbError::Cancelled)?
     }
+}
+
+/// A pooled SQLite connection keeps its open file and answers `SELECT 1` whatever became of
+/// the path (removed, replaced, locked), so readiness opens the path afresh, read-only and
+/// without creating it, and reads the schema within `timeout`.
+fn check_sqlite_file(path: &std::path::Path, timeout: Duration) -> Result<(), DbError> {
+    let unusable =
+        |reason: String| DbError::Connection(diesel::ConnectionError::BadConnection(reason));
+    let absolute = std::path::absolute(path).map_err(|e| unusable(e.to_string()))?;
+    let mut uri = url::Url::from_file_path(&absolute)
+        .map_err(|()| unusable(format!("{} is not a file path", absolute.display())))?;
+    uri.set_query(Some("mode=ro"));
+    let mut conn = SqliteConnection::establish(uri.as_str())?;
+    conn.batch_execute(&format!(
+        "PRAGMA busy_timeout = {}; SELECT count(*) FROM sqlite_master;",
+        timeout.as_millis()
+    ))?;
+    Ok(())
 }
 
 /// Runs `work` in a write transaction. On SQLite that is `BEGIN IMMEDIATE`, which takes the

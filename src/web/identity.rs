@@ -122,7 +122,13 @@ where
 /// A visitor with the session's CSRF token and its one-time notice, taken now.
 fn visitor(user: Option<User>, session: Session) -> Result<Visitor, AppError> {
     let csrf_token = csrf::token(&session)?;
-    let flash = session.remove_as::<String>(FLASH_KEY).and_then(Result::ok);
+    // `remove` marks the session changed even for an absent key, and a changed session is
+    // written back with a new expiry: only take a flash that is there.
+    let flash = session
+        .contains_key(FLASH_KEY)
+        .then(|| session.remove_as::<String>(FLASH_KEY))
+        .flatten()
+        .and_then(Result::ok);
     Ok(Visitor {
         user,
         csrf_token,

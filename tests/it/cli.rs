@@ -4,6 +4,7 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 use crate::harness::TestApp;
+use crate::snapshot::Snapshot;
 
 fn cairn(app: &TestApp, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
@@ -103,33 +104,45 @@ async fn migrate_reports_an_up_to_date_database() {
 
 #[tokio::test]
 async fn backup_copies_sqlite_online_and_points_postgres_to_pg_dump() {
-    let app = TestApp::spawn().await;
-    app.browser()
-        .sign_up("ada@example.com", "Ada", crate::harness::PASSWORD)
-        .await
-        .assert_redirect("/");
+    let ws = crate::harness::Workspace::new("option_1").await;
+    let objective = ws.create(&ws.admin, "objective", None, "Grow").await;
+    ws.create(&ws.admin, "key_result", Some(&objective), "Revenue")
+        .await;
+    let app = &ws.app;
     let target = app.data_dir.path().join("backup.db");
-    let out = cairn(&app, &["backup", target.to_str().expect("utf-8 path")], "");
+    let out = cairn(app, &["backup", target.to_str().expect("utf-8 path")], "");
+    let stderr = String::from_utf8_lossy(&out.stderr);
     if app.database.is_postgres() {
         assert!(!out.status.success());
-        assert!(String::from_utf8_lossy(&out.stderr).contains("pg_dump"));
+        assert!(stderr.contains("pg_dump"), "{stderr}");
+        assert!(!target.exists(), "nothing is written");
         return;
     }
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    assert!(out.status.success(), "{stderr}");
+    // The app is still running (and holds its connections) while the copy is taken.
+    assert_eq!(
+        ws.admin.get(&ws.base()).await.status,
+        reqwest::StatusCode::OK
     );
     let copy = cairn::config::DatabaseUrl::Sqlite(target.clone());
     let mut conn = cairn::db::establish(&copy).expect("open the copy");
     use diesel::prelude::*;
-    let emails: Vec<String> = cairn::schema::users::table
-        .select(cairn::schema::users::email)
-        .load(&mut conn)
-        .expect("read the copy");
-    assert_eq!(emails, vec!["ada@example.com".to_owned()]);
+    #[derive(QueryableByName)]
+    struct Check {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        integrity_check: String,
+    }
+    let check: Check = diesel::sql_query("PRAGMA integrity_check")
+        .get_result(&mut conn)
+        .expect("check the copy");
+    assert_eq!(check.integrity_check, "ok");
+    assert!(
+        Snapshot::of(&mut conn, false) == Snapshot::take(app),
+        "the copy holds every row of the original"
+    );
+    assert_eq!(Snapshot::of(&mut conn, false).rows("okr_items"), 2);
 
-    let again = cairn(&app, &["backup", target.to_str().expect("utf-8 path")], "");
+    let again = cairn(app, &["backup", target.to_str().expect("utf-8 path")], "");
     assert!(
         !again.status.success(),
         "an existing file is never overwritten"

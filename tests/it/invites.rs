@@ -7,6 +7,7 @@ use reqwest::StatusCode;
 
 use crate::harness::{Browser, TestApp, PASSWORD};
 use crate::smtp::{self, SmtpServer};
+use crate::snapshot::Snapshot;
 
 const BASE_URL: &str = "http://okr.example.test";
 
@@ -556,6 +557,31 @@ fn closed_port() -> u16 {
         .port()
 }
 
+/// Polls the outbox's (recipient, status) rows, sorted by recipient, until `done` holds:
+/// the workers run on their own schedule, so the test waits on what they leave behind.
+async fn outbox_when(
+    app: &TestApp,
+    what: &str,
+    done: impl Fn(&[(String, String)]) -> bool,
+) -> Vec<(String, String)> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let rows: Vec<(String, String)> = email_outbox::table
+            .order(email_outbox::to_address.asc())
+            .select((email_outbox::to_address, email_outbox::status))
+            .load(&mut app.db())
+            .expect("outbox");
+        if done(&rows) {
+            return rows;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the outbox never reached this state ({what}): {rows:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
 /// Polls the outbox row until `done` holds (the worker runs on its own schedule).
 async fn wait_for_outbox(
     app: &TestApp,
@@ -631,7 +657,8 @@ async fn an_invite_survives_the_mail_server_being_down_and_is_delivered_once() {
 #[tokio::test]
 async fn several_instances_delivering_at_once_never_send_a_message_twice() {
     let mut mail = SmtpServer::start().await;
-    // The app's own worker runs once at start, then sleeps for an hour.
+    // The app's own worker polls rarely, so these three usually do the work; should its
+    // round come after the invites, it is a fourth instance and the rule is the same.
     let team = team(&mail.url(), &[("OUTBOX_POLL_MILLIS", "3600000")]).await;
     let addresses: Vec<String> = (0..12).map(|n| format!("person{n}@example.com")).collect();
     team.invite(&addresses.join(", "), "workspace_user", false)
@@ -674,15 +701,21 @@ async fn several_instances_delivering_at_once_never_send_a_message_twice() {
     for worker in workers {
         delivered += worker.await.expect("worker");
     }
-    let mut recipients: Vec<String> = (0..delivered).map(|_| String::new()).collect();
-    for recipient in &mut recipients {
-        *recipient = header(&mail.next_message().await, "To").to_owned();
-    }
+    assert!(delivered > 0, "the instances delivered");
+    outbox_when(&team.app, "every message sent", |rows| {
+        rows.len() == 12 && rows.iter().all(|(_, status)| status == "sent")
+    })
+    .await;
+    // A message is in the server's hands before its row is marked sent.
+    let mut recipients: Vec<String> = mail
+        .drain()
+        .iter()
+        .map(|message| header(message, "To").to_owned())
+        .collect();
+    assert_eq!(recipients.len(), 12, "one message each: {recipients:?}");
     recipients.sort();
     recipients.dedup();
-    assert_eq!(delivered, 12, "every message delivered");
     assert_eq!(recipients.len(), 12, "no message twice");
-    assert!(mail.drain().is_empty());
 }
 
 /// A mailer like the app's, for delivering by hand in a test.
@@ -699,9 +732,10 @@ fn mailer_for(app: &TestApp, smtp_url: &str) -> cairn::mail::Mailer {
 
 #[tokio::test]
 async fn no_usable_token_rests_in_the_outbox_and_a_withdrawn_invite_is_never_sent() {
-    let mut mail = SmtpServer::start().await;
-    // The app's worker runs once at start, then sleeps: this test delivers by hand.
-    let team = team(&mail.url(), &[("OUTBOX_POLL_MILLIS", "3600000")]).await;
+    // The mail server is down until the withdrawal, so the worker cannot send ada's
+    // message before it, however its rounds fall.
+    let port = closed_port();
+    let team = team(&smtp::smtp_url(port), &[]).await;
     team.invite(
         "grace@example.com, ada@example.com",
         "workspace_user",
@@ -734,36 +768,21 @@ async fn no_usable_token_rests_in_the_outbox_and_a_withdrawn_invite_is_never_sen
         .await
         .assert_redirect(&invites);
 
-    let (mailer, db_url) = (
-        mailer_for(&team.app, &mail.url()),
-        team.app.database.url.clone(),
-    );
-    let delivered = tokio::task::spawn_blocking(move || {
-        let base_url = url::Url::parse(BASE_URL).expect("url");
-        let links = cairn::invites::InviteLinks {
-            base_url: &base_url,
-        };
-        let mut conn = cairn::db::establish(&db_url).expect("connect");
-        mailer
-            .deliver_due(&mut conn, &links, "by-hand", cairn::db::now())
-            .expect("deliver")
-    })
-    .await
-    .expect("deliver");
-    assert_eq!(delivered, 1);
+    let mut mail = SmtpServer::start_on(port).await;
     let message = mail.next_message().await;
+    outbox_when(&team.app, "grace's message sent, ada's cancelled", |rows| {
+        rows == [
+            ("ada@example.com".to_owned(), "cancelled".to_owned()),
+            ("grace@example.com".to_owned(), "sent".to_owned()),
+        ]
+    })
+    .await;
     assert_eq!(
         header(&message, "To"),
         "grace@example.com",
         "the withdrawn invite is not sent"
     );
     assert!(mail.drain().is_empty());
-    let statuses: Vec<String> = email_outbox::table
-        .order(email_outbox::to_address.asc())
-        .select(email_outbox::status)
-        .load(&mut team.app.db())
-        .expect("outbox");
-    assert_eq!(statuses, ["cancelled", "sent"]);
     // The link minted at send time is the one that works.
     let link = smtp::invite_path(&message);
     assert_eq!(team.app.browser().get(&link).await.status, StatusCode::OK);
@@ -862,4 +881,206 @@ async fn one_person_cannot_spam_by_spreading_invites_over_organizations() {
             .expect("count"),
         2
     );
+}
+
+#[tokio::test]
+async fn accepting_or_signing_up_on_an_expired_or_withdrawn_link_says_which_and_changes_nothing() {
+    let mut mail = SmtpServer::start().await;
+    let team = team(&mail.url(), &[]).await;
+    team.invite(
+        "late@example.com, withdrawn@example.com",
+        "workspace_user",
+        false,
+    )
+    .await;
+    let mut links = std::collections::HashMap::new();
+    for _ in 0..2 {
+        let message = mail.next_message().await;
+        links.insert(
+            header(&message, "To").to_owned(),
+            smtp::invite_path(&message),
+        );
+    }
+    diesel::update(org_invites::table.filter(org_invites::normalized_email.eq("late@example.com")))
+        .set(org_invites::expires_at.eq(cairn::db::now() - chrono::Duration::minutes(1)))
+        .execute(&mut team.app.db())
+        .expect("age the invite");
+    let invite_id: String = org_invites::table
+        .filter(org_invites::normalized_email.eq("withdrawn@example.com"))
+        .select(org_invites::id)
+        .first(&mut team.app.db())
+        .expect("invite");
+    let invites = format!("/orgs/{}/invites", team.org);
+    team.owner
+        .submit(&invites, &format!("{invites}/{invite_id}/revoke"), &[])
+        .await
+        .assert_redirect(&invites);
+    // Opening the expired link marks it expired; from here on nothing may change.
+    let stranger = team.app.browser();
+    stranger.get(&links["late@example.com"]).await;
+    assert_eq!(team.invite_status("late@example.com"), "expired");
+
+    let cases = [
+        ("late@example.com", "This invite has expired."),
+        ("withdrawn@example.com", "This invite was withdrawn."),
+    ];
+    for (email, says) in cases {
+        let link = &links[email];
+        let before = Snapshot::take(&team.app);
+        stranger.get(link).await;
+        let page = stranger
+            .post_form(
+                &format!("{link}/signup"),
+                &[("name", "Newcomer"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::GONE, "sign-up for {email}");
+        assert!(
+            page.text_of("#closed-message")
+                .unwrap_or_default()
+                .starts_with(says),
+            "sign-up for {email}: {}",
+            page.body
+        );
+        before.assert_unchanged(&team.app, &format!("signing up on the link for {email}"));
+    }
+    // The invited people get accounts of their own, then try to accept.
+    for (email, says) in cases {
+        let link = &links[email];
+        let invited = team.app.person(email, "Invited").await;
+        let before = Snapshot::take(&team.app);
+        invited.get(link).await;
+        let page = invited.post_form(&format!("{link}/accept"), &[]).await;
+        assert_eq!(page.status, StatusCode::GONE, "accepting for {email}");
+        assert!(
+            page.text_of("#closed-message")
+                .unwrap_or_default()
+                .starts_with(says),
+            "accepting for {email}: {}",
+            page.body
+        );
+        before.assert_unchanged(&team.app, &format!("accepting the link for {email}"));
+    }
+}
+
+#[tokio::test]
+async fn one_submission_invites_at_most_fifty_people() {
+    let mail = SmtpServer::start().await;
+    let team = team(&mail.url(), &[]).await;
+    let addresses: Vec<String> = (0..51).map(|n| format!("p{n}@example.com")).collect();
+    let invites = format!("/orgs/{}/invites", team.org);
+    team.owner.get(&invites).await;
+    let before = Snapshot::take(&team.app);
+    let page = team
+        .owner
+        .post_form(
+            &invites,
+            &[
+                ("emails", &addresses.join("\n")),
+                ("role", "workspace_user"),
+                ("workspace_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains("Invite at most 50 people at once."),
+        "{}",
+        page.body
+    );
+    before.assert_unchanged(&team.app, "51 addresses at once");
+}
+
+/// Under a limit of 3 an hour (per organization, or per inviter), two invites and a resend
+/// use it up: the next address is reported and not queued, the next resend is refused.
+async fn resends_count_toward(limit: &str) {
+    let mut mail = SmtpServer::start().await;
+    let team = team(&mail.url(), &[(limit, "3")]).await;
+    team.invite("one@example.com, two@example.com", "workspace_user", false)
+        .await;
+    let invites = format!("/orgs/{}/invites", team.org);
+    let id_of = |email: &str| -> String {
+        org_invites::table
+            .filter(org_invites::normalized_email.eq(email))
+            .select(org_invites::id)
+            .first(&mut team.app.db())
+            .expect("invite")
+    };
+    team.owner
+        .submit(
+            &invites,
+            &format!("{invites}/{}/resend", id_of("one@example.com")),
+            &[],
+        )
+        .await
+        .assert_redirect(&invites);
+    let page = team
+        .invite("three@example.com", "workspace_user", false)
+        .await;
+    let result = page.text_of(".result-card").unwrap_or_default();
+    assert!(
+        result.contains("Not sent to three@example.com"),
+        "{limit}: {result}"
+    );
+    assert!(
+        !result.contains("Invited three@example.com"),
+        "{limit}: {result}"
+    );
+
+    // The worker settles first, so what follows compares only the resend's doing. A
+    // resend cancels the old message if it was not out yet.
+    outbox_when(&team.app, "every message handled", |rows| {
+        rows.len() == 3
+            && rows
+                .iter()
+                .all(|(_, status)| status == "sent" || status == "cancelled")
+    })
+    .await;
+    let before = Snapshot::take(&team.app);
+    team.owner
+        .submit(
+            &invites,
+            &format!("{invites}/{}/resend", id_of("two@example.com")),
+            &[],
+        )
+        .await
+        .assert_redirect(&invites);
+    before.assert_unchanged(&team.app, &format!("{limit}: a resend past the limit"));
+    assert_eq!(
+        team.owner.get(&invites).await.text_of(".toast").as_deref(),
+        Some("Not sent to two@example.com: the hourly limit for invitations is reached. Try again later.")
+    );
+    let queued: Vec<String> = email_outbox::table
+        .order(email_outbox::to_address.asc())
+        .select(email_outbox::to_address)
+        .load(&mut team.app.db())
+        .expect("outbox");
+    assert_eq!(
+        queued,
+        ["one@example.com", "one@example.com", "two@example.com"],
+        "{limit}"
+    );
+    assert_eq!(
+        org_invites::table
+            .filter(org_invites::normalized_email.eq("three@example.com"))
+            .count()
+            .get_result::<i64>(&mut team.app.db())
+            .expect("count"),
+        0,
+        "{limit}: not queued"
+    );
+    assert!(mail
+        .drain()
+        .iter()
+        .all(|message| header(message, "To") != "three@example.com"));
+}
+
+#[tokio::test]
+async fn resending_counts_toward_the_organizations_hourly_limit() {
+    resends_count_toward("INVITES_PER_ORG_PER_HOUR").await;
+}
+
+#[tokio::test]
+async fn resending_counts_toward_the_inviters_hourly_limit() {
+    resends_count_toward("INVITES_PER_USER_PER_HOUR").await;
 }

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use reqwest::StatusCode;
 
 use crate::harness::{Browser, Page, TestApp};
+use crate::snapshot::Snapshot;
 
 /// The settings form as the page fills it, with some fields replaced.
 fn settings_fields<'a>(overrides: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
@@ -413,13 +414,19 @@ async fn who_may_see_and_do_what_in_an_organization() {
     ];
     for (path, fields, expected) in &writes {
         for ((who, browser), want) in cast.everyone().iter().zip(expected) {
-            let page = browser.submit("/", path, fields).await;
+            browser.get("/").await;
+            let before = Snapshot::take(&cast.app);
+            let page = browser.post_form(path, fields).await;
             assert_eq!(
                 status_name(&page),
                 *want,
                 "{who} POST {path}: {}",
                 page.body
             );
+            // Everything but a 303 to the result is a refusal, the log-in redirect included.
+            if *want != "303" {
+                before.assert_unchanged(&cast.app, &format!("{who} refused POST {path}"));
+            }
         }
     }
 }

@@ -17,33 +17,62 @@ async fn health_probes_answer() {
     assert!(ready.body.contains(r#""database":"ok""#), "{}", ready.body);
 }
 
-#[tokio::test]
-async fn readiness_fails_when_the_database_is_unreachable() {
-    let app = TestApp::spawn().await;
-    let Some((name, mut admin)) = app.database.postgres_admin() else {
-        // An open SQLite file cannot become unreachable; the PostgreSQL run covers this.
-        return;
-    };
-    // Refuse new connections to the app's database and cut the open ones.
-    admin
-        .batch_execute(&format!(
-            "ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false; \
-             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid();"
-        ))
-        .expect("cut the app off its database");
-    let ready = app.browser().get("/readyz").await;
-    assert_eq!(
-        ready.status,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "{}",
-        ready.body
-    );
-    assert!(ready.body.contains("unreachable"));
+async fn assert_ready(app: &TestApp, ready: bool, when: &str) {
+    let page = app.browser().get("/readyz").await;
+    if ready {
+        assert_eq!(page.status, StatusCode::OK, "{when}: {}", page.body);
+    } else {
+        assert_eq!(
+            page.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{when}: {}",
+            page.body
+        );
+        assert!(page.body.contains("unreachable"), "{when}: {}", page.body);
+    }
     assert_eq!(
         app.browser().get("/healthz").await.status,
         StatusCode::OK,
-        "liveness does not depend on the database"
+        "{when}: liveness does not depend on the database"
     );
+}
+
+#[tokio::test]
+async fn readiness_fails_when_the_database_is_unreachable() {
+    let app = TestApp::spawn().await;
+    assert_ready(&app, true, "at start").await;
+    match app.database.postgres_admin() {
+        Some((name, mut admin)) => {
+            // Refuse new connections to the app's database and cut the open ones.
+            admin
+                .batch_execute(&format!(
+                    "ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false; \
+                     SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid();"
+                ))
+                .expect("cut the app off its database");
+            assert_ready(&app, false, "connections refused").await;
+            admin
+                .batch_execute(&format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS true"))
+                .expect("let the app back in");
+            assert_ready(&app, true, "connections allowed again").await;
+        }
+        None => {
+            // The pool's connections keep their open file whatever happens to the path, so
+            // this is what a probe must notice.
+            let file = app.data_dir.path().join("cairn.db");
+            let moved = app.data_dir.path().join("moved.db");
+            std::fs::rename(&file, &moved).expect("move the database away");
+            assert_ready(&app, false, "the file removed").await;
+            std::fs::write(
+                &file,
+                b"not a database, just some bytes that are long enough",
+            )
+            .expect("put something else in its place");
+            assert_ready(&app, false, "the file replaced by something else").await;
+            std::fs::rename(&moved, &file).expect("put the database back");
+            assert_ready(&app, true, "the file back").await;
+        }
+    }
 }
 
 #[tokio::test]

@@ -42,17 +42,20 @@ fn names(conn: &mut AnyConnection, sql: &str) -> Vec<String> {
 
 impl Snapshot {
     pub fn take(app: &TestApp) -> Self {
-        let mut conn = app.db();
-        let postgres = app.database.is_postgres();
+        Self::of(&mut app.db(), app.database.is_postgres())
+    }
+
+    /// The same for any database (a backup, for instance).
+    pub fn of(conn: &mut AnyConnection, postgres: bool) -> Self {
         let tables = if postgres {
             names(
-                &mut conn,
+                conn,
                 "SELECT table_name AS name FROM information_schema.tables \
                  WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
             )
         } else {
             names(
-                &mut conn,
+                conn,
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
             )
         };
@@ -63,7 +66,7 @@ impl Snapshot {
             }
             let columns = if postgres {
                 names(
-                    &mut conn,
+                    conn,
                     &format!(
                         "SELECT column_name AS name FROM information_schema.columns \
                          WHERE table_schema = 'public' AND table_name = '{table}' \
@@ -72,7 +75,7 @@ impl Snapshot {
                 )
             } else {
                 names(
-                    &mut conn,
+                    conn,
                     &format!("SELECT name FROM pragma_table_info('{table}')"),
                 )
             };
@@ -86,7 +89,7 @@ impl Snapshot {
                 cells.join(" || '|' || ")
             );
             let mut lines: Vec<String> = diesel::sql_query(&sql)
-                .load::<Row>(&mut conn)
+                .load::<Row>(conn)
                 .unwrap_or_else(|e| panic!("{sql}: {e}"))
                 .into_iter()
                 .map(|r| r.row)

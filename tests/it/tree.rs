@@ -6,6 +6,7 @@ use reqwest::StatusCode;
 
 use crate::browser::Chrome;
 use crate::harness::{Browser, Workspace};
+use crate::snapshot::Snapshot;
 
 #[tokio::test]
 async fn items_nest_by_type_and_the_rules_refuse_the_rest() {
@@ -947,7 +948,14 @@ async fn hidden_items_stay_hidden_through_history_writes_restore_and_reordering(
             &format!("{}/delete", ws.item_path(&secret)),
             &[],
         )
-        .await;
+        .await
+        .assert_redirect(&ws.base());
+    let trash = ws.admin.get(&format!("{}/trash", ws.base())).await;
+    assert_eq!(
+        trash.text_of(".trash-title").as_deref(),
+        Some("Secret objective")
+    );
+    let before = Snapshot::take(&ws.app);
     let page = bob
         .submit(
             &ws.base(),
@@ -956,6 +964,7 @@ async fn hidden_items_stay_hidden_through_history_writes_restore_and_reordering(
         )
         .await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
+    before.assert_unchanged(&ws.app, "Bob restoring what he could not edit");
     let page = ws
         .admin
         .submit(&ws.base(), &format!("{}/restore", ws.item_path(&bobs)), &[])

@@ -1,0 +1,71 @@
+//! The workspace's activity feed page: every change, newest first, with who made it, and
+//! in a need-to-know workspace only the rows of items the viewer may see.
+
+use reqwest::StatusCode;
+
+use crate::harness::{Page, Workspace};
+
+/// (who, item title) of each feed row, top to bottom.
+fn rows(page: &Page) -> Vec<(String, String)> {
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let html = page.html();
+    let entry = scraper::Selector::parse(".feed-entry").expect("selector");
+    let who = scraper::Selector::parse("strong").expect("selector");
+    let item = scraper::Selector::parse(".feed-item").expect("selector");
+    let text = |e: scraper::ElementRef<'_>, s: &scraper::Selector| -> String {
+        e.select(s)
+            .next()
+            .map(|x| x.text().collect::<String>().trim().to_owned())
+            .unwrap_or_default()
+    };
+    html.select(&entry)
+        .map(|e| (text(e, &who), text(e, &item)))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_activity_feed_lists_changes_newest_first_with_who_and_hides_what_the_viewer_cannot_see(
+) {
+    let ws = Workspace::new("option_2").await;
+    let bob = ws.member("bob@example.com", "Bob Builder", None).await;
+    let feed = format!("{}/activity", ws.base());
+    let empty = ws.admin.get(&feed).await;
+    assert!(rows(&empty).is_empty());
+    assert!(empty.text_of("#feed-empty").is_some());
+
+    let secret = ws
+        .create(&ws.admin, "objective", None, "Secret objective")
+        .await;
+    ws.create(&ws.admin, "key_result", Some(&secret), "Secret result")
+        .await;
+    let shared = ws
+        .create(&ws.admin, "objective", None, "Shared objective")
+        .await;
+    ws.assign(&shared, "bob@example.com");
+    ws.create(&bob, "key_result", Some(&shared), "Bob's result")
+        .await;
+
+    let by = |who: &str, title: &str| (who.to_owned(), title.to_owned());
+    let (admin, bob_name) = ("Adele Admin", "Bob Builder");
+    assert_eq!(
+        rows(&ws.admin.get(&feed).await),
+        [
+            by(bob_name, "Bob's result"),
+            by(admin, "Shared objective"),
+            by(admin, "Secret result"),
+            by(admin, "Secret objective"),
+        ],
+        "the admin sees every change, newest first"
+    );
+    let seen_by_bob = bob.get(&feed).await;
+    assert_eq!(
+        rows(&seen_by_bob),
+        [by(bob_name, "Bob's result"), by(admin, "Shared objective"),],
+        "Bob sees only the rows of items he may see"
+    );
+    assert!(!seen_by_bob.body.contains("Secret"));
+
+    // Someone outside the workspace does not learn it exists.
+    let outsider = ws.app.person("otto@example.com", "Otto").await;
+    assert_eq!(outsider.get(&feed).await.status, StatusCode::NOT_FOUND);
+}
