@@ -120,4 +120,9 @@ impl Snapshot {
         }
         panic!("{what} changed the database:{report}");
     }
+
+    /// The number of rows in one table.
+    pub fn rows(&self, table: &str) -> usize {
+        self.0.get(table).map_or(0, Vec::len)
+    }
 }
