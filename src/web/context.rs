@@ -124,19 +124,31 @@ impl OrgCtx {
     }
 }
 
+impl OrgCtx {
+    /// The context and what `more` reads for it, in the same database trip.
+    pub async fn with<T, F>(req: HttpRequest, more: F) -> Result<(Self, T), AppError>
+    where
+        F: FnOnce(&mut AnyConnection, &OrgAccess) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let org = segment(&req, "org");
+        let (request, (access, extra)) = resolve(req, move |conn, user_id| {
+            let access = orgs::access(conn, user_id, &org)?;
+            let extra = more(conn, &access)?;
+            Ok((access, extra))
+        })
+        .await?;
+        Ok((OrgCtx { request, access }, extra))
+    }
+}
+
 impl FromRequest for OrgCtx {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let (req, org) = (req.clone(), segment(req, "org"));
-        Box::pin(async move {
-            let (request, access) = resolve(req, move |conn, user_id| {
-                Ok(orgs::access(conn, user_id, &org)?)
-            })
-            .await?;
-            Ok(OrgCtx { request, access })
-        })
+        let req = req.clone();
+        Box::pin(async move { Ok(OrgCtx::with(req, |_, _| Ok(())).await?.0) })
     }
 }
 
@@ -148,12 +160,6 @@ impl Deref for OrgAdmin {
 
     fn deref(&self) -> &OrgCtx {
         &self.0
-    }
-}
-
-impl OrgAdmin {
-    pub fn into_inner(self) -> OrgCtx {
-        self.0
     }
 }
 

@@ -1,35 +1,31 @@
 //! Inviting people (the invites page) and accepting an invite (`/invites/{token}`).
 
+use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use askama::Template;
+use futures_util::future::LocalBoxFuture;
 use serde::Deserialize;
 use tracing_actix_web::RequestId;
 
+use super::context::OrgCtx;
 use super::error::AppError;
-use super::identity::{self, SignedIn, Visitor};
+use super::identity::{self, Visitor};
 use super::layout::{FieldErrors, Layout};
-use super::nav::Nav;
-use super::orgs::actor;
 use super::{render, see_other, unprocessable, with_status, AppState};
 use crate::accounts::{self, DisplayName, Email, Password};
 use crate::invites::{
     self, InviteDetails, InviteError, InviteListing, InviteOutcome, InviteTarget, InviteToken,
 };
-use crate::orgs::{self, OrgAccess, Organization};
+use crate::orgs::{OrgAccess, Organization};
 use crate::workspaces::{self, Workspace, WorkspaceRole};
 
 /// Addresses one submission may carry.
 const MAX_ADDRESSES: usize = 50;
 
+/// The invite a route under `/invites/{invite_id}` names.
 #[derive(Deserialize)]
-pub struct OrgPath {
-    org: String,
-}
-
-#[derive(Deserialize)]
-pub struct InvitePath {
-    org: String,
+pub struct InviteRef {
     invite_id: String,
 }
 
@@ -78,29 +74,40 @@ struct InvitesPage {
     roles: &'static [WorkspaceRole],
 }
 
-/// What the signed-in person may do with invites here: `None` workspaces means all
-/// (owners and admins), otherwise the workspaces they administer.
-async fn inviter(
-    state: &AppState,
-    signed_in: &SignedIn,
-    org_slug: String,
-) -> Result<(OrgAccess, Vec<Workspace>), AppError> {
-    let user_id = signed_in.user.id.clone();
-    let (access, workspaces) = state
-        .db
-        .run(move |conn| {
-            let access = orgs::access(conn, &user_id, &org_slug)?;
-            let workspaces = workspaces::administered_by(conn, &access, &user_id)?;
-            Ok::<_, orgs::OrgError>((access, workspaces))
+/// Someone who may invite here: an owner or admin (to the organization or any workspace),
+/// or a workspace admin (to the workspaces they administer, listed in `workspaces`).
+pub struct Inviter {
+    ctx: OrgCtx,
+    workspaces: Vec<Workspace>,
+}
+
+impl FromRequest for Inviter {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let (ctx, workspaces) = OrgCtx::with(req, |conn, access| {
+                Ok(workspaces::administered_by(conn, access, &access.user_id)?)
+            })
+            .await?;
+            if !ctx.access.is_admin() && workspaces.is_empty() {
+                return Err(AppError::Forbidden(format!(
+                    "Only owners, admins and workspace admins of {} can invite people.",
+                    ctx.access.org.name
+                )));
+            }
+            Ok(Inviter { ctx, workspaces })
         })
-        .await?;
-    if !access.is_admin() && workspaces.is_empty() {
-        return Err(AppError::Forbidden(format!(
-            "Only owners, admins and workspace admins of {} can invite people.",
-            access.org.name
-        )));
     }
-    Ok((access, workspaces))
+}
+
+impl Inviter {
+    /// Workspace ids a workspace admin is limited to; `None` for owners and admins.
+    fn limited_to(&self) -> Option<Vec<String>> {
+        limited_to(&self.ctx.access, &self.workspaces)
+    }
 }
 
 /// Workspace ids a workspace admin is limited to; `None` for owners and admins.
@@ -115,25 +122,21 @@ struct PageState {
     invalid: Vec<(String, String)>,
 }
 
-async fn invites_page(
-    state: &AppState,
-    signed_in: &SignedIn,
-    nav: Nav,
-    access: OrgAccess,
-    workspaces: Vec<Workspace>,
-    page: PageState,
-) -> Result<InvitesPage, AppError> {
-    let limit = limited_to(&access, &workspaces);
-    let listing_access = access.clone();
-    let invites = state
-        .db
-        .run(move |conn| invites::list(conn, &listing_access, limit.as_deref()))
+async fn invites_page(inviter: &Inviter, page: PageState) -> Result<InvitesPage, AppError> {
+    let limit = inviter.limited_to();
+    let invites = inviter
+        .ctx
+        .run(move |conn, _, access| invites::list(conn, access, limit.as_deref()))
         .await?;
+    let access = &inviter.ctx.access;
     Ok(InvitesPage {
-        layout: signed_in.layout(&format!("Invite people to {}", access.org.name), nav),
+        layout: inviter
+            .ctx
+            .layout(&format!("Invite people to {}", access.org.name))
+            .await?,
         can_invite_to_org: access.is_admin(),
-        org: access.org,
-        workspaces,
+        org: access.org.clone(),
+        workspaces: inviter.workspaces.clone(),
         invites,
         now: crate::db::now(),
         form: page.form,
@@ -144,13 +147,7 @@ async fn invites_page(
     })
 }
 
-pub async fn index(
-    signed_in: SignedIn,
-    nav: Nav,
-    state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
-) -> Result<HttpResponse, AppError> {
-    let (access, workspaces) = inviter(&state, &signed_in, path.into_inner().org).await?;
+pub async fn index(inviter: Inviter) -> Result<HttpResponse, AppError> {
     let form = InviteForm {
         role: WorkspaceRole::User.as_str().to_owned(),
         ..InviteForm::default()
@@ -161,18 +158,14 @@ pub async fn index(
         outcomes: Vec::new(),
         invalid: Vec::new(),
     };
-    render(invites_page(&state, &signed_in, nav, access, workspaces, page).await?)
+    render(invites_page(&inviter, page).await?)
 }
 
 pub async fn create(
-    signed_in: SignedIn,
-    nav: Nav,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
+    inviter: Inviter,
     form: web::Form<InviteForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (access, workspaces) = inviter(&state, &signed_in, path.into_inner().org).await?;
+    let (access, workspaces) = (&inviter.ctx.access, &inviter.workspaces);
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
     let (emails, invalid) = parse_addresses(&form.emails);
@@ -209,20 +202,16 @@ pub async fn create(
             outcomes: Vec::new(),
             invalid,
         };
-        return unprocessable(
-            invites_page(&state, &signed_in, nav, access, workspaces, page).await?,
-        );
+        return unprocessable(invites_page(&inviter, page).await?);
     };
-    let actor = actor(&signed_in, request_id);
-    let settings = state.config.invites.clone();
-    let (inviting, user_id) = (access.clone(), signed_in.user.id.clone());
-    let outcomes = state
-        .db
-        .run(move |conn| {
+    let settings = inviter.ctx.state().config.invites.clone();
+    let outcomes = inviter
+        .ctx
+        .run(move |conn, actor, inviting| {
             let workspace_access = match workspace {
                 Some(workspace) => Some(workspaces::access(
                     conn,
-                    &user_id,
+                    &actor.user_id,
                     &inviting.org.slug,
                     &workspace.slug,
                 )?),
@@ -230,9 +219,9 @@ pub async fn create(
             };
             let target = match &workspace_access {
                 Some(ws) => InviteTarget::Workspace(ws),
-                None => InviteTarget::Organization(&inviting),
+                None => InviteTarget::Organization(inviting),
             };
-            invites::invite(conn, &actor, &target, &emails, role, &settings)
+            invites::invite(conn, actor, &target, &emails, role, &settings)
         })
         .await?;
     let cleared = InviteForm {
@@ -250,37 +239,25 @@ pub async fn create(
         outcomes,
         invalid,
     };
-    render(invites_page(&state, &signed_in, nav, access, workspaces, page).await?)
+    render(invites_page(&inviter, page).await?)
 }
 
 async fn change(
-    signed_in: SignedIn,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: InvitePath,
+    inviter: Inviter,
+    path: web::Path<InviteRef>,
     resend: bool,
 ) -> Result<HttpResponse, AppError> {
-    let (access, workspaces) = inviter(&state, &signed_in, path.org).await?;
-    let limit = limited_to(&access, &workspaces);
-    let actor = actor(&signed_in, request_id);
-    let settings = state.config.invites.clone();
-    let changing = access.clone();
-    let outcome = state
-        .db
-        .run(move |conn| {
+    let limit = inviter.limited_to();
+    let settings = inviter.ctx.state().config.invites.clone();
+    let invite_id = path.into_inner().invite_id;
+    let outcome = inviter
+        .ctx
+        .run(move |conn, actor, access| {
             if resend {
-                invites::resend(
-                    conn,
-                    &actor,
-                    &changing,
-                    limit.as_deref(),
-                    &path.invite_id,
-                    &settings,
-                )
-                .map(Some)
+                invites::resend(conn, actor, access, limit.as_deref(), &invite_id, &settings)
+                    .map(Some)
             } else {
-                invites::revoke(conn, &actor, &changing, limit.as_deref(), &path.invite_id)
-                    .map(|()| None)
+                invites::revoke(conn, actor, access, limit.as_deref(), &invite_id).map(|()| None)
             }
         })
         .await?;
@@ -291,26 +268,25 @@ async fn change(
         }
         Some(_) => "Invite sent again with a new link; the old link no longer works.".to_owned(),
     };
-    identity::flash(&signed_in.session, &message)?;
-    Ok(see_other(&format!("/orgs/{}/invites", access.org.slug)))
+    inviter.ctx.flash(&message)?;
+    Ok(see_other(&format!(
+        "/orgs/{}/invites",
+        inviter.ctx.access.org.slug
+    )))
 }
 
 pub async fn revoke(
-    signed_in: SignedIn,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<InvitePath>,
+    inviter: Inviter,
+    path: web::Path<InviteRef>,
 ) -> Result<HttpResponse, AppError> {
-    change(signed_in, request_id, state, path.into_inner(), false).await
+    change(inviter, path, false).await
 }
 
 pub async fn resend(
-    signed_in: SignedIn,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<InvitePath>,
+    inviter: Inviter,
+    path: web::Path<InviteRef>,
 ) -> Result<HttpResponse, AppError> {
-    change(signed_in, request_id, state, path.into_inner(), true).await
+    change(inviter, path, true).await
 }
 
 #[derive(Template)]

@@ -5,6 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 use tracing_actix_web::RequestId;
 
+use super::context::{OrgAdmin, OrgCtx};
 use super::error::AppError;
 use super::htmx::Htmx;
 use super::identity::SignedIn;
@@ -14,8 +15,8 @@ use super::{render, see_other, AppState};
 use crate::activity::{self, ActivityEntry, Actor, History};
 use crate::orgs::{
     self, currency, customer_names, optional_text, required_text, website, whole_number,
-    EmployeeRange, NewOrganization, OrgAccess, OrgError, OrgMember, OrgProfile, OrgRole,
-    OrgSummary, Organization, Revenue, RevenuePeriod, Slug,
+    EmployeeRange, NewOrganization, OrgError, OrgMember, OrgProfile, OrgRole, OrgSummary,
+    Organization, Revenue, RevenuePeriod, Slug,
 };
 use crate::workspaces::PrivacyMode;
 
@@ -206,24 +207,6 @@ pub async fn slug_field(
     })
 }
 
-/// An organization page's common data: the access check and the sidebar in one trip.
-async fn org_access(
-    state: &AppState,
-    signed_in: &SignedIn,
-    slug: String,
-) -> Result<OrgAccess, AppError> {
-    let user_id = signed_in.user.id.clone();
-    Ok(state
-        .db
-        .run(move |conn| orgs::access(conn, &user_id, &slug))
-        .await?)
-}
-
-#[derive(Deserialize)]
-pub struct OrgPath {
-    org: String,
-}
-
 #[derive(Template)]
 #[template(path = "orgs/overview.html")]
 struct OverviewPage {
@@ -236,45 +219,25 @@ struct OverviewPage {
     privacy_modes: &'static [PrivacyMode],
 }
 
-pub async fn overview(
-    signed_in: SignedIn,
-    nav: Nav,
-    state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
-) -> Result<HttpResponse, AppError> {
-    let access = org_access(&state, &signed_in, path.into_inner().org).await?;
-    let form = super::workspaces::WorkspaceForm::defaults_for(&access.org);
-    overview_page(
-        &state,
-        &signed_in,
-        nav,
-        access,
-        form,
-        FieldErrors::default(),
-        false,
-    )
-    .await
+pub async fn overview(ctx: OrgCtx) -> Result<HttpResponse, AppError> {
+    let form = super::workspaces::WorkspaceForm::defaults_for(&ctx.access.org);
+    overview_page(&ctx, form, FieldErrors::default(), false).await
 }
 
 pub(super) async fn overview_page(
-    state: &AppState,
-    signed_in: &SignedIn,
-    nav: Nav,
-    access: OrgAccess,
+    ctx: &OrgCtx,
     form: super::workspaces::WorkspaceForm,
     errors: FieldErrors,
     failed: bool,
 ) -> Result<HttpResponse, AppError> {
-    let user_id = signed_in.user.id.clone();
-    let org_access = access.clone();
-    let workspaces = state
-        .db
-        .run(move |conn| crate::workspaces::visible_to(conn, &org_access, &user_id))
+    let workspaces = ctx
+        .run(|conn, actor, access| crate::workspaces::visible_to(conn, access, &actor.user_id))
         .await?;
+    let access = &ctx.access;
     let page = OverviewPage {
-        layout: signed_in.layout(&access.org.name, nav),
+        layout: ctx.layout(&access.org.name).await?,
         is_admin: access.is_admin(),
-        org: access.org,
+        org: access.org.clone(),
         workspaces,
         form,
         errors,
@@ -472,23 +435,21 @@ struct SettingsPage {
 }
 
 async fn settings_page(
-    state: &AppState,
-    signed_in: &SignedIn,
-    nav: Nav,
-    access: OrgAccess,
+    ctx: &OrgCtx,
     form: SettingsForm,
     errors: FieldErrors,
 ) -> Result<SettingsPage, AppError> {
-    let org_id = access.org.id.clone();
-    let activity = state
-        .db
-        .run(move |conn| {
-            activity::recent(conn, History::Organization(&org_id), 20).map_err(AppError::from)
+    let activity = ctx
+        .run(|conn, _, access| {
+            activity::recent(conn, History::Organization(&access.org.id), 20)
+                .map_err(AppError::from)
         })
         .await?;
     Ok(SettingsPage {
-        layout: signed_in.layout(&format!("{} settings", access.org.name), nav),
-        org: access.org,
+        layout: ctx
+            .layout(&format!("{} settings", ctx.access.org.name))
+            .await?,
+        org: ctx.access.org.clone(),
         form,
         errors,
         activity,
@@ -497,71 +458,38 @@ async fn settings_page(
     })
 }
 
-pub async fn settings(
-    signed_in: SignedIn,
-    nav: Nav,
-    state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
-) -> Result<HttpResponse, AppError> {
-    let access = org_access(&state, &signed_in, path.into_inner().org).await?;
-    access.require_admin()?;
-    let form = SettingsForm::from_org(&access.org);
-    render(
-        settings_page(
-            &state,
-            &signed_in,
-            nav,
-            access,
-            form,
-            FieldErrors::default(),
-        )
-        .await?,
-    )
+pub async fn settings(admin: OrgAdmin) -> Result<HttpResponse, AppError> {
+    let form = SettingsForm::from_org(&admin.access.org);
+    render(settings_page(&admin, form, FieldErrors::default()).await?)
 }
 
 pub async fn save_settings(
-    signed_in: SignedIn,
-    nav: Nav,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
+    admin: OrgAdmin,
     form: web::Form<SettingsForm>,
 ) -> Result<HttpResponse, AppError> {
-    let access = org_access(&state, &signed_in, path.into_inner().org).await?;
-    access.require_admin()?;
-    access.require_writable()?;
+    admin.access.require_writable()?;
     let form = form.into_inner();
     let profile = match OrgProfile::try_from(&form) {
         Ok(profile) => profile,
-        Err(errors) => {
-            return super::unprocessable(
-                settings_page(&state, &signed_in, nav, access, form, errors).await?,
-            )
-        }
+        Err(errors) => return super::unprocessable(settings_page(&admin, form, errors).await?),
     };
-    let actor = actor(&signed_in, request_id);
-    let saving = access.clone();
-    match state
-        .db
-        .run(move |conn| orgs::update_profile(conn, &actor, &saving, profile))
+    match admin
+        .run(move |conn, actor, access| orgs::update_profile(conn, actor, access, profile))
         .await
     {
         Ok(org) => {
-            super::identity::flash(&signed_in.session, "Settings saved.")?;
+            admin.flash("Settings saved.")?;
             Ok(see_other(&format!("/orgs/{}/settings", org.slug)))
         }
         Err(OrgError::SlugTaken) => {
             let mut errors = FieldErrors::default();
             errors.add("slug", OrgError::SlugTaken);
-            super::unprocessable(
-                settings_page(&state, &signed_in, nav, access, form, errors).await?,
-            )
+            super::unprocessable(settings_page(&admin, form, errors).await?)
         }
         Err(e) => Err(e.into()),
     }
 }
 
-/// The settings fields that can carry a message, in form order.
 const SETTINGS_FIELDS: &[&str] = &[
     "name",
     "slug",
@@ -589,20 +517,15 @@ struct FieldSlots {
 /// htmx: checks the settings form as it is being filled in (on every change) and answers
 /// with each field's message slot, swapped out of band; nothing is saved.
 pub async fn check_settings(
-    signed_in: SignedIn,
-    state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
+    admin: OrgAdmin,
     form: web::Form<SettingsForm>,
 ) -> Result<HttpResponse, AppError> {
-    let access = org_access(&state, &signed_in, path.into_inner().org).await?;
-    access.require_admin()?;
     let mut errors = match OrgProfile::try_from(&form.into_inner()) {
         Ok(profile) => {
-            let org_id = access.org.id.clone();
-            let slug = profile.slug.clone();
-            let taken = state
-                .db
-                .run(move |conn| orgs::slug_used_by_another(conn, &slug, &org_id))
+            let taken = admin
+                .run(move |conn, _, access| {
+                    orgs::slug_used_by_another(conn, &profile.slug, &access.org.id)
+                })
                 .await?;
             let mut errors = FieldErrors::default();
             if taken {
@@ -619,46 +542,27 @@ pub async fn check_settings(
     render(FieldSlots { slots })
 }
 
-async fn set_archived(
-    signed_in: SignedIn,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
-    archived: bool,
-) -> Result<HttpResponse, AppError> {
-    let access = org_access(&state, &signed_in, path.into_inner().org).await?;
-    let actor = actor(&signed_in, request_id);
-    let slug = access.org.slug.clone();
-    let name = access.org.name.clone();
-    state
-        .db
-        .run(move |conn| orgs::set_archived(conn, &actor, &access, archived))
+async fn set_archived(ctx: OrgCtx, archived: bool) -> Result<HttpResponse, AppError> {
+    ctx.run(move |conn, actor, access| orgs::set_archived(conn, actor, access, archived))
         .await?;
-    let message = if archived {
-        format!("{name} is archived: read-only and hidden from your home page.")
+    let org = &ctx.access.org;
+    ctx.flash(&if archived {
+        format!(
+            "{} is archived: read-only and hidden from your home page.",
+            org.name
+        )
     } else {
-        format!("{name} is active again.")
-    };
-    super::identity::flash(&signed_in.session, &message)?;
-    Ok(see_other(&format!("/orgs/{slug}/settings")))
+        format!("{} is active again.", org.name)
+    })?;
+    Ok(see_other(&format!("/orgs/{}/settings", org.slug)))
 }
 
-pub async fn archive(
-    signed_in: SignedIn,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
-) -> Result<HttpResponse, AppError> {
-    set_archived(signed_in, request_id, state, path, true).await
+pub async fn archive(ctx: OrgCtx) -> Result<HttpResponse, AppError> {
+    set_archived(ctx, true).await
 }
 
-pub async fn unarchive(
-    signed_in: SignedIn,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
-) -> Result<HttpResponse, AppError> {
-    set_archived(signed_in, request_id, state, path, false).await
+pub async fn unarchive(ctx: OrgCtx) -> Result<HttpResponse, AppError> {
+    set_archived(ctx, false).await
 }
 
 #[derive(Template)]
@@ -703,19 +607,16 @@ impl MemberList {
 }
 
 async fn member_list(
-    state: &AppState,
-    signed_in: &SignedIn,
-    access: &OrgAccess,
+    ctx: &OrgCtx,
     error: Option<(String, String)>,
 ) -> Result<MemberList, AppError> {
-    let org_id = access.org.id.clone();
-    let members = state
-        .db
-        .run(move |conn| orgs::members(conn, &org_id))
+    let members = ctx
+        .run(|conn, _, access| orgs::members(conn, &access.org.id))
         .await?;
+    let access = &ctx.access;
     Ok(MemberList {
         org_slug: access.org.slug.clone(),
-        csrf_token: signed_in.csrf_token.clone(),
+        csrf_token: ctx.signed_in.csrf_token.clone(),
         members,
         can_manage: access.is_admin() && !access.org.is_archived(),
         my_role: access.role,
@@ -724,24 +625,20 @@ async fn member_list(
     })
 }
 
-pub async fn members(
-    signed_in: SignedIn,
-    nav: Nav,
-    state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
-) -> Result<HttpResponse, AppError> {
-    let access = org_access(&state, &signed_in, path.into_inner().org).await?;
-    let list = member_list(&state, &signed_in, &access, None).await?;
+pub async fn members(ctx: OrgCtx) -> Result<HttpResponse, AppError> {
+    let list = member_list(&ctx, None).await?;
     render(MembersPage {
-        layout: signed_in.layout(&format!("People in {}", access.org.name), nav),
-        org: access.org,
+        layout: ctx
+            .layout(&format!("People in {}", ctx.access.org.name))
+            .await?,
+        org: ctx.access.org.clone(),
         list,
     })
 }
 
+/// The member a route under `/members/{user_id}` names.
 #[derive(Deserialize)]
-pub struct MemberPath {
-    org: String,
+pub struct MemberRef {
     user_id: String,
 }
 
@@ -753,9 +650,7 @@ pub struct RoleForm {
 /// Answers a member change: the refreshed list to htmx, the page (or a redirect) otherwise.
 async fn member_change_response(
     htmx: Htmx,
-    state: &AppState,
-    signed_in: SignedIn,
-    access: OrgAccess,
+    ctx: OrgCtx,
     user_id: String,
     outcome: Result<(), OrgError>,
 ) -> Result<HttpResponse, AppError> {
@@ -766,7 +661,7 @@ async fn member_change_response(
     };
     let failed = error.is_some();
     if htmx.0 {
-        let list = member_list(state, &signed_in, &access, error).await?;
+        let list = member_list(&ctx, error).await?;
         return if failed {
             super::unprocessable(list)
         } else {
@@ -776,44 +671,34 @@ async fn member_change_response(
     if let Some((_, message)) = error {
         return Err(AppError::Unprocessable(message));
     }
-    Ok(see_other(&format!("/orgs/{}/members", access.org.slug)))
+    Ok(see_other(&format!("/orgs/{}/members", ctx.access.org.slug)))
 }
 
 pub async fn change_role(
     htmx: Htmx,
-    signed_in: SignedIn,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<MemberPath>,
+    ctx: OrgCtx,
+    path: web::Path<MemberRef>,
     form: web::Form<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
-    let MemberPath { org, user_id } = path.into_inner();
-    let access = org_access(&state, &signed_in, org).await?;
+    let user_id = path.into_inner().user_id;
     let role = OrgRole::parse(&form.role)
         .ok_or_else(|| AppError::BadRequest("Choose owner, admin or member.".into()))?;
-    let actor = actor(&signed_in, request_id);
-    let (changing, target) = (access.clone(), user_id.clone());
-    let outcome = state
-        .db
-        .run(move |conn| orgs::change_role(conn, &actor, &changing, &target, role))
+    let target = user_id.clone();
+    let outcome = ctx
+        .run(move |conn, actor, access| orgs::change_role(conn, actor, access, &target, role))
         .await;
-    member_change_response(htmx, &state, signed_in, access, user_id, outcome).await
+    member_change_response(htmx, ctx, user_id, outcome).await
 }
 
 pub async fn remove_member(
     htmx: Htmx,
-    signed_in: SignedIn,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<MemberPath>,
+    ctx: OrgCtx,
+    path: web::Path<MemberRef>,
 ) -> Result<HttpResponse, AppError> {
-    let MemberPath { org, user_id } = path.into_inner();
-    let access = org_access(&state, &signed_in, org).await?;
-    let actor = actor(&signed_in, request_id);
-    let (changing, target) = (access.clone(), user_id.clone());
-    let outcome = state
-        .db
-        .run(move |conn| orgs::remove_member(conn, &actor, &changing, &target))
+    let user_id = path.into_inner().user_id;
+    let target = user_id.clone();
+    let outcome = ctx
+        .run(move |conn, actor, access| orgs::remove_member(conn, actor, access, &target))
         .await;
-    member_change_response(htmx, &state, signed_in, access, user_id, outcome).await
+    member_change_response(htmx, ctx, user_id, outcome).await
 }

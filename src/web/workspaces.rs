@@ -4,19 +4,16 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use tracing_actix_web::RequestId;
 
+use super::context::{OrgCtx, WorkspaceAdmin, WorkspaceCtx};
 use super::error::AppError;
 use super::htmx::Htmx;
-use super::identity::{self, SignedIn};
 use super::layout::{FieldErrors, Layout};
-use super::nav::Nav;
-use super::orgs::{actor, NAME_MAX};
-use super::{render, see_other, unprocessable, AppState};
+use super::orgs::NAME_MAX;
+use super::{render, see_other, unprocessable};
 use crate::activity::{self, ActivityEntry, History};
 use crate::okr::{self, ActionStatus, ItemType, NewItem, OkrError, TreeFilter, TreeRow};
 use crate::orgs::{self, required_text, OrgError, OrgMember, Organization, Slug};
-use crate::scope::Viewer;
 use crate::workspaces::{
     self, MembershipChange, PrivacyMode, Workspace, WorkspaceAccess, WorkspaceMember,
     WorkspaceRole, WorkspaceSettings,
@@ -82,21 +79,9 @@ impl TryFrom<&WorkspaceForm> for WorkspaceSettings {
     }
 }
 
+/// The member a route under `/members/{user_id}` names.
 #[derive(Deserialize)]
-pub struct OrgPath {
-    org: String,
-}
-
-#[derive(Deserialize)]
-pub struct WorkspacePath {
-    pub(super) org: String,
-    pub(super) ws: String,
-}
-
-#[derive(Deserialize)]
-pub struct MemberPath {
-    org: String,
-    ws: String,
+pub struct MemberRef {
     user_id: String,
 }
 
@@ -109,58 +94,27 @@ fn slug_taken_errors() -> FieldErrors {
     errors
 }
 
-pub async fn create(
-    signed_in: SignedIn,
-    nav: Nav,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<OrgPath>,
-    form: web::Form<WorkspaceForm>,
-) -> Result<HttpResponse, AppError> {
-    let user_id = signed_in.user.id.clone();
-    let slug = path.into_inner().org;
-    let access = state
-        .db
-        .run(move |conn| orgs::access(conn, &user_id, &slug))
-        .await?;
-    access.require_admin()?;
-    access.require_writable()?;
+pub async fn create(ctx: OrgCtx, form: web::Form<WorkspaceForm>) -> Result<HttpResponse, AppError> {
+    ctx.access.require_admin()?;
+    ctx.access.require_writable()?;
     let form = form.into_inner();
     let settings = match WorkspaceSettings::try_from(&form) {
         Ok(settings) => settings,
-        Err(errors) => {
-            return super::orgs::overview_page(&state, &signed_in, nav, access, form, errors, true)
-                .await
-        }
+        Err(errors) => return super::orgs::overview_page(&ctx, form, errors, true).await,
     };
-    let actor = actor(&signed_in, request_id);
-    let creating = access.clone();
-    match state
-        .db
-        .run(move |conn| workspaces::create(conn, &actor, &creating, settings))
+    match ctx
+        .run(move |conn, actor, access| workspaces::create(conn, actor, access, settings))
         .await
     {
         Ok(workspace) => {
-            identity::flash(
-                &signed_in.session,
-                &format!("Workspace {} created.", workspace.name),
-            )?;
+            ctx.flash(&format!("Workspace {} created.", workspace.name))?;
             Ok(see_other(&format!(
                 "/orgs/{}/w/{}",
-                access.org.slug, workspace.slug
+                ctx.access.org.slug, workspace.slug
             )))
         }
         Err(OrgError::SlugTaken) => {
-            super::orgs::overview_page(
-                &state,
-                &signed_in,
-                nav,
-                access,
-                form,
-                slug_taken_errors(),
-                true,
-            )
-            .await
+            super::orgs::overview_page(&ctx, form, slug_taken_errors(), true).await
         }
         Err(e) => Err(e.into()),
     }
@@ -169,18 +123,6 @@ pub async fn create(
 /// Where a workspace's pages live.
 pub(super) fn base_path(access: &WorkspaceAccess) -> String {
     format!("/orgs/{}/w/{}", access.org.org.slug, access.workspace.slug)
-}
-
-pub(super) async fn workspace_access(
-    state: &AppState,
-    signed_in: &SignedIn,
-    path: WorkspacePath,
-) -> Result<WorkspaceAccess, AppError> {
-    let user_id = signed_in.user.id.clone();
-    Ok(state
-        .db
-        .run(move |conn| workspaces::access(conn, &user_id, &path.org, &path.ws))
-        .await?)
 }
 
 #[derive(Template)]
@@ -251,30 +193,25 @@ impl TreeQuery {
 }
 
 async fn overview_page(
-    state: &AppState,
-    signed_in: &SignedIn,
-    nav: Nav,
-    access: WorkspaceAccess,
+    ctx: &WorkspaceCtx,
     query: TreeQuery,
     error: Option<(String, String)>,
     typed: String,
 ) -> Result<OverviewPage, AppError> {
-    let reading = access.clone();
     let today = chrono::Utc::now().date_naive();
     let filter = query.filter(today);
     let filtering = !filter.is_empty();
-    let (rows, members) = state
-        .db
-        .run(move |conn| {
-            let viewer = Viewer::new(conn, &reading)?;
-            let rows = okr::filtered_tree(conn, &viewer, &filter)?;
-            let members = workspaces::members(conn, &reading.workspace.id)?;
+    let workspace_id = ctx.access.workspace.id.clone();
+    let (rows, members) = ctx
+        .run(move |conn, _, viewer| {
+            let rows = okr::filtered_tree(conn, viewer, &filter)?;
+            let members = workspaces::members(conn, &workspace_id)?;
             Ok::<_, AppError>((rows, members))
         })
         .await?;
     Ok(OverviewPage {
-        layout: signed_in.layout(&access.workspace.name, nav),
-        access,
+        layout: ctx.layout(&ctx.access.workspace.name).await?,
+        access: ctx.access.clone(),
         rows,
         today,
         error,
@@ -288,25 +225,10 @@ async fn overview_page(
 }
 
 pub async fn overview(
-    signed_in: SignedIn,
-    nav: Nav,
-    state: web::Data<AppState>,
-    path: web::Path<WorkspacePath>,
+    ctx: WorkspaceCtx,
     query: web::Query<TreeQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
-    render(
-        overview_page(
-            &state,
-            &signed_in,
-            nav,
-            access,
-            query.into_inner(),
-            None,
-            String::new(),
-        )
-        .await?,
-    )
+    render(overview_page(&ctx, query.into_inner(), None, String::new()).await?)
 }
 
 /// A new item as typed in the tree.
@@ -344,48 +266,24 @@ impl TryFrom<&ItemForm> for NewItem {
 }
 
 pub async fn create_item(
-    signed_in: SignedIn,
-    nav: Nav,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<WorkspacePath>,
+    ctx: WorkspaceCtx,
     form: web::Form<ItemForm>,
 ) -> Result<HttpResponse, AppError> {
-    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
     let form = form.into_inner();
     // Bad input and refused rules come back the same way: the tree with the message next
     // to the form that was used, and what was typed still in it.
     let outcome = match NewItem::try_from(&form) {
         Err(message) => Err(OkrError::Refused(message)),
         Ok(new) => {
-            let actor = actor(&signed_in, request_id);
-            let creating = access.clone();
-            state
-                .db
-                .run(move |conn| {
-                    let viewer = Viewer::new(conn, &creating)?;
-                    okr::create(conn, &actor, &viewer, new)
-                })
+            ctx.run(move |conn, actor, viewer| okr::create(conn, actor, viewer, new))
                 .await
         }
     };
     match outcome {
-        Ok(item) => Ok(see_other(&format!(
-            "/orgs/{}/w/{}#item-{}",
-            access.org.org.slug, access.workspace.slug, item.id
-        ))),
+        Ok(item) => Ok(see_other(&format!("{}#item-{}", ctx.base(), item.id))),
         Err(OkrError::Refused(message)) => {
             let refused = Some((form.parent_id.clone(), message));
-            let page = overview_page(
-                &state,
-                &signed_in,
-                nav,
-                access,
-                TreeQuery::default(),
-                refused,
-                form.title.clone(),
-            )
-            .await?;
+            let page = overview_page(&ctx, TreeQuery::default(), refused, form.title).await?;
             unprocessable(page)
         }
         Err(e) => Err(e.into()),
@@ -404,23 +302,21 @@ struct SettingsPage {
 }
 
 async fn settings_page(
-    state: &AppState,
-    signed_in: &SignedIn,
-    nav: Nav,
-    access: WorkspaceAccess,
+    ctx: &WorkspaceCtx,
     form: WorkspaceForm,
     errors: FieldErrors,
 ) -> Result<SettingsPage, AppError> {
-    let workspace_id = access.workspace.id.clone();
-    let activity = state
-        .db
-        .run(move |conn| {
+    let workspace_id = ctx.access.workspace.id.clone();
+    let activity = ctx
+        .run(move |conn, _, _| {
             activity::recent(conn, History::Workspace(&workspace_id), 20).map_err(AppError::from)
         })
         .await?;
     Ok(SettingsPage {
-        layout: signed_in.layout(&format!("{} settings", access.workspace.name), nav),
-        access,
+        layout: ctx
+            .layout(&format!("{} settings", ctx.access.workspace.name))
+            .await?,
+        access: ctx.access.clone(),
         form,
         errors,
         activity,
@@ -428,112 +324,59 @@ async fn settings_page(
     })
 }
 
-pub async fn settings(
-    signed_in: SignedIn,
-    nav: Nav,
-    state: web::Data<AppState>,
-    path: web::Path<WorkspacePath>,
-) -> Result<HttpResponse, AppError> {
-    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
-    access.require_admin()?;
-    let form = WorkspaceForm::from_workspace(&access.workspace);
-    render(
-        settings_page(
-            &state,
-            &signed_in,
-            nav,
-            access,
-            form,
-            FieldErrors::default(),
-        )
-        .await?,
-    )
+pub async fn settings(admin: WorkspaceAdmin) -> Result<HttpResponse, AppError> {
+    let form = WorkspaceForm::from_workspace(&admin.access.workspace);
+    render(settings_page(&admin, form, FieldErrors::default()).await?)
 }
 
 pub async fn save_settings(
-    signed_in: SignedIn,
-    nav: Nav,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<WorkspacePath>,
+    admin: WorkspaceAdmin,
     form: web::Form<WorkspaceForm>,
 ) -> Result<HttpResponse, AppError> {
-    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
-    access.require_admin()?;
-    access.require_writable()?;
+    admin.access.require_writable()?;
     let form = form.into_inner();
     let settings = match WorkspaceSettings::try_from(&form) {
         Ok(settings) => settings,
-        Err(errors) => {
-            return unprocessable(
-                settings_page(&state, &signed_in, nav, access, form, errors).await?,
-            )
-        }
+        Err(errors) => return unprocessable(settings_page(&admin, form, errors).await?),
     };
-    let actor = actor(&signed_in, request_id);
-    let saving = access.clone();
-    match state
-        .db
-        .run(move |conn| workspaces::update_settings(conn, &actor, &saving, settings))
+    let saving = admin.access.clone();
+    match admin
+        .run(move |conn, actor, _| workspaces::update_settings(conn, actor, &saving, settings))
         .await
     {
         Ok(workspace) => {
-            identity::flash(&signed_in.session, "Workspace settings saved.")?;
+            admin.flash("Workspace settings saved.")?;
             Ok(see_other(&format!(
                 "/orgs/{}/w/{}/settings",
-                access.org.org.slug, workspace.slug
+                admin.access.org.org.slug, workspace.slug
             )))
         }
-        Err(OrgError::SlugTaken) => unprocessable(
-            settings_page(&state, &signed_in, nav, access, form, slug_taken_errors()).await?,
-        ),
+        Err(OrgError::SlugTaken) => {
+            unprocessable(settings_page(&admin, form, slug_taken_errors()).await?)
+        }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn set_archived(
-    signed_in: SignedIn,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: WorkspacePath,
-    archived: bool,
-) -> Result<HttpResponse, AppError> {
-    let access = workspace_access(&state, &signed_in, path).await?;
-    let actor = actor(&signed_in, request_id);
-    let location = format!(
-        "/orgs/{}/w/{}/settings",
-        access.org.org.slug, access.workspace.slug
-    );
-    let name = access.workspace.name.clone();
-    state
-        .db
-        .run(move |conn| workspaces::set_archived(conn, &actor, &access, archived))
+async fn set_archived(ctx: WorkspaceCtx, archived: bool) -> Result<HttpResponse, AppError> {
+    let access = ctx.access.clone();
+    ctx.run(move |conn, actor, _| workspaces::set_archived(conn, actor, &access, archived))
         .await?;
-    let message = if archived {
+    let name = &ctx.access.workspace.name;
+    ctx.flash(&if archived {
         format!("{name} is archived and read-only.")
     } else {
         format!("{name} is active again.")
-    };
-    identity::flash(&signed_in.session, &message)?;
-    Ok(see_other(&location))
+    })?;
+    Ok(see_other(&format!("{}/settings", ctx.base())))
 }
 
-pub async fn archive(
-    signed_in: SignedIn,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<WorkspacePath>,
-) -> Result<HttpResponse, AppError> {
-    set_archived(signed_in, request_id, state, path.into_inner(), true).await
+pub async fn archive(ctx: WorkspaceCtx) -> Result<HttpResponse, AppError> {
+    set_archived(ctx, true).await
 }
 
-pub async fn unarchive(
-    signed_in: SignedIn,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<WorkspacePath>,
-) -> Result<HttpResponse, AppError> {
-    set_archived(signed_in, request_id, state, path.into_inner(), false).await
+pub async fn unarchive(ctx: WorkspaceCtx) -> Result<HttpResponse, AppError> {
+    set_archived(ctx, false).await
 }
 
 #[derive(Template)]
@@ -580,61 +423,50 @@ impl MemberList {
 }
 
 async fn member_list(
-    state: &AppState,
-    csrf_token: &str,
-    access: &WorkspaceAccess,
+    ctx: &WorkspaceCtx,
     error: Option<(String, String)>,
 ) -> Result<MemberList, AppError> {
-    let workspace_id = access.workspace.id.clone();
-    let members = state
-        .db
-        .run(move |conn| workspaces::members(conn, &workspace_id))
+    let workspace_id = ctx.access.workspace.id.clone();
+    let members = ctx
+        .run(move |conn, _, _| workspaces::members(conn, &workspace_id))
         .await?;
     Ok(MemberList {
-        base_path: format!("/orgs/{}/w/{}", access.org.org.slug, access.workspace.slug),
-        csrf_token: csrf_token.to_owned(),
+        base_path: ctx.base(),
+        csrf_token: ctx.signed_in.csrf_token.clone(),
         members,
-        can_manage: access.is_admin() && access.require_writable().is_ok(),
+        can_manage: ctx.access.is_admin() && ctx.access.require_writable().is_ok(),
         roles: WorkspaceRole::ALL,
         error,
     })
 }
 
 async fn members_page(
-    state: &AppState,
-    signed_in: &SignedIn,
-    nav: Nav,
-    access: WorkspaceAccess,
+    ctx: &WorkspaceCtx,
     error: Option<(String, String)>,
     add_error: Option<String>,
 ) -> Result<MembersPage, AppError> {
-    let list = member_list(state, &signed_in.csrf_token, &access, error).await?;
+    let list = member_list(ctx, error).await?;
+    let access = &ctx.access;
     let (org_id, workspace_id) = (access.org.org.id.clone(), access.workspace.id.clone());
     let candidates = if list.can_manage {
-        state
-            .db
-            .run(move |conn| orgs::members_outside_workspace(conn, &org_id, &workspace_id))
+        ctx.run(move |conn, _, _| orgs::members_outside_workspace(conn, &org_id, &workspace_id))
             .await?
     } else {
         Vec::new()
     };
     Ok(MembersPage {
-        layout: signed_in.layout(&format!("Members of {}", access.workspace.name), nav),
-        access,
+        layout: ctx
+            .layout(&format!("Members of {}", access.workspace.name))
+            .await?,
+        access: access.clone(),
         list,
         candidates,
         add_error,
     })
 }
 
-pub async fn members(
-    signed_in: SignedIn,
-    nav: Nav,
-    state: web::Data<AppState>,
-    path: web::Path<WorkspacePath>,
-) -> Result<HttpResponse, AppError> {
-    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
-    render(members_page(&state, &signed_in, nav, access, None, None).await?)
+pub async fn members(ctx: WorkspaceCtx) -> Result<HttpResponse, AppError> {
+    render(members_page(&ctx, None, None).await?)
 }
 
 #[derive(Deserialize)]
@@ -646,34 +478,26 @@ pub struct AddMemberForm {
 }
 
 pub async fn add_member(
-    signed_in: SignedIn,
-    nav: Nav,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<WorkspacePath>,
+    ctx: WorkspaceCtx,
     form: web::Form<AddMemberForm>,
 ) -> Result<HttpResponse, AppError> {
-    let access = workspace_access(&state, &signed_in, path.into_inner()).await?;
     let form = form.into_inner();
     let role = WorkspaceRole::parse(&form.role)
         .ok_or_else(|| AppError::BadRequest("Choose a workspace role.".into()))?;
-    let actor = actor(&signed_in, request_id);
-    let adding = access.clone();
-    let outcome = state
-        .db
-        .run(move |conn| workspaces::add_member(conn, &actor, &adding, &form.user_id, role))
+    let adding = ctx.access.clone();
+    let outcome = ctx
+        .run(move |conn, actor, _| {
+            workspaces::add_member(conn, actor, &adding, &form.user_id, role)
+        })
         .await;
     match outcome {
         Ok(()) => {
-            identity::flash(&signed_in.session, "Member added.")?;
-            Ok(see_other(&format!(
-                "/orgs/{}/w/{}/members",
-                access.org.org.slug, access.workspace.slug
-            )))
+            ctx.flash("Member added.")?;
+            Ok(see_other(&format!("{}/members", ctx.base())))
         }
-        Err(e @ (OrgError::NotOrgMember | OrgError::AlreadyMember(_))) => unprocessable(
-            members_page(&state, &signed_in, nav, access, None, Some(e.to_string())).await?,
-        ),
+        Err(e @ (OrgError::NotOrgMember | OrgError::AlreadyMember(_))) => {
+            unprocessable(members_page(&ctx, None, Some(e.to_string())).await?)
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -718,21 +542,17 @@ impl TryFrom<MemberForm> for MembershipChange {
 
 pub async fn update_member(
     htmx: Htmx,
-    signed_in: SignedIn,
-    nav: Nav,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    path: web::Path<MemberPath>,
+    ctx: WorkspaceCtx,
+    path: web::Path<MemberRef>,
     form: web::Form<MemberForm>,
 ) -> Result<HttpResponse, AppError> {
-    let MemberPath { org, ws, user_id } = path.into_inner();
-    let access = workspace_access(&state, &signed_in, WorkspacePath { org, ws }).await?;
+    let user_id = path.into_inner().user_id;
     let change = MembershipChange::try_from(form.into_inner())?;
-    let actor = actor(&signed_in, request_id);
-    let (changing, target) = (access.clone(), user_id.clone());
-    let outcome = state
-        .db
-        .run(move |conn| workspaces::update_member(conn, &actor, &changing, &target, change))
+    let (changing, target) = (ctx.access.clone(), user_id.clone());
+    let outcome = ctx
+        .run(move |conn, actor, _| {
+            workspaces::update_member(conn, actor, &changing, &target, change)
+        })
         .await;
     let error = match outcome {
         Ok(()) => None,
@@ -743,7 +563,7 @@ pub async fn update_member(
     };
     let failed = error.is_some();
     if htmx.0 {
-        let list = member_list(&state, &signed_in.csrf_token, &access, error).await?;
+        let list = member_list(&ctx, error).await?;
         return if failed {
             unprocessable(list)
         } else {
@@ -751,10 +571,7 @@ pub async fn update_member(
         };
     }
     if failed {
-        return unprocessable(members_page(&state, &signed_in, nav, access, error, None).await?);
+        return unprocessable(members_page(&ctx, error, None).await?);
     }
-    Ok(see_other(&format!(
-        "/orgs/{}/w/{}/members",
-        access.org.org.slug, access.workspace.slug
-    )))
+    Ok(see_other(&format!("{}/members", ctx.base())))
 }
