@@ -180,7 +180,9 @@ fn routes(cfg: &mut web::ServiceConfig) {
                 let resource = PAGE_ROUTES
                     .iter()
                     .filter(|r| r.path == path)
-                    .fold(web::resource(path), |resource, r| resource.route((r.handler)()));
+                    .fold(web::resource(path), |resource, r| {
+                        resource.route((r.handler)())
+                    });
                 cfg.service(resource);
             }
         }

@@ -18,6 +18,6 @@ mod orgs;
 mod progress;
 mod scope_fuzz;
 mod shell;
-mod snapshot;
 mod smtp;
+mod snapshot;
 mod tree;

@@ -81,7 +81,10 @@ impl Snapshot {
                 .filter(|c| !IGNORED_COLUMNS.contains(&(table.as_str(), c.as_str())))
                 .map(|c| format!("COALESCE(CAST(\"{c}\" AS TEXT), '<null>')"))
                 .collect();
-            let sql = format!("SELECT {} AS row FROM \"{table}\"", cells.join(" || '|' || "));
+            let sql = format!(
+                "SELECT {} AS row FROM \"{table}\"",
+                cells.join(" || '|' || ")
+            );
             let mut lines: Vec<String> = diesel::sql_query(&sql)
                 .load::<Row>(&mut conn)
                 .unwrap_or_else(|e| panic!("{sql}: {e}"))
@@ -107,7 +110,9 @@ impl Snapshot {
             if *before != after {
                 let gone: Vec<_> = before.iter().filter(|r| !after.contains(r)).collect();
                 let new: Vec<_> = after.iter().filter(|r| !before.contains(r)).collect();
-                report.push_str(&format!("\n  {table}: before {gone:?}\n  {table}: after  {new:?}"));
+                report.push_str(&format!(
+                    "\n  {table}: before {gone:?}\n  {table}: after  {new:?}"
+                ));
             }
         }
         panic!("{what} changed the database:{report}");
