@@ -274,11 +274,11 @@ async fn tree_search(ctx: &Ctx<'_>) -> Answer {
     if let Some(item_type) = filter.item_type {
         query.push(("type", item_type.to_owned()));
     }
-    let query = serde_urlencoded_pairs(&query);
+    let query = query_string(&query);
     tree_page(ctx, &format!("?{query}"), filter).await
 }
 
-fn serde_urlencoded_pairs(pairs: &[(&str, String)]) -> String {
+fn query_string(pairs: &[(&str, String)]) -> String {
     let mut url = reqwest::Url::parse("http://x/").expect("url");
     url.query_pairs_mut()
         .extend_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())));
