@@ -843,13 +843,14 @@ pub fn activity_feed(
         activity::History::WorkspaceItems(&viewer.workspace_id),
         1000,
     )?;
+    let live = live_ids(conn, viewer)?;
     let entries: Vec<_> = entries
         .into_iter()
         .filter(|entry| visible.contains(&entry.item_id))
         .filter(|entry| {
             referenced_items(entry)
                 .iter()
-                .all(|id| visible.contains(id))
+                .all(|id| visible.contains(id) && live.contains(*id))
         })
         .take(limit)
         .collect();
@@ -876,6 +877,22 @@ fn referenced_items(entry: &crate::activity::ActivityEntry) -> Vec<&str> {
     entry.referenced_ids.iter().map(String::as_str).collect()
 }
 
+/// The workspace's live item ids. `Visible::All` also holds items in the trash, so without
+/// this a row naming a deleted item showed to admins and open-mode members (with the
+/// deleted item's id in its payload) while need-to-know members had it left out.
+fn live_ids(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+) -> QueryResult<std::collections::HashSet<String>> {
+    Ok(okr_items::table
+        .filter(okr_items::workspace_id.eq(&viewer.workspace_id))
+        .filter(okr_items::deleted_at.is_null())
+        .select(okr_items::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// An item's history as the viewer may read it: rows that mention an item the viewer may
 /// not see (a hidden former parent, a hidden link target) are left out.
 fn history_in(
@@ -887,12 +904,13 @@ fn history_in(
 ) -> Result<Vec<crate::activity::ActivityEntry>, OkrError> {
     scope::check_in(conn, viewer, visible, item_id)?;
     let entries = activity::recent(conn, activity::History::Item(item_id), limit)?;
+    let live = live_ids(conn, viewer)?;
     Ok(entries
         .into_iter()
         .filter(|entry| {
             referenced_items(entry)
                 .iter()
-                .all(|id| visible.contains(id))
+                .all(|id| visible.contains(id) && live.contains(*id))
         })
         .collect())
 }

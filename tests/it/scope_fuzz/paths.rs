@@ -1,0 +1,548 @@
+//! The read paths the fuzz test compares with the oracle, one function each, listed in
+//! `ReadPath::ALL`. A new read path (check-ins, comments, notifications, reports) joins with
+//! a variant, a line in `ALL` and a function returning its `Answer`.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
+use cairn::db::AnyConnection;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use super::oracle::{self, Filter, Sight};
+use super::world::{Person, World};
+use crate::harness::{Browser, Page};
+
+/// One viewer looking at one world.
+pub struct Ctx<'a> {
+    pub world: &'a World,
+    pub person: usize,
+    pub user_id: &'a str,
+    pub people: &'a [Person],
+    pub conn: &'a RefCell<AnyConnection>,
+    pub browser: &'a Browser,
+    pub api: &'a reqwest::Client,
+    pub api_base: &'a str,
+    pub token: &'a str,
+    pub base: String,
+    pub org_slug: &'a str,
+    pub ws_slug: &'a str,
+    pub ws_id: &'a str,
+    pub filter: Filter,
+    /// The oracle's visible set (`None`: the workspace is not theirs).
+    pub visible: Option<BTreeSet<usize>>,
+}
+
+/// A read path's answer next to the oracle's, as sorted lists (so a duplicate shows), and how
+/// many things the oracle expected shown and hidden.
+pub struct Answer {
+    pub expected: Vec<String>,
+    pub actual: Vec<String>,
+    pub shown: usize,
+    pub hidden: usize,
+}
+
+const NO_ACCESS: &str = "status 404";
+
+impl Ctx<'_> {
+    fn world_user(&self, person: usize) -> String {
+        self.people[person].user_id.clone()
+    }
+
+    fn item_id(&self, index: usize) -> String {
+        self.world.items[index].id.clone()
+    }
+
+    /// Maps a title shown on a page back to its item's id (unknown titles stay, to show).
+    fn id_of_title(&self, title: &str) -> String {
+        self.world
+            .items
+            .iter()
+            .find(|i| i.title == title.trim())
+            .map_or_else(|| format!("unknown title {title:?}"), |i| i.id.clone())
+    }
+
+    /// A list of items against the oracle's; `None` expects a 404 for the whole page.
+    fn items(&self, expected: Option<&BTreeSet<usize>>, actual: Option<Vec<String>>) -> Answer {
+        let shown = expected.map_or(0, BTreeSet::len);
+        answer(
+            expected.map(|e| e.iter().map(|&i| self.item_id(i)).collect()),
+            actual,
+            shown,
+            self.world.items.len() - shown,
+        )
+    }
+
+    async fn page(&self, path: &str) -> Page {
+        let page = self.browser.get(&format!("{}{path}", self.base)).await;
+        self.assert_no_leak(&page.body, &format!("GET {path}"), &[]);
+        page
+    }
+
+    async fn api_get(&self, path: &str) -> (StatusCode, Value) {
+        let response = self
+            .api
+            .get(format!("{}{path}", self.api_base))
+            .bearer_auth(self.token)
+            .send()
+            .await
+            .expect("API GET");
+        let status = response.status();
+        let body = response.text().await.expect("API body");
+        self.assert_no_leak(&body, &format!("API GET {path}"), &[]);
+        (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+    }
+
+    /// Hidden means absent: no title or id of an item the viewer may not see appears in
+    /// the answer (deleted items appear only where `extra` allows, the trash).
+    fn assert_no_leak(&self, body: &str, what: &str, extra: &[usize]) {
+        for (index, item) in self.world.items.iter().enumerate() {
+            let allowed =
+                self.visible.as_ref().is_some_and(|v| v.contains(&index)) || extra.contains(&index);
+            let token = item.title.rsplit(' ').next().expect("token");
+            assert!(
+                allowed || !(body.contains(token) || body.contains(&item.id)),
+                "seed {}: {what} shows person {} hidden item {index} ({})",
+                self.world.seed,
+                self.person,
+                item.title
+            );
+        }
+    }
+}
+
+fn answer(
+    expected: Option<Vec<String>>,
+    actual: Option<Vec<String>>,
+    shown: usize,
+    hidden: usize,
+) -> Answer {
+    let sorted = |list: Option<Vec<String>>| {
+        let mut list = list.unwrap_or_else(|| vec![NO_ACCESS.to_owned()]);
+        list.sort();
+        list
+    };
+    Answer {
+        expected: sorted(expected),
+        actual: sorted(actual),
+        shown,
+        hidden,
+    }
+}
+
+/// The page's matches for a CSS selector, mapped to text.
+fn select(page: &Page, selector: &str, f: impl Fn(scraper::ElementRef) -> String) -> Vec<String> {
+    let selector = scraper::Selector::parse(selector).expect("selector");
+    page.html().select(&selector).map(f).collect()
+}
+
+fn attr(element: scraper::ElementRef, name: &str) -> String {
+    element.value().attr(name).unwrap_or_default().to_owned()
+}
+
+fn text(element: scraper::ElementRef) -> String {
+    element.text().collect()
+}
+
+/// `Some(body)` for a 200, `None` for a 404; anything else fails the test.
+fn found<T>(status: StatusCode, what: &str, body: impl FnOnce() -> T) -> Option<T> {
+    match status {
+        StatusCode::OK => Some(body()),
+        StatusCode::NOT_FOUND => None,
+        other => panic!("{what}: unexpected {other}"),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ReadPath {
+    ScopeVisibleItems,
+    OkrTree,
+    TreePage,
+    TreeSearch,
+    ItemPage,
+    BoardCards,
+    BoardLinks,
+    GanttRows,
+    GanttCsv,
+    ActivityFeed,
+    Trash,
+    ApiItems,
+    ApiItem,
+    ApiLinks,
+    ApiItemActivity,
+}
+
+impl ReadPath {
+    pub const ALL: &'static [ReadPath] = &[
+        Self::ScopeVisibleItems,
+        Self::OkrTree,
+        Self::TreePage,
+        Self::TreeSearch,
+        Self::ItemPage,
+        Self::BoardCards,
+        Self::BoardLinks,
+        Self::GanttRows,
+        Self::GanttCsv,
+        Self::ActivityFeed,
+        Self::Trash,
+        Self::ApiItems,
+        Self::ApiItem,
+        Self::ApiLinks,
+        Self::ApiItemActivity,
+    ];
+
+    pub async fn check(self, ctx: &Ctx<'_>) -> Answer {
+        match self {
+            Self::ScopeVisibleItems => scope_visible_items(ctx),
+            Self::OkrTree => okr_tree(ctx),
+            Self::TreePage => tree_page(ctx, "", &Filter::default()).await,
+            Self::TreeSearch => tree_search(ctx).await,
+            Self::ItemPage => item_page(ctx).await,
+            Self::BoardCards => board_cards(ctx).await,
+            Self::BoardLinks => board_links(ctx).await,
+            Self::GanttRows => gantt_rows(ctx).await,
+            Self::GanttCsv => gantt_csv(ctx).await,
+            Self::ActivityFeed => activity_feed(ctx).await,
+            Self::Trash => trash(ctx).await,
+            Self::ApiItems => api_items(ctx).await,
+            Self::ApiItem => api_item(ctx).await,
+            Self::ApiLinks => api_links(ctx).await,
+            Self::ApiItemActivity => api_item_activity(ctx).await,
+        }
+    }
+}
+
+/// The in-process viewer, or `None` when the access check refuses (as 404 would).
+fn viewer(ctx: &Ctx<'_>, conn: &mut AnyConnection) -> Option<cairn::scope::Viewer> {
+    match cairn::workspaces::access(conn, ctx.user_id, ctx.org_slug, ctx.ws_slug) {
+        Ok(access) => Some(cairn::scope::Viewer::new(conn, &access).expect("viewer")),
+        Err(cairn::orgs::OrgError::NotFound) => None,
+        Err(e) => panic!("access: {e}"),
+    }
+}
+
+fn scope_visible_items(ctx: &Ctx<'_>) -> Answer {
+    let conn = &mut *ctx.conn.borrow_mut();
+    let actual = viewer(ctx, conn).map(|viewer| {
+        match cairn::scope::visible_items(conn, &viewer).expect("visible") {
+            cairn::scope::Visible::All => vec!["every item".to_owned()],
+            cairn::scope::Visible::Only(ids) => ids.into_iter().collect(),
+        }
+    });
+    let expected = match oracle::sight(ctx.world, ctx.person) {
+        Sight::Nothing => None,
+        Sight::Everything => Some(vec!["every item".to_owned()]),
+        Sight::Team(_) => ctx
+            .visible
+            .as_ref()
+            .map(|v| v.iter().map(|&i| ctx.item_id(i)).collect()),
+    };
+    let shown = ctx.visible.as_ref().map_or(0, BTreeSet::len);
+    answer(expected, actual, shown, ctx.world.items.len() - shown)
+}
+
+fn okr_tree(ctx: &Ctx<'_>) -> Answer {
+    let conn = &mut *ctx.conn.borrow_mut();
+    let actual = viewer(ctx, conn).map(|viewer| {
+        cairn::okr::tree(conn, &viewer)
+            .expect("tree")
+            .into_iter()
+            .map(|row| row.item.id)
+            .collect()
+    });
+    ctx.items(ctx.visible.as_ref(), actual)
+}
+
+async fn tree_page(ctx: &Ctx<'_>, query: &str, filter: &Filter) -> Answer {
+    let page = ctx.page(query).await;
+    let actual = found(page.status, "tree page", || {
+        select(&page, ".tree-title-text", |e| ctx.id_of_title(&text(e)))
+    });
+    let expected = ctx
+        .visible
+        .as_ref()
+        .map(|v| oracle::search(ctx.world, v, filter));
+    ctx.items(expected.as_ref(), actual)
+}
+
+async fn tree_search(ctx: &Ctx<'_>) -> Answer {
+    let filter = &ctx.filter;
+    let mut query = vec![("q", filter.words.join(" "))];
+    if let Some(owner) = filter.owner {
+        query.push(("owner", ctx.world_user(owner)));
+    }
+    if let Some(item_type) = filter.item_type {
+        query.push(("type", item_type.to_owned()));
+    }
+    let query = query_string(&query);
+    tree_page(ctx, &format!("?{query}"), filter).await
+}
+
+fn query_string(pairs: &[(&str, String)]) -> String {
+    let mut url = reqwest::Url::parse("http://x/").expect("url");
+    url.query_pairs_mut()
+        .extend_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())));
+    url.query().unwrap_or_default().to_owned()
+}
+
+async fn item_page(ctx: &Ctx<'_>) -> Answer {
+    let mut actual = Vec::new();
+    for item in &ctx.world.items {
+        let page = ctx.page(&format!("/items/{}", item.id)).await;
+        if found(page.status, "item page", || ()).is_some() {
+            actual.push(item.id.clone());
+        }
+    }
+    let expected = ctx.visible.clone().unwrap_or_default();
+    ctx.items(Some(&expected), Some(actual))
+}
+
+async fn board_cards(ctx: &Ctx<'_>) -> Answer {
+    let page = ctx.page("/board").await;
+    let actual = found(page.status, "board", || {
+        select(&page, "article.board-card", |e| {
+            attr(e, "id").trim_start_matches("card-").to_owned()
+        })
+    });
+    ctx.items(ctx.visible.as_ref(), actual)
+}
+
+/// Links as `from>to`, against the oracle's.
+fn links_answer(
+    ctx: &Ctx<'_>,
+    actual: Option<Vec<String>>,
+    key: impl Fn(usize) -> String,
+) -> Answer {
+    let expected = ctx.visible.as_ref().map(|v| oracle::links(ctx.world, v));
+    let shown = expected.as_ref().map_or(0, Vec::len);
+    answer(
+        expected.map(|e| e.into_iter().map(key).collect()),
+        actual,
+        shown,
+        ctx.world.links.len() - shown,
+    )
+}
+
+async fn board_links(ctx: &Ctx<'_>) -> Answer {
+    let page = ctx.page("/board").await;
+    let actual = found(page.status, "board", || {
+        select(&page, "path.edge-link", |e| {
+            format!("{}>{}", attr(e, "data-from"), attr(e, "data-to"))
+        })
+    });
+    links_answer(ctx, actual, |l| {
+        let link = &ctx.world.links[l];
+        format!("{}>{}", ctx.item_id(link.from), ctx.item_id(link.to))
+    })
+}
+
+async fn gantt_rows(ctx: &Ctx<'_>) -> Answer {
+    const PAGE_ROWS: usize = 200;
+    let mut actual: Option<Vec<String>> = None;
+    for number in 1.. {
+        let page = ctx.page(&format!("/gantt?page={number}")).await;
+        let Some(mut rows) = found(page.status, "gantt", || {
+            select(&page, "li.gantt-name", |e| attr(e, "data-id"))
+        }) else {
+            break;
+        };
+        let full = rows.len() == PAGE_ROWS;
+        if number == 1 {
+            // The unscheduled list and its count, once: the same on every page.
+            rows.extend(select(&page, "li.unscheduled-item", |e| {
+                format!(
+                    "unscheduled {}",
+                    attr(e, "id").trim_start_matches("unscheduled-")
+                )
+            }));
+            rows.extend(select(&page, "#unscheduled-title .pill", |e| {
+                format!("unscheduled count {}", text(e).trim())
+            }));
+        }
+        actual.get_or_insert_with(Vec::new).extend(rows);
+        if !full {
+            break;
+        }
+    }
+    let expected = ctx.visible.as_ref().map(|v| {
+        let unscheduled: Vec<usize> = v
+            .iter()
+            .copied()
+            .filter(|&i| !ctx.world.items[i].due)
+            .collect();
+        v.iter()
+            .map(|&i| ctx.item_id(i))
+            .chain(
+                unscheduled
+                    .iter()
+                    .map(|&i| format!("unscheduled {}", ctx.item_id(i))),
+            )
+            .chain([format!("unscheduled count {}", unscheduled.len())])
+            .collect::<Vec<_>>()
+    });
+    let shown = ctx.visible.as_ref().map_or(0, BTreeSet::len);
+    answer(expected, actual, shown, ctx.world.items.len() - shown)
+}
+
+async fn gantt_csv(ctx: &Ctx<'_>) -> Answer {
+    let page = ctx.page("/gantt.csv").await;
+    let actual = found(page.status, "gantt.csv", || {
+        page.body
+            .lines()
+            .skip(1)
+            .map(|line| ctx.id_of_title(line.split(',').next().unwrap_or_default()))
+            .collect()
+    });
+    ctx.items(ctx.visible.as_ref(), actual)
+}
+
+async fn activity_feed(ctx: &Ctx<'_>) -> Answer {
+    let page = ctx.page("/activity").await;
+    let actual = found(page.status, "activity feed", || {
+        select(&page, "a.feed-item", |e| {
+            attr(e, "href")
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        })
+    });
+    let expected = ctx.visible.as_ref().map(|v| oracle::activity(ctx.world, v));
+    let shown = expected.as_ref().map_or(0, Vec::len);
+    answer(
+        expected.map(|e| {
+            e.into_iter()
+                .map(|a| ctx.item_id(ctx.world.activity[a].item))
+                .collect()
+        }),
+        actual,
+        shown,
+        ctx.world.activity.len() - shown,
+    )
+}
+
+async fn trash(ctx: &Ctx<'_>) -> Answer {
+    let expected = oracle::trash(ctx.world, ctx.person);
+    let path = format!("{}/trash", ctx.base);
+    let page = ctx.browser.get(&path).await;
+    ctx.assert_no_leak(&page.body, &path, expected.as_deref().unwrap_or_default());
+    let actual = found(page.status, "trash", || {
+        select(&page, ".trash-title", |e| ctx.id_of_title(&text(e)))
+    });
+    let deleted = ctx.world.items.iter().filter(|i| !i.live()).count();
+    let shown = expected.as_ref().map_or(0, Vec::len);
+    answer(
+        expected.map(|e| e.into_iter().map(|i| ctx.item_id(i)).collect()),
+        actual,
+        shown,
+        deleted - shown,
+    )
+}
+
+/// Every page of `GET …/items` for this query, three items a page.
+async fn api_item_pages(ctx: &Ctx<'_>, query: &str) -> Option<Vec<String>> {
+    let mut ids = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let (status, body) = ctx
+            .api_get(&format!(
+                "/workspaces/{}/items?limit=3{query}{cursor}",
+                ctx.ws_id
+            ))
+            .await;
+        found(status, "API items", || ())?;
+        let items = body["items"].as_array().expect("items");
+        ids.extend(
+            items
+                .iter()
+                .map(|i| i["id"].as_str().expect("id").to_owned()),
+        );
+        match body["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => return Some(ids),
+        }
+    }
+}
+
+async fn api_items(ctx: &Ctx<'_>) -> Answer {
+    let mut everything = ctx.items(ctx.visible.as_ref(), api_item_pages(ctx, "").await);
+    // The filtered list: the matches themselves, without ancestors (no text filter here).
+    let filter = Filter {
+        words: Vec::new(),
+        ..ctx.filter.clone()
+    };
+    let mut query = String::new();
+    if let Some(owner) = filter.owner {
+        query.push_str(&format!("&owner={}", ctx.world_user(owner)));
+    }
+    if let Some(item_type) = filter.item_type {
+        query.push_str(&format!("&type={item_type}"));
+    }
+    let expected: Option<BTreeSet<usize>> = ctx.visible.as_ref().map(|v| {
+        v.iter()
+            .copied()
+            .filter(|&i| filter.matches(ctx.world, i))
+            .collect()
+    });
+    let filtered = ctx.items(expected.as_ref(), api_item_pages(ctx, &query).await);
+    let tag = |list: Vec<String>| list.into_iter().map(|id| format!("filtered {id}"));
+    everything.expected.extend(tag(filtered.expected));
+    everything.actual.extend(tag(filtered.actual));
+    everything
+}
+
+async fn api_item(ctx: &Ctx<'_>) -> Answer {
+    let mut actual = Vec::new();
+    for item in &ctx.world.items {
+        let (status, body) = ctx.api_get(&format!("/items/{}", item.id)).await;
+        if let Some(id) = found(status, "API item", || body["id"].clone()) {
+            actual.push(id.as_str().unwrap_or("no id").to_owned());
+        }
+    }
+    let expected = ctx.visible.clone().unwrap_or_default();
+    ctx.items(Some(&expected), Some(actual))
+}
+
+async fn api_links(ctx: &Ctx<'_>) -> Answer {
+    let (status, body) = ctx
+        .api_get(&format!("/workspaces/{}/links", ctx.ws_id))
+        .await;
+    let actual = found(status, "API links", || {
+        body["links"]
+            .as_array()
+            .expect("links")
+            .iter()
+            .map(|l| l["id"].as_str().expect("id").to_owned())
+            .collect()
+    });
+    links_answer(ctx, actual, |l| ctx.world.links[l].id.clone())
+}
+
+async fn api_item_activity(ctx: &Ctx<'_>) -> Answer {
+    let mut actual = Vec::new();
+    for item in &ctx.world.items {
+        let (status, body) = ctx.api_get(&format!("/items/{}/activity", item.id)).await;
+        if let Some(rows) = found(status, "API item activity", || body["activity"].clone()) {
+            actual.push(format!("item {}", item.id));
+            actual.extend(
+                rows.as_array()
+                    .expect("activity")
+                    .iter()
+                    .map(|r| r["id"].as_str().expect("id").to_owned()),
+            );
+        }
+    }
+    let visible = ctx.visible.clone().unwrap_or_default();
+    let rows = oracle::activity(ctx.world, &visible);
+    let expected = visible
+        .iter()
+        .map(|&i| format!("item {}", ctx.item_id(i)))
+        .chain(rows.iter().map(|&a| ctx.world.activity[a].id.clone()))
+        .collect();
+    answer(
+        Some(expected),
+        Some(actual),
+        rows.len(),
+        ctx.world.activity.len() - rows.len(),
+    )
+}
