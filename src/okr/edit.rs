@@ -13,6 +13,19 @@ use crate::db::{self, AnyConnection};
 use crate::schema::{okr_item_assignees, okr_items, workspace_memberships};
 use crate::scope::{self, Viewer};
 
+/// The longest description an item may have, in characters.
+pub const DESCRIPTION_MAX: usize = 10_000;
+
+/// An item's description as typed: trimmed, at most `DESCRIPTION_MAX` characters; empty is
+/// none.
+pub fn description(raw: &str) -> Result<Option<String>, String> {
+    let description = raw.trim();
+    if description.chars().count() > DESCRIPTION_MAX {
+        return Err("Keep the description under 10,000 characters.".into());
+    }
+    Ok(Some(description.to_owned()).filter(|d| !d.is_empty()))
+}
+
 /// Field changes; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct ItemChanges {

@@ -14,8 +14,9 @@ use crate::text_enum;
 use crate::workspaces::{PrivacyMode, WorkspaceRole};
 
 pub use profile::{
-    currency, customer_names, optional_text, required_text, website, whole_number, CurrencyError,
-    CustomerNamesError, NumberError, Slug, SlugError, TextError, WebsiteError,
+    currency, customer_names, name, optional_text, required_text, typed_slug, website,
+    whole_number, workspace_slug, CurrencyError, CustomerNamesError, NumberError, Slug, SlugError,
+    TextError, WebsiteError, NAME_MAX,
 };
 
 text_enum! {

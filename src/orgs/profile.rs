@@ -108,6 +108,33 @@ pub enum TextError {
     ControlCharacters,
 }
 
+/// The longest name an organization or workspace may have, in characters.
+pub const NAME_MAX: usize = 100;
+
+/// An organization's or workspace's name: trimmed, required, at most `NAME_MAX` characters.
+pub fn name(raw: &str) -> Result<String, TextError> {
+    required_text(raw, NAME_MAX)
+}
+
+/// An address as typed: empty means "derive it from the name".
+pub fn typed_slug(raw: &str) -> Result<Option<Slug>, SlugError> {
+    match raw.trim() {
+        "" => Ok(None),
+        raw => Slug::parse(raw).map(Some),
+    }
+}
+
+/// A workspace's address: as typed, or derived from its name when left empty.
+pub fn workspace_slug(raw: &str, name: &str) -> Result<Slug, String> {
+    match typed_slug(raw) {
+        Ok(Some(slug)) => Ok(slug),
+        Ok(None) => {
+            Slug::suggest(name).ok_or_else(|| "Choose an address for the workspace.".into())
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// Trimmed text of bounded length; empty is `None`.
 pub fn optional_text(raw: &str, max_chars: usize) -> Result<Option<String>, TextError> {
     let text = raw.trim();

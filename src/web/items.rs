@@ -199,10 +199,6 @@ impl TryFrom<EditForm> for ItemChanges {
     type Error = String;
 
     fn try_from(form: EditForm) -> Result<Self, String> {
-        let description = form.description.trim();
-        if description.chars().count() > 10_000 {
-            return Err("Keep the description under 10,000 characters.".into());
-        }
         let action_status = form
             .action_status
             .map(|raw| ActionStatus::parse(&raw).ok_or("Choose pending, in progress or done."))
@@ -218,7 +214,7 @@ impl TryFrom<EditForm> for ItemChanges {
             .transpose()?;
         Ok(ItemChanges {
             title: Some(okr::title(&form.title)?),
-            description: Some(Some(description.to_owned()).filter(|d| !d.is_empty())),
+            description: Some(edit::description(&form.description)?),
             owner_user_id: Some(form.owner_user_id),
             assignee_user_ids: Some(form.assignee_user_ids),
             start_date: Some(date(&form.start_date, "start date")?),

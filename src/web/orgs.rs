@@ -14,13 +14,13 @@ use super::nav::Nav;
 use super::{render, see_other, AppState};
 use crate::activity::{self, ActivityEntry, Actor, History};
 use crate::orgs::{
-    self, currency, customer_names, optional_text, required_text, website, whole_number,
-    EmployeeRange, NewOrganization, OrgError, OrgMember, OrgProfile, OrgRole, OrgSummary,
-    Organization, Revenue, RevenuePeriod, Slug,
+    self, currency, customer_names, optional_text, website, whole_number, EmployeeRange,
+    NewOrganization, OrgError, OrgMember, OrgProfile, OrgRole, OrgSummary, Organization, Revenue,
+    RevenuePeriod, Slug,
 };
 use crate::workspaces::PrivacyMode;
 
-pub const NAME_MAX: usize = 100;
+pub use crate::orgs::NAME_MAX;
 
 /// Who acts in this request, for the activity log.
 pub fn actor(signed_in: &SignedIn, request_id: RequestId) -> Actor {
@@ -61,13 +61,13 @@ impl TryFrom<&NewOrgForm> for NewOrganization {
 
     fn try_from(form: &NewOrgForm) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let name = required_text(&form.name, NAME_MAX)
+        let name = orgs::name(&form.name)
             .map_err(|e| errors.add("name", e))
             .ok();
-        let slug = match form.slug.trim() {
-            "" => None,
-            raw => Slug::parse(raw).map_err(|e| errors.add("slug", e)).ok(),
-        };
+        let slug = orgs::typed_slug(&form.slug)
+            .map_err(|e| errors.add("slug", e))
+            .ok()
+            .flatten();
         match name {
             Some(name) if errors.is_empty() => Ok(NewOrganization { name, slug }),
             _ => Err(errors),
@@ -334,7 +334,7 @@ impl TryFrom<&SettingsForm> for OrgProfile {
         let address_postal_code = text("address_postal_code", &form.address_postal_code, 20);
         let address_city = text("address_city", &form.address_city, 100);
         let address_country = text("address_country", &form.address_country, 100);
-        let name = required_text(&form.name, NAME_MAX)
+        let name = orgs::name(&form.name)
             .map_err(|e| errors.add("name", e))
             .ok();
         let slug = Slug::parse(&form.slug)

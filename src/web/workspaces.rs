@@ -9,11 +9,10 @@ use super::context::{OrgCtx, WorkspaceAdmin, WorkspaceCtx};
 use super::error::AppError;
 use super::htmx::Htmx;
 use super::layout::{FieldErrors, Layout};
-use super::orgs::NAME_MAX;
 use super::{render, see_other, unprocessable};
 use crate::activity::{self, ActivityEntry, History};
 use crate::okr::{self, ActionStatus, ItemType, NewItem, OkrError, TreeFilter, TreeRow};
-use crate::orgs::{self, required_text, OrgError, OrgMember, Organization, Slug};
+use crate::orgs::{self, OrgError, OrgMember, Organization};
 use crate::workspaces::{
     self, MembershipChange, PrivacyMode, Workspace, WorkspaceAccess, WorkspaceMember,
     WorkspaceRole, WorkspaceSettings,
@@ -53,17 +52,12 @@ impl TryFrom<&WorkspaceForm> for WorkspaceSettings {
 
     fn try_from(form: &WorkspaceForm) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let name = required_text(&form.name, NAME_MAX)
+        let name = orgs::name(&form.name)
             .map_err(|e| errors.add("name", e))
             .ok();
-        // An empty slug is derived from the name.
-        let slug = match form.slug.trim() {
-            "" => Slug::suggest(&form.name)
-                .ok_or(())
-                .map_err(|()| errors.add("slug", "Choose an address for the workspace.")),
-            raw => Slug::parse(raw).map_err(|e| errors.add("slug", e)),
-        }
-        .ok();
+        let slug = orgs::workspace_slug(&form.slug, &form.name)
+            .map_err(|e| errors.add("slug", e))
+            .ok();
         let privacy_mode = PrivacyMode::parse(&form.privacy_mode);
         if privacy_mode.is_none() {
             errors.add("privacy_mode", "Choose Open or Need-to-know.");
