@@ -109,7 +109,7 @@ pub async fn authenticate(
     let state = req
         .app_data::<web::Data<AppState>>()
         .cloned()
-        .ok_or_else(|| ApiError::Internal("application state is missing".into()))?;
+        .ok_or_else(|| ApiError::internal("application state is missing"))?;
     let presented = presented_token(req.request()).ok_or(ApiError::Unauthorized)?;
     let bearer = state
         .db

@@ -251,7 +251,7 @@ pub async fn invite(
         .await?;
     let outcome = outcomes
         .first()
-        .ok_or_else(|| ApiError::Internal("the invite produced no outcome".into()))?;
+        .ok_or_else(|| ApiError::internal("the invite produced no outcome"))?;
     let (email, result) = match outcome {
         invites::InviteOutcome::Sent(e) => (e, InviteResult::Sent),
         invites::InviteOutcome::Resent(e) => (e, InviteResult::Resent),
