@@ -998,6 +998,36 @@ async fn the_token_is_checked_before_the_body() {
 }
 
 #[tokio::test]
+async fn the_scope_is_checked_before_the_body() {
+    let s = Setup::new("option_1").await;
+    let read = s.api("owner@example.com", &["read"]);
+    let items = format!("/workspaces/{}/items", s.ws_id);
+    for body in [
+        json!({ "type": "objective", "title": "" }),
+        json!({ "type": "objective", "titel": "Grow" }),
+        json!({ "type": "objective", "title": "x".repeat(70 * 1024) }),
+    ] {
+        let refused = read
+            .post(&items, body)
+            .await
+            .expect_error(StatusCode::FORBIDDEN, "forbidden");
+        assert_eq!(
+            refused["error"]["message"],
+            "This token lacks the write scope."
+        );
+    }
+    let url = format!("{}/api/v1{items}", s.app.base_url);
+    read.send(
+        read.client
+            .post(&url)
+            .header("content-type", "application/json")
+            .body("{\"type\": "),
+    )
+    .await
+    .expect_error(StatusCode::FORBIDDEN, "forbidden");
+}
+
+#[tokio::test]
 async fn whoever_may_edit_either_end_removes_a_link() {
     let s = Setup::new("option_1").await;
     let owner = s.api("owner@example.com", &["read", "write", "admin"]);

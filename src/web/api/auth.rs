@@ -1,21 +1,22 @@
-//! Who calls the API: the bearer token's user, never a session cookie. Each token also has
-//! a request budget (a token bucket refilled continuously).
+//! Who calls the API: the bearer token's user, never a session cookie, found once in a
+//! middleware before any handler runs. Each token also has a request budget (a token bucket
+//! refilled continuously).
 
 use std::collections::HashMap;
-use std::future::{ready, Ready};
 use std::sync::Mutex;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
-use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::error::InternalError;
 use actix_web::http::header;
 use actix_web::middleware::Next;
-use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use actix_web::{web, HttpMessage, HttpRequest, ResponseError};
 use tracing_actix_web::RequestId;
 
+use super::caller::Authenticated;
 use super::error::ApiError;
-use crate::activity::Actor;
-use crate::tokens::{self, Bearer, Scope};
+use crate::tokens;
 use crate::web::AppState;
 
 /// Requests per minute per token, refilled continuously; bursts up to a minute's worth.
@@ -61,37 +62,6 @@ impl RateLimiter {
     }
 }
 
-/// An authenticated API call: the token's user and scopes, and this request's id.
-#[derive(Clone)]
-pub struct Caller {
-    pub bearer: Bearer,
-    pub request_id: String,
-}
-
-impl Caller {
-    pub fn user_id(&self) -> String {
-        self.bearer.user.id.clone()
-    }
-
-    pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: self.bearer.user.id.clone(),
-            request_id: self.request_id.clone(),
-        }
-    }
-
-    /// A token without the scope gets 403 whatever the user's role.
-    pub fn require(&self, scope: Scope) -> Result<(), ApiError> {
-        if self.bearer.scopes.allows(scope) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(format!(
-                "This token lacks the {scope} scope."
-            )))
-        }
-    }
-}
-
 fn presented_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
@@ -106,10 +76,25 @@ pub async fn authenticate(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    match authenticated(&req).await {
+        Ok(found) => {
+            req.extensions_mut().insert(found);
+            next.call(req).await
+        }
+        // The answer is built here, inside the request's span, so an internal error is logged
+        // with the request id; it still leaves as an error, as every refusal here always has.
+        Err(refused) => {
+            let answer = refused.error_response();
+            Err(InternalError::from_response(refused, answer).into())
+        }
+    }
+}
+
+async fn authenticated(req: &ServiceRequest) -> Result<Authenticated, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .cloned()
-        .ok_or_else(|| ApiError::Internal("application state is missing".into()))?;
+        .ok_or_else(|| ApiError::internal("application state is missing"))?;
     let presented = presented_token(req.request()).ok_or(ApiError::Unauthorized)?;
     let bearer = state
         .db
@@ -125,23 +110,7 @@ pub async fn authenticate(
         .get::<RequestId>()
         .map(ToString::to_string)
         .unwrap_or_default();
-    req.extensions_mut().insert(Caller { bearer, request_id });
-    next.call(req).await
-}
-
-/// The caller `authenticate` found; a handler outside the authenticated scope has none.
-impl FromRequest for Caller {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(
-            req.extensions()
-                .get::<Caller>()
-                .cloned()
-                .ok_or(ApiError::Unauthorized),
-        )
-    }
+    Ok(Authenticated { bearer, request_id })
 }
 
 #[cfg(test)]

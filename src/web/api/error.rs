@@ -1,5 +1,7 @@
 //! The JSON API's errors: `{"error": {"code", "message", "fields"?}}` with stable codes, and
-//! the one place domain errors become them.
+//! the one place domain errors become them: one `From` per domain error, each variant named,
+//! so a new variant must be placed. Internal errors keep their source, which is logged once
+//! (with the request span's id) and never sent.
 
 use std::collections::BTreeMap;
 
@@ -40,8 +42,8 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("This method is not allowed here.")]
     MethodNotAllowed,
-    #[error("internal error: {0}")]
-    Internal(String),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// The body of every error answer.
@@ -63,6 +65,11 @@ pub struct ErrorDetail {
 }
 
 impl ApiError {
+    /// A failure that is ours, not the caller's; `source` is kept for the log.
+    pub fn internal(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Internal(source.into())
+    }
+
     /// One field's problem.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         let message = message.into();
@@ -126,9 +133,10 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let message = match self {
-            Self::Internal(detail) => {
-                // The detail goes to the log with the request id, never to the caller.
-                tracing::error!(error = %detail, "API request failed");
+            Self::Internal(source) => {
+                // The chain goes to the log, under the request's span and so with its id;
+                // the caller hears only that it happened.
+                tracing::error!(error = %source_chain(source.as_ref()), "API request failed");
                 "Cairn hit an unexpected error. It has been logged; please try again.".to_owned()
             }
             other => other.to_string(),
@@ -154,6 +162,18 @@ impl ResponseError for ApiError {
     }
 }
 
+/// An error and its sources, outermost first: `a: caused by b: caused by c`.
+fn source_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        chain.push_str(": caused by ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    chain
+}
+
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         match e {
@@ -161,14 +181,8 @@ impl From<DbError> for ApiError {
             DbError::Query(e) if crate::db::is_nul_in_text(&e) => {
                 Self::BadRequest(crate::db::NUL_IN_TEXT.into())
             }
-            other => Self::Internal(other.to_string()),
+            other => Self::internal(other),
         }
-    }
-}
-
-impl From<diesel::result::Error> for ApiError {
-    fn from(e: diesel::result::Error) -> Self {
-        DbError::Query(e).into()
     }
 }
 
@@ -192,11 +206,10 @@ impl From<OrgError> for ApiError {
             | OrgError::NotWorkspaceAdmin(_)
             | OrgError::Archived(_)) => Self::Forbidden(e.to_string()),
             e @ (OrgError::SlugTaken | OrgError::AlreadyMember(_)) => Self::Conflict(e.to_string()),
-            e @ OrgError::ManagerNotMember | e @ OrgError::OwnManager => {
-                Self::field("manager_user_id", e.to_string())
-            }
-            e @ OrgError::ManagerCycle { .. } => Self::field("manager_user_id", e.to_string()),
-            other => Self::refused(other.to_string()),
+            e @ (OrgError::ManagerNotMember
+            | OrgError::OwnManager
+            | OrgError::ManagerCycle { .. }) => Self::field("manager_user_id", e.to_string()),
+            e @ (OrgError::LastOwner | OrgError::NotOrgMember) => Self::refused(e.to_string()),
         }
     }
 }
@@ -218,8 +231,7 @@ impl From<InviteError> for ApiError {
         match e {
             InviteError::Org(e) => e.into(),
             InviteError::Db(e) => e.into(),
-            InviteError::Account(e) => Self::Internal(e.to_string()),
-            InviteError::Template(e) => Self::Internal(e.to_string()),
+            e @ (InviteError::Account(_) | InviteError::Template(_)) => Self::internal(e),
             InviteError::NotFound => Self::NotFound,
             e @ InviteError::WrongAccount { .. } => Self::Forbidden(e.to_string()),
             e @ (InviteError::AlreadyUsed
@@ -266,4 +278,33 @@ pub async fn not_found() -> Result<HttpResponse, ApiError> {
 /// Known paths with another method.
 pub async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
     Err(ApiError::MethodNotAllowed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{source_chain, ApiError};
+    use crate::db::DbError;
+    use crate::invites::InviteError;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("the invite email could not be sent")]
+    struct Outer(#[source] DbError);
+
+    #[test]
+    fn an_internal_error_keeps_every_source_for_the_log() {
+        let ApiError::Internal(source) = ApiError::internal(Outer(DbError::Cancelled)) else {
+            panic!("internal");
+        };
+        assert_eq!(
+            source_chain(source.as_ref()),
+            "the invite email could not be sent: caused by the database task was cancelled"
+        );
+        // Transparent wrappers add nothing to the chain.
+        let ApiError::Internal(source) =
+            ApiError::from(InviteError::Db(DbError::Migration("no table".into())))
+        else {
+            panic!("internal");
+        };
+        assert_eq!(source_chain(source.as_ref()), "migrations failed: no table");
+    }
 }

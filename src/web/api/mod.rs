@@ -2,10 +2,14 @@
 //! as the pages, and an OpenAPI document generated from these handlers.
 
 mod auth;
+mod caller;
 mod error;
+mod item_models;
 mod items;
+mod links;
 mod models;
 mod orgs;
+mod paths;
 
 use actix_web::{web, HttpResponse};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -95,7 +99,7 @@ impl Modify for BearerAuth {
         orgs::put_member, items::list_items, items::create_item, items::show_item,
         items::update_item, items::delete_item, items::restore_item, items::set_position,
         items::item_activity,
-        items::list_links, items::create_link, items::delete_link,
+        links::list_links, links::create_link, links::delete_link,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -106,13 +110,6 @@ struct ApiDoc;
 /// The OpenAPI document, open to anyone (it holds no data).
 async fn openapi() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
-}
-
-/// An id in the path: ids are UUIDs, so anything else names nothing and answers 404 without
-/// reaching the database.
-fn path_id<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    let id: uuid::Uuid = serde::Deserialize::deserialize(deserializer)?;
-    Ok(id.to_string())
 }
 
 /// A resource whose other methods answer a JSON 405.
@@ -175,10 +172,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .service(
                 resource("/workspaces/{ws_id}/links")
-                    .route(web::get().to(items::list_links))
-                    .route(web::post().to(items::create_link)),
+                    .route(web::get().to(links::list_links))
+                    .route(web::post().to(links::create_link)),
             )
-            .service(resource("/links/{link_id}").route(web::delete().to(items::delete_link)))
+            .service(resource("/links/{link_id}").route(web::delete().to(links::delete_link)))
             .default_service(web::to(error::not_found)),
     );
 }

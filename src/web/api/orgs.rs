@@ -3,64 +3,32 @@
 use std::collections::BTreeMap;
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
 
-use super::auth::Caller;
+use super::caller::{Admin, Caller, Read};
 use super::error::ApiError;
 use super::models::{
     AcceptInvite, InviteOutcome, InviteResult, Joined, Me, Member, MemberList, NewInvite, NewOrg,
     NewWorkspace, Org, OrgList, PutMember, ScopeName, WorkspaceList, WorkspaceOut,
 };
+use super::paths::{MemberPath, OrgPath, WorkspacePath};
 use super::{AdminErrors, ReadErrors};
 use crate::accounts::Email;
 use crate::invites::{self, InviteTarget, InviteToken};
 use crate::orgs::{self, required_text, NewOrganization, Slug};
-use crate::tokens::Scope;
 use crate::web::orgs::NAME_MAX;
-use crate::web::AppState;
 use crate::workspaces::{self, MembershipChange, WorkspaceSettings};
-
-#[derive(Deserialize)]
-pub struct OrgPath {
-    #[serde(deserialize_with = "super::path_id")]
-    org_id: String,
-}
-
-#[derive(Deserialize)]
-pub struct WorkspacePath {
-    #[serde(deserialize_with = "super::path_id")]
-    ws_id: String,
-}
-
-#[derive(Deserialize)]
-pub struct MemberPath {
-    #[serde(deserialize_with = "super::path_id")]
-    ws_id: String,
-    #[serde(deserialize_with = "super::path_id")]
-    user_id: String,
-}
 
 /// The token's user and scopes.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account",
     security(("bearer" = ["read"])),
     responses((status = 200, body = Me), ReadErrors))]
-pub async fn me(caller: Caller) -> Result<web::Json<Me>, ApiError> {
-    caller.require(Scope::Read)?;
-    let user = &caller.bearer.user;
+pub async fn me(caller: Caller<Read>) -> Result<web::Json<Me>, ApiError> {
+    let bearer = caller.bearer();
     Ok(web::Json(Me {
-        id: user.id.clone(),
-        email: user.email.clone(),
-        name: user.name.clone(),
-        scopes: caller
-            .bearer
-            .scopes
-            .iter()
-            .map(|s| match s {
-                Scope::Read => ScopeName::Read,
-                Scope::Write => ScopeName::Write,
-                Scope::Admin => ScopeName::Admin,
-            })
-            .collect(),
+        id: bearer.user.id.clone(),
+        email: bearer.user.email.clone(),
+        name: bearer.user.name.clone(),
+        scopes: bearer.scopes.iter().map(ScopeName::from).collect(),
     }))
 }
 
@@ -68,15 +36,9 @@ pub async fn me(caller: Caller) -> Result<web::Json<Me>, ApiError> {
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "organizations",
     security(("bearer" = ["read"])),
     responses((status = 200, body = OrgList), ReadErrors))]
-pub async fn list_orgs(
-    caller: Caller,
-    state: web::Data<AppState>,
-) -> Result<web::Json<OrgList>, ApiError> {
-    caller.require(Scope::Read)?;
-    let user_id = caller.user_id();
-    let orgs = state
-        .db
-        .run(move |conn| orgs::memberships(conn, &user_id))
+pub async fn list_orgs(caller: Caller<Read>) -> Result<web::Json<OrgList>, ApiError> {
+    let orgs = caller
+        .run(|conn, actor| orgs::memberships(conn, &actor.user_id))
         .await?;
     Ok(web::Json(OrgList {
         orgs: orgs.iter().map(Org::from).collect(),
@@ -96,11 +58,9 @@ fn slug_field(raw: Option<&str>) -> Result<Option<Slug>, String> {
     security(("bearer" = ["admin"])),
     responses((status = 201, body = Org), AdminErrors))]
 pub async fn create_org(
-    caller: Caller,
-    state: web::Data<AppState>,
+    caller: Caller<Admin>,
     body: web::Json<NewOrg>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Scope::Admin)?;
     let mut fields = BTreeMap::new();
     let name = required_text(&body.name, NAME_MAX)
         .map_err(|e| fields.insert("name".into(), e.to_string()))
@@ -114,12 +74,10 @@ pub async fn create_org(
         name: name.unwrap_or_default(),
         slug,
     };
-    let (actor, user_id) = (caller.actor(), caller.user_id());
-    let access = state
-        .db
-        .run(move |conn| {
-            let org = orgs::create(conn, &actor, new)?;
-            orgs::access_by_id(conn, &user_id, &org.id)
+    let access = caller
+        .run(move |conn, actor| {
+            let org = orgs::create(conn, actor, new)?;
+            orgs::access_by_id(conn, &actor.user_id, &org.id)
         })
         .await?;
     Ok(HttpResponse::Created().json(Org::from(&access)))
@@ -131,17 +89,14 @@ pub async fn create_org(
     security(("bearer" = ["read"])),
     responses((status = 200, body = WorkspaceList), ReadErrors))]
 pub async fn list_workspaces(
-    caller: Caller,
-    state: web::Data<AppState>,
+    caller: Caller<Read>,
     path: web::Path<OrgPath>,
 ) -> Result<web::Json<WorkspaceList>, ApiError> {
-    caller.require(Scope::Read)?;
-    let (user_id, org_id) = (caller.user_id(), path.into_inner().org_id);
-    let list = state
-        .db
-        .run(move |conn| {
-            let access = orgs::access_by_id(conn, &user_id, &org_id)?;
-            workspaces::visible_to(conn, &access, &user_id)
+    let org_id = path.into_inner().org_id;
+    let list = caller
+        .run(move |conn, actor| {
+            let access = orgs::access_by_id(conn, &actor.user_id, &org_id)?;
+            workspaces::visible_to(conn, &access, &actor.user_id)
         })
         .await?;
     Ok(web::Json(WorkspaceList {
@@ -156,12 +111,10 @@ pub async fn list_workspaces(
     security(("bearer" = ["admin"])),
     responses((status = 201, body = WorkspaceOut), AdminErrors))]
 pub async fn create_workspace(
-    caller: Caller,
-    state: web::Data<AppState>,
+    caller: Caller<Admin>,
     path: web::Path<OrgPath>,
     body: web::Json<NewWorkspace>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Scope::Admin)?;
     let body = body.into_inner();
     let mut fields = BTreeMap::new();
     let name = required_text(&body.name, NAME_MAX)
@@ -182,11 +135,10 @@ pub async fn create_workspace(
     let (Some(name), Some(slug)) = (name, slug) else {
         return Err(ApiError::field("name", "Give the workspace a name."));
     };
-    let (actor, user_id, org_id) = (caller.actor(), caller.user_id(), path.into_inner().org_id);
-    let workspace = state
-        .db
-        .run(move |conn| {
-            let access = orgs::access_by_id(conn, &user_id, &org_id)?;
+    let org_id = path.into_inner().org_id;
+    let workspace = caller
+        .run(move |conn, actor| {
+            let access = orgs::access_by_id(conn, &actor.user_id, &org_id)?;
             let settings = WorkspaceSettings {
                 name,
                 slug,
@@ -194,7 +146,7 @@ pub async fn create_workspace(
                     .privacy_mode
                     .map_or(access.org.default_privacy_mode, Into::into),
             };
-            workspaces::create(conn, &actor, &access, settings)
+            workspaces::create(conn, actor, &access, settings)
         })
         .await?;
     Ok(HttpResponse::Created().json(WorkspaceOut::from(&workspace)))
@@ -207,24 +159,21 @@ pub async fn create_workspace(
     security(("bearer" = ["admin"])),
     responses((status = 201, body = InviteOutcome), AdminErrors))]
 pub async fn invite(
-    caller: Caller,
-    state: web::Data<AppState>,
+    caller: Caller<Admin>,
     path: web::Path<OrgPath>,
     body: web::Json<NewInvite>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(Scope::Admin)?;
     let body = body.into_inner();
     let email = Email::parse(&body.email).map_err(|e| ApiError::field("email", e.to_string()))?;
-    let (actor, user_id, org_id) = (caller.actor(), caller.user_id(), path.into_inner().org_id);
-    let settings = state.config.invites.clone();
+    let org_id = path.into_inner().org_id;
+    let settings = caller.state().config.invites.clone();
     let role = body.workspace_role.into();
-    let outcomes = state
-        .db
-        .run(move |conn| {
-            let org = orgs::access_by_id(conn, &user_id, &org_id)?;
+    let outcomes = caller
+        .run(move |conn, actor| {
+            let org = orgs::access_by_id(conn, &actor.user_id, &org_id)?;
             let workspace = match &body.workspace_id {
                 Some(id) => {
-                    let access = workspaces::access_by_id(conn, &user_id, id)?;
+                    let access = workspaces::access_by_id(conn, &actor.user_id, id)?;
                     if access.workspace.organization_id != org.org.id {
                         return Err(ApiError::field(
                             "workspace_id",
@@ -241,7 +190,7 @@ pub async fn invite(
             };
             Ok(invites::invite(
                 conn,
-                &actor,
+                actor,
                 &target,
                 std::slice::from_ref(&email),
                 role,
@@ -251,7 +200,7 @@ pub async fn invite(
         .await?;
     let outcome = outcomes
         .first()
-        .ok_or_else(|| ApiError::Internal("the invite produced no outcome".into()))?;
+        .ok_or_else(|| ApiError::internal("the invite produced no outcome"))?;
     let (email, result) = match outcome {
         invites::InviteOutcome::Sent(e) => (e, InviteResult::Sent),
         invites::InviteOutcome::Resent(e) => (e, InviteResult::Resent),
@@ -273,16 +222,13 @@ pub async fn invite(
     security(("bearer" = ["admin"])),
     responses((status = 200, body = Joined), AdminErrors))]
 pub async fn accept_invite(
-    caller: Caller,
-    state: web::Data<AppState>,
+    caller: Caller<Admin>,
     body: web::Json<AcceptInvite>,
 ) -> Result<web::Json<Joined>, ApiError> {
-    caller.require(Scope::Admin)?;
     let token = InviteToken::from_link(body.token.trim()).ok_or(ApiError::NotFound)?;
-    let (user, request_id) = (caller.bearer.user.clone(), caller.request_id.clone());
-    let joined = state
-        .db
-        .run(move |conn| invites::accept(conn, &token, &user, &request_id))
+    let user = caller.bearer().user.clone();
+    let joined = caller
+        .run(move |conn, actor| invites::accept(conn, &token, &user, &actor.request_id))
         .await?;
     Ok(web::Json(Joined {
         org_slug: joined.org_slug,
@@ -296,16 +242,13 @@ pub async fn accept_invite(
     security(("bearer" = ["read"])),
     responses((status = 200, body = MemberList), ReadErrors))]
 pub async fn list_members(
-    caller: Caller,
-    state: web::Data<AppState>,
+    caller: Caller<Read>,
     path: web::Path<WorkspacePath>,
 ) -> Result<web::Json<MemberList>, ApiError> {
-    caller.require(Scope::Read)?;
-    let (user_id, ws_id) = (caller.user_id(), path.into_inner().ws_id);
-    let members = state
-        .db
-        .run(move |conn| {
-            let access = workspaces::access_by_id(conn, &user_id, &ws_id)?;
+    let ws_id = path.into_inner().ws_id;
+    let members = caller
+        .run(move |conn, actor| {
+            let access = workspaces::access_by_id(conn, &actor.user_id, &ws_id)?;
             workspaces::members(conn, &access.workspace.id)
         })
         .await?;
@@ -323,25 +266,21 @@ pub async fn list_members(
     security(("bearer" = ["admin"])),
     responses((status = 200, body = Member), AdminErrors))]
 pub async fn put_member(
-    caller: Caller,
-    state: web::Data<AppState>,
+    caller: Caller<Admin>,
     path: web::Path<MemberPath>,
     body: web::Json<PutMember>,
 ) -> Result<web::Json<Member>, ApiError> {
-    caller.require(Scope::Admin)?;
     let MemberPath { ws_id, user_id } = path.into_inner();
     let body = body.into_inner();
-    let (actor, caller_id) = (caller.actor(), caller.user_id());
-    let member = state
-        .db
-        .run(move |conn| {
-            let access = workspaces::access_by_id(conn, &caller_id, &ws_id)?;
+    let member = caller
+        .run(move |conn, actor| {
+            let access = workspaces::access_by_id(conn, &actor.user_id, &ws_id)?;
             let change = MembershipChange {
                 role: Some(body.role.into()),
                 manager_user_id: Some(body.manager_user_id),
                 active: Some(body.active),
             };
-            workspaces::set_member(conn, &actor, &access, &user_id, change)?;
+            workspaces::set_member(conn, actor, &access, &user_id, change)?;
             workspaces::members(conn, &access.workspace.id)?
                 .into_iter()
                 .find(|m| m.user_id == user_id)

@@ -1,0 +1,41 @@
+//! One type per resource named in an API path, parsed once. Ids are UUIDs, so anything else
+//! names nothing and answers 404 without reaching the database.
+
+use serde::{Deserialize, Deserializer};
+
+fn id<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let id: uuid::Uuid = Deserialize::deserialize(deserializer)?;
+    Ok(id.to_string())
+}
+
+#[derive(Deserialize)]
+pub struct OrgPath {
+    #[serde(deserialize_with = "id")]
+    pub org_id: String,
+}
+
+#[derive(Deserialize)]
+pub struct WorkspacePath {
+    #[serde(deserialize_with = "id")]
+    pub ws_id: String,
+}
+
+#[derive(Deserialize)]
+pub struct MemberPath {
+    #[serde(deserialize_with = "id")]
+    pub ws_id: String,
+    #[serde(deserialize_with = "id")]
+    pub user_id: String,
+}
+
+#[derive(Deserialize)]
+pub struct ItemPath {
+    #[serde(deserialize_with = "id")]
+    pub item_id: String,
+}
+
+#[derive(Deserialize)]
+pub struct LinkPath {
+    #[serde(deserialize_with = "id")]
+    pub link_id: String,
+}
