@@ -20,8 +20,6 @@ use crate::orgs::{
 };
 use crate::workspaces::PrivacyMode;
 
-pub use crate::orgs::NAME_MAX;
-
 /// Who acts in this request, for the activity log.
 pub fn actor(signed_in: &SignedIn, request_id: RequestId) -> Actor {
     Actor {

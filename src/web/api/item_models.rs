@@ -10,13 +10,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::error::ApiError;
 use crate::activity::ActivityEntry;
-use crate::okr::edit::ItemChanges;
+use crate::okr::edit::{self, ItemChanges};
 use crate::okr::links::Link;
 use crate::okr::{self, ActionStatus, Assigned, Item, ItemType, StoryPoints, TreeFilter};
 
 const MAX_LIMIT: usize = 1000;
 const DEFAULT_LIMIT: usize = 100;
-const DESCRIPTION_MAX: usize = 10_000;
 
 /// Stored times are UTC without an offset; the API says so.
 fn utc(at: NaiveDateTime) -> String {
@@ -289,14 +288,10 @@ impl TryFrom<ItemPatch> for ItemChanges {
             other => other.and_then(Result::ok),
         };
         let description = patch.description.map(|d| {
-            let text = d.as_deref().map(str::trim).unwrap_or("");
-            if text.chars().count() > DESCRIPTION_MAX {
-                fields.insert(
-                    "description".into(),
-                    "Keep the description under 10,000 characters.".into(),
-                );
-            }
-            Some(text.to_owned()).filter(|t| !t.is_empty())
+            edit::description(d.as_deref().unwrap_or("")).unwrap_or_else(|e| {
+                fields.insert("description".into(), e);
+                None
+            })
         });
         let story_points = patch.story_points.map(|points| {
             points.and_then(|raw| {

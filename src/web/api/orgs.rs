@@ -14,8 +14,7 @@ use super::paths::{MemberPath, OrgPath, WorkspacePath};
 use super::{AdminErrors, ReadErrors};
 use crate::accounts::Email;
 use crate::invites::{self, InviteTarget, InviteToken};
-use crate::orgs::{self, required_text, NewOrganization, Slug};
-use crate::web::orgs::NAME_MAX;
+use crate::orgs::{self, NewOrganization};
 use crate::workspaces::{self, MembershipChange, WorkspaceSettings};
 
 /// The token's user and scopes.
@@ -46,13 +45,6 @@ pub async fn list_orgs(caller: Caller<Read>) -> Result<web::Json<OrgList>, ApiEr
     }))
 }
 
-fn slug_field(raw: Option<&str>) -> Result<Option<Slug>, String> {
-    match raw.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(raw) => Slug::parse(raw).map(Some).map_err(|e| e.to_string()),
-    }
-}
-
 /// Creates an organization with the user as its owner (admin scope).
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "organizations", request_body = NewOrg,
     security(("bearer" = ["admin"])),
@@ -62,11 +54,11 @@ pub async fn create_org(
     body: web::Json<NewOrg>,
 ) -> Result<HttpResponse, ApiError> {
     let mut fields = BTreeMap::new();
-    let name = required_text(&body.name, NAME_MAX)
+    let name = orgs::name(&body.name)
         .map_err(|e| fields.insert("name".into(), e.to_string()))
         .ok();
-    let slug = slug_field(body.slug.as_deref())
-        .map_err(|e| fields.insert("slug".into(), e))
+    let slug = orgs::typed_slug(body.slug.as_deref().unwrap_or_default())
+        .map_err(|e| fields.insert("slug".into(), e.to_string()))
         .ok()
         .flatten();
     ApiError::fields(fields)?;
@@ -117,20 +109,12 @@ pub async fn create_workspace(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut fields = BTreeMap::new();
-    let name = required_text(&body.name, NAME_MAX)
+    let name = orgs::name(&body.name)
         .map_err(|e| fields.insert("name".into(), e.to_string()))
         .ok();
-    let slug = match slug_field(body.slug.as_deref()) {
-        Ok(Some(slug)) => Some(slug),
-        Ok(None) => Slug::suggest(&body.name).or_else(|| {
-            fields.insert("slug".into(), "Choose an address for the workspace.".into());
-            None
-        }),
-        Err(e) => {
-            fields.insert("slug".into(), e);
-            None
-        }
-    };
+    let slug = orgs::workspace_slug(body.slug.as_deref().unwrap_or_default(), &body.name)
+        .map_err(|e| fields.insert("slug".into(), e))
+        .ok();
     ApiError::fields(fields)?;
     let (Some(name), Some(slug)) = (name, slug) else {
         return Err(ApiError::field("name", "Give the workspace a name."));
