@@ -61,7 +61,7 @@ pub(crate) struct Api {
 impl Api {
     pub(crate) fn new(app: &TestApp, token: Option<String>) -> Self {
         Self {
-            client: reqwest::Client::new(),
+            client: crate::harness::client_builder().build().expect("client"),
             base: app.base_url.clone(),
             token,
         }

@@ -193,6 +193,13 @@ impl Page {
     }
 }
 
+/// A client that never reuses a connection the app may be closing: the app ends idle
+/// keep-alive connections after 5 s, and a request sent on one just then fails half-way
+/// (a race every HTTP client has; browsers retry, reqwest does not).
+pub fn client_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(2))
+}
+
 /// A browser-like client: cookie jar, no automatic redirects, remembers the page's CSRF token.
 pub struct Browser {
     pub client: reqwest::Client,
@@ -204,7 +211,7 @@ pub struct Browser {
 impl Browser {
     pub fn new(base_url: &str) -> Self {
         let jar = Arc::new(Jar::default());
-        let client = reqwest::Client::builder()
+        let client = client_builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .build()

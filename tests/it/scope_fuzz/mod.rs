@@ -129,7 +129,7 @@ async fn every_read_path_shows_each_person_exactly_what_the_rules_allow() {
     let app = TestApp::spawn().await;
     let (people, browsers, tokens) = people(&app).await;
     let conn = RefCell::new(app.db());
-    let api = reqwest::Client::new();
+    let api = crate::harness::client_builder().build().expect("client");
     let api_base = format!("{}/api/v1", app.base_url);
     let mut tally: BTreeMap<ReadPath, Tally> = BTreeMap::new();
     let mut links = 0;
