@@ -149,6 +149,16 @@ impl Visitor {
     }
 }
 
+impl SignedIn {
+    /// Who acts in this request, for the activity log.
+    pub fn actor(&self, request_id: tracing_actix_web::RequestId) -> crate::activity::Actor {
+        crate::activity::Actor {
+            user_id: self.user.id.clone(),
+            request_id: request_id.to_string(),
+        }
+    }
+}
+
 /// Where the log-in page sends the person back to.
 pub(super) fn sign_in_required(req: &HttpRequest) -> AppError {
     let next = req

@@ -1,11 +1,12 @@
-//! Workspaces: creation, overview, settings, archive, members (role, manager, active).
+//! A workspace's pages: the tree, settings, archive, members (role, manager, active).
+//! Creating one is an organization route (`orgs`).
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::context::{OrgCtx, WorkspaceAdmin, WorkspaceCtx};
+use super::context::{WorkspaceAdmin, WorkspaceCtx};
 use super::error::AppError;
 use super::htmx::Htmx;
 use super::layout::{FieldErrors, Layout};
@@ -79,39 +80,13 @@ pub struct MemberRef {
     user_id: String,
 }
 
-fn slug_taken_errors() -> FieldErrors {
+pub(super) fn slug_taken_errors() -> FieldErrors {
     let mut errors = FieldErrors::default();
     errors.add(
         "slug",
         "A workspace of this organization already uses this address; choose another.",
     );
     errors
-}
-
-pub async fn create(ctx: OrgCtx, form: web::Form<WorkspaceForm>) -> Result<HttpResponse, AppError> {
-    ctx.access.require_admin()?;
-    ctx.access.require_writable()?;
-    let form = form.into_inner();
-    let settings = match WorkspaceSettings::try_from(&form) {
-        Ok(settings) => settings,
-        Err(errors) => return super::orgs::overview_page(&ctx, form, errors, true).await,
-    };
-    match ctx
-        .run(move |conn, actor, access| workspaces::create(conn, actor, access, settings))
-        .await
-    {
-        Ok(workspace) => {
-            ctx.flash(&format!("Workspace {} created.", workspace.name))?;
-            Ok(see_other(&format!(
-                "/orgs/{}/w/{}",
-                ctx.access.org.slug, workspace.slug
-            )))
-        }
-        Err(OrgError::SlugTaken) => {
-            super::orgs::overview_page(&ctx, form, slug_taken_errors(), true).await
-        }
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// Where a workspace's pages live.
