@@ -4,7 +4,6 @@
 
 const board = document.querySelector(".board");
 if (board) {
-  const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
   const svg = board.querySelector(".board-canvas");
   const viewport = svg.querySelector(".board-viewport");
   const status = board.querySelector(".board-status");
@@ -108,17 +107,6 @@ if (board) {
 
   // ---- messages ---------------------------------------------------------------------------
   const say = (message, failure) => window.cairnToast(message, { failure, within: status });
-  // Asked with `Accept: application/json`, refusals say why in `error.message`.
-  const reasonOf = async (response) => {
-    if (response.status === 401) return "Your session has ended. Log in again to keep arranging the board.";
-    try {
-      const reason = (await response.json()).error?.message;
-      if (reason) return reason;
-    } catch {
-      // Not JSON (a proxy's error page, say): the generic reason below.
-    }
-    return "The new place could not be saved.";
-  };
 
   // ---- saving: one request per card at a time, the latest place wins --------------------
   const save = async (card) => {
@@ -129,22 +117,11 @@ if (board) {
     card.saving = true;
     const target = { x: card.x, y: card.y };
     card.article.classList.add("is-saving");
-    let failure = null;
-    try {
-      const response = await fetch(`${board.dataset.positionUrl}/${card.id}/position`, {
-        method: "POST",
-        headers: {
-          "X-CSRF-Token": csrf,
-          Accept: "application/json",
-          "Content-Type": "application/x-www-form-urlencoded",
-        },
-        body: new URLSearchParams({ x: String(target.x), y: String(target.y) }),
-      });
-      if (response.status === 204) card.saved = target;
-      else failure = await reasonOf(response);
-    } catch {
-      failure = "Cairn could not be reached, so the new place was not saved.";
-    }
+    const { ok, error } = await window.cairnPost(`${board.dataset.positionUrl}/${card.id}/position`, {
+      x: String(target.x),
+      y: String(target.y),
+    });
+    if (ok) card.saved = target;
     card.saving = false;
     card.article.classList.remove("is-saving");
     const next = card.queued;
@@ -153,9 +130,9 @@ if (board) {
       // A later move was made meanwhile: that one is what the user wants saved.
       place(card, next.x, next.y);
       save(card);
-    } else if (failure) {
+    } else if (!ok) {
       place(card, card.saved.x, card.saved.y);
-      say(`${failure} The card is back where it was.`, true);
+      say(`${error.message} The card is back where it was.`, true);
     } else {
       card.article.classList.add("is-placed");
       say("Position saved.", false);

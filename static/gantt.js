@@ -3,7 +3,6 @@
 // bar moves at once, and returns with a message when the server refuses. Without this
 // script the page still shows everything and the date forms still work.
 
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 const DAY_MS = 86_400_000;
 
 /** An ISO date (YYYY-MM-DD) as a UTC day number, and back. */
@@ -90,44 +89,24 @@ function init() {
       return;
     }
     bar.saving = true;
-    let failure = null;
-    try {
-      const response = await fetch(group.dataset.url, {
-        method: "POST",
-        headers: {
-          "X-CSRF-Token": csrf,
-          Accept: "application/json",
-          "Content-Type": "application/x-www-form-urlencoded",
-        },
-        body: new URLSearchParams(fields),
-      });
-      if (response.status === 204) {
-        if (fields.start_date) group.dataset.start = fields.start_date;
-        if (fields.due_date) group.dataset.due = fields.due_date;
-        const due = document.querySelector(`#row-${CSS.escape(group.dataset.id)} time`);
-        if (due && fields.due_date) {
-          due.setAttribute("datetime", fields.due_date);
-          due.textContent = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", timeZone: "UTC" })
-            .format(new Date(`${fields.due_date}T00:00:00Z`));
-        }
-      } else {
-        failure = "The new dates could not be saved.";
-        try {
-          failure = (await response.json()).error?.message ?? failure;
-        } catch {
-          // Not JSON: keep the general message.
-        }
+    const { ok, error } = await window.cairnPost(group.dataset.url, fields);
+    if (ok) {
+      if (fields.start_date) group.dataset.start = fields.start_date;
+      if (fields.due_date) group.dataset.due = fields.due_date;
+      const due = document.querySelector(`#row-${CSS.escape(group.dataset.id)} time`);
+      if (due && fields.due_date) {
+        due.setAttribute("datetime", fields.due_date);
+        due.textContent = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", timeZone: "UTC" })
+          .format(new Date(`${fields.due_date}T00:00:00Z`));
       }
-    } catch {
-      failure = "Cairn could not be reached, so the new dates were not saved.";
     }
     bar.saving = false;
     const next = bar.pending;
     bar.pending = null;
-    if (failure) {
+    if (!ok) {
       const back = saved(group);
       show(group, back.start, back.due);
-      toast(failure, true);
+      toast(error.message, true);
     } else if (next) {
       save(group, next);
     } else {

@@ -2,8 +2,6 @@
 // drag an item among its siblings. Without this script the tree is simply fully expanded
 // and the item page's up/down buttons reorder.
 
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
-
 /** Wires up the tree in the page; runs again whenever htmx swaps a refreshed tree in. */
 function init() {
   const list = document.querySelector(".tree-list");
@@ -63,6 +61,8 @@ function init() {
       const row = handle.closest(".tree-row");
       const moving = block(row);
       const before = siblings(row).indexOf(row);
+      // What followed the row's block, to put it back if the move is refused.
+      const home = moving.at(-1).nextElementSibling;
       down.preventDefault();
       moving.forEach((r) => r.classList.add("is-dragging"));
 
@@ -82,24 +82,17 @@ function init() {
         moving.forEach((r) => r.classList.remove("is-dragging"));
         const after = siblings(row).indexOf(row);
         if (after === before) return;
-        const body = new URLSearchParams({ position: String(after) });
-        try {
-          const response = await fetch(`${list.dataset.reorderUrl}/${row.dataset.id}/reorder`, {
-            method: "POST",
-            headers: {
-              "X-CSRF-Token": csrf,
-              "HX-Request": "true",
-              "Content-Type": "application/x-www-form-urlencoded",
-            },
-            body,
-            redirect: "manual",
-          });
-          // Saved answers 204; a redirect (say, to log in again) or an error did not save.
-          if (response.status !== 204) throw new Error(String(response.status));
-        } catch {
-          window.cairnToast("That move could not be saved. The tree is shown as it is stored.", { failure: true });
-          window.setTimeout(() => window.location.reload(), 1500);
-        }
+        // HX-Request: the reorder then answers a plain 204 rather than the tree page.
+        const { ok, error } = await window.cairnPost(
+          `${list.dataset.reorderUrl}/${row.dataset.id}/reorder`,
+          { position: String(after) },
+          { headers: { "HX-Request": "true" } },
+        );
+        if (ok) return;
+        // Back where it was stored, so the failure can stay on screen until dismissed.
+        if (home) home.before(...moving);
+        else list.append(...moving);
+        window.cairnToast(`${error.message} The row is back where it was.`, { failure: true });
       };
 
       window.addEventListener("pointermove", onMove);

@@ -1152,3 +1152,66 @@ async fn rows_reorder_by_dragging_in_a_real_browser() {
     assert_eq!(shown, serde_json::json!(expected));
     chrome.quit().await;
 }
+
+/// In headless Chromium: a member dragging someone else's row is refused; the row goes
+/// back and the server's reason stays on screen until dismissed.
+#[tokio::test]
+async fn a_refused_drag_in_a_real_browser_puts_the_row_back_with_the_reason() {
+    let ws = Workspace::new("option_1").await;
+    ws.member("bob@example.com", "Bob Member", None).await;
+    for title in ["Alpha", "Bravo"] {
+        ws.create(&ws.admin, "objective", None, title).await;
+    }
+    let Some(chrome) = Chrome::launch().await else {
+        return;
+    };
+    chrome.log_in(&ws.app.base_url, "bob@example.com").await;
+    chrome
+        .client
+        .goto(&format!("{}{}", ws.app.base_url, ws.base()))
+        .await
+        .expect("tree");
+    let handle = chrome
+        .find(".tree-row:nth-child(2) .drag-handle:not([hidden])")
+        .await;
+    let dy = chrome
+        .client
+        .execute(
+            "const rows = document.querySelectorAll('.tree-row'); const h = rows[1].querySelector('.drag-handle').getBoundingClientRect(); return rows[0].getBoundingClientRect().top + 4 - (h.top + h.height / 2);",
+            vec![],
+        )
+        .await
+        .expect("geometry")
+        .as_f64()
+        .expect("number");
+    chrome.drag_by(&handle, 0.0, dy).await;
+    let message = chrome
+        .wait_until("return document.querySelector('.toast-error')?.firstChild.textContent ?? null")
+        .await;
+    let message = message.as_str().expect("text");
+    assert!(
+        message.contains("only items you own or are assigned to")
+            && message.ends_with("The row is back where it was."),
+        "{message}"
+    );
+    let shown = chrome
+        .client
+        .execute(
+            "return [...document.querySelectorAll('.tree-title-text')].map((a) => a.textContent);",
+            vec![],
+        )
+        .await
+        .expect("titles");
+    assert_eq!(shown, serde_json::json!(["Alpha", "Bravo"]));
+    assert_eq!(ws.titles(&ws.admin).await, ["Alpha", "Bravo"]);
+    chrome
+        .find(".toast-error .toast-close")
+        .await
+        .click()
+        .await
+        .expect("dismiss");
+    chrome
+        .wait_until("return document.querySelector('.toast-error') === null")
+        .await;
+    chrome.quit().await;
+}
