@@ -8,6 +8,7 @@ pub mod activity;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod error;
 pub mod invites;
 pub mod mail;
 pub mod okr;

@@ -7,12 +7,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
-use crate::accounts::AccountError;
-use crate::db::DbError;
-use crate::invites::InviteError;
-use crate::okr::OkrError;
-use crate::orgs::OrgError;
-use crate::tokens::TokenError;
+use crate::error::{DomainError, ErrorKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -30,100 +25,48 @@ pub enum AppError {
     Unprocessable(String),
     #[error("Log in to continue.")]
     SignInRequired { next: String },
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Ours, not the person's: the source is logged once (with the request id), never shown.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-impl From<DbError> for AppError {
-    fn from(e: DbError) -> Self {
-        match e {
-            DbError::Query(diesel::result::Error::NotFound) => Self::NotFound,
-            DbError::Query(e) if crate::db::is_nul_in_text(&e) => {
-                Self::BadRequest(crate::db::NUL_IN_TEXT.into())
+impl From<ErrorKind> for AppError {
+    /// The one place a domain error's kind becomes a page's answer.
+    fn from(kind: ErrorKind) -> Self {
+        match kind {
+            // A page never asks for a token; a token that names nothing is not there.
+            ErrorKind::NotFound | ErrorKind::Unauthenticated => Self::NotFound,
+            ErrorKind::Forbidden(message) => Self::Forbidden(message),
+            ErrorKind::Conflict(message) | ErrorKind::Invalid { message, .. } => {
+                Self::Unprocessable(message)
             }
-            other => Self::Internal(other.to_string()),
+            ErrorKind::BadRequest(message) => Self::BadRequest(message),
+            ErrorKind::Internal(source) => Self::Internal(source),
         }
     }
 }
 
-impl From<diesel::result::Error> for AppError {
-    fn from(e: diesel::result::Error) -> Self {
-        DbError::Query(e).into()
-    }
-}
-
-impl From<AccountError> for AppError {
-    fn from(e: AccountError) -> Self {
-        match e {
-            AccountError::Db(e) => e.into(),
-            other => Self::Internal(other.to_string()),
-        }
-    }
-}
-
-impl From<OrgError> for AppError {
-    fn from(e: OrgError) -> Self {
-        match e {
-            OrgError::NotFound => Self::NotFound,
-            OrgError::Db(e) => e.into(),
-            e @ (OrgError::NotAdmin(_)
-            | OrgError::NotOwner
-            | OrgError::NotWorkspaceAdmin(_)
-            | OrgError::Archived(_)) => Self::Forbidden(e.to_string()),
-            other => Self::Unprocessable(other.to_string()),
-        }
-    }
-}
-
-impl From<OkrError> for AppError {
-    fn from(e: OkrError) -> Self {
-        match e {
-            OkrError::NotFound => Self::NotFound,
-            OkrError::Org(e) => e.into(),
-            OkrError::Db(e) => e.into(),
-            e @ OkrError::NotYours => Self::Forbidden(e.to_string()),
-            OkrError::Refused(message) => Self::Unprocessable(message),
-        }
-    }
-}
-
-impl From<InviteError> for AppError {
-    fn from(e: InviteError) -> Self {
-        match e {
-            InviteError::Org(e) => e.into(),
-            InviteError::Db(e) => e.into(),
-            InviteError::Account(e) => e.into(),
-            InviteError::Template(e) => e.into(),
-            InviteError::NotFound => Self::NotFound,
-            other => Self::Unprocessable(other.to_string()),
-        }
-    }
-}
-
-impl From<TokenError> for AppError {
-    fn from(e: TokenError) -> Self {
-        match e {
-            TokenError::NotFound | TokenError::Unauthorized => Self::NotFound,
-            TokenError::Db(e) => e.into(),
-        }
+impl<E: DomainError> From<E> for AppError {
+    fn from(e: E) -> Self {
+        e.kind().into()
     }
 }
 
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> Self {
-        Self::Internal(format!("template: {e}"))
+        Self::Internal(Box::new(e))
     }
 }
 
 impl From<actix_session::SessionInsertError> for AppError {
     fn from(e: actix_session::SessionInsertError) -> Self {
-        Self::Internal(format!("session: {e}"))
+        Self::Internal(format!("session: {e}").into())
     }
 }
 
 impl From<actix_session::SessionGetError> for AppError {
     fn from(e: actix_session::SessionGetError) -> Self {
-        Self::Internal(format!("session: {e}"))
+        Self::Internal(format!("session: {e}").into())
     }
 }
 
@@ -159,9 +102,9 @@ impl ResponseError for AppError {
                 .insert_header((header::LOCATION, location))
                 .finish();
         }
-        if let Self::Internal(detail) = self {
-            // The detail goes to the log (with the request id of the span), never to the page.
-            tracing::error!(error = %detail, "request failed");
+        if let Self::Internal(source) = self {
+            // The cause goes to the log (with the request id of the span), never to the page.
+            tracing::error!(error = %crate::error::chain(source.as_ref()), "request failed");
         }
         let title = match self {
             Self::NotFound => "Not found",

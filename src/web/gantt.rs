@@ -13,7 +13,7 @@ use super::error::AppError;
 use super::htmx::Htmx;
 use super::items::ItemRef;
 use super::layout::Layout;
-use super::see_other;
+use super::{html, see_other};
 use crate::okr;
 use crate::okr::edit::{self, ItemChanges};
 use crate::okr::gantt::{self, Chart, Plan, Range, Scale, Timeline, HEADER_HEIGHT, ROW_HEIGHT};
@@ -275,13 +275,6 @@ async fn render_gantt(
         .render()?
     };
     Ok(body)
-}
-
-fn html(status: StatusCode, body: String) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::VARY, "HX-Request"))
-        .body(body)
 }
 
 pub async fn show(

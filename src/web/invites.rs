@@ -471,7 +471,7 @@ pub async fn sign_up(
         actix_web::rt::task::spawn_blocking(move || accounts::hash_password(&password_for_hash))
             .await
             .map_err(|_| AppError::Internal("password hashing was cancelled".into()))?
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .map_err(|e| AppError::Internal(Box::new(e)))?;
     let request_id = request_id.to_string();
     let outcome = state
         .db

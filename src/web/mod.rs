@@ -39,10 +39,17 @@ use tracing_actix_web::TracingLogger;
 use crate::config::Config;
 use crate::db::Db;
 
-fn with_status(status: StatusCode, page: impl Template) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::build(status)
+/// Every HTML answer: a page or, to htmx, its partial. `Vary: HX-Request` keeps a cache
+/// from serving one for the other.
+fn html(status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
+        .insert_header((header::VARY, "HX-Request"))
+        .body(body)
+}
+
+fn with_status(status: StatusCode, page: impl Template) -> Result<HttpResponse, AppError> {
+    Ok(html(status, page.render()?))
 }
 
 /// A page or fragment with 200.

@@ -1,7 +1,7 @@
 //! The JSON API's errors: `{"error": {"code", "message", "fields"?}}` with stable codes, and
-//! the one place domain errors become them: one `From` per domain error, each variant named,
-//! so a new variant must be placed. Internal errors keep their source, which is logged once
-//! (with the request span's id) and never sent.
+//! the one place domain errors become them: each error's kind (`crate::error`), mapped once.
+//! Internal errors keep their source, which is logged once (with the request span's id) and
+//! never sent.
 
 use std::collections::BTreeMap;
 
@@ -11,11 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::DbError;
-use crate::invites::InviteError;
-use crate::okr::OkrError;
-use crate::orgs::OrgError;
-use crate::tokens::TokenError;
+use crate::error::{DomainError, ErrorKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -136,7 +132,7 @@ impl ResponseError for ApiError {
             Self::Internal(source) => {
                 // The chain goes to the log, under the request's span and so with its id;
                 // the caller hears only that it happened.
-                tracing::error!(error = %source_chain(source.as_ref()), "API request failed");
+                tracing::error!(error = %crate::error::chain(source.as_ref()), "API request failed");
                 "Cairn hit an unexpected error. It has been logged; please try again.".to_owned()
             }
             other => other.to_string(),
@@ -162,83 +158,31 @@ impl ResponseError for ApiError {
     }
 }
 
-/// An error and its sources, outermost first: `a: caused by b: caused by c`.
-fn source_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut chain = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        chain.push_str(": caused by ");
-        chain.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    chain
-}
-
-impl From<DbError> for ApiError {
-    fn from(e: DbError) -> Self {
-        match e {
-            DbError::Query(diesel::result::Error::NotFound) => Self::NotFound,
-            DbError::Query(e) if crate::db::is_nul_in_text(&e) => {
-                Self::BadRequest(crate::db::NUL_IN_TEXT.into())
-            }
-            other => Self::internal(other),
+impl From<ErrorKind> for ApiError {
+    /// The one place a domain error's kind becomes an API answer.
+    fn from(kind: ErrorKind) -> Self {
+        match kind {
+            ErrorKind::NotFound => Self::NotFound,
+            ErrorKind::Unauthenticated => Self::Unauthorized,
+            ErrorKind::Forbidden(message) => Self::Forbidden(message),
+            ErrorKind::Conflict(message) => Self::Conflict(message),
+            ErrorKind::Invalid {
+                field: Some(field),
+                message,
+            } => Self::field(field, message),
+            ErrorKind::Invalid {
+                field: None,
+                message,
+            } => Self::refused(message),
+            ErrorKind::BadRequest(message) => Self::BadRequest(message),
+            ErrorKind::Internal(source) => Self::Internal(source),
         }
     }
 }
 
-impl From<TokenError> for ApiError {
-    fn from(e: TokenError) -> Self {
-        match e {
-            TokenError::Unauthorized => Self::Unauthorized,
-            TokenError::NotFound => Self::NotFound,
-            TokenError::Db(e) => e.into(),
-        }
-    }
-}
-
-impl From<OrgError> for ApiError {
-    fn from(e: OrgError) -> Self {
-        match e {
-            OrgError::NotFound => Self::NotFound,
-            OrgError::Db(e) => e.into(),
-            e @ (OrgError::NotAdmin(_)
-            | OrgError::NotOwner
-            | OrgError::NotWorkspaceAdmin(_)
-            | OrgError::Archived(_)) => Self::Forbidden(e.to_string()),
-            e @ (OrgError::SlugTaken | OrgError::AlreadyMember(_)) => Self::Conflict(e.to_string()),
-            e @ (OrgError::ManagerNotMember
-            | OrgError::OwnManager
-            | OrgError::ManagerCycle { .. }) => Self::field("manager_user_id", e.to_string()),
-            e @ (OrgError::LastOwner | OrgError::NotOrgMember) => Self::refused(e.to_string()),
-        }
-    }
-}
-
-impl From<OkrError> for ApiError {
-    fn from(e: OkrError) -> Self {
-        match e {
-            OkrError::NotFound => Self::NotFound,
-            OkrError::Org(e) => e.into(),
-            OkrError::Db(e) => e.into(),
-            e @ OkrError::NotYours => Self::Forbidden(e.to_string()),
-            OkrError::Refused(message) => Self::refused(message),
-        }
-    }
-}
-
-impl From<InviteError> for ApiError {
-    fn from(e: InviteError) -> Self {
-        match e {
-            InviteError::Org(e) => e.into(),
-            InviteError::Db(e) => e.into(),
-            e @ (InviteError::Account(_) | InviteError::Template(_)) => Self::internal(e),
-            InviteError::NotFound => Self::NotFound,
-            e @ InviteError::WrongAccount { .. } => Self::Forbidden(e.to_string()),
-            e @ (InviteError::AlreadyUsed
-            | InviteError::AlreadyPending
-            | InviteError::Expired
-            | InviteError::Revoked) => Self::Conflict(e.to_string()),
-        }
+impl<E: DomainError> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        e.kind().into()
     }
 }
 
@@ -282,7 +226,7 @@ pub async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
 
 #[cfg(test)]
 mod tests {
-    use super::{source_chain, ApiError};
+    use super::ApiError;
     use crate::db::DbError;
     use crate::invites::InviteError;
 
@@ -296,7 +240,7 @@ mod tests {
             panic!("internal");
         };
         assert_eq!(
-            source_chain(source.as_ref()),
+            crate::error::chain(source.as_ref()),
             "the invite email could not be sent: caused by the database task was cancelled"
         );
         // Transparent wrappers add nothing to the chain.
@@ -305,6 +249,9 @@ mod tests {
         else {
             panic!("internal");
         };
-        assert_eq!(source_chain(source.as_ref()), "migrations failed: no table");
+        assert_eq!(
+            crate::error::chain(source.as_ref()),
+            "migrations failed: no table"
+        );
     }
 }

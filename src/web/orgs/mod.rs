@@ -4,7 +4,7 @@
 pub mod members;
 pub mod settings;
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 use tracing_actix_web::RequestId;
@@ -112,18 +112,21 @@ pub async fn home(
 }
 
 pub async fn create(
+    req: HttpRequest,
     signed_in: SignedIn,
-    nav: Nav,
     request_id: RequestId,
     state: web::Data<AppState>,
     form: web::Form<NewOrgForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let invalid =
-        |errors| super::unprocessable(home_page(&signed_in, nav, false, form.clone(), errors));
+    // The sidebar is read only when the form comes back, never for the redirect.
+    let invalid = |errors| async {
+        let nav = Nav::extract(&req).await?;
+        super::unprocessable(home_page(&signed_in, nav, false, form.clone(), errors))
+    };
     let new = match NewOrganization::try_from(&form) {
         Ok(new) => new,
-        Err(errors) => return invalid(errors),
+        Err(errors) => return invalid(errors).await,
     };
     let actor = signed_in.actor(request_id);
     match state
@@ -141,7 +144,7 @@ pub async fn create(
         Err(OrgError::SlugTaken) => {
             let mut errors = FieldErrors::default();
             errors.add("slug", OrgError::SlugTaken);
-            invalid(errors)
+            invalid(errors).await
         }
         Err(e) => Err(e.into()),
     }

@@ -1,0 +1,154 @@
+//! One vocabulary of failure. Every domain error says which kind it is, here, once; each
+//! surface (pages and htmx fragments in `web::error`, the JSON API in `web::api::error`) maps
+//! the kinds once. A new variant must be placed in this file, or the build fails.
+
+use std::error::Error;
+
+use crate::accounts::AccountError;
+use crate::db::{self, DbError};
+use crate::invites::InviteError;
+use crate::okr::OkrError;
+use crate::orgs::OrgError;
+use crate::tokens::TokenError;
+
+/// What went wrong, as the person asking needs to hear it.
+#[derive(Debug)]
+pub enum ErrorKind {
+    /// Missing, or hidden from this person: hidden answers exactly like missing.
+    NotFound,
+    /// No valid credentials (an API token); pages send people to log in instead.
+    Unauthenticated,
+    /// Seen, but not allowed; the message says why.
+    Forbidden(String),
+    /// Clashes with what exists: a taken address, an existing member, a used invite.
+    Conflict(String),
+    /// The rules refuse the input; `field` names the field where there is one.
+    Invalid {
+        field: Option<&'static str>,
+        message: String,
+    },
+    /// A request no form sends, such as text with a NUL character (PostgreSQL cannot store
+    /// it).
+    BadRequest(String),
+    /// Ours, not the caller's: the source is kept for the log and never shown.
+    Internal(Box<dyn Error + Send + Sync>),
+}
+
+impl ErrorKind {
+    fn refused(message: impl ToString) -> Self {
+        Self::Invalid {
+            field: None,
+            message: message.to_string(),
+        }
+    }
+}
+
+/// An error of the domain, which knows its kind.
+pub trait DomainError {
+    fn kind(self) -> ErrorKind;
+}
+
+impl DomainError for DbError {
+    fn kind(self) -> ErrorKind {
+        match self {
+            DbError::Query(diesel::result::Error::NotFound) => ErrorKind::NotFound,
+            DbError::Query(e) if db::is_nul_in_text(&e) => {
+                ErrorKind::BadRequest(db::NUL_IN_TEXT.into())
+            }
+            other => ErrorKind::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl DomainError for diesel::result::Error {
+    fn kind(self) -> ErrorKind {
+        DbError::Query(self).kind()
+    }
+}
+
+impl DomainError for AccountError {
+    fn kind(self) -> ErrorKind {
+        match self {
+            AccountError::Db(e) => e.kind(),
+            e @ AccountError::EmailTaken => ErrorKind::Conflict(e.to_string()),
+            e @ (AccountError::InvalidCredentials | AccountError::Throttled { .. }) => {
+                ErrorKind::refused(e)
+            }
+            e @ AccountError::Hashing(_) => ErrorKind::Internal(Box::new(e)),
+        }
+    }
+}
+
+impl DomainError for OrgError {
+    fn kind(self) -> ErrorKind {
+        match self {
+            OrgError::NotFound => ErrorKind::NotFound,
+            OrgError::Db(e) => e.kind(),
+            e @ (OrgError::NotAdmin(_)
+            | OrgError::NotOwner
+            | OrgError::NotWorkspaceAdmin(_)
+            | OrgError::Archived(_)) => ErrorKind::Forbidden(e.to_string()),
+            e @ (OrgError::SlugTaken | OrgError::AlreadyMember(_)) => {
+                ErrorKind::Conflict(e.to_string())
+            }
+            e @ (OrgError::ManagerNotMember
+            | OrgError::OwnManager
+            | OrgError::ManagerCycle { .. }) => ErrorKind::Invalid {
+                field: Some("manager_user_id"),
+                message: e.to_string(),
+            },
+            e @ (OrgError::LastOwner | OrgError::NotOrgMember) => ErrorKind::refused(e),
+        }
+    }
+}
+
+impl DomainError for OkrError {
+    fn kind(self) -> ErrorKind {
+        match self {
+            OkrError::NotFound => ErrorKind::NotFound,
+            OkrError::Org(e) => e.kind(),
+            OkrError::Db(e) => e.kind(),
+            e @ OkrError::NotYours => ErrorKind::Forbidden(e.to_string()),
+            OkrError::Refused(message) => ErrorKind::refused(message),
+        }
+    }
+}
+
+impl DomainError for InviteError {
+    fn kind(self) -> ErrorKind {
+        match self {
+            InviteError::NotFound => ErrorKind::NotFound,
+            InviteError::Org(e) => e.kind(),
+            InviteError::Db(e) => e.kind(),
+            InviteError::Account(e) => e.kind(),
+            e @ InviteError::Template(_) => ErrorKind::Internal(Box::new(e)),
+            e @ InviteError::WrongAccount { .. } => ErrorKind::Forbidden(e.to_string()),
+            e @ (InviteError::AlreadyUsed
+            | InviteError::AlreadyPending
+            | InviteError::Expired
+            | InviteError::Revoked) => ErrorKind::Conflict(e.to_string()),
+        }
+    }
+}
+
+impl DomainError for TokenError {
+    fn kind(self) -> ErrorKind {
+        match self {
+            TokenError::NotFound => ErrorKind::NotFound,
+            TokenError::Unauthorized => ErrorKind::Unauthenticated,
+            TokenError::Db(e) => e.kind(),
+        }
+    }
+}
+
+/// The error and every cause below it, for one log line.
+pub fn chain(error: &(dyn Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": caused by ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
