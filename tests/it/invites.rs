@@ -313,10 +313,11 @@ async fn a_link_works_once_even_from_two_tabs_at_once() {
     );
 }
 
-#[tokio::test]
-async fn expired_revoked_and_forged_links_are_refused_with_a_clear_page() {
-    let mut mail = SmtpServer::start().await;
-    let team = team(&mail.url(), &[]).await;
+/// Invites late@ and withdrawn@, reads both links from the mail, and lets late@'s expire.
+async fn late_and_withdrawn(
+    mail: &mut SmtpServer,
+    team: &Team,
+) -> std::collections::HashMap<String, String> {
     team.invite(
         "late@example.com, withdrawn@example.com",
         "workspace_user",
@@ -331,11 +332,32 @@ async fn expired_revoked_and_forged_links_are_refused_with_a_clear_page() {
             smtp::invite_path(&message),
         );
     }
-
     diesel::update(org_invites::table.filter(org_invites::normalized_email.eq("late@example.com")))
         .set(org_invites::expires_at.eq(cairn::db::now() - chrono::Duration::minutes(1)))
         .execute(&mut team.app.db())
         .expect("age the invite");
+    links
+}
+
+/// Withdraws the pending invite of `email` from the invites page.
+async fn withdraw(team: &Team, email: &str) {
+    let invite_id: String = org_invites::table
+        .filter(org_invites::normalized_email.eq(email))
+        .select(org_invites::id)
+        .first(&mut team.app.db())
+        .expect("invite");
+    let invites = format!("/orgs/{}/invites", team.org);
+    team.owner
+        .submit(&invites, &format!("{invites}/{invite_id}/revoke"), &[])
+        .await
+        .assert_redirect(&invites);
+}
+
+#[tokio::test]
+async fn expired_revoked_and_forged_links_are_refused_with_a_clear_page() {
+    let mut mail = SmtpServer::start().await;
+    let team = team(&mail.url(), &[]).await;
+    let links = late_and_withdrawn(&mut mail, &team).await;
     let page = team.app.browser().get(&links["late@example.com"]).await;
     assert_eq!(page.status, StatusCode::GONE);
     assert!(page
@@ -348,16 +370,7 @@ async fn expired_revoked_and_forged_links_are_refused_with_a_clear_page() {
         "an expired invite is marked expired"
     );
 
-    let invite_id: String = org_invites::table
-        .filter(org_invites::normalized_email.eq("withdrawn@example.com"))
-        .select(org_invites::id)
-        .first(&mut team.app.db())
-        .expect("invite");
-    let invites = format!("/orgs/{}/invites", team.org);
-    team.owner
-        .submit(&invites, &format!("{invites}/{invite_id}/revoke"), &[])
-        .await
-        .assert_redirect(&invites);
+    withdraw(&team, "withdrawn@example.com").await;
     let page = team
         .app
         .browser()
@@ -887,34 +900,8 @@ async fn one_person_cannot_spam_by_spreading_invites_over_organizations() {
 async fn accepting_or_signing_up_on_an_expired_or_withdrawn_link_says_which_and_changes_nothing() {
     let mut mail = SmtpServer::start().await;
     let team = team(&mail.url(), &[]).await;
-    team.invite(
-        "late@example.com, withdrawn@example.com",
-        "workspace_user",
-        false,
-    )
-    .await;
-    let mut links = std::collections::HashMap::new();
-    for _ in 0..2 {
-        let message = mail.next_message().await;
-        links.insert(
-            header(&message, "To").to_owned(),
-            smtp::invite_path(&message),
-        );
-    }
-    diesel::update(org_invites::table.filter(org_invites::normalized_email.eq("late@example.com")))
-        .set(org_invites::expires_at.eq(cairn::db::now() - chrono::Duration::minutes(1)))
-        .execute(&mut team.app.db())
-        .expect("age the invite");
-    let invite_id: String = org_invites::table
-        .filter(org_invites::normalized_email.eq("withdrawn@example.com"))
-        .select(org_invites::id)
-        .first(&mut team.app.db())
-        .expect("invite");
-    let invites = format!("/orgs/{}/invites", team.org);
-    team.owner
-        .submit(&invites, &format!("{invites}/{invite_id}/revoke"), &[])
-        .await
-        .assert_redirect(&invites);
+    let links = late_and_withdrawn(&mut mail, &team).await;
+    withdraw(&team, "withdrawn@example.com").await;
     // Opening the expired link marks it expired; from here on nothing may change.
     let stranger = team.app.browser();
     stranger.get(&links["late@example.com"]).await;
