@@ -11,6 +11,7 @@ mod api_scopes;
 mod board;
 mod browser;
 mod cli;
+mod contexts;
 mod feed;
 mod gantt;
 mod harness;
