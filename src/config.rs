@@ -12,6 +12,8 @@ use lettre::message::Mailbox;
 use rand::RngCore;
 use url::Url;
 
+pub use crate::db::DatabaseUrl;
+use crate::db::InvalidDatabaseUrl;
 use crate::mail::{MailTransport, Mailer, RetryPolicy, SmtpSettings};
 
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +26,12 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+impl From<InvalidDatabaseUrl> for ConfigError {
+    fn from(e: InvalidDatabaseUrl) -> Self {
+        invalid("DATABASE_URL", e.to_string())
+    }
 }
 
 fn invalid(var: &'static str, message: impl Into<String>) -> ConfigError {
@@ -43,53 +51,6 @@ pub enum Environment {
 pub enum LogFormat {
     Pretty,
     Json,
-}
-
-/// Where the data lives; the backend is chosen from the URL's scheme at run time.
-#[derive(Clone, PartialEq, Eq)]
-pub enum DatabaseUrl {
-    Sqlite(PathBuf),
-    Postgres(String),
-}
-
-impl DatabaseUrl {
-    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
-        let raw = raw.trim();
-        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
-            Url::parse(raw)
-                .map_err(|e| invalid("DATABASE_URL", format!("not a valid URL: {e}")))?;
-            return Ok(Self::Postgres(raw.to_owned()));
-        }
-        let path = raw
-            .strip_prefix("sqlite://")
-            .or_else(|| raw.strip_prefix("sqlite:"))
-            .unwrap_or(raw);
-        if path.is_empty() || path.contains("://") {
-            return Err(invalid(
-                "DATABASE_URL",
-                "expected postgres://… or a SQLite path such as sqlite://./data/cairn.db",
-            ));
-        }
-        Ok(Self::Sqlite(PathBuf::from(path)))
-    }
-}
-
-/// Credentials in a PostgreSQL URL must never reach a log line.
-impl std::fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
-            Self::Postgres(raw) => match Url::parse(raw) {
-                Ok(mut url) => {
-                    if url.password().is_some() {
-                        let _ = url.set_password(Some("***"));
-                    }
-                    write!(f, "{url}")
-                }
-                Err(_) => f.write_str("postgres://<invalid>"),
-            },
-        }
-    }
 }
 
 /// The 64-byte key that signs and encrypts session cookies.
