@@ -122,6 +122,15 @@ impl From<diesel::result::Error> for OkrError {
     }
 }
 
+impl From<scope::ScopeError> for OkrError {
+    fn from(e: scope::ScopeError) -> Self {
+        match e {
+            scope::ScopeError::NotFound => Self::NotFound,
+            scope::ScopeError::Db(e) => Self::Db(e),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = okr_items)]
 pub struct Item {
