@@ -2,6 +2,7 @@
 //! an archived one is read-only until it is unarchived.
 
 mod profile;
+mod roles;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -11,37 +12,13 @@ use crate::activity::{self, Actor, Subject};
 use crate::db::{self, AnyConnection, DbError};
 use crate::schema::{org_members, organizations, users, workspace_memberships, workspaces};
 use crate::text_enum;
-use crate::workspaces::{PrivacyMode, WorkspaceRole};
+
+pub use roles::{administers_workspace, OrgRole, PrivacyMode, WorkspaceRole};
 
 pub use profile::{
     currency, customer_names, optional_text, required_text, website, whole_number, CurrencyError,
     CustomerNamesError, NumberError, Slug, SlugError, TextError, WebsiteError,
 };
-
-text_enum! {
-    /// A person's role in an organization.
-    pub enum OrgRole {
-        Owner => "owner",
-        Admin => "admin",
-        Member => "member",
-    }
-}
-
-impl OrgRole {
-    /// Owners and admins edit settings, invite, create workspaces, and act as workspace
-    /// admin everywhere.
-    pub fn administers(self) -> bool {
-        matches!(self, Self::Owner | Self::Admin)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Owner => "Owner",
-            Self::Admin => "Admin",
-            Self::Member => "Member",
-        }
-    }
-}
 
 text_enum! {
     pub enum RevenuePeriod {
@@ -884,9 +861,4 @@ pub fn members_outside_workspace(
         .into_iter()
         .filter(|m| !inside.contains(&m.user_id))
         .collect())
-}
-
-/// Whether the person may act as admin of a workspace with this membership role.
-pub fn administers_workspace(org_role: OrgRole, workspace_role: Option<WorkspaceRole>) -> bool {
-    org_role.administers() || workspace_role == Some(WorkspaceRole::Admin)
 }

@@ -10,50 +10,11 @@ use serde_json::json;
 use crate::activity::{self, Actor, Subject};
 use crate::db::{self, AnyConnection};
 use crate::orgs::{self, OrgAccess, OrgError, Slug};
+
+/// Defined beside `OrgRole`, so `orgs` (which stores an organization's default mode) never
+/// imports `workspaces`.
+pub use crate::orgs::{PrivacyMode, WorkspaceRole};
 use crate::schema::{org_members, users, workspace_memberships, workspaces};
-use crate::text_enum;
-
-text_enum! {
-    /// Who sees which items of a workspace (enforced by `scope`).
-    pub enum PrivacyMode {
-        /// Every active member sees every item.
-        Open => "option_1",
-        /// Members see their own and their reports' work, with its context.
-        NeedToKnow => "option_2",
-    }
-}
-
-impl PrivacyMode {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Open => "Open",
-            Self::NeedToKnow => "Need-to-know",
-        }
-    }
-
-    pub fn description(self) -> &'static str {
-        match self {
-            Self::Open => "Every member of the workspace sees every objective, key result and action.",
-            Self::NeedToKnow => "Members see their own work and their reports' work, with what it belongs to; admins see everything.",
-        }
-    }
-}
-
-text_enum! {
-    pub enum WorkspaceRole {
-        Admin => "workspace_admin",
-        User => "workspace_user",
-    }
-}
-
-impl WorkspaceRole {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Admin => "Workspace admin",
-            Self::User => "Member",
-        }
-    }
-}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = workspaces)]
