@@ -1,6 +1,7 @@
 //! The database layer: one connection type over PostgreSQL and SQLite, chosen from
 //! `DATABASE_URL` at run time, behind an r2d2 pool.
 
+mod database_url;
 mod migrations;
 mod text_enum;
 
@@ -16,8 +17,7 @@ use diesel::prelude::*;
 use diesel::r2d2::R2D2Connection;
 use diesel::sqlite::SqliteConnection;
 
-use crate::config::DatabaseUrl;
-
+pub use database_url::{DatabaseUrl, InvalidDatabaseUrl};
 pub use migrations::run_pending_migrations;
 
 #[derive(diesel::MultiConnection)]

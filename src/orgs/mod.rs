@@ -1,7 +1,10 @@
 //! Organizations: their profile, members and roles. Owners and admins run an organization;
 //! an archived one is read-only until it is unarchived.
 
+mod members;
 mod profile;
+mod roles;
+mod settings;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -9,40 +12,25 @@ use serde_json::json;
 
 use crate::activity::{self, Actor, Subject};
 use crate::db::{self, AnyConnection, DbError};
-use crate::schema::{org_members, organizations, users, workspace_memberships, workspaces};
+use crate::schema::{org_members, organizations, workspace_memberships, workspaces};
 use crate::text_enum;
-use crate::workspaces::{PrivacyMode, WorkspaceRole};
+
+pub use members::{
+    add_member, change_role, members, members_outside_workspace, remove_member, OrgMember,
+};
+pub use roles::{administers_workspace, OrgRole, PrivacyMode, WorkspaceRole};
+pub use settings::{
+    set_archived, update_profile, EmployeeRange, EmployeeRangeError, OrgProfile, Revenue,
+    RevenueError,
+};
+
+use members::insert_member;
 
 pub use profile::{
     currency, customer_names, name, optional_text, required_text, typed_slug, website,
     whole_number, workspace_slug, CurrencyError, CustomerNamesError, NumberError, Slug, SlugError,
     TextError, WebsiteError, NAME_MAX,
 };
-
-text_enum! {
-    /// A person's role in an organization.
-    pub enum OrgRole {
-        Owner => "owner",
-        Admin => "admin",
-        Member => "member",
-    }
-}
-
-impl OrgRole {
-    /// Owners and admins edit settings, invite, create workspaces, and act as workspace
-    /// admin everywhere.
-    pub fn administers(self) -> bool {
-        matches!(self, Self::Owner | Self::Admin)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Owner => "Owner",
-            Self::Admin => "Admin",
-            Self::Member => "Member",
-        }
-    }
-}
 
 text_enum! {
     pub enum RevenuePeriod {
@@ -412,37 +400,6 @@ fn org_subject(org: &Organization) -> Subject<'_> {
     }
 }
 
-/// Adds an existing user to an organization (the demo seeds its people this way; people
-/// otherwise arrive through invites).
-pub fn add_member(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    user_id: &str,
-    role: OrgRole,
-) -> Result<(), OrgError> {
-    Ok(insert_member(conn, org_id, user_id, role)?)
-}
-
-fn insert_member(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    user_id: &str,
-    role: OrgRole,
-) -> QueryResult<()> {
-    let now = db::now();
-    diesel::insert_into(org_members::table)
-        .values((
-            org_members::id.eq(db::new_id()),
-            org_members::organization_id.eq(org_id),
-            org_members::user_id.eq(user_id),
-            org_members::role.eq(role),
-            org_members::created_at.eq(now),
-            org_members::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
 /// One organization as a member sees it in lists: with the workspaces they can open.
 #[derive(Debug, Clone)]
 pub struct OrgSummary {
@@ -531,363 +488,4 @@ pub fn summaries_for(
             }
         })
         .collect())
-}
-
-/// Employee count bounds; min ≤ max when both are given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EmployeeRange {
-    pub min: Option<i32>,
-    pub max: Option<i32>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("The maximum must not be below the minimum.")]
-pub struct EmployeeRangeError;
-
-impl EmployeeRange {
-    pub fn new(min: Option<i32>, max: Option<i32>) -> Result<Self, EmployeeRangeError> {
-        match (min, max) {
-            (Some(min), Some(max)) if min > max => Err(EmployeeRangeError),
-            _ => Ok(Self { min, max }),
-        }
-    }
-}
-
-/// Revenue: an amount with its ISO 4217 currency and period, all three or none.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Revenue {
-    pub amount: i64,
-    pub currency: String,
-    pub period: RevenuePeriod,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RevenueError {
-    #[error("Enter the amount too.")]
-    MissingAmount,
-    #[error("Choose the currency too.")]
-    MissingCurrency,
-    #[error("Choose the period too.")]
-    MissingPeriod,
-}
-
-impl Revenue {
-    pub fn new(
-        amount: Option<i64>,
-        currency: Option<String>,
-        period: Option<RevenuePeriod>,
-    ) -> Result<Option<Self>, RevenueError> {
-        match (amount, currency, period) {
-            (None, None, None) => Ok(None),
-            (Some(amount), Some(currency), Some(period)) => Ok(Some(Self {
-                amount,
-                currency,
-                period,
-            })),
-            (None, _, _) => Err(RevenueError::MissingAmount),
-            (_, None, _) => Err(RevenueError::MissingCurrency),
-            (_, _, None) => Err(RevenueError::MissingPeriod),
-        }
-    }
-}
-
-/// Every editable profile field, already validated.
-#[derive(Debug, Clone)]
-pub struct OrgProfile {
-    pub name: String,
-    pub slug: Slug,
-    pub default_privacy_mode: PrivacyMode,
-    pub industry: Option<String>,
-    pub website: Option<String>,
-    pub customer_names: Vec<String>,
-    pub revenue: Option<Revenue>,
-    pub employees: EmployeeRange,
-    pub address_street: Option<String>,
-    pub address_postal_code: Option<String>,
-    pub address_city: Option<String>,
-    pub address_country: Option<String>,
-    pub ai_enrichment_opt_in: bool,
-}
-
-/// Saves the profile by hand, which makes `manual` the source of the profile's facts.
-pub fn update_profile(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    access: &OrgAccess,
-    profile: OrgProfile,
-) -> Result<Organization, OrgError> {
-    access.require_admin()?;
-    access.require_writable()?;
-    db::write_transaction(conn, |conn| {
-        let before: Organization = organizations::table
-            .find(&access.org.id)
-            .select(Organization::as_select())
-            .first(conn)?;
-        if slug_taken(conn, &profile.slug, Some(&before.id))? {
-            return Err(OrgError::SlugTaken);
-        }
-        let now = db::now();
-        let customers = (!profile.customer_names.is_empty())
-            .then(|| serde_json::to_string(&profile.customer_names).unwrap_or_default());
-        diesel::update(organizations::table.find(&before.id))
-            .set((
-                organizations::name.eq(&profile.name),
-                organizations::slug.eq(profile.slug.as_str()),
-                organizations::default_privacy_mode.eq(profile.default_privacy_mode),
-                organizations::industry.eq(&profile.industry),
-                organizations::website.eq(&profile.website),
-                organizations::customer_names.eq(customers),
-                organizations::revenue_amount.eq(profile.revenue.as_ref().map(|r| r.amount)),
-                organizations::revenue_currency
-                    .eq(profile.revenue.as_ref().map(|r| r.currency.clone())),
-                organizations::revenue_period.eq(profile.revenue.as_ref().map(|r| r.period)),
-                organizations::employee_count_min.eq(profile.employees.min),
-                organizations::employee_count_max.eq(profile.employees.max),
-                organizations::address_street.eq(&profile.address_street),
-                organizations::address_postal_code.eq(&profile.address_postal_code),
-                organizations::address_city.eq(&profile.address_city),
-                organizations::address_country.eq(&profile.address_country),
-                organizations::ai_enrichment_opt_in.eq(profile.ai_enrichment_opt_in),
-                organizations::last_enriched_at.eq(Some(now)),
-                organizations::last_enrichment_source.eq(Some(EnrichmentSource::Manual)),
-                organizations::updated_at.eq(now),
-            ))
-            .execute(conn)
-            .map_err(slug_clash)?;
-        let after: Organization = organizations::table
-            .find(&before.id)
-            .select(Organization::as_select())
-            .first(conn)?;
-        activity::record(
-            conn,
-            actor,
-            org_subject(&after),
-            "organization.settings_updated",
-            Some(before.profile_json()),
-            Some(after.profile_json()),
-        )?;
-        Ok(after)
-    })
-}
-
-/// Archives or unarchives. Archived organizations are read-only and hidden by default.
-pub fn set_archived(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    access: &OrgAccess,
-    archived: bool,
-) -> Result<(), OrgError> {
-    access.require_admin()?;
-    if archived == access.org.is_archived() {
-        return Ok(());
-    }
-    db::write_transaction(conn, |conn| {
-        let now = db::now();
-        diesel::update(organizations::table.find(&access.org.id))
-            .set((
-                organizations::archived_at.eq(archived.then_some(now)),
-                organizations::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-        let action = if archived {
-            "organization.archived"
-        } else {
-            "organization.unarchived"
-        };
-        activity::record(
-            conn,
-            actor,
-            org_subject(&access.org),
-            action,
-            Some(json!({ "archived": !archived })),
-            Some(json!({ "archived": archived })),
-        )?;
-        Ok(())
-    })
-}
-
-#[derive(Debug, Clone)]
-pub struct OrgMember {
-    pub user_id: String,
-    pub name: String,
-    pub email: String,
-    pub role: OrgRole,
-    pub joined_at: NaiveDateTime,
-}
-
-pub fn members(conn: &mut AnyConnection, org_id: &str) -> Result<Vec<OrgMember>, OrgError> {
-    let rows: Vec<(String, String, String, OrgRole, NaiveDateTime)> = org_members::table
-        .inner_join(users::table.on(users::id.eq(org_members::user_id)))
-        .filter(org_members::organization_id.eq(org_id))
-        .order(users::name.asc())
-        .select((
-            users::id,
-            users::name,
-            users::email,
-            org_members::role,
-            org_members::created_at,
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(user_id, name, email, role, joined_at)| OrgMember {
-            user_id,
-            name,
-            email,
-            role,
-            joined_at,
-        })
-        .collect())
-}
-
-fn member_role(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    user_id: &str,
-) -> Result<(OrgRole, String), OrgError> {
-    Ok(org_members::table
-        .inner_join(users::table.on(users::id.eq(org_members::user_id)))
-        .filter(org_members::organization_id.eq(org_id))
-        .filter(org_members::user_id.eq(user_id))
-        .select((org_members::role, users::name))
-        .first(conn)?)
-}
-
-fn owner_count(conn: &mut AnyConnection, org_id: &str) -> QueryResult<i64> {
-    org_members::table
-        .filter(org_members::organization_id.eq(org_id))
-        .filter(org_members::role.eq(OrgRole::Owner))
-        .count()
-        .get_result(conn)
-}
-
-/// Only owners grant or take away ownership, and the last owner stays an owner.
-fn check_role_change(
-    conn: &mut AnyConnection,
-    access: &OrgAccess,
-    current: OrgRole,
-    new: Option<OrgRole>,
-) -> Result<(), OrgError> {
-    access.require_admin()?;
-    access.require_writable()?;
-    let touches_owner = current == OrgRole::Owner || new == Some(OrgRole::Owner);
-    if touches_owner && access.role != OrgRole::Owner {
-        return Err(OrgError::NotOwner);
-    }
-    if current == OrgRole::Owner
-        && new != Some(OrgRole::Owner)
-        && owner_count(conn, &access.org.id)? <= 1
-    {
-        return Err(OrgError::LastOwner);
-    }
-    Ok(())
-}
-
-fn member_subject<'a>(access: &'a OrgAccess, user_id: &'a str) -> Subject<'a> {
-    Subject {
-        organization_id: &access.org.id,
-        workspace_id: None,
-        kind: "org_member",
-        id: user_id,
-    }
-}
-
-pub fn change_role(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    access: &OrgAccess,
-    user_id: &str,
-    role: OrgRole,
-) -> Result<(), OrgError> {
-    access.require_admin()?;
-    access.require_writable()?;
-    db::write_transaction(conn, |conn| {
-        lock(conn, &access.org.id)?;
-        let (current, name) = member_role(conn, &access.org.id, user_id)?;
-        if current == role {
-            return Ok(());
-        }
-        check_role_change(conn, access, current, Some(role))?;
-        diesel::update(
-            org_members::table
-                .filter(org_members::organization_id.eq(&access.org.id))
-                .filter(org_members::user_id.eq(user_id)),
-        )
-        .set((
-            org_members::role.eq(role),
-            org_members::updated_at.eq(db::now()),
-        ))
-        .execute(conn)?;
-        activity::record(
-            conn,
-            actor,
-            member_subject(access, user_id),
-            "org_member.role_changed",
-            Some(json!({ "member": name, "role": current.as_str() })),
-            Some(json!({ "member": name, "role": role.as_str() })),
-        )?;
-        Ok(())
-    })
-}
-
-/// Removes someone from the organization. Their workspace memberships go inactive and
-/// everything they own stays where it is.
-pub fn remove_member(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    access: &OrgAccess,
-    user_id: &str,
-) -> Result<(), OrgError> {
-    db::write_transaction(conn, |conn| {
-        lock(conn, &access.org.id)?;
-        let (current, name) = member_role(conn, &access.org.id, user_id)?;
-        check_role_change(conn, access, current, None)?;
-        let now = db::now();
-        diesel::delete(
-            org_members::table
-                .filter(org_members::organization_id.eq(&access.org.id))
-                .filter(org_members::user_id.eq(user_id)),
-        )
-        .execute(conn)?;
-        diesel::update(
-            workspace_memberships::table
-                .filter(workspace_memberships::organization_id.eq(&access.org.id))
-                .filter(workspace_memberships::user_id.eq(user_id)),
-        )
-        .set((
-            workspace_memberships::active.eq(false),
-            workspace_memberships::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-        activity::record(
-            conn,
-            actor,
-            member_subject(access, user_id),
-            "org_member.removed",
-            Some(json!({ "member": name, "role": current.as_str() })),
-            None,
-        )?;
-        Ok(())
-    })
-}
-
-/// Who in the organization is not yet in a workspace (for "add member").
-pub fn members_outside_workspace(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    workspace_id: &str,
-) -> Result<Vec<OrgMember>, OrgError> {
-    let inside: Vec<String> = workspace_memberships::table
-        .filter(workspace_memberships::workspace_id.eq(workspace_id))
-        .select(workspace_memberships::user_id)
-        .load(conn)?;
-    Ok(members(conn, org_id)?
-        .into_iter()
-        .filter(|m| !inside.contains(&m.user_id))
-        .collect())
-}
-
-/// Whether the person may act as admin of a workspace with this membership role.
-pub fn administers_workspace(org_role: OrgRole, workspace_role: Option<WorkspaceRole>) -> bool {
-    org_role.administers() || workspace_role == Some(WorkspaceRole::Admin)
 }

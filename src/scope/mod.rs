@@ -14,8 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 
-use crate::db::AnyConnection;
-use crate::okr::OkrError;
+use crate::db::{AnyConnection, DbError};
 use crate::orgs::OrgError;
 use crate::schema::{okr_item_assignees, okr_items, workspace_memberships};
 use crate::workspaces::{PrivacyMode, WorkspaceAccess};
@@ -71,10 +70,30 @@ impl Viewer {
     }
 
     /// Archived means read-only: refused as forbidden (403), with the archive's reason.
-    pub fn require_writable(&self) -> Result<(), OkrError> {
+    pub fn require_writable(&self) -> Result<(), OrgError> {
         match &self.archived {
-            Some(name) => Err(OkrError::Org(OrgError::Archived(name.clone()))),
+            Some(name) => Err(OrgError::Archived(name.clone())),
             None => Ok(()),
+        }
+    }
+}
+
+/// Why an item is out of the viewer's reach. `okr` turns it into its own error, so this
+/// module (which `okr` builds on) never imports `okr`.
+#[derive(Debug, thiserror::Error)]
+pub enum ScopeError {
+    /// Hidden and absent are the same answer: a hidden item does not exist for the viewer.
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for ScopeError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => Self::NotFound,
+            other => Self::Db(DbError::Query(other)),
         }
     }
 }
@@ -196,7 +215,7 @@ pub fn check_item(
     conn: &mut AnyConnection,
     viewer: &Viewer,
     item_id: &str,
-) -> Result<(), OkrError> {
+) -> Result<(), ScopeError> {
     let visible = visible_items(conn, viewer)?;
     check_in(conn, viewer, &visible, item_id)
 }
@@ -207,7 +226,7 @@ pub fn check_in(
     viewer: &Viewer,
     visible: &Visible,
     item_id: &str,
-) -> Result<(), OkrError> {
+) -> Result<(), ScopeError> {
     let in_workspace: i64 = okr_items::table
         .filter(okr_items::id.eq(item_id))
         .filter(okr_items::workspace_id.eq(&viewer.workspace_id))
@@ -215,7 +234,7 @@ pub fn check_in(
         .count()
         .get_result(conn)?;
     if in_workspace == 0 || !visible.contains(item_id) {
-        return Err(OkrError::NotFound);
+        return Err(ScopeError::NotFound);
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ mod feed;
 mod gantt;
 mod harness;
 mod invites;
+mod layout;
 mod migrations;
 mod orgs;
 mod progress;

@@ -1,0 +1,91 @@
+//! Creating an item: validated input in, placed after its siblings, progress and activity
+//! written in the same transaction.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::{
+    board, check_may_edit, check_plan_dates, load, lock_workspace, next_sort_order,
+    placement_refusal, recompute_up, record, ActionStatus, Item, ItemType, OkrError,
+};
+use crate::activity::Actor;
+use crate::db::{self, AnyConnection};
+use crate::schema::okr_items;
+use crate::scope::{self, Viewer};
+
+/// A validated new item.
+#[derive(Debug, Clone)]
+pub struct NewItem {
+    pub item_type: ItemType,
+    pub title: String,
+    pub parent_id: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    /// Where on the board, when created there; otherwise the automatic layout places it.
+    pub position: Option<board::BoardPosition>,
+}
+
+/// Creates an item owned by its creator, at the end of its siblings.
+pub fn create(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    viewer: &Viewer,
+    new: NewItem,
+) -> Result<Item, OkrError> {
+    viewer.require_writable()?;
+    check_plan_dates(&[(new.due_date, "due date")])?;
+    db::write_transaction(conn, |conn| {
+        lock_workspace(conn, viewer)?;
+        let parent = match &new.parent_id {
+            Some(id) => {
+                scope::check_item(conn, viewer, id)?;
+                Some(load(conn, id)?)
+            }
+            None => None,
+        };
+        if let Some(parent) = &parent {
+            check_may_edit(conn, viewer, parent)?;
+        }
+        if !new
+            .item_type
+            .allows_parent(parent.as_ref().map(|p| p.item_type))
+        {
+            return Err(placement_refusal(new.item_type));
+        }
+        let sort_order = next_sort_order(conn, &viewer.workspace_id, new.parent_id.as_deref())?;
+        let id = db::new_id();
+        let now = db::now();
+        diesel::insert_into(okr_items::table)
+            .values((
+                okr_items::id.eq(&id),
+                okr_items::organization_id.eq(&viewer.organization_id),
+                okr_items::workspace_id.eq(&viewer.workspace_id),
+                okr_items::item_type.eq(new.item_type),
+                okr_items::title.eq(&new.title),
+                okr_items::owner_user_id.eq(&actor.user_id),
+                okr_items::parent_id.eq(&new.parent_id),
+                okr_items::due_date.eq(new.due_date),
+                okr_items::position_x.eq(new.position.map(board::BoardPosition::x)),
+                okr_items::position_y.eq(new.position.map(board::BoardPosition::y)),
+                okr_items::action_status
+                    .eq((new.item_type == ItemType::Action).then_some(ActionStatus::Pending)),
+                okr_items::progress_computed.eq(0.0),
+                okr_items::sort_order.eq(sort_order),
+                okr_items::created_at.eq(now),
+                okr_items::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        recompute_up(conn, new.parent_id.as_deref())?;
+        let item = load(conn, &id)?;
+        let item_snapshot = item.snapshot(conn)?;
+        record(
+            conn,
+            actor,
+            viewer,
+            &item,
+            "item.created",
+            None,
+            Some(item_snapshot),
+        )?;
+        Ok(item)
+    })
+}

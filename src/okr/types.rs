@@ -1,0 +1,184 @@
+//! The vocabulary of the OKR tree: item types and their placement, action statuses, story
+//! points, the stored `Item` and the one error every OKR function answers.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::db::{AnyConnection, DbError};
+use crate::schema::{okr_item_assignees, okr_items, users};
+use crate::scope;
+use crate::text_enum;
+
+text_enum! {
+    pub enum ItemType {
+        Objective => "objective",
+        KeyResult => "key_result",
+        Action => "action",
+    }
+}
+
+impl ItemType {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Objective => "Objective",
+            Self::KeyResult => "Key result",
+            Self::Action => "Action",
+        }
+    }
+
+    /// What this type of item may sit under: `None` is the top of the tree.
+    pub(super) fn allows_parent(self, parent: Option<ItemType>) -> bool {
+        matches!(
+            (self, parent),
+            (Self::Objective, None | Some(Self::Objective))
+                | (Self::KeyResult, Some(Self::Objective))
+                | (Self::Action, Some(Self::KeyResult))
+        )
+    }
+
+    /// The type a new child of this item gets.
+    pub fn child_type(self) -> Option<ItemType> {
+        match self {
+            Self::Objective => Some(Self::KeyResult),
+            Self::KeyResult => Some(Self::Action),
+            Self::Action => None,
+        }
+    }
+}
+
+text_enum! {
+    pub enum ActionStatus {
+        Pending => "pending",
+        WorkInProgress => "work_in_progress",
+        Done => "done",
+    }
+}
+
+impl ActionStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "Pending",
+            Self::WorkInProgress => "In progress",
+            Self::Done => "Done",
+        }
+    }
+}
+
+text_enum! {
+    /// Fibonacci-like estimates; `?` is unknown and `∞` too big to estimate.
+    pub enum StoryPoints {
+        Zero => "0",
+        One => "1",
+        Two => "2",
+        Three => "3",
+        Five => "5",
+        Eight => "8",
+        Thirteen => "13",
+        TwentyOne => "21",
+        Forty => "40",
+        Unknown => "?",
+        Infinite => "∞",
+    }
+}
+
+impl StoryPoints {
+    /// The numeric value, when there is one.
+    pub fn numeric(self) -> Option<f64> {
+        self.as_str().parse().ok()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OkrError {
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Refused(String),
+    #[error("You can change only items you own or are assigned to.")]
+    NotYours,
+    #[error(transparent)]
+    Org(#[from] crate::orgs::OrgError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for OkrError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => Self::NotFound,
+            other => Self::Db(DbError::Query(other)),
+        }
+    }
+}
+
+impl From<scope::ScopeError> for OkrError {
+    fn from(e: scope::ScopeError) -> Self {
+        match e {
+            scope::ScopeError::NotFound => Self::NotFound,
+            scope::ScopeError::Db(e) => Self::Db(e),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = okr_items)]
+pub struct Item {
+    pub id: String,
+    pub organization_id: String,
+    pub workspace_id: String,
+    pub item_type: ItemType,
+    pub title: String,
+    pub description: Option<String>,
+    pub owner_user_id: String,
+    pub parent_id: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    pub action_status: Option<ActionStatus>,
+    pub story_points: Option<StoryPoints>,
+    pub progress_computed: f64,
+    pub sort_order: i32,
+    pub position_x: Option<f64>,
+    pub position_y: Option<f64>,
+    pub deleted_at: Option<NaiveDateTime>,
+    pub deleted_by_user_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Item {
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.due_date.is_some_and(|due| due < today) && self.progress_computed < 100.0
+    }
+
+    /// The item as the activity log records it: ids for machines, names and titles for the
+    /// readable history.
+    pub(super) fn snapshot(&self, conn: &mut AnyConnection) -> QueryResult<serde_json::Value> {
+        let owner: Option<String> = users::table
+            .find(&self.owner_user_id)
+            .select(users::name)
+            .first(conn)
+            .optional()?;
+        let assignees: Vec<(String, String)> = okr_item_assignees::table
+            .inner_join(users::table.on(users::id.eq(okr_item_assignees::user_id)))
+            .filter(okr_item_assignees::item_id.eq(&self.id))
+            .order(users::name.asc())
+            .select((users::id, users::name))
+            .load(conn)?;
+        Ok(json!({
+            "type": self.item_type.as_str(),
+            "title": self.title,
+            "description": self.description,
+            // Only the id: a reader of this history may not be allowed to see a former parent.
+            "parent_id": self.parent_id,
+            "owner_user_id": self.owner_user_id,
+            "owner": owner,
+            "assignee_user_ids": assignees.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+            "assignees": assignees.iter().map(|(_, name)| name).collect::<Vec<_>>(),
+            "start_date": self.start_date.map(|d| d.to_string()),
+            "due_date": self.due_date.map(|d| d.to_string()),
+            "action_status": self.action_status.map(ActionStatus::as_str),
+            "story_points": self.story_points.map(StoryPoints::as_str),
+        }))
+    }
+}

@@ -1,0 +1,124 @@
+//! What every write to the tree shares (create, edit, board, links): loading an item,
+//! the per-workspace lock, the activity row, and progress recomputed up the chain.
+
+use diesel::prelude::*;
+
+use super::{progress, ActionStatus, Item, ItemType, OkrError, StoryPoints};
+use crate::activity::{self, Actor, Subject};
+use crate::db::AnyConnection;
+use crate::schema::{okr_item_assignees, okr_items};
+use crate::scope::Viewer;
+
+pub(super) fn load(conn: &mut AnyConnection, id: &str) -> Result<Item, OkrError> {
+    Ok(okr_items::table
+        .find(id)
+        .select(Item::as_select())
+        .first(conn)?)
+}
+
+pub(super) fn assignees_of(conn: &mut AnyConnection, item_id: &str) -> QueryResult<Vec<String>> {
+    okr_item_assignees::table
+        .filter(okr_item_assignees::item_id.eq(item_id))
+        .select(okr_item_assignees::user_id)
+        .load(conn)
+}
+
+/// Item writes in one workspace run one at a time: on PostgreSQL this row lock does what
+/// SQLite's `BEGIN IMMEDIATE` already does, so concurrent edits can neither deadlock on
+/// rows locked in different orders nor overwrite each other's fields with stale values.
+pub(super) fn lock_workspace(conn: &mut AnyConnection, viewer: &Viewer) -> QueryResult<()> {
+    use crate::schema::workspaces;
+    diesel::update(workspaces::table.find(&viewer.workspace_id))
+        .set(workspaces::updated_at.eq(workspaces::updated_at))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The sort order that puts an item after its future siblings.
+pub(super) fn next_sort_order(
+    conn: &mut AnyConnection,
+    workspace_id: &str,
+    parent: Option<&str>,
+) -> QueryResult<i32> {
+    let siblings = okr_items::table
+        .filter(okr_items::workspace_id.eq(workspace_id))
+        .into_boxed();
+    let siblings = match parent {
+        Some(id) => siblings.filter(okr_items::parent_id.eq(id)),
+        None => siblings.filter(okr_items::parent_id.is_null()),
+    };
+    let last: Option<i32> = siblings
+        .select(diesel::dsl::max(okr_items::sort_order))
+        .first(conn)?;
+    Ok(last.map_or(0, |n| n + 1))
+}
+
+/// Writes an activity row about an item.
+pub(super) fn record(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    viewer: &Viewer,
+    item: &Item,
+    action: &str,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> QueryResult<()> {
+    activity::record(
+        conn,
+        actor,
+        Subject {
+            organization_id: &viewer.organization_id,
+            workspace_id: Some(&viewer.workspace_id),
+            kind: item.item_type.as_str(),
+            id: &item.id,
+        },
+        action,
+        before,
+        after,
+    )
+}
+
+/// Recomputes and stores progress from `start` up to the root, each from its live children.
+pub(super) fn recompute_up(conn: &mut AnyConnection, start: Option<&str>) -> Result<(), OkrError> {
+    let mut current = start.map(str::to_owned);
+    // A chain is never longer than the tree; the bound only guards against a corrupt loop.
+    for _ in 0..10_000 {
+        let Some(id) = current else { return Ok(()) };
+        // Lock the row before reading its children: a concurrent change under the same
+        // parent then waits for this transaction and reads committed children (PostgreSQL;
+        // SQLite's write transactions are serialized anyway).
+        diesel::update(okr_items::table.find(&id))
+            .set(okr_items::progress_computed.eq(okr_items::progress_computed))
+            .execute(conn)?;
+        let item = load(conn, &id)?;
+        let children: Vec<(ItemType, Option<ActionStatus>, Option<StoryPoints>, f64)> =
+            okr_items::table
+                .filter(okr_items::parent_id.eq(&id))
+                .filter(okr_items::deleted_at.is_null())
+                .select((
+                    okr_items::item_type,
+                    okr_items::action_status,
+                    okr_items::story_points,
+                    okr_items::progress_computed,
+                ))
+                .load(conn)?;
+        let value = match item.item_type {
+            ItemType::Action => progress::of_action(item.action_status),
+            ItemType::KeyResult => progress::of_key_result(
+                &children
+                    .iter()
+                    .filter(|c| c.0 == ItemType::Action)
+                    .map(|c| (c.1, c.2))
+                    .collect::<Vec<_>>(),
+            ),
+            ItemType::Objective => {
+                progress::of_objective(&children.iter().map(|c| c.3).collect::<Vec<_>>())
+            }
+        };
+        diesel::update(okr_items::table.find(&id))
+            .set(okr_items::progress_computed.eq(value))
+            .execute(conn)?;
+        current = item.parent_id;
+    }
+    Err(OkrError::Refused("The item tree has a loop.".into()))
+}
