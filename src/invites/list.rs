@@ -44,7 +44,7 @@ pub fn list(
     let mut query = org_invites::table
         .inner_join(users::table.on(users::id.eq(org_invites::invited_by_user_id)))
         .left_join(workspaces::table.on(workspaces::id.nullable().eq(org_invites::workspace_id)))
-        .filter(org_invites::organization_id.eq(&org.org.id))
+        .filter(org_invites::organization_id.eq(&org.org().id))
         .into_boxed();
     if let Some(ids) = only_workspaces {
         query = query.filter(org_invites::workspace_id.eq_any(ids.to_vec()));

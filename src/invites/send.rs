@@ -28,14 +28,14 @@ impl InviteTarget<'_> {
     fn org(&self) -> &OrgAccess {
         match self {
             Self::Organization(org) => org,
-            Self::Workspace(ws) => &ws.org,
+            Self::Workspace(ws) => ws.org(),
         }
     }
 
     fn workspace(&self) -> Option<(&str, &str)> {
         match self {
             Self::Organization(_) => None,
-            Self::Workspace(ws) => Some((ws.workspace.id.as_str(), ws.workspace.name.as_str())),
+            Self::Workspace(ws) => Some((ws.workspace().id.as_str(), ws.workspace().name.as_str())),
         }
     }
 
@@ -133,7 +133,7 @@ fn queue_email(
 ) -> Result<(), InviteError> {
     mail::cancel_unsent_for_invite(conn, letter.invite_id)?;
     let email = InviteEmail {
-        org_name: &org.org.name,
+        org_name: &org.org().name,
         inviter_name: letter.inviter_name,
         role: letter.role,
         workspace_name: letter.workspace_name,
@@ -144,12 +144,13 @@ fn queue_email(
     let body_html = InviteHtml { email: &email }.render()?;
     let subject = format!(
         "{} invited you to {} on Cairn",
-        letter.inviter_name, org.org.name
+        letter.inviter_name,
+        org.org().name
     );
     mail::enqueue(
         conn,
         &OutgoingEmail {
-            organization_id: Some(&org.org.id),
+            organization_id: Some(&org.org().id),
             invite_id: Some(letter.invite_id),
             to: letter.to,
             subject: &subject,
@@ -162,7 +163,7 @@ fn queue_email(
 
 fn invite_subject<'a>(org: &'a OrgAccess, invite_id: &'a str) -> Subject<'a> {
     Subject {
-        organization_id: &org.org.id,
+        organization_id: &org.org().id,
         workspace_id: None,
         kind: "org_invite",
         id: invite_id,
@@ -209,19 +210,19 @@ pub fn invite(
     let org = target.org();
     db::write_transaction(conn, |conn| {
         // Serializes invitations per organization, so the hourly cap holds under concurrency.
-        orgs::lock(conn, &org.org.id)?;
+        orgs::lock(conn, &org.org().id)?;
         let now = db::now();
         let inviter_name: String = users::table
             .find(&actor.user_id)
             .select(users::name)
             .first(conn)?;
-        let mut budget = remaining_budget(conn, actor, &org.org.id, settings, now)?;
+        let mut budget = remaining_budget(conn, actor, &org.org().id, settings, now)?;
         let mut outcomes = Vec::new();
         for email in emails {
             let address = email.as_str().to_owned();
             let already_member: i64 = org_members::table
                 .inner_join(users::table.on(users::id.eq(org_members::user_id)))
-                .filter(org_members::organization_id.eq(&org.org.id))
+                .filter(org_members::organization_id.eq(&org.org().id))
                 .filter(users::email.eq(&address))
                 .count()
                 .get_result(conn)?;
@@ -236,7 +237,7 @@ pub fn invite(
             let expires_at = expiry(settings, now);
             let workspace = target.workspace();
             let pending: Option<(String, Option<String>)> = org_invites::table
-                .filter(org_invites::organization_id.eq(&org.org.id))
+                .filter(org_invites::organization_id.eq(&org.org().id))
                 .filter(org_invites::normalized_email.eq(&address))
                 .filter(org_invites::status.eq(InviteStatus::Pending))
                 .select((org_invites::id, org_invites::workspace_id))
@@ -246,7 +247,7 @@ pub fn invite(
             // made for the organization or another workspace.
             if let (InviteTarget::Workspace(ws), Some((_, pending_workspace))) = (target, &pending)
             {
-                if pending_workspace.as_deref() != Some(ws.workspace.id.as_str()) {
+                if pending_workspace.as_deref() != Some(ws.workspace().id.as_str()) {
                     outcomes.push(InviteOutcome::InvitedElsewhere(address));
                     continue;
                 }
@@ -275,7 +276,7 @@ pub fn invite(
                     diesel::insert_into(org_invites::table)
                         .values((
                             org_invites::id.eq(&id),
-                            org_invites::organization_id.eq(&org.org.id),
+                            org_invites::organization_id.eq(&org.org().id),
                             org_invites::email.eq(&address),
                             org_invites::normalized_email.eq(&address),
                             org_invites::invite_token_hash.eq(no_link_yet()),
@@ -328,7 +329,7 @@ fn managed_invite(
     invite_id: &str,
 ) -> Result<InviteRow, InviteError> {
     let row = invite_row(conn, None, Some(invite_id))?;
-    if row.organization_id != org.org.id {
+    if row.organization_id != org.org().id {
         return Err(InviteError::NotFound);
     }
     match manageable_workspaces {
@@ -388,7 +389,7 @@ pub fn resend(
     settings: &InviteSettings,
 ) -> Result<InviteOutcome, InviteError> {
     db::write_transaction(conn, |conn| {
-        orgs::lock(conn, &org.org.id)?;
+        orgs::lock(conn, &org.org().id)?;
         let row = managed_invite(conn, org, manageable_workspaces, invite_id)?;
         match row.status {
             InviteStatus::Accepted => return Err(InviteError::AlreadyUsed),
@@ -396,7 +397,7 @@ pub fn resend(
             InviteStatus::Pending | InviteStatus::Expired => {}
         }
         let now = db::now();
-        if remaining_budget(conn, actor, &org.org.id, settings, now)? <= 0 {
+        if remaining_budget(conn, actor, &org.org().id, settings, now)? <= 0 {
             return Ok(InviteOutcome::OverHourlyLimit(row.email));
         }
         let expires_at = expiry(settings, now);

@@ -106,12 +106,12 @@ fn check_role_change(
     access.require_admin()?;
     access.require_writable()?;
     let touches_owner = current == OrgRole::Owner || new == Some(OrgRole::Owner);
-    if touches_owner && access.role != OrgRole::Owner {
+    if touches_owner && access.role() != OrgRole::Owner {
         return Err(OrgError::NotOwner);
     }
     if current == OrgRole::Owner
         && new != Some(OrgRole::Owner)
-        && owner_count(conn, &access.org.id)? <= 1
+        && owner_count(conn, &access.org().id)? <= 1
     {
         return Err(OrgError::LastOwner);
     }
@@ -120,7 +120,7 @@ fn check_role_change(
 
 fn member_subject<'a>(access: &'a OrgAccess, user_id: &'a str) -> Subject<'a> {
     Subject {
-        organization_id: &access.org.id,
+        organization_id: &access.org().id,
         workspace_id: None,
         kind: "org_member",
         id: user_id,
@@ -137,15 +137,15 @@ pub fn change_role(
     access.require_admin()?;
     access.require_writable()?;
     db::write_transaction(conn, |conn| {
-        lock(conn, &access.org.id)?;
-        let (current, name) = member_role(conn, &access.org.id, user_id)?;
+        lock(conn, &access.org().id)?;
+        let (current, name) = member_role(conn, &access.org().id, user_id)?;
         if current == role {
             return Ok(());
         }
         check_role_change(conn, access, current, Some(role))?;
         diesel::update(
             org_members::table
-                .filter(org_members::organization_id.eq(&access.org.id))
+                .filter(org_members::organization_id.eq(&access.org().id))
                 .filter(org_members::user_id.eq(user_id)),
         )
         .set((
@@ -174,19 +174,19 @@ pub fn remove_member(
     user_id: &str,
 ) -> Result<(), OrgError> {
     db::write_transaction(conn, |conn| {
-        lock(conn, &access.org.id)?;
-        let (current, name) = member_role(conn, &access.org.id, user_id)?;
+        lock(conn, &access.org().id)?;
+        let (current, name) = member_role(conn, &access.org().id, user_id)?;
         check_role_change(conn, access, current, None)?;
         let now = db::now();
         diesel::delete(
             org_members::table
-                .filter(org_members::organization_id.eq(&access.org.id))
+                .filter(org_members::organization_id.eq(&access.org().id))
                 .filter(org_members::user_id.eq(user_id)),
         )
         .execute(conn)?;
         diesel::update(
             workspace_memberships::table
-                .filter(workspace_memberships::organization_id.eq(&access.org.id))
+                .filter(workspace_memberships::organization_id.eq(&access.org().id))
                 .filter(workspace_memberships::user_id.eq(user_id)),
         )
         .set((

@@ -162,15 +162,29 @@ impl From<diesel::result::Error> for OrgError {
     }
 }
 
-/// A signed-in person's standing in one organization.
+/// A signed-in person's standing in one organization. Sealed: only this module's access
+/// checks make one, so holding it proves the check ran.
 #[derive(Debug, Clone)]
 pub struct OrgAccess {
-    pub org: Organization,
-    pub role: OrgRole,
-    pub user_id: String,
+    org: Organization,
+    role: OrgRole,
+    user_id: String,
 }
 
 impl OrgAccess {
+    pub fn org(&self) -> &Organization {
+        &self.org
+    }
+
+    pub fn role(&self) -> OrgRole {
+        self.role
+    }
+
+    /// Who holds this access.
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
     pub fn is_admin(&self) -> bool {
         self.role.administers()
     }

@@ -99,7 +99,7 @@ pub fn update_profile(
     access.require_writable()?;
     db::write_transaction(conn, |conn| {
         let before: Organization = organizations::table
-            .find(&access.org.id)
+            .find(&access.org().id)
             .select(Organization::as_select())
             .first(conn)?;
         if slug_taken(conn, &profile.slug, Some(&before.id))? {
@@ -157,12 +157,12 @@ pub fn set_archived(
     archived: bool,
 ) -> Result<(), OrgError> {
     access.require_admin()?;
-    if archived == access.org.is_archived() {
+    if archived == access.org().is_archived() {
         return Ok(());
     }
     db::write_transaction(conn, |conn| {
         let now = db::now();
-        diesel::update(organizations::table.find(&access.org.id))
+        diesel::update(organizations::table.find(&access.org().id))
             .set((
                 organizations::archived_at.eq(archived.then_some(now)),
                 organizations::updated_at.eq(now),
@@ -176,7 +176,7 @@ pub fn set_archived(
         activity::record(
             conn,
             actor,
-            org_subject(&access.org),
+            org_subject(access.org()),
             action,
             Some(json!({ "archived": !archived })),
             Some(json!({ "archived": archived })),

@@ -38,23 +38,23 @@ impl Viewer {
     /// Builds the viewer from an access check already passed (membership or org admin).
     pub fn new(conn: &mut AnyConnection, access: &WorkspaceAccess) -> Result<Self, OrgError> {
         let sees_everything =
-            access.is_admin() || access.workspace.privacy_mode == PrivacyMode::Open;
+            access.is_admin() || access.workspace().privacy_mode == PrivacyMode::Open;
         let team = if sees_everything {
             HashSet::new()
         } else {
             let chain: Vec<(String, Option<String>)> = workspace_memberships::table
-                .filter(workspace_memberships::workspace_id.eq(&access.workspace.id))
+                .filter(workspace_memberships::workspace_id.eq(&access.workspace().id))
                 .select((
                     workspace_memberships::user_id,
                     workspace_memberships::manager_user_id,
                 ))
                 .load(conn)?;
-            team_of(&access.org.user_id, &chain)
+            team_of(access.org().user_id(), &chain)
         };
         Ok(Self {
-            user_id: access.org.user_id.clone(),
-            organization_id: access.workspace.organization_id.clone(),
-            workspace_id: access.workspace.id.clone(),
+            user_id: access.org().user_id().to_owned(),
+            organization_id: access.workspace().organization_id.clone(),
+            workspace_id: access.workspace().id.clone(),
             admin: access.is_admin(),
             sees_everything,
             team,

@@ -70,7 +70,7 @@ async fn board_page(
     let today = chrono::Utc::now().date_naive();
     let filter = query.filter(today);
     let filtering = !filter.is_empty();
-    let workspace_id = ctx.access.workspace.id.clone();
+    let workspace_id = ctx.access.workspace().id.clone();
     let (board, members) = ctx
         .run(move |conn, _, viewer| {
             let board = board::board(conn, viewer, &filter)?;
@@ -80,7 +80,7 @@ async fn board_page(
         .await?;
     Ok(BoardPage {
         layout: ctx
-            .layout(&format!("{} · Board", ctx.access.workspace.name))
+            .layout(&format!("{} · Board", ctx.access.workspace().name))
             .await?,
         access: ctx.access.clone(),
         user_id: ctx.signed_in.user.id.clone(),

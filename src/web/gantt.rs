@@ -265,7 +265,7 @@ async fn render_gantt(
         let base = gantt.base.clone();
         GanttPage {
             layout: ctx
-                .layout(&format!("{} · Gantt", ctx.access.workspace.name))
+                .layout(&format!("{} · Gantt", ctx.access.workspace().name))
                 .await?,
             csv_href: format!("{base}/gantt.csv"),
             access: ctx.access.clone(),
@@ -311,7 +311,7 @@ pub async fn csv(ctx: WorkspaceCtx) -> Result<HttpResponse, AppError> {
             header::CONTENT_DISPOSITION,
             format!(
                 "attachment; filename=\"{}-gantt.csv\"",
-                ctx.access.workspace.slug
+                ctx.access.workspace().slug
             ),
         ))
         .body(gantt::csv(&plan)))

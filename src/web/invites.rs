@@ -89,13 +89,13 @@ impl FromRequest for Inviter {
         let req = req.clone();
         Box::pin(async move {
             let (ctx, workspaces) = OrgCtx::with(req, |conn, access| {
-                Ok(workspaces::administered_by(conn, access, &access.user_id)?)
+                Ok(workspaces::administered_by(conn, access, access.user_id())?)
             })
             .await?;
             if !ctx.access.is_admin() && workspaces.is_empty() {
                 return Err(AppError::Forbidden(format!(
                     "Only owners, admins and workspace admins of {} can invite people.",
-                    ctx.access.org.name
+                    ctx.access.org().name
                 )));
             }
             Ok(Inviter { ctx, workspaces })
@@ -132,10 +132,10 @@ async fn invites_page(inviter: &Inviter, page: PageState) -> Result<InvitesPage,
     Ok(InvitesPage {
         layout: inviter
             .ctx
-            .layout(&format!("Invite people to {}", access.org.name))
+            .layout(&format!("Invite people to {}", access.org().name))
             .await?,
         can_invite_to_org: access.is_admin(),
-        org: access.org.clone(),
+        org: access.org().clone(),
         workspaces: inviter.workspaces.clone(),
         invites,
         now: crate::db::now(),
@@ -212,7 +212,7 @@ pub async fn create(
                 Some(workspace) => Some(workspaces::access(
                     conn,
                     &actor.user_id,
-                    &inviting.org.slug,
+                    &inviting.org().slug,
                     &workspace.slug,
                 )?),
                 None => None,
@@ -271,7 +271,7 @@ async fn change(
     inviter.ctx.flash(&message)?;
     Ok(see_other(&format!(
         "/orgs/{}/invites",
-        inviter.ctx.access.org.slug
+        inviter.ctx.access.org().slug
     )))
 }
 

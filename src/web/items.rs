@@ -81,7 +81,7 @@ async fn detail_page(
     item_id: String,
     error: Option<String>,
 ) -> Result<DetailPage, AppError> {
-    let workspace_id = ctx.access.workspace.id.clone();
+    let workspace_id = ctx.access.workspace().id.clone();
     let (page, members) = ctx
         .run(move |conn, _, viewer| {
             let page = okr::item_page(conn, viewer, &item_id, 50)?;
@@ -451,7 +451,7 @@ pub async fn trash(ctx: WorkspaceCtx) -> Result<HttpResponse, AppError> {
     let items = ctx.run(|conn, _, viewer| edit::trash(conn, viewer)).await?;
     render(TrashPage {
         layout: ctx
-            .layout(&format!("Trash of {}", ctx.access.workspace.name))
+            .layout(&format!("Trash of {}", ctx.access.workspace().name))
             .await?,
         base: ctx.base(),
         can_restore: ctx.viewer.require_writable().is_ok(),
@@ -474,7 +474,7 @@ pub async fn activity_feed(ctx: WorkspaceCtx) -> Result<HttpResponse, AppError> 
         .await?;
     render(ActivityPage {
         layout: ctx
-            .layout(&format!("Activity in {}", ctx.access.workspace.name))
+            .layout(&format!("Activity in {}", ctx.access.workspace().name))
             .await?,
         base: ctx.base(),
         feed,

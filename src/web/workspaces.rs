@@ -91,7 +91,11 @@ pub(super) fn slug_taken_errors() -> FieldErrors {
 
 /// Where a workspace's pages live.
 pub(super) fn base_path(access: &WorkspaceAccess) -> String {
-    format!("/orgs/{}/w/{}", access.org.org.slug, access.workspace.slug)
+    format!(
+        "/orgs/{}/w/{}",
+        access.org().org().slug,
+        access.workspace().slug
+    )
 }
 
 #[derive(Template)]
@@ -170,7 +174,7 @@ async fn overview_page(
     let today = chrono::Utc::now().date_naive();
     let filter = query.filter(today);
     let filtering = !filter.is_empty();
-    let workspace_id = ctx.access.workspace.id.clone();
+    let workspace_id = ctx.access.workspace().id.clone();
     let (rows, members) = ctx
         .run(move |conn, _, viewer| {
             let rows = okr::filtered_tree(conn, viewer, &filter)?;
@@ -179,7 +183,7 @@ async fn overview_page(
         })
         .await?;
     Ok(OverviewPage {
-        layout: ctx.layout(&ctx.access.workspace.name).await?,
+        layout: ctx.layout(&ctx.access.workspace().name).await?,
         access: ctx.access.clone(),
         rows,
         today,
@@ -275,7 +279,7 @@ async fn settings_page(
     form: WorkspaceForm,
     errors: FieldErrors,
 ) -> Result<SettingsPage, AppError> {
-    let workspace_id = ctx.access.workspace.id.clone();
+    let workspace_id = ctx.access.workspace().id.clone();
     let activity = ctx
         .run(move |conn, _, _| {
             activity::recent(conn, History::Workspace(&workspace_id), 20).map_err(AppError::from)
@@ -283,7 +287,7 @@ async fn settings_page(
         .await?;
     Ok(SettingsPage {
         layout: ctx
-            .layout(&format!("{} settings", ctx.access.workspace.name))
+            .layout(&format!("{} settings", ctx.access.workspace().name))
             .await?,
         access: ctx.access.clone(),
         form,
@@ -294,7 +298,7 @@ async fn settings_page(
 }
 
 pub async fn settings(admin: WorkspaceAdmin) -> Result<HttpResponse, AppError> {
-    let form = WorkspaceForm::from_workspace(&admin.access.workspace);
+    let form = WorkspaceForm::from_workspace(admin.access.workspace());
     render(settings_page(&admin, form, FieldErrors::default()).await?)
 }
 
@@ -317,7 +321,8 @@ pub async fn save_settings(
             admin.flash("Workspace settings saved.")?;
             Ok(see_other(&format!(
                 "/orgs/{}/w/{}/settings",
-                admin.access.org.org.slug, workspace.slug
+                admin.access.org().org().slug,
+                workspace.slug
             )))
         }
         Err(OrgError::SlugTaken) => {
@@ -331,7 +336,7 @@ async fn set_archived(ctx: WorkspaceCtx, archived: bool) -> Result<HttpResponse,
     let access = ctx.access.clone();
     ctx.run(move |conn, actor, _| workspaces::set_archived(conn, actor, &access, archived))
         .await?;
-    let name = &ctx.access.workspace.name;
+    let name = &ctx.access.workspace().name;
     ctx.flash(&if archived {
         format!("{name} is archived and read-only.")
     } else {
@@ -395,7 +400,7 @@ async fn member_list(
     ctx: &WorkspaceCtx,
     error: Option<(String, String)>,
 ) -> Result<MemberList, AppError> {
-    let workspace_id = ctx.access.workspace.id.clone();
+    let workspace_id = ctx.access.workspace().id.clone();
     let members = ctx
         .run(move |conn, _, _| workspaces::members(conn, &workspace_id))
         .await?;
@@ -416,7 +421,7 @@ async fn members_page(
 ) -> Result<MembersPage, AppError> {
     let list = member_list(ctx, error).await?;
     let access = &ctx.access;
-    let (org_id, workspace_id) = (access.org.org.id.clone(), access.workspace.id.clone());
+    let (org_id, workspace_id) = (access.org().org().id.clone(), access.workspace().id.clone());
     let candidates = if list.can_manage {
         ctx.run(move |conn, _, _| orgs::members_outside_workspace(conn, &org_id, &workspace_id))
             .await?
@@ -425,7 +430,7 @@ async fn members_page(
     };
     Ok(MembersPage {
         layout: ctx
-            .layout(&format!("Members of {}", access.workspace.name))
+            .layout(&format!("Members of {}", access.workspace().name))
             .await?,
         access: access.clone(),
         list,

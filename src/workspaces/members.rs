@@ -130,7 +130,7 @@ pub fn add_member(
 ) -> Result<(), OrgError> {
     access.require_admin()?;
     access.require_writable()?;
-    let workspace = &access.workspace;
+    let workspace = &access.workspace();
     db::write_transaction(conn, |conn| {
         let name: String = org_members::table
             .inner_join(users::table.on(users::id.eq(org_members::user_id)))
@@ -219,7 +219,7 @@ pub fn set_member(
     access.require_admin()?;
     db::write_transaction(conn, |conn| {
         let present: i64 = workspace_memberships::table
-            .filter(workspace_memberships::workspace_id.eq(&access.workspace.id))
+            .filter(workspace_memberships::workspace_id.eq(&access.workspace().id))
             .filter(workspace_memberships::user_id.eq(user_id))
             .count()
             .get_result(conn)?;
@@ -240,7 +240,7 @@ pub fn update_member(
 ) -> Result<(), OrgError> {
     access.require_admin()?;
     access.require_writable()?;
-    let workspace = &access.workspace;
+    let workspace = &access.workspace();
     db::write_transaction(conn, |conn| {
         // Serializes membership changes per workspace, so two manager changes cannot
         // together close a loop on PostgreSQL.

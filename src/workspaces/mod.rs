@@ -41,18 +41,31 @@ impl Workspace {
     }
 }
 
-/// A signed-in person's standing in one workspace.
+/// A signed-in person's standing in one workspace. Sealed: only this module's access checks
+/// make one, so holding it proves the check ran.
 #[derive(Debug, Clone)]
 pub struct WorkspaceAccess {
-    pub org: OrgAccess,
-    pub workspace: Workspace,
+    org: OrgAccess,
+    workspace: Workspace,
     /// The person's active membership role, if any (org owners/admins may have none).
-    pub role: Option<WorkspaceRole>,
+    role: Option<WorkspaceRole>,
 }
 
 impl WorkspaceAccess {
+    pub fn org(&self) -> &OrgAccess {
+        &self.org
+    }
+
+    pub fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    pub fn role(&self) -> Option<WorkspaceRole> {
+        self.role
+    }
+
     pub fn is_admin(&self) -> bool {
-        orgs::administers_workspace(self.org.role, self.role)
+        orgs::administers_workspace(self.org.role(), self.role)
     }
 
     pub fn require_admin(&self) -> Result<(), OrgError> {
@@ -83,7 +96,7 @@ pub fn access(
 ) -> Result<WorkspaceAccess, OrgError> {
     let org = orgs::access(conn, user_id, org_slug)?;
     let workspace: Workspace = workspaces::table
-        .filter(workspaces::organization_id.eq(&org.org.id))
+        .filter(workspaces::organization_id.eq(&org.org().id))
         .filter(workspaces::slug.eq(workspace_slug))
         .select(Workspace::as_select())
         .first(conn)?;
@@ -135,7 +148,7 @@ pub fn visible_to(
     user_id: &str,
 ) -> Result<Vec<Workspace>, OrgError> {
     let mut query = workspaces::table
-        .filter(workspaces::organization_id.eq(&org.org.id))
+        .filter(workspaces::organization_id.eq(&org.org().id))
         .into_boxed();
     if !org.is_admin() {
         let mine = workspace_memberships::table
@@ -158,7 +171,7 @@ pub fn administered_by(
     user_id: &str,
 ) -> Result<Vec<Workspace>, OrgError> {
     let mut query = workspaces::table
-        .filter(workspaces::organization_id.eq(&org.org.id))
+        .filter(workspaces::organization_id.eq(&org.org().id))
         .filter(workspaces::archived_at.is_null())
         .into_boxed();
     if !org.is_admin() {
@@ -218,7 +231,7 @@ pub fn create(
     org.require_admin()?;
     org.require_writable()?;
     db::write_transaction(conn, |conn| {
-        if slug_taken(conn, &org.org.id, &settings.slug, None)? {
+        if slug_taken(conn, &org.org().id, &settings.slug, None)? {
             return Err(OrgError::SlugTaken);
         }
         let id = db::new_id();
@@ -226,7 +239,7 @@ pub fn create(
         diesel::insert_into(workspaces::table)
             .values((
                 workspaces::id.eq(&id),
-                workspaces::organization_id.eq(&org.org.id),
+                workspaces::organization_id.eq(&org.org().id),
                 workspaces::name.eq(&settings.name),
                 workspaces::slug.eq(settings.slug.as_str()),
                 workspaces::privacy_mode.eq(settings.privacy_mode),
@@ -236,7 +249,13 @@ pub fn create(
             ))
             .execute(conn)
             .map_err(orgs::slug_clash)?;
-        insert_membership(conn, &org.org.id, &id, &actor.user_id, WorkspaceRole::Admin)?;
+        insert_membership(
+            conn,
+            &org.org().id,
+            &id,
+            &actor.user_id,
+            WorkspaceRole::Admin,
+        )?;
         let workspace: Workspace = workspaces::table
             .find(&id)
             .select(Workspace::as_select())
@@ -262,7 +281,7 @@ pub fn update_settings(
 ) -> Result<Workspace, OrgError> {
     access.require_admin()?;
     access.require_writable()?;
-    let before = &access.workspace;
+    let before = &access.workspace();
     db::write_transaction(conn, |conn| {
         if slug_taken(
             conn,
@@ -304,8 +323,8 @@ pub fn set_archived(
     archived: bool,
 ) -> Result<(), OrgError> {
     access.require_admin()?;
-    access.org.require_writable()?;
-    let workspace = &access.workspace;
+    access.org().require_writable()?;
+    let workspace = &access.workspace();
     if archived == workspace.archived_at.is_some() {
         return Ok(());
     }

@@ -115,11 +115,11 @@ impl From<&OrgAccess> for Org {
     fn from(access: &OrgAccess) -> Self {
         use crate::orgs::OrgRole;
         Self {
-            id: access.org.id.clone(),
-            name: access.org.name.clone(),
-            slug: access.org.slug.clone(),
-            default_privacy_mode: access.org.default_privacy_mode.into(),
-            role: match access.role {
+            id: access.org().id.clone(),
+            name: access.org().name.clone(),
+            slug: access.org().slug.clone(),
+            default_privacy_mode: access.org().default_privacy_mode.into(),
+            role: match access.role() {
                 OrgRole::Owner => OrgRoleName::Owner,
                 OrgRole::Admin => OrgRoleName::Admin,
                 OrgRole::Member => OrgRoleName::Member,

@@ -128,7 +128,7 @@ pub async fn create_workspace(
                 slug,
                 privacy_mode: body
                     .privacy_mode
-                    .map_or(access.org.default_privacy_mode, Into::into),
+                    .map_or(access.org().default_privacy_mode, Into::into),
             };
             workspaces::create(conn, actor, &access, settings)
         })
@@ -158,7 +158,7 @@ pub async fn invite(
             let workspace = match &body.workspace_id {
                 Some(id) => {
                     let access = workspaces::access_by_id(conn, &actor.user_id, id)?;
-                    if access.workspace.organization_id != org.org.id {
+                    if access.workspace().organization_id != org.org().id {
                         return Err(ApiError::field(
                             "workspace_id",
                             "Choose a workspace of this organization.",
@@ -233,7 +233,7 @@ pub async fn list_members(
     let members = caller
         .run(move |conn, actor| {
             let access = workspaces::access_by_id(conn, &actor.user_id, &ws_id)?;
-            workspaces::members(conn, &access.workspace.id)
+            workspaces::members(conn, &access.workspace().id)
         })
         .await?;
     Ok(web::Json(MemberList {
@@ -265,7 +265,7 @@ pub async fn put_member(
                 active: Some(body.active),
             };
             workspaces::set_member(conn, actor, &access, &user_id, change)?;
-            workspaces::members(conn, &access.workspace.id)?
+            workspaces::members(conn, &access.workspace().id)?
                 .into_iter()
                 .find(|m| m.user_id == user_id)
                 .ok_or(ApiError::NotFound)

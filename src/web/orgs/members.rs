@@ -57,15 +57,15 @@ async fn member_list(
     error: Option<(String, String)>,
 ) -> Result<MemberList, AppError> {
     let members = ctx
-        .run(|conn, _, access| orgs::members(conn, &access.org.id))
+        .run(|conn, _, access| orgs::members(conn, &access.org().id))
         .await?;
     let access = &ctx.access;
     Ok(MemberList {
-        org_slug: access.org.slug.clone(),
+        org_slug: access.org().slug.clone(),
         csrf_token: ctx.signed_in.csrf_token.clone(),
         members,
-        can_manage: access.is_admin() && !access.org.is_archived(),
-        my_role: access.role,
+        can_manage: access.is_admin() && !access.org().is_archived(),
+        my_role: access.role(),
         roles: OrgRole::ALL,
         error,
     })
@@ -75,9 +75,9 @@ pub async fn page(ctx: OrgCtx) -> Result<HttpResponse, AppError> {
     let list = member_list(&ctx, None).await?;
     render(MembersPage {
         layout: ctx
-            .layout(&format!("People in {}", ctx.access.org.name))
+            .layout(&format!("People in {}", ctx.access.org().name))
             .await?,
-        org: ctx.access.org.clone(),
+        org: ctx.access.org().clone(),
         list,
     })
 }
@@ -117,7 +117,10 @@ async fn member_change_response(
     if let Some((_, message)) = error {
         return Err(AppError::Unprocessable(message));
     }
-    Ok(see_other(&format!("/orgs/{}/members", ctx.access.org.slug)))
+    Ok(see_other(&format!(
+        "/orgs/{}/members",
+        ctx.access.org().slug
+    )))
 }
 
 pub async fn change_role(

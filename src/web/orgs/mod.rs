@@ -212,7 +212,7 @@ struct OverviewPage {
 }
 
 pub async fn overview(ctx: OrgCtx) -> Result<HttpResponse, AppError> {
-    let form = WorkspaceForm::defaults_for(&ctx.access.org);
+    let form = WorkspaceForm::defaults_for(ctx.access.org());
     overview_page(&ctx, form, FieldErrors::default(), false).await
 }
 
@@ -227,9 +227,9 @@ pub(super) async fn overview_page(
         .await?;
     let access = &ctx.access;
     let page = OverviewPage {
-        layout: ctx.layout(&access.org.name).await?,
+        layout: ctx.layout(&access.org().name).await?,
         is_admin: access.is_admin(),
-        org: access.org.clone(),
+        org: access.org().clone(),
         workspaces,
         form,
         errors,
@@ -261,7 +261,8 @@ pub async fn create_workspace(
             ctx.flash(&format!("Workspace {} created.", workspace.name))?;
             Ok(see_other(&format!(
                 "/orgs/{}/w/{}",
-                ctx.access.org.slug, workspace.slug
+                ctx.access.org().slug,
+                workspace.slug
             )))
         }
         Err(OrgError::SlugTaken) => {

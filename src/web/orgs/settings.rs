@@ -206,15 +206,15 @@ async fn settings_page(
 ) -> Result<SettingsPage, AppError> {
     let activity = ctx
         .run(|conn, _, access| {
-            activity::recent(conn, History::Organization(&access.org.id), 20)
+            activity::recent(conn, History::Organization(&access.org().id), 20)
                 .map_err(AppError::from)
         })
         .await?;
     Ok(SettingsPage {
         layout: ctx
-            .layout(&format!("{} settings", ctx.access.org.name))
+            .layout(&format!("{} settings", ctx.access.org().name))
             .await?,
-        org: ctx.access.org.clone(),
+        org: ctx.access.org().clone(),
         form,
         errors,
         activity,
@@ -224,7 +224,7 @@ async fn settings_page(
 }
 
 pub async fn page(admin: OrgAdmin) -> Result<HttpResponse, AppError> {
-    let form = SettingsForm::from_org(&admin.access.org);
+    let form = SettingsForm::from_org(admin.access.org());
     render(settings_page(&admin, form, FieldErrors::default()).await?)
 }
 
@@ -291,7 +291,7 @@ pub async fn check(
         Ok(profile) => {
             let taken = admin
                 .run(move |conn, _, access| {
-                    orgs::slug_used_by_another(conn, &profile.slug, &access.org.id)
+                    orgs::slug_used_by_another(conn, &profile.slug, &access.org().id)
                 })
                 .await?;
             let mut errors = FieldErrors::default();
@@ -312,7 +312,7 @@ pub async fn check(
 async fn set_archived(ctx: OrgCtx, archived: bool) -> Result<HttpResponse, AppError> {
     ctx.run(move |conn, actor, access| orgs::set_archived(conn, actor, access, archived))
         .await?;
-    let org = &ctx.access.org;
+    let org = &ctx.access.org();
     ctx.flash(&if archived {
         format!(
             "{} is archived: read-only and hidden from your home page.",
