@@ -318,8 +318,8 @@ fn build(conn: &mut AnyConnection, today: NaiveDate) -> Result<Demo, DemoError> 
             slug: orgs::Slug::suggest(name).ok_or_else(|| DemoError::Invalid(name.into()))?,
             privacy_mode,
         };
-        let workspace = workspaces::create(conn, &owner, &org_access, settings)?;
-        let access = workspaces::access(conn, &user_ids[0], &org.slug, &workspace.slug)?;
+        let workspace = workspaces::create(conn, &owner, &org_access.admin()?, settings)?;
+        let access = workspaces::access(conn, &user_ids[0], &org.slug, &workspace.slug)?.admin()?;
         for (index, (.., manager)) in PEOPLE.iter().enumerate().skip(1) {
             let role = if index == 1 {
                 WorkspaceRole::Admin

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::json;
 
-use super::{lock, OrgAccess, OrgError, OrgRole};
+use super::{lock, OrgAccess, OrgAdminAccess, OrgError, OrgRole};
 use crate::activity::{self, Actor, Subject};
 use crate::db::{self, AnyConnection};
 use crate::schema::{org_members, users, workspace_memberships};
@@ -99,11 +99,10 @@ fn owner_count(conn: &mut AnyConnection, org_id: &str) -> QueryResult<i64> {
 /// Only owners grant or take away ownership, and the last owner stays an owner.
 fn check_role_change(
     conn: &mut AnyConnection,
-    access: &OrgAccess,
+    access: &OrgAdminAccess,
     current: OrgRole,
     new: Option<OrgRole>,
 ) -> Result<(), OrgError> {
-    access.require_admin()?;
     access.require_writable()?;
     let touches_owner = current == OrgRole::Owner || new == Some(OrgRole::Owner);
     if touches_owner && access.role() != OrgRole::Owner {
@@ -130,11 +129,10 @@ fn member_subject<'a>(access: &'a OrgAccess, user_id: &'a str) -> Subject<'a> {
 pub fn change_role(
     conn: &mut AnyConnection,
     actor: &Actor,
-    access: &OrgAccess,
+    access: &OrgAdminAccess,
     user_id: &str,
     role: OrgRole,
 ) -> Result<(), OrgError> {
-    access.require_admin()?;
     access.require_writable()?;
     db::write_transaction(conn, |conn| {
         lock(conn, &access.org().id)?;
@@ -170,7 +168,7 @@ pub fn change_role(
 pub fn remove_member(
     conn: &mut AnyConnection,
     actor: &Actor,
-    access: &OrgAccess,
+    access: &OrgAdminAccess,
     user_id: &str,
 ) -> Result<(), OrgError> {
     db::write_transaction(conn, |conn| {

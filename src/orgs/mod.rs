@@ -197,12 +197,31 @@ impl OrgAccess {
         }
     }
 
+    /// The proof an owner's or admin's change needs, for owners and admins only.
+    pub fn admin(&self) -> Result<OrgAdminAccess, OrgError> {
+        self.require_admin()?;
+        Ok(OrgAdminAccess(self.clone()))
+    }
+
     pub fn require_writable(&self) -> Result<(), OrgError> {
         if self.org.is_archived() {
             Err(OrgError::Archived(self.org.name.clone()))
         } else {
             Ok(())
         }
+    }
+}
+
+/// Proof that its holder is an owner or admin of the organization: made only by
+/// `OrgAccess::admin`, so a change that takes it needs no second check.
+#[derive(Debug, Clone)]
+pub struct OrgAdminAccess(OrgAccess);
+
+impl std::ops::Deref for OrgAdminAccess {
+    type Target = OrgAccess;
+
+    fn deref(&self) -> &OrgAccess {
+        &self.0
     }
 }
 

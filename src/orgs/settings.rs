@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::{
-    org_subject, slug_clash, slug_taken, EnrichmentSource, OrgAccess, OrgError, Organization,
+    org_subject, slug_clash, slug_taken, EnrichmentSource, OrgAdminAccess, OrgError, Organization,
     PrivacyMode, RevenuePeriod, Slug,
 };
 use crate::activity::{self, Actor};
@@ -92,10 +92,9 @@ pub struct OrgProfile {
 pub fn update_profile(
     conn: &mut AnyConnection,
     actor: &Actor,
-    access: &OrgAccess,
+    access: &OrgAdminAccess,
     profile: OrgProfile,
 ) -> Result<Organization, OrgError> {
-    access.require_admin()?;
     access.require_writable()?;
     db::write_transaction(conn, |conn| {
         let before: Organization = organizations::table
@@ -153,10 +152,9 @@ pub fn update_profile(
 pub fn set_archived(
     conn: &mut AnyConnection,
     actor: &Actor,
-    access: &OrgAccess,
+    access: &OrgAdminAccess,
     archived: bool,
 ) -> Result<(), OrgError> {
-    access.require_admin()?;
     if archived == access.org().is_archived() {
         return Ok(());
     }

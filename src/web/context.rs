@@ -23,9 +23,9 @@ use super::nav::{Nav, Place};
 use super::AppState;
 use crate::activity::Actor;
 use crate::db::{AnyConnection, DbError};
-use crate::orgs::{self, OrgAccess};
+use crate::orgs::{self, OrgAccess, OrgAdminAccess};
 use crate::scope::Viewer;
-use crate::workspaces::{self, WorkspaceAccess};
+use crate::workspaces::{self, WorkspaceAccess, WorkspaceAdminAccess};
 
 /// What every context carries besides its access.
 pub struct Request {
@@ -152,8 +152,24 @@ impl FromRequest for OrgCtx {
     }
 }
 
-/// An owner or admin of the organization the path names.
-pub struct OrgAdmin(OrgCtx);
+/// An owner or admin of the organization the path names, with the domain's proof of it.
+pub struct OrgAdmin(OrgCtx, OrgAdminAccess);
+
+impl OrgAdmin {
+    /// Runs an owner's or admin's change: `work` gets the proof the domain asks for.
+    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut AnyConnection, &Actor, &OrgAdminAccess) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let (actor, admin) = (self.actor.clone(), self.1.clone());
+        self.state
+            .db
+            .run(move |conn| work(conn, &actor, &admin))
+            .await
+    }
+}
 
 impl Deref for OrgAdmin {
     type Target = OrgCtx;
@@ -171,8 +187,8 @@ impl FromRequest for OrgAdmin {
         let ctx = OrgCtx::from_request(req, payload);
         Box::pin(async move {
             let ctx = ctx.await?;
-            ctx.access.require_admin()?;
-            Ok(OrgAdmin(ctx))
+            let admin = ctx.access.admin()?;
+            Ok(OrgAdmin(ctx, admin))
         })
     }
 }
@@ -235,8 +251,26 @@ impl FromRequest for WorkspaceCtx {
     }
 }
 
-/// A workspace admin (or an owner or admin of its organization).
-pub struct WorkspaceAdmin(WorkspaceCtx);
+/// A workspace admin (or an owner or admin of its organization), with the domain's proof.
+pub struct WorkspaceAdmin(WorkspaceCtx, WorkspaceAdminAccess);
+
+impl WorkspaceAdmin {
+    /// Runs a workspace admin's change: `work` gets the proof the domain asks for.
+    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut AnyConnection, &Actor, &WorkspaceAdminAccess) -> Result<T, E>
+            + Send
+            + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let (actor, admin) = (self.actor.clone(), self.1.clone());
+        self.state
+            .db
+            .run(move |conn| work(conn, &actor, &admin))
+            .await
+    }
+}
 
 impl Deref for WorkspaceAdmin {
     type Target = WorkspaceCtx;
@@ -254,8 +288,8 @@ impl FromRequest for WorkspaceAdmin {
         let ctx = WorkspaceCtx::from_request(req, payload);
         Box::pin(async move {
             let ctx = ctx.await?;
-            ctx.access.require_admin()?;
-            Ok(WorkspaceAdmin(ctx))
+            let admin = ctx.access.admin()?;
+            Ok(WorkspaceAdmin(ctx, admin))
         })
     }
 }

@@ -312,9 +312,8 @@ pub async fn save_settings(
         Ok(settings) => settings,
         Err(errors) => return unprocessable(settings_page(&admin, form, errors).await?),
     };
-    let saving = admin.access.clone();
     match admin
-        .run(move |conn, actor, _| workspaces::update_settings(conn, actor, &saving, settings))
+        .run(move |conn, actor, admin| workspaces::update_settings(conn, actor, admin, settings))
         .await
     {
         Ok(workspace) => {
@@ -332,9 +331,8 @@ pub async fn save_settings(
     }
 }
 
-async fn set_archived(ctx: WorkspaceCtx, archived: bool) -> Result<HttpResponse, AppError> {
-    let access = ctx.access.clone();
-    ctx.run(move |conn, actor, _| workspaces::set_archived(conn, actor, &access, archived))
+async fn set_archived(ctx: WorkspaceAdmin, archived: bool) -> Result<HttpResponse, AppError> {
+    ctx.run(move |conn, actor, admin| workspaces::set_archived(conn, actor, admin, archived))
         .await?;
     let name = &ctx.access.workspace().name;
     ctx.flash(&if archived {
@@ -345,11 +343,11 @@ async fn set_archived(ctx: WorkspaceCtx, archived: bool) -> Result<HttpResponse,
     Ok(see_other(&format!("{}/settings", ctx.base())))
 }
 
-pub async fn archive(ctx: WorkspaceCtx) -> Result<HttpResponse, AppError> {
+pub async fn archive(ctx: WorkspaceAdmin) -> Result<HttpResponse, AppError> {
     set_archived(ctx, true).await
 }
 
-pub async fn unarchive(ctx: WorkspaceCtx) -> Result<HttpResponse, AppError> {
+pub async fn unarchive(ctx: WorkspaceAdmin) -> Result<HttpResponse, AppError> {
     set_archived(ctx, false).await
 }
 
@@ -452,16 +450,15 @@ pub struct AddMemberForm {
 }
 
 pub async fn add_member(
-    ctx: WorkspaceCtx,
+    ctx: WorkspaceAdmin,
     form: web::Form<AddMemberForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let role = WorkspaceRole::parse(&form.role)
         .ok_or_else(|| AppError::BadRequest("Choose a workspace role.".into()))?;
-    let adding = ctx.access.clone();
     let outcome = ctx
-        .run(move |conn, actor, _| {
-            workspaces::add_member(conn, actor, &adding, &form.user_id, role)
+        .run(move |conn, actor, admin| {
+            workspaces::add_member(conn, actor, admin, &form.user_id, role)
         })
         .await;
     match outcome {
@@ -516,16 +513,16 @@ impl TryFrom<MemberForm> for MembershipChange {
 
 pub async fn update_member(
     htmx: Htmx,
-    ctx: WorkspaceCtx,
+    ctx: WorkspaceAdmin,
     path: web::Path<MemberRef>,
     form: web::Form<MemberForm>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = path.into_inner().user_id;
     let change = MembershipChange::try_from(form.into_inner())?;
-    let (changing, target) = (ctx.access.clone(), user_id.clone());
+    let target = user_id.clone();
     let outcome = ctx
-        .run(move |conn, actor, _| {
-            workspaces::update_member(conn, actor, &changing, &target, change)
+        .run(move |conn, actor, admin| {
+            workspaces::update_member(conn, actor, admin, &target, change)
         })
         .await;
     let error = match outcome {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use serde_json::json;
 
-use super::{subject, WorkspaceAccess, WorkspaceRole};
+use super::{subject, WorkspaceAdminAccess, WorkspaceRole};
 use crate::activity::{self, Actor};
 use crate::db::{self, AnyConnection};
 use crate::orgs::OrgError;
@@ -124,11 +124,10 @@ pub fn members(
 pub fn add_member(
     conn: &mut AnyConnection,
     actor: &Actor,
-    access: &WorkspaceAccess,
+    access: &WorkspaceAdminAccess,
     user_id: &str,
     role: WorkspaceRole,
 ) -> Result<(), OrgError> {
-    access.require_admin()?;
     access.require_writable()?;
     let workspace = &access.workspace();
     db::write_transaction(conn, |conn| {
@@ -212,11 +211,10 @@ fn would_cycle(rows: &[MembershipRow], member: &str, manager: &str) -> bool {
 pub fn set_member(
     conn: &mut AnyConnection,
     actor: &Actor,
-    access: &WorkspaceAccess,
+    access: &WorkspaceAdminAccess,
     user_id: &str,
     change: MembershipChange,
 ) -> Result<(), OrgError> {
-    access.require_admin()?;
     db::write_transaction(conn, |conn| {
         let present: i64 = workspace_memberships::table
             .filter(workspace_memberships::workspace_id.eq(&access.workspace().id))
@@ -234,11 +232,10 @@ pub fn set_member(
 pub fn update_member(
     conn: &mut AnyConnection,
     actor: &Actor,
-    access: &WorkspaceAccess,
+    access: &WorkspaceAdminAccess,
     user_id: &str,
     change: MembershipChange,
 ) -> Result<(), OrgError> {
-    access.require_admin()?;
     access.require_writable()?;
     let workspace = &access.workspace();
     db::write_transaction(conn, |conn| {

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::activity::{self, Actor, Subject};
 use crate::db::{self, AnyConnection};
-use crate::orgs::{self, OrgAccess, OrgError, Slug};
+use crate::orgs::{self, OrgAccess, OrgAdminAccess, OrgError, Slug};
 use crate::schema::{workspace_memberships, workspaces};
 
 /// Defined beside `OrgRole`, so `orgs` (which stores an organization's default mode) never
@@ -76,6 +76,12 @@ impl WorkspaceAccess {
         }
     }
 
+    /// The proof a workspace admin's change needs, for workspace (and org) admins only.
+    pub fn admin(&self) -> Result<WorkspaceAdminAccess, OrgError> {
+        self.require_admin()?;
+        Ok(WorkspaceAdminAccess(self.clone()))
+    }
+
     /// Archived organizations and workspaces are read-only.
     pub fn require_writable(&self) -> Result<(), OrgError> {
         self.org.require_writable()?;
@@ -83,6 +89,19 @@ impl WorkspaceAccess {
             return Err(OrgError::Archived(self.workspace.name.clone()));
         }
         Ok(())
+    }
+}
+
+/// Proof that its holder administers the workspace: made only by `WorkspaceAccess::admin`,
+/// so a change that takes it needs no second check.
+#[derive(Debug, Clone)]
+pub struct WorkspaceAdminAccess(WorkspaceAccess);
+
+impl std::ops::Deref for WorkspaceAdminAccess {
+    type Target = WorkspaceAccess;
+
+    fn deref(&self) -> &WorkspaceAccess {
+        &self.0
     }
 }
 
@@ -225,10 +244,9 @@ fn subject<'a>(workspace: &'a Workspace, kind: &'static str, id: &'a str) -> Sub
 pub fn create(
     conn: &mut AnyConnection,
     actor: &Actor,
-    org: &OrgAccess,
+    org: &OrgAdminAccess,
     settings: WorkspaceSettings,
 ) -> Result<Workspace, OrgError> {
-    org.require_admin()?;
     org.require_writable()?;
     db::write_transaction(conn, |conn| {
         if slug_taken(conn, &org.org().id, &settings.slug, None)? {
@@ -276,10 +294,9 @@ pub fn create(
 pub fn update_settings(
     conn: &mut AnyConnection,
     actor: &Actor,
-    access: &WorkspaceAccess,
+    access: &WorkspaceAdminAccess,
     settings: WorkspaceSettings,
 ) -> Result<Workspace, OrgError> {
-    access.require_admin()?;
     access.require_writable()?;
     let before = &access.workspace();
     db::write_transaction(conn, |conn| {
@@ -319,10 +336,9 @@ pub fn update_settings(
 pub fn set_archived(
     conn: &mut AnyConnection,
     actor: &Actor,
-    access: &WorkspaceAccess,
+    access: &WorkspaceAdminAccess,
     archived: bool,
 ) -> Result<(), OrgError> {
-    access.require_admin()?;
     access.org().require_writable()?;
     let workspace = &access.workspace();
     if archived == workspace.archived_at.is_some() {

@@ -130,7 +130,7 @@ pub async fn create_workspace(
                     .privacy_mode
                     .map_or(access.org().default_privacy_mode, Into::into),
             };
-            workspaces::create(conn, actor, &access, settings)
+            workspaces::create(conn, actor, &access.admin()?, settings)
         })
         .await?;
     Ok(HttpResponse::Created().json(WorkspaceOut::from(&workspace)))
@@ -264,7 +264,7 @@ pub async fn put_member(
                 manager_user_id: Some(body.manager_user_id),
                 active: Some(body.active),
             };
-            workspaces::set_member(conn, actor, &access, &user_id, change)?;
+            workspaces::set_member(conn, actor, &access.admin()?, &user_id, change)?;
             workspaces::members(conn, &access.workspace().id)?
                 .into_iter()
                 .find(|m| m.user_id == user_id)

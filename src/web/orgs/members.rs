@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::super::context::OrgCtx;
+use super::super::context::{OrgAdmin, OrgCtx};
 use super::super::error::AppError;
 use super::super::htmx::Htmx;
 use super::super::layout::Layout;
@@ -96,7 +96,7 @@ pub struct RoleForm {
 /// Answers a member change: the refreshed list to htmx, the page (or a redirect) otherwise.
 async fn member_change_response(
     htmx: Htmx,
-    ctx: OrgCtx,
+    ctx: &OrgCtx,
     user_id: String,
     outcome: Result<(), OrgError>,
 ) -> Result<HttpResponse, AppError> {
@@ -107,7 +107,7 @@ async fn member_change_response(
     };
     let failed = error.is_some();
     if htmx.0 {
-        let list = member_list(&ctx, error).await?;
+        let list = member_list(ctx, error).await?;
         return if failed {
             super::super::unprocessable(list)
         } else {
@@ -125,7 +125,7 @@ async fn member_change_response(
 
 pub async fn change_role(
     htmx: Htmx,
-    ctx: OrgCtx,
+    ctx: OrgAdmin,
     path: web::Path<MemberRef>,
     form: web::Form<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -134,20 +134,20 @@ pub async fn change_role(
         .ok_or_else(|| AppError::BadRequest("Choose owner, admin or member.".into()))?;
     let target = user_id.clone();
     let outcome = ctx
-        .run(move |conn, actor, access| orgs::change_role(conn, actor, access, &target, role))
+        .run(move |conn, actor, admin| orgs::change_role(conn, actor, admin, &target, role))
         .await;
-    member_change_response(htmx, ctx, user_id, outcome).await
+    member_change_response(htmx, &ctx, user_id, outcome).await
 }
 
 pub async fn remove(
     htmx: Htmx,
-    ctx: OrgCtx,
+    ctx: OrgAdmin,
     path: web::Path<MemberRef>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = path.into_inner().user_id;
     let target = user_id.clone();
     let outcome = ctx
-        .run(move |conn, actor, access| orgs::remove_member(conn, actor, access, &target))
+        .run(move |conn, actor, admin| orgs::remove_member(conn, actor, admin, &target))
         .await;
-    member_change_response(htmx, ctx, user_id, outcome).await
+    member_change_response(htmx, &ctx, user_id, outcome).await
 }

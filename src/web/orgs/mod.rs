@@ -9,7 +9,7 @@ use askama::Template;
 use serde::Deserialize;
 use tracing_actix_web::RequestId;
 
-use super::context::OrgCtx;
+use super::context::{OrgAdmin, OrgCtx};
 use super::error::AppError;
 use super::identity::SignedIn;
 use super::layout::{FieldErrors, Layout};
@@ -243,10 +243,9 @@ pub(super) async fn overview_page(
 }
 
 pub async fn create_workspace(
-    ctx: OrgCtx,
+    ctx: OrgAdmin,
     form: web::Form<WorkspaceForm>,
 ) -> Result<HttpResponse, AppError> {
-    ctx.access.require_admin()?;
     ctx.access.require_writable()?;
     let form = form.into_inner();
     let settings = match WorkspaceSettings::try_from(&form) {
@@ -254,7 +253,7 @@ pub async fn create_workspace(
         Err(errors) => return overview_page(&ctx, form, errors, true).await,
     };
     match ctx
-        .run(move |conn, actor, access| workspaces::create(conn, actor, access, settings))
+        .run(move |conn, actor, admin| workspaces::create(conn, actor, admin, settings))
         .await
     {
         Ok(workspace) => {

@@ -241,7 +241,7 @@ pub async fn save(
         }
     };
     match admin
-        .run(move |conn, actor, access| orgs::update_profile(conn, actor, access, profile))
+        .run(move |conn, actor, admin| orgs::update_profile(conn, actor, admin, profile))
         .await
     {
         Ok(org) => {
@@ -309,8 +309,8 @@ pub async fn check(
     render(FieldSlots { slots })
 }
 
-async fn set_archived(ctx: OrgCtx, archived: bool) -> Result<HttpResponse, AppError> {
-    ctx.run(move |conn, actor, access| orgs::set_archived(conn, actor, access, archived))
+async fn set_archived(ctx: OrgAdmin, archived: bool) -> Result<HttpResponse, AppError> {
+    ctx.run(move |conn, actor, admin| orgs::set_archived(conn, actor, admin, archived))
         .await?;
     let org = &ctx.access.org();
     ctx.flash(&if archived {
@@ -324,10 +324,10 @@ async fn set_archived(ctx: OrgCtx, archived: bool) -> Result<HttpResponse, AppEr
     Ok(see_other(&format!("/orgs/{}/settings", org.slug)))
 }
 
-pub async fn archive(ctx: OrgCtx) -> Result<HttpResponse, AppError> {
+pub async fn archive(ctx: OrgAdmin) -> Result<HttpResponse, AppError> {
     set_archived(ctx, true).await
 }
 
-pub async fn unarchive(ctx: OrgCtx) -> Result<HttpResponse, AppError> {
+pub async fn unarchive(ctx: OrgAdmin) -> Result<HttpResponse, AppError> {
     set_archived(ctx, false).await
 }
