@@ -19,6 +19,7 @@ mod nav;
 mod orgs;
 mod session_store;
 mod tokens;
+mod workspace_members;
 mod workspaces;
 
 use std::net::TcpListener;
@@ -163,9 +164,9 @@ page_routes! {
     POST "/orgs/{org}/w/{ws}/settings" => workspaces::save_settings;
     POST "/orgs/{org}/w/{ws}/archive" => workspaces::archive;
     POST "/orgs/{org}/w/{ws}/unarchive" => workspaces::unarchive;
-    GET "/orgs/{org}/w/{ws}/members" => workspaces::members;
-    POST "/orgs/{org}/w/{ws}/members" => workspaces::add_member;
-    POST "/orgs/{org}/w/{ws}/members/{user_id}" => workspaces::update_member;
+    GET "/orgs/{org}/w/{ws}/members" => workspace_members::page;
+    POST "/orgs/{org}/w/{ws}/members" => workspace_members::add;
+    POST "/orgs/{org}/w/{ws}/members/{user_id}" => workspace_members::update;
 }
 
 /// Registers `PAGE_ROUTES`: a path with several methods becomes one resource (other methods
