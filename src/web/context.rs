@@ -38,13 +38,9 @@ pub struct Request {
 impl Request {
     /// The full page's layout: the sidebar is read now, for pages only.
     pub async fn layout(&self, title: &str) -> Result<Layout, AppError> {
-        let nav = self.nav().await?;
-        Ok(self.signed_in.layout(title, nav))
-    }
-
-    pub async fn nav(&self) -> Result<Nav, AppError> {
         let user_id = Some(self.signed_in.user.id.clone());
-        Nav::load(&self.state, user_id, self.place.clone()).await
+        let nav = Nav::load(&self.state, user_id, self.place.clone()).await?;
+        Ok(self.signed_in.layout(title, nav))
     }
 
     pub fn state(&self) -> &AppState {

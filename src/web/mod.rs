@@ -244,6 +244,10 @@ pub fn server(listener: TcpListener, db: Db, config: Arc<Config>) -> std::io::Re
             .wrap(TracingLogger::<headers::RequestSpan>::new())
     })
     .workers(workers)
+    // A response leaves in several writes (headers, then gzip chunks); with Nagle's algorithm
+    // a later small write waits for the client's delayed ACK of the first, about 40 ms on
+    // every kept-alive request.
+    .tcp_nodelay(true)
     .listen(listener)?
     .run();
     Ok(server)
