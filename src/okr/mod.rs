@@ -17,10 +17,10 @@ mod write;
 
 pub use create::{create, NewItem};
 pub use detail::{activity_feed, detail, history, item_page, FeedEntry, ItemDetail, ItemPage};
-pub use rules::{may_move_under, parents, plan_date, title, PLAN_YEARS};
+pub use rules::{editable_ids, may_move_under, parents, plan_date, title, PLAN_YEARS};
 pub use tree::{filtered_tree, list, tree, workspace_of, Assigned, ItemList, TreeFilter, TreeRow};
 pub use types::{ActionStatus, Item, ItemType, OkrError, StoryPoints};
 
-use rules::{check_may_edit, check_plan_dates, editable_ids, placement_refusal};
+use rules::{check_may_edit, check_plan_dates, placement_refusal};
 use tree::{narrow, tree_in};
 use write::{assignees_of, load, lock_workspace, next_sort_order, recompute_up, record};

@@ -89,7 +89,7 @@ fn may_edit(viewer: &Viewer, item: &Item, assignee_ids: &[String]) -> bool {
 
 /// Which of these rows the viewer may edit, in one query whatever their number (pages that
 /// show many items). Nothing in a read-only workspace.
-pub(super) fn editable_ids(
+pub fn editable_ids(
     conn: &mut AnyConnection,
     viewer: &Viewer,
     rows: &[TreeRow],

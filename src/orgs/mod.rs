@@ -326,6 +326,8 @@ pub struct WorkspaceLink {
     pub name: String,
     pub slug: String,
     pub archived: bool,
+    /// Whether the person administers it (and so may open its settings).
+    pub administers: bool,
 }
 
 /// The user's organizations (archived ones only when asked), each with the workspaces the
@@ -363,31 +365,42 @@ pub fn summaries_for(
             workspaces::archived_at,
         ))
         .load(conn)?;
-    let my_workspaces: Vec<String> = workspace_memberships::table
+    let my_workspaces: Vec<(String, WorkspaceRole)> = workspace_memberships::table
         .filter(workspace_memberships::user_id.eq(user_id))
         .filter(workspace_memberships::active.eq(true))
-        .select(workspace_memberships::workspace_id)
+        .select((
+            workspace_memberships::workspace_id,
+            workspace_memberships::role,
+        ))
         .load(conn)?;
-    let my_workspace_slugs: Vec<(String, String)> = workspaces::table
-        .filter(workspaces::id.eq_any(&my_workspaces))
-        .select((workspaces::organization_id, workspaces::slug))
+    let my_ids: Vec<&String> = my_workspaces.iter().map(|(id, _)| id).collect();
+    let my_workspace_slugs: Vec<(String, String, String)> = workspaces::table
+        .filter(workspaces::id.eq_any(&my_ids))
+        .select((
+            workspaces::id,
+            workspaces::organization_id,
+            workspaces::slug,
+        ))
         .load(conn)?;
+    let my_role = |org: &str, slug: &str| {
+        my_workspace_slugs
+            .iter()
+            .find(|(_, o, s)| o == org && s == slug)
+            .and_then(|(id, ..)| my_workspaces.iter().find(|(w, _)| w == id))
+            .map(|(_, role)| *role)
+    };
     Ok(orgs
         .into_iter()
         .map(|(id, name, slug, role, archived_at)| {
             let workspaces = all_workspaces
                 .iter()
                 .filter(|w| w.0 == id)
-                .filter(|w| {
-                    role.administers()
-                        || my_workspace_slugs
-                            .iter()
-                            .any(|(org, s)| *org == id && *s == w.2)
-                })
+                .filter(|w| role.administers() || my_role(&id, &w.2).is_some())
                 .map(|w| WorkspaceLink {
                     name: w.1.clone(),
                     slug: w.2.clone(),
                     archived: w.3.is_some(),
+                    administers: administers_workspace(role, my_role(&id, &w.2)),
                 })
                 .collect();
             OrgSummary {

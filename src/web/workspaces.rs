@@ -1,6 +1,8 @@
 //! A workspace's pages: the tree, settings, archive, members (role, manager, active).
 //! Creating one is an organization route (`orgs`).
 
+use std::collections::HashSet;
+
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
@@ -103,11 +105,17 @@ struct OverviewPage {
     filter: TreeQuery,
     filtering: bool,
     members: Vec<WorkspaceMember>,
+    /// The rows this viewer may change: the others show read-only.
+    editable: HashSet<String>,
     item_types: &'static [ItemType],
     statuses: &'static [ActionStatus],
 }
 
 impl OverviewPage {
+    fn may_edit(&self, item_id: &str) -> bool {
+        self.editable.contains(item_id)
+    }
+
     fn error_for(&self, parent: &str) -> Option<&str> {
         self.error
             .as_ref()
@@ -167,11 +175,12 @@ async fn overview_page(
     let filter = query.filter(today);
     let filtering = !filter.is_empty();
     let workspace_id = ctx.access.workspace().id.clone();
-    let (rows, members) = ctx
+    let (rows, members, editable) = ctx
         .run(move |conn, _, viewer| {
             let rows = okr::filtered_tree(conn, viewer, &filter)?;
             let members = workspaces::members(conn, &workspace_id)?;
-            Ok::<_, AppError>((rows, members))
+            let editable = okr::editable_ids(conn, viewer, &rows)?;
+            Ok::<_, AppError>((rows, members, editable))
         })
         .await?;
     Ok(OverviewPage {
@@ -184,6 +193,7 @@ async fn overview_page(
         filter: query,
         filtering,
         members,
+        editable,
         item_types: ItemType::ALL,
         statuses: ActionStatus::ALL,
     })

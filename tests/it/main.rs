@@ -20,6 +20,7 @@ mod layout;
 mod migrations;
 mod orgs;
 mod progress;
+mod read_only;
 mod rules;
 mod scope_fuzz;
 mod sessions;
