@@ -47,3 +47,17 @@ window.cairnPost = async (url, fields, { headers = {} } = {}) => {
     },
   };
 };
+
+// htmx swaps nothing when a change is refused (the htmx-config in base.html), so a control
+// would keep showing what was not saved. Put its form back as the page last showed it, and
+// say why with the reason from the error page the server answered.
+document.body.addEventListener("htmx:responseError", (event) => {
+  event.detail.elt.closest("form")?.reset();
+  const page = new DOMParser().parseFromString(event.detail.xhr.responseText, "text/html");
+  const reason = page.querySelector(".error-message")?.textContent.trim();
+  window.cairnToast(reason || "The change could not be saved.", { failure: true });
+});
+document.body.addEventListener("htmx:sendError", (event) => {
+  event.detail.elt.closest("form")?.reset();
+  window.cairnToast("Cairn could not be reached, so the change was not saved.", { failure: true });
+});

@@ -1215,3 +1215,73 @@ async fn a_refused_drag_in_a_real_browser_puts_the_row_back_with_the_reason() {
         .await;
     chrome.quit().await;
 }
+
+#[tokio::test]
+async fn a_refused_status_change_in_a_real_browser_puts_the_select_back_with_the_reason() {
+    let ws = Workspace::new("option_1").await;
+    ws.member("bob@example.com", "Bob Member", None).await;
+    let goal = ws.create(&ws.admin, "objective", None, "Goal").await;
+    let measure = ws
+        .create(&ws.admin, "key_result", Some(&goal), "Measure")
+        .await;
+    let task = ws.create(&ws.admin, "action", Some(&measure), "Task").await;
+    ws.assign(&task, "bob@example.com");
+    let Some(chrome) = Chrome::launch().await else {
+        return;
+    };
+    chrome.log_in(&ws.app.base_url, "bob@example.com").await;
+    chrome
+        .client
+        .goto(&format!("{}{}", ws.app.base_url, ws.base()))
+        .await
+        .expect("tree");
+    chrome.find(&format!("#status-{task}")).await;
+    // Bob's page still offers the select when the workspace becomes read-only.
+    let settings = format!("{}/settings", ws.base());
+    ws.admin
+        .submit(&settings, &format!("{}/archive", ws.base()), &[])
+        .await
+        .assert_redirect(&settings);
+    chrome
+        .client
+        .execute(
+            &format!(
+                "const s = document.getElementById('status-{task}'); s.value = 'done'; \
+                 s.dispatchEvent(new Event('change', {{ bubbles: true }}));"
+            ),
+            vec![],
+        )
+        .await
+        .expect("change the status");
+    let message = chrome
+        .wait_until("return document.querySelector('.toast-error')?.firstChild.textContent ?? null")
+        .await;
+    assert_eq!(
+        message.as_str(),
+        Some("Platform is archived, so it is read-only. An owner or admin can unarchive it in its settings.")
+    );
+    let shown = chrome
+        .client
+        .execute(
+            &format!("return document.getElementById('status-{task}').value;"),
+            vec![],
+        )
+        .await
+        .expect("value");
+    assert_eq!(
+        shown,
+        serde_json::json!("pending"),
+        "the select shows what is saved"
+    );
+    let stored: Option<String> = {
+        use cairn::schema::okr_items;
+        use diesel::prelude::*;
+        okr_items::table
+            .find(&task)
+            .select(okr_items::action_status)
+            .first(&mut ws.app.db())
+            .expect("item")
+    };
+    assert_eq!(stored.as_deref(), Some("pending"));
+    chrome.quit().await;
+}
