@@ -47,6 +47,22 @@ impl Request {
         &self.state
     }
 
+    /// Runs database work as this person, with `with` (an access, a viewer, an admin proof)
+    /// handed to it: the one way every context reaches the database.
+    async fn run_with<X, T, E, F>(&self, with: &X, work: F) -> Result<T, E>
+    where
+        X: Clone + Send + 'static,
+        F: FnOnce(&mut AnyConnection, &Actor, &X) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let (actor, with) = (self.actor.clone(), with.clone());
+        self.state
+            .db
+            .run(move |conn| work(conn, &actor, &with))
+            .await
+    }
+
     /// Shows `message` once on the next page.
     pub fn flash(&self, message: &str) -> Result<(), AppError> {
         identity::flash(&self.signed_in.session, message)
@@ -112,11 +128,7 @@ impl OrgCtx {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        let (actor, access) = (self.actor.clone(), self.access.clone());
-        self.state
-            .db
-            .run(move |conn| work(conn, &actor, &access))
-            .await
+        self.request.run_with(&self.access, work).await
     }
 }
 
@@ -159,11 +171,7 @@ impl OrgAdmin {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        let (actor, admin) = (self.actor.clone(), self.1.clone());
-        self.state
-            .db
-            .run(move |conn| work(conn, &actor, &admin))
-            .await
+        self.0.request.run_with(&self.1, work).await
     }
 }
 
@@ -217,11 +225,7 @@ impl WorkspaceCtx {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        let (actor, viewer) = (self.actor.clone(), self.viewer.clone());
-        self.state
-            .db
-            .run(move |conn| work(conn, &actor, &viewer))
-            .await
+        self.request.run_with(&self.viewer, work).await
     }
 }
 
@@ -260,11 +264,7 @@ impl WorkspaceAdmin {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        let (actor, admin) = (self.actor.clone(), self.1.clone());
-        self.state
-            .db
-            .run(move |conn| work(conn, &actor, &admin))
-            .await
+        self.0.request.run_with(&self.1, work).await
     }
 }
 
