@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
-use super::{invite_row, InviteError, InviteRow, InviteStatus, InviteToken};
+use super::{invite_row, workspace_name, InviteError, InviteRow, InviteStatus, InviteToken};
 use crate::accounts::{self, Email, NewAccount, User};
 use crate::activity::{self, Actor, Subject};
 use crate::db::{self, AnyConnection};
@@ -51,15 +51,7 @@ pub fn open(conn: &mut AnyConnection, token: &InviteToken) -> Result<InviteDetai
         .inner_join(users::table.on(users::id.eq(org_invites::invited_by_user_id)))
         .select((organizations::name, users::name))
         .first(conn)?;
-    let workspace_name = match &row.workspace_id {
-        Some(id) => Some(
-            workspaces::table
-                .find(id)
-                .select(workspaces::name)
-                .first(conn)?,
-        ),
-        None => None,
-    };
+    let workspace_name = workspace_name(conn, row.workspace_id.as_deref())?;
     Ok(InviteDetails {
         email: row.email,
         org_name,

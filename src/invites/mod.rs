@@ -17,7 +17,7 @@ use diesel::prelude::*;
 use crate::accounts::AccountError;
 use crate::db::{self, AnyConnection, DbError};
 use crate::orgs::OrgError;
-use crate::schema::org_invites;
+use crate::schema::{org_invites, workspaces};
 use crate::text_enum;
 use crate::workspaces::WorkspaceRole;
 
@@ -82,6 +82,21 @@ struct InviteRow {
     role: WorkspaceRole,
     workspace_id: Option<String>,
     expires_at: NaiveDateTime,
+}
+
+/// The name of the workspace an invite leads into, if it names one (for its email and page).
+fn workspace_name(
+    conn: &mut AnyConnection,
+    workspace_id: Option<&str>,
+) -> diesel::QueryResult<Option<String>> {
+    workspace_id
+        .map(|id| {
+            workspaces::table
+                .find(id)
+                .select(workspaces::name)
+                .first(conn)
+        })
+        .transpose()
 }
 
 fn invite_row(

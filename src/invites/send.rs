@@ -7,7 +7,8 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::{
-    invite_row, no_link_yet, InviteError, InviteOutcome, InviteRow, InviteStatus, InviteToken,
+    invite_row, no_link_yet, workspace_name, InviteError, InviteOutcome, InviteRow, InviteStatus,
+    InviteToken,
 };
 use crate::accounts::Email;
 use crate::activity::{self, Actor, Subject};
@@ -15,7 +16,7 @@ use crate::config::InviteSettings;
 use crate::db::{self, AnyConnection};
 use crate::mail::{self, OutgoingEmail};
 use crate::orgs::{self, OrgAccess, OrgError};
-use crate::schema::{org_invites, org_members, users, workspaces};
+use crate::schema::{org_invites, org_members, users};
 use crate::workspaces::{WorkspaceAccess, WorkspaceRole};
 
 /// Who may invite where: owners/admins anywhere, workspace admins to their workspace.
@@ -420,15 +421,7 @@ pub fn resend(
             .find(&actor.user_id)
             .select(users::name)
             .first(conn)?;
-        let workspace_name: Option<String> = match &row.workspace_id {
-            Some(id) => Some(
-                workspaces::table
-                    .find(id)
-                    .select(workspaces::name)
-                    .first(conn)?,
-            ),
-            None => None,
-        };
+        let workspace_name = workspace_name(conn, row.workspace_id.as_deref())?;
         let letter = Letter {
             invite_id: &row.id,
             to: &row.email,

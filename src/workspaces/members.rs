@@ -129,7 +129,7 @@ pub fn add_member(
     role: WorkspaceRole,
 ) -> Result<(), OrgError> {
     access.require_writable()?;
-    let workspace = &access.workspace();
+    let workspace = access.workspace();
     db::write_transaction(conn, |conn| {
         let name: String = org_members::table
             .inner_join(users::table.on(users::id.eq(org_members::user_id)))
@@ -237,7 +237,7 @@ pub fn update_member(
     change: MembershipChange,
 ) -> Result<(), OrgError> {
     access.require_writable()?;
-    let workspace = &access.workspace();
+    let workspace = access.workspace();
     db::write_transaction(conn, |conn| {
         // Serializes membership changes per workspace, so two manager changes cannot
         // together close a loop on PostgreSQL.

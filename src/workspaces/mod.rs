@@ -298,7 +298,7 @@ pub fn update_settings(
     settings: WorkspaceSettings,
 ) -> Result<Workspace, OrgError> {
     access.require_writable()?;
-    let before = &access.workspace();
+    let before = access.workspace();
     db::write_transaction(conn, |conn| {
         if slug_taken(
             conn,
@@ -340,7 +340,7 @@ pub fn set_archived(
     archived: bool,
 ) -> Result<(), OrgError> {
     access.org().require_writable()?;
-    let workspace = &access.workspace();
+    let workspace = access.workspace();
     if archived == workspace.archived_at.is_some() {
         return Ok(());
     }

@@ -312,7 +312,7 @@ pub async fn check(
 async fn set_archived(ctx: OrgAdmin, archived: bool) -> Result<HttpResponse, AppError> {
     ctx.run(move |conn, actor, admin| orgs::set_archived(conn, actor, admin, archived))
         .await?;
-    let org = &ctx.access.org();
+    let org = ctx.access.org();
     ctx.flash(&if archived {
         format!(
             "{} is archived: read-only and hidden from your home page.",
