@@ -1096,6 +1096,28 @@ async fn an_action_status_changes_in_place_in_the_tree() {
     );
 }
 
+/// Drags the tree row at `index` (from 0) by its handle to just inside the top of the first
+/// row.
+async fn drag_row_to_top(chrome: &Chrome, index: usize) {
+    let handle = chrome
+        .find(&format!(
+            ".tree-row:nth-child({}) .drag-handle:not([hidden])",
+            index + 1
+        ))
+        .await;
+    let dy = chrome
+        .client
+        .execute(
+            &format!("const rows = document.querySelectorAll('.tree-row'); const h = rows[{index}].querySelector('.drag-handle').getBoundingClientRect(); return rows[0].getBoundingClientRect().top + 4 - (h.top + h.height / 2);"),
+            vec![],
+        )
+        .await
+        .expect("geometry")
+        .as_f64()
+        .expect("number");
+    chrome.drag_by(&handle, 0.0, dy).await;
+}
+
 /// In headless Chromium: dragging a row's handle above its first sibling reorders the tree,
 /// and the order is still there after a reload.
 #[tokio::test]
@@ -1113,21 +1135,7 @@ async fn rows_reorder_by_dragging_in_a_real_browser() {
         .goto(&format!("{}{}", ws.app.base_url, ws.base()))
         .await
         .expect("tree");
-    let handle = chrome
-        .find(".tree-row:nth-child(3) .drag-handle:not([hidden])")
-        .await;
-    // From the handle's centre to just inside the top of the first row.
-    let dy = chrome
-        .client
-        .execute(
-            "const rows = document.querySelectorAll('.tree-row'); const h = rows[2].querySelector('.drag-handle').getBoundingClientRect(); return rows[0].getBoundingClientRect().top + 4 - (h.top + h.height / 2);",
-            vec![],
-        )
-        .await
-        .expect("geometry")
-        .as_f64()
-        .expect("number");
-    chrome.drag_by(&handle, 0.0, dy).await;
+    drag_row_to_top(&chrome, 2).await;
     let expected = ["Charlie", "Alpha", "Bravo"];
     // The script saves in the background; the server's answer is what counts.
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
@@ -1171,20 +1179,7 @@ async fn a_refused_drag_in_a_real_browser_puts_the_row_back_with_the_reason() {
         .goto(&format!("{}{}", ws.app.base_url, ws.base()))
         .await
         .expect("tree");
-    let handle = chrome
-        .find(".tree-row:nth-child(2) .drag-handle:not([hidden])")
-        .await;
-    let dy = chrome
-        .client
-        .execute(
-            "const rows = document.querySelectorAll('.tree-row'); const h = rows[1].querySelector('.drag-handle').getBoundingClientRect(); return rows[0].getBoundingClientRect().top + 4 - (h.top + h.height / 2);",
-            vec![],
-        )
-        .await
-        .expect("geometry")
-        .as_f64()
-        .expect("number");
-    chrome.drag_by(&handle, 0.0, dy).await;
+    drag_row_to_top(&chrome, 1).await;
     let message = chrome
         .wait_until("return document.querySelector('.toast-error')?.firstChild.textContent ?? null")
         .await;
