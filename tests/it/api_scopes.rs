@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 use crate::api::{token_for, Api};
 use crate::harness::{TestApp, Workspace};
 use crate::snapshot::Snapshot;
+use crate::walk_world::{walk_world, Items};
 
 const SCOPES: [&str; 3] = ["read", "write", "admin"];
 
@@ -48,46 +49,23 @@ struct World {
 }
 
 async fn world() -> World {
-    // No mail worker runs during the walk: a delivery would change the database under it.
-    let app = TestApp::spawn_with(&[("OUTBOX_POLL_MILLIS", "3600000")]).await;
-    let w = Workspace::in_app(app, "option_1").await;
-    w.member("member@example.com", "Mia Member", None).await;
-    w.app.person("outsider@example.com", "Otto Outsider").await;
-    let admin = &w.admin;
-    let objective = w.create(admin, "objective", None, "Grow").await;
-    let other = w.create(admin, "objective", None, "Keep").await;
-    let key_result = w
-        .create(admin, "key_result", Some(&objective), "Ten deals")
-        .await;
-    let action = w
-        .create(admin, "action", Some(&key_result), "Call Globex")
-        .await;
-    let throwaway = w
-        .create(admin, "action", Some(&key_result), "Scratch")
-        .await;
-    let deleted = w.create(admin, "objective", None, "Dropped").await;
-    let base = w.base();
-    for (path, fields) in [
-        (format!("{base}/items/{deleted}/delete"), vec![]),
-        (
-            format!("{base}/items/{objective}/links"),
-            vec![("to_item_id", other.as_str())],
-        ),
-    ] {
-        let page = admin.submit(&base, &path, &fields).await;
-        assert!(page.status.is_redirection(), "{path}: {}", page.body);
-    }
+    let (w, items) = walk_world().await;
+    let Items {
+        objective: _,
+        other,
+        key_result,
+        action,
+        throwaway,
+        deleted,
+        link,
+    } = items;
     let mut conn = w.app.db();
-    use cairn::schema::{okr_links, workspaces};
+    use cairn::schema::workspaces;
     use diesel::prelude::*;
     let (org_id, ws_id): (String, String) = workspaces::table
         .select((workspaces::organization_id, workspaces::id))
         .first(&mut conn)
         .expect("workspace");
-    let link: String = okr_links::table
-        .select(okr_links::id)
-        .first(&mut conn)
-        .expect("link");
     let (owner, member) = (
         w.app.user_id("admin@example.com"),
         w.app.user_id("member@example.com"),

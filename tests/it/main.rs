@@ -29,3 +29,4 @@ mod smtp;
 mod snapshot;
 mod trash;
 mod tree;
+mod walk_world;

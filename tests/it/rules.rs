@@ -16,8 +16,9 @@ use cairn::PageRoute;
 use diesel::prelude::*;
 use reqwest::StatusCode;
 
-use crate::harness::{Browser, Page, TestApp, Workspace};
+use crate::harness::{Browser, Page, Workspace};
 use crate::snapshot::Snapshot;
+use crate::walk_world::walk_world;
 
 /// Routes anyone may use without signing in.
 const PUBLIC: &[(&str, &str)] = &[
@@ -77,33 +78,22 @@ struct Ids {
 
 impl World {
     async fn new() -> Self {
-        // No mail worker runs during the walk: a delivery would change the database under it.
-        let app = TestApp::spawn_with(&[("OUTBOX_POLL_MILLIS", "3600000")]).await;
-        let w = Workspace::in_app(app, "option_1").await;
-        w.member("member@example.com", "Mia Member", None).await;
+        let (w, items) = walk_world().await;
         w.member("leaver@example.com", "Leo Leaver", None).await;
         let joiner = w.app.person("joiner@example.com", "Jo Joiner").await;
         w.app.join_org(&w.org, "joiner@example.com", "member");
-        let outsider = w.app.person("outsider@example.com", "Otto Outsider").await;
+        let outsider = w.app.browser();
+        outsider
+            .log_in("outsider@example.com", crate::harness::PASSWORD)
+            .await
+            .assert_redirect("/");
 
         let admin = &w.admin;
-        let objective = w.create(admin, "objective", None, "Grow").await;
-        let other_objective = w.create(admin, "objective", None, "Keep").await;
-        let key_result = w
-            .create(admin, "key_result", Some(&objective), "Ten deals")
-            .await;
         let second_key_result = w
-            .create(admin, "key_result", Some(&objective), "Five demos")
+            .create(admin, "key_result", Some(&items.objective), "Five demos")
             .await;
         w.create(admin, "action", Some(&second_key_result), "Book a room")
             .await;
-        let action = w
-            .create(admin, "action", Some(&key_result), "Call Globex")
-            .await;
-        let throwaway = w
-            .create(admin, "action", Some(&key_result), "Scratch")
-            .await;
-        let deleted = w.create(admin, "objective", None, "Dropped").await;
         let base = w.base();
         let ok = |page: Page| {
             assert!(
@@ -112,19 +102,9 @@ impl World {
                 page.body
             )
         };
-        ok(admin
-            .submit(&base, &format!("{base}/items/{deleted}/delete"), &[])
-            .await);
-        ok(admin
-            .submit(
-                &base,
-                &format!("{base}/items/{objective}/links"),
-                &[("to_item_id", &other_objective)],
-            )
-            .await);
         let placed = admin
             .script_post(
-                &format!("{base}/items/{objective}/position"),
+                &format!("{base}/items/{}/position", items.objective),
                 &[("x", "40"), ("y", "80")],
             )
             .await;
@@ -152,10 +132,6 @@ impl World {
             .await);
 
         let mut conn = w.app.db();
-        let link = cairn::schema::okr_links::table
-            .select(cairn::schema::okr_links::id)
-            .first(&mut conn)
-            .expect("link");
         let invite_of = |email: &str, conn: &mut cairn::db::AnyConnection| -> String {
             org_invites::table
                 .filter(org_invites::normalized_email.eq(email))
@@ -171,13 +147,13 @@ impl World {
             member: w.app.user_id("member@example.com"),
             joiner: w.app.user_id("joiner@example.com"),
             leaver: w.app.user_id("leaver@example.com"),
-            objective,
-            other_objective,
+            objective: items.objective,
+            other_objective: items.other,
             second_key_result,
-            action,
-            throwaway,
-            deleted,
-            link,
+            action: items.action,
+            throwaway: items.throwaway,
+            deleted: items.deleted,
+            link: items.link,
             invite,
             pending_invite,
             token,

@@ -1,0 +1,65 @@
+//! Where both rule walks (the pages' in `rules.rs`, the API's in `api_scopes.rs`) start: a
+//! workspace with no mail worker running (a delivery would change the database under a
+//! walk that compares every row), a plain member, an outsider, and one of each item a path
+//! can name.
+
+use diesel::prelude::*;
+
+use crate::harness::{TestApp, Workspace};
+
+/// The items every walk names: `throwaway` is there to be deleted, `deleted` is already in
+/// the trash, and `link` joins `objective` to `other`.
+pub struct Items {
+    pub objective: String,
+    pub other: String,
+    pub key_result: String,
+    pub action: String,
+    pub throwaway: String,
+    pub deleted: String,
+    pub link: String,
+}
+
+pub async fn walk_world() -> (Workspace, Items) {
+    let app = TestApp::spawn_with(&[("OUTBOX_POLL_MILLIS", "3600000")]).await;
+    let w = Workspace::in_app(app, "option_1").await;
+    w.member("member@example.com", "Mia Member", None).await;
+    w.app.person("outsider@example.com", "Otto Outsider").await;
+    let admin = &w.admin;
+    let objective = w.create(admin, "objective", None, "Grow").await;
+    let other = w.create(admin, "objective", None, "Keep").await;
+    let key_result = w
+        .create(admin, "key_result", Some(&objective), "Ten deals")
+        .await;
+    let action = w
+        .create(admin, "action", Some(&key_result), "Call Globex")
+        .await;
+    let throwaway = w
+        .create(admin, "action", Some(&key_result), "Scratch")
+        .await;
+    let deleted = w.create(admin, "objective", None, "Dropped").await;
+    let base = w.base();
+    for (path, fields) in [
+        (format!("{base}/items/{deleted}/delete"), vec![]),
+        (
+            format!("{base}/items/{objective}/links"),
+            vec![("to_item_id", other.as_str())],
+        ),
+    ] {
+        let page = admin.submit(&base, &path, &fields).await;
+        assert!(page.status.is_redirection(), "{path}: {}", page.body);
+    }
+    let link = cairn::schema::okr_links::table
+        .select(cairn::schema::okr_links::id)
+        .first(&mut w.app.db())
+        .expect("link");
+    let items = Items {
+        objective,
+        other,
+        key_result,
+        action,
+        throwaway,
+        deleted,
+        link,
+    };
+    (w, items)
+}
