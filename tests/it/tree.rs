@@ -1096,6 +1096,19 @@ async fn an_action_status_changes_in_place_in_the_tree() {
     );
 }
 
+/// Headless Chromium on the workspace's tree, logged in as `email`; `None` where a laptop
+/// has no chromedriver (see `Chrome::launch`).
+async fn tree_in_chrome(ws: &Workspace, email: &str) -> Option<Chrome> {
+    let chrome = Chrome::launch().await?;
+    chrome.log_in(&ws.app.base_url, email).await;
+    chrome
+        .client
+        .goto(&format!("{}{}", ws.app.base_url, ws.base()))
+        .await
+        .expect("tree");
+    Some(chrome)
+}
+
 /// Drags the tree row at `index` (from 0) by its handle to just inside the top of the first
 /// row.
 async fn drag_row_to_top(chrome: &Chrome, index: usize) {
@@ -1126,15 +1139,9 @@ async fn rows_reorder_by_dragging_in_a_real_browser() {
     for title in ["Alpha", "Bravo", "Charlie"] {
         ws.create(&ws.admin, "objective", None, title).await;
     }
-    let Some(chrome) = Chrome::launch().await else {
+    let Some(chrome) = tree_in_chrome(&ws, "admin@example.com").await else {
         return;
     };
-    chrome.log_in(&ws.app.base_url, "admin@example.com").await;
-    chrome
-        .client
-        .goto(&format!("{}{}", ws.app.base_url, ws.base()))
-        .await
-        .expect("tree");
     drag_row_to_top(&chrome, 2).await;
     let expected = ["Charlie", "Alpha", "Bravo"];
     // The script saves in the background; the server's answer is what counts.
@@ -1170,15 +1177,9 @@ async fn a_refused_drag_in_a_real_browser_puts_the_row_back_with_the_reason() {
     for title in ["Alpha", "Bravo"] {
         ws.create(&ws.admin, "objective", None, title).await;
     }
-    let Some(chrome) = Chrome::launch().await else {
+    let Some(chrome) = tree_in_chrome(&ws, "bob@example.com").await else {
         return;
     };
-    chrome.log_in(&ws.app.base_url, "bob@example.com").await;
-    chrome
-        .client
-        .goto(&format!("{}{}", ws.app.base_url, ws.base()))
-        .await
-        .expect("tree");
     drag_row_to_top(&chrome, 1).await;
     let message = chrome
         .wait_until("return document.querySelector('.toast-error')?.firstChild.textContent ?? null")
@@ -1221,15 +1222,9 @@ async fn a_refused_status_change_in_a_real_browser_puts_the_select_back_with_the
         .await;
     let task = ws.create(&ws.admin, "action", Some(&measure), "Task").await;
     ws.assign(&task, "bob@example.com");
-    let Some(chrome) = Chrome::launch().await else {
+    let Some(chrome) = tree_in_chrome(&ws, "bob@example.com").await else {
         return;
     };
-    chrome.log_in(&ws.app.base_url, "bob@example.com").await;
-    chrome
-        .client
-        .goto(&format!("{}{}", ws.app.base_url, ws.base()))
-        .await
-        .expect("tree");
     chrome.find(&format!("#status-{task}")).await;
     // Bob's page still offers the select when the workspace becomes read-only.
     let settings = format!("{}/settings", ws.base());
