@@ -438,11 +438,8 @@ fn build(conn: &mut AnyConnection, today: NaiveDate) -> Result<Demo, DemoError> 
 
 fn item(item_type: ItemType, title: &str, parent: Option<&str>, due: Option<NaiveDate>) -> NewItem {
     NewItem {
-        item_type,
-        title: title.to_owned(),
-        parent_id: parent.map(str::to_owned),
         due_date: due,
-        position: None,
+        ..NewItem::new(item_type, title.to_owned(), parent.map(str::to_owned))
     }
 }
 

@@ -108,8 +108,14 @@ impl DomainError for OkrError {
             OkrError::NotFound => ErrorKind::NotFound,
             OkrError::Org(e) => e.kind(),
             OkrError::Db(e) => e.kind(),
-            e @ OkrError::NotYours => ErrorKind::Forbidden(e.to_string()),
+            e @ (OkrError::NotYours | OkrError::CheckInLocked) => {
+                ErrorKind::Forbidden(e.to_string())
+            }
             OkrError::Refused(message) => ErrorKind::refused(message),
+            OkrError::Field { field, message } => ErrorKind::Invalid {
+                field: Some(field),
+                message,
+            },
         }
     }
 }

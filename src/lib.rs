@@ -5,12 +5,14 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod invites;
 pub mod mail;
+pub mod markdown;
 pub mod okr;
 pub mod orgs;
 pub mod schema;

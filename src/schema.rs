@@ -87,6 +87,8 @@ diesel::table! {
         archived_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        check_in_cadence -> Text,
+        check_in_weekday -> Integer,
     }
 }
 
@@ -147,6 +149,17 @@ diesel::table! {
         deleted_by_user_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        measure -> Text,
+        metric_kind -> Nullable<Text>,
+        baseline -> Nullable<Text>,
+        target -> Nullable<Text>,
+        unit -> Nullable<Text>,
+        decimals -> Integer,
+        weight -> Double,
+        current_value -> Nullable<Text>,
+        current_done -> Nullable<Bool>,
+        last_check_in_on -> Nullable<Date>,
+        last_confidence -> Nullable<Integer>,
     }
 }
 
@@ -281,6 +294,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    check_ins (id) {
+        id -> Text,
+        organization_id -> Text,
+        workspace_id -> Text,
+        item_id -> Text,
+        author_user_id -> Text,
+        effective_on -> Date,
+        value -> Nullable<Text>,
+        done -> Nullable<Bool>,
+        confidence -> Integer,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by_user_id -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(organizations -> users (created_by_user_id));
 diesel::joinable!(org_members -> organizations (organization_id));
@@ -311,6 +343,9 @@ diesel::joinable!(reports -> users (requested_by_user_id));
 diesel::joinable!(member_skills -> organizations (organization_id));
 diesel::joinable!(member_skills -> workspaces (workspace_id));
 diesel::joinable!(pat -> users (user_id));
+diesel::joinable!(check_ins -> okr_items (item_id));
+diesel::joinable!(check_ins -> workspaces (workspace_id));
+diesel::joinable!(check_ins -> organizations (organization_id));
 diesel::joinable!(email_outbox -> organizations (organization_id));
 diesel::joinable!(email_outbox -> org_invites (invite_id));
 
@@ -332,4 +367,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     member_skills,
     pat,
     email_outbox,
+    check_ins,
 );

@@ -116,8 +116,23 @@ pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange> {
 
 impl ActivityEntry {
     /// What happened, in words.
-    pub fn summary(&self) -> &str {
+    pub fn summary(&self) -> std::borrow::Cow<'_, str> {
+        // A check-in says what it reported: "checked in 12 deals, confidence 6".
+        let reported = |verb: &str, state: &Option<Value>| {
+            let said = state
+                .as_ref()
+                .and_then(|s| s.get("reported"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            std::borrow::Cow::Owned(format!("{verb} {said}").trim_end().to_owned())
+        };
         match self.action_type.as_str() {
+            "check_in.created" => return reported("checked in", &self.after),
+            "check_in.updated" => return reported("changed a check-in to", &self.after),
+            "check_in.deleted" => return reported("deleted a check-in of", &self.before),
+            _ => {}
+        }
+        std::borrow::Cow::Borrowed(match self.action_type.as_str() {
             "organization.created" => "created the organization",
             "organization.settings_updated" => "changed the settings",
             "organization.archived" => "archived the organization",
@@ -143,8 +158,9 @@ impl ActivityEntry {
             "item.positioned" => "moved it on the board",
             "item.linked" => "linked it",
             "item.unlinked" => "removed a link",
+            "workspace.check_in_cadence_changed" => "changed the check-in cadence",
             other => other,
-        }
+        })
     }
 }
 

@@ -75,6 +75,8 @@ pub struct Config {
     pub invites: InviteSettings,
     /// Requests one API token may make per minute (bursts up to as many).
     pub api_rate_per_minute: u32,
+    /// What time it is: the system clock, or a fixed one tests move.
+    pub clock: crate::clock::Clock,
 }
 
 /// The variable source, with blank values read as unset.
@@ -186,6 +188,7 @@ impl Config {
             outbox_poll,
             invites,
             api_rate_per_minute,
+            clock: crate::clock::Clock::system(),
         })
     }
 

@@ -4,6 +4,8 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use super::edit::{check_measure_and_weight, set_measure};
+use super::measure::{KeyResultMeasure, Weight};
 use super::{
     board, check_may_edit, check_plan_dates, load, lock_workspace, next_sort_order,
     placement_refusal, recompute_up, record, ActionStatus, Item, ItemType, OkrError,
@@ -22,6 +24,24 @@ pub struct NewItem {
     pub due_date: Option<NaiveDate>,
     /// Where on the board, when created there; otherwise the automatic layout places it.
     pub position: Option<board::BoardPosition>,
+    /// Key results only: what their progress comes from.
+    pub measure: KeyResultMeasure,
+    pub weight: Weight,
+}
+
+impl NewItem {
+    /// A new item of `item_type` measured and weighted the default way.
+    pub fn new(item_type: ItemType, title: String, parent_id: Option<String>) -> Self {
+        Self {
+            item_type,
+            title,
+            parent_id,
+            due_date: None,
+            position: None,
+            measure: KeyResultMeasure::Actions,
+            weight: Weight::DEFAULT,
+        }
+    }
 }
 
 /// Creates an item owned by its creator, at the end of its siblings.
@@ -33,6 +53,8 @@ pub fn create(
 ) -> Result<Item, OkrError> {
     viewer.require_writable()?;
     check_plan_dates(&[(new.due_date, "due date")])?;
+    let weight = (new.item_type != ItemType::Action).then_some(new.weight);
+    check_measure_and_weight(new.item_type, Some(&new.measure), weight)?;
     db::write_transaction(conn, |conn| {
         lock_workspace(conn, viewer)?;
         let parent = match &new.parent_id {
@@ -70,11 +92,13 @@ pub fn create(
                     .eq((new.item_type == ItemType::Action).then_some(ActionStatus::Pending)),
                 okr_items::progress_computed.eq(0.0),
                 okr_items::sort_order.eq(sort_order),
+                okr_items::weight.eq(new.weight.value()),
                 okr_items::created_at.eq(now),
                 okr_items::updated_at.eq(now),
             ))
             .execute(conn)?;
-        recompute_up(conn, new.parent_id.as_deref())?;
+        set_measure(conn, &id, &new.measure)?;
+        recompute_up(conn, Some(&id))?;
         let item = load(conn, &id)?;
         let item_snapshot = item.snapshot(conn)?;
         record(

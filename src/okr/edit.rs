@@ -5,6 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::measure::{FieldError, KeyResultMeasure, Weight};
 use super::{
     check_may_edit, load, recompute_up, record, ActionStatus, Item, ItemType, OkrError, StoryPoints,
 };
@@ -37,6 +38,54 @@ pub struct ItemChanges {
     pub due_date: Option<Option<NaiveDate>>,
     pub action_status: Option<ActionStatus>,
     pub story_points: Option<Option<StoryPoints>>,
+    /// Key results only.
+    pub measure: Option<KeyResultMeasure>,
+    /// Objectives and key results only.
+    pub weight: Option<Weight>,
+}
+
+/// Only key results have a measure, and actions have no weight.
+pub(super) fn check_measure_and_weight(
+    item_type: ItemType,
+    measure: Option<&KeyResultMeasure>,
+    weight: Option<Weight>,
+) -> Result<(), OkrError> {
+    if item_type != ItemType::KeyResult && measure.is_some_and(|m| *m != KeyResultMeasure::Actions)
+    {
+        return Err(FieldError::new(
+            "measure",
+            "Only key results are measured by a number or a milestone.",
+        )
+        .into());
+    }
+    if item_type == ItemType::Action && weight.is_some() {
+        return Err(FieldError::new(
+            "weight",
+            "Actions weigh by their story points, not a weight.",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Stores a key result's measure; the parts a measure does not use are cleared.
+pub(super) fn set_measure(
+    conn: &mut AnyConnection,
+    item_id: &str,
+    measure: &KeyResultMeasure,
+) -> QueryResult<()> {
+    let metric = measure.metric();
+    diesel::update(okr_items::table.find(item_id))
+        .set((
+            okr_items::measure.eq(measure.measure()),
+            okr_items::metric_kind.eq(metric.map(|m| m.kind)),
+            okr_items::baseline.eq(metric.map(|m| m.baseline.to_stored())),
+            okr_items::target.eq(metric.map(|m| m.target.to_stored())),
+            okr_items::unit.eq(metric.and_then(|m| m.unit.clone())),
+            okr_items::decimals.eq(metric.map_or(0, |m| m.decimals as i32)),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 fn active_members(conn: &mut AnyConnection, workspace_id: &str) -> QueryResult<Vec<String>> {
@@ -70,6 +119,8 @@ pub fn update(
     db::write_transaction(conn, |conn| {
         super::lock_workspace(conn, viewer)?;
         let before = editable(conn, viewer, item_id)?;
+        let before_json = before.snapshot(conn)?;
+        check_measure_and_weight(before.item_type, changes.measure.as_ref(), changes.weight)?;
         let is_action = before.item_type == ItemType::Action;
         if !is_action
             && (changes.action_status.is_some() || matches!(changes.story_points, Some(Some(_))))
@@ -113,8 +164,12 @@ pub fn update(
             }
         }
         let now = db::now();
+        if let Some(measure) = &changes.measure {
+            set_measure(conn, item_id, measure)?;
+        }
         diesel::update(okr_items::table.find(item_id))
             .set((
+                okr_items::weight.eq(changes.weight.map_or(before.weight, Weight::value)),
                 okr_items::title.eq(changes.title.as_ref().unwrap_or(&before.title)),
                 okr_items::description.eq(changes
                     .description
@@ -153,7 +208,6 @@ pub fn update(
         }
         recompute_up(conn, Some(item_id))?;
         let after = load(conn, item_id)?;
-        let before_json = before.snapshot(conn)?;
         let after_json = after.snapshot(conn)?;
         record(
             conn,

@@ -3,10 +3,13 @@
 //! ancestor chain in its own transaction and writes the activity log.
 
 pub mod board;
+pub mod check_ins;
 pub mod edit;
 pub mod gantt;
 pub mod links;
+pub mod measure;
 pub mod progress;
+pub mod status;
 
 mod create;
 mod detail;

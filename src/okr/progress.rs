@@ -1,12 +1,15 @@
 //! Progress roll-up, as DESIGN §3 states it:
-//! an action is 100 when done, 50 in progress, 0 pending; a key result is the average of its
-//! actions weighted by story points (numeric points weigh their value; `?`, `∞` and none
-//! weigh 1; 0 weighs 0 unless every action has 0, then all weigh the same), 0 without
-//! actions; an objective is the plain average of its children, 0 without any. Deleted items
-//! do not count.
+//! an action is 100 when done, 50 in progress, 0 pending. A key result measured by its
+//! actions is their average weighted by story points (numeric points weigh their value; `?`,
+//! `∞` and none weigh 1; 0 weighs 0 unless every action has 0, then all weigh the same), 0
+//! without actions; a metric key result is the share of its way from baseline to target (or
+//! whether it holds its line); a milestone is 0 or 100. An objective is the average of its
+//! children weighted by their `weight` (every weight 0: all count the same), 0 without any.
+//! Deleted items do not count.
 
 use std::collections::HashMap;
 
+use super::measure::{KeyResultMeasure, Number};
 use super::{ActionStatus, ItemType, StoryPoints};
 
 /// What progress depends on, for one item.
@@ -15,6 +18,12 @@ pub struct ProgressInput {
     pub item_type: ItemType,
     pub status: Option<ActionStatus>,
     pub points: Option<StoryPoints>,
+    /// How much it counts in its parent (objectives and key results).
+    pub weight: f64,
+    pub measure: KeyResultMeasure,
+    /// The latest check-in: a metric's value, a milestone's done flag.
+    pub current_value: Option<Number>,
+    pub done: bool,
 }
 
 /// An action's own progress.
@@ -26,41 +35,50 @@ pub fn of_action(status: Option<ActionStatus>) -> f64 {
     }
 }
 
-/// A key result's progress from its (live) actions: (status, points) each.
-pub fn of_key_result(actions: &[(Option<ActionStatus>, Option<StoryPoints>)]) -> f64 {
-    if actions.is_empty() {
-        return 0.0;
+/// A key result's progress by its measure; `actions` are its live actions' (status, points).
+pub fn of_key_result(
+    measure: &KeyResultMeasure,
+    current_value: Option<Number>,
+    done: bool,
+    actions: &[(Option<ActionStatus>, Option<StoryPoints>)],
+) -> f64 {
+    match measure {
+        KeyResultMeasure::Actions => of_actions(actions),
+        KeyResultMeasure::Metric(metric) => metric.progress(current_value),
+        KeyResultMeasure::Milestone if done => 100.0,
+        KeyResultMeasure::Milestone => 0.0,
     }
-    let weights: Vec<f64> = actions.iter().map(|(_, points)| weight(*points)).collect();
-    let total: f64 = weights.iter().sum();
-    if total == 0.0 {
-        // Every action has 0 points: they count equally.
-        return average(actions.iter().map(|(status, _)| of_action(*status)));
-    }
-    actions
+}
+
+/// The progress of a set of actions, weighted by story points.
+fn of_actions(actions: &[(Option<ActionStatus>, Option<StoryPoints>)]) -> f64 {
+    let weighted: Vec<(f64, f64)> = actions
         .iter()
-        .zip(&weights)
-        .map(|((status, _), w)| of_action(*status) * w)
-        .sum::<f64>()
-        / total
+        .map(|(status, points)| (of_action(*status), points_weight(*points)))
+        .collect();
+    weighted_average(&weighted)
 }
 
-/// An objective's progress: the plain average of its (live) children's progress.
-pub fn of_objective(children: &[f64]) -> f64 {
-    average(children.iter().copied())
+/// An objective's progress: its (live) children's (progress, weight), weighted.
+pub fn of_objective(children: &[(f64, f64)]) -> f64 {
+    weighted_average(children)
 }
 
-fn weight(points: Option<StoryPoints>) -> f64 {
+fn points_weight(points: Option<StoryPoints>) -> f64 {
     points.and_then(StoryPoints::numeric).unwrap_or(1.0)
 }
 
-fn average(values: impl Iterator<Item = f64>) -> f64 {
-    let (sum, n) = values.fold((0.0, 0u32), |(sum, n), v| (sum + v, n + 1));
-    if n == 0 {
-        0.0
-    } else {
-        sum / f64::from(n)
+/// The average of (value, weight) pairs; when every weight is 0 they count the same, and
+/// nothing at all is 0.
+fn weighted_average(values: &[(f64, f64)]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
     }
+    let total: f64 = values.iter().map(|(_, w)| w).sum();
+    if total == 0.0 {
+        return values.iter().map(|(v, _)| v).sum::<f64>() / values.len() as f64;
+    }
+    values.iter().map(|(v, w)| v * w).sum::<f64>() / total
 }
 
 /// A live item with its parent, for computing a whole workspace from scratch.
@@ -92,9 +110,13 @@ pub fn compute_all(nodes: &[TreeNode]) -> HashMap<String, f64> {
             .get(node.id.as_str())
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let value = match node.input.item_type {
-            ItemType::Action => of_action(node.input.status),
+        let input = &node.input;
+        let value = match input.item_type {
+            ItemType::Action => of_action(input.status),
             ItemType::KeyResult => of_key_result(
+                &input.measure,
+                input.current_value,
+                input.done,
                 &kids
                     .iter()
                     .filter(|k| k.input.item_type == ItemType::Action)
@@ -102,9 +124,9 @@ pub fn compute_all(nodes: &[TreeNode]) -> HashMap<String, f64> {
                     .collect::<Vec<_>>(),
             ),
             ItemType::Objective => {
-                let values: Vec<f64> = kids
+                let values: Vec<(f64, f64)> = kids
                     .iter()
-                    .map(|k| progress_of(k, children, memo))
+                    .map(|k| (progress_of(k, children, memo), k.input.weight))
                     .collect();
                 of_objective(&values)
             }
@@ -122,8 +144,17 @@ pub fn compute_all(nodes: &[TreeNode]) -> HashMap<String, f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::okr::measure::{Metric, MetricKind};
     use ActionStatus::*;
     use StoryPoints as P;
+
+    fn by_actions(actions: &[(Option<ActionStatus>, Option<StoryPoints>)]) -> f64 {
+        of_key_result(&KeyResultMeasure::Actions, None, false, actions)
+    }
+
+    fn number(raw: &str) -> Number {
+        Number::parse(raw, 2, "value").unwrap_or_else(|e| panic!("{e:?}"))
+    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9
@@ -139,10 +170,10 @@ mod tests {
 
     #[test]
     fn key_results_weigh_actions_by_points() {
-        assert_eq!(of_key_result(&[]), 0.0, "no actions: 0");
+        assert_eq!(by_actions(&[]), 0.0, "no actions: 0");
         // 3 points done, 1 point pending: 75.
         assert!(close(
-            of_key_result(&[(Some(Done), Some(P::Three)), (Some(Pending), Some(P::One))]),
+            by_actions(&[(Some(Done), Some(P::Three)), (Some(Pending), Some(P::One))]),
             75.0
         ));
         // `?`, `∞` and empty each weigh 1.
@@ -153,21 +184,21 @@ mod tests {
             (Some(Done), Some(P::One)),
         ];
         assert!(close(
-            of_key_result(&mixed),
+            by_actions(&mixed),
             (100.0 + 0.0 + 50.0 + 100.0) / 4.0
         ));
         // 0 weighs 0 ...
         assert!(close(
-            of_key_result(&[(Some(Done), Some(P::Zero)), (Some(Pending), Some(P::Two))]),
+            by_actions(&[(Some(Done), Some(P::Zero)), (Some(Pending), Some(P::Two))]),
             0.0
         ));
         // ... unless every action has 0: then equal weights.
         assert!(close(
-            of_key_result(&[(Some(Done), Some(P::Zero)), (Some(Pending), Some(P::Zero))]),
+            by_actions(&[(Some(Done), Some(P::Zero)), (Some(Pending), Some(P::Zero))]),
             50.0
         ));
         assert!(close(
-            of_key_result(&[
+            by_actions(&[
                 (Some(WorkInProgress), Some(P::Forty)),
                 (Some(Done), Some(P::Eight))
             ]),
@@ -176,9 +207,42 @@ mod tests {
     }
 
     #[test]
-    fn objectives_average_their_children() {
+    fn measured_key_results_ignore_their_actions() {
+        let actions = [(Some(Done), None)];
+        assert_eq!(by_actions(&actions), 100.0);
+        let metric = KeyResultMeasure::Metric(
+            Metric::new(
+                MetricKind::IncreaseTo,
+                number("0"),
+                number("20"),
+                Some("deals".into()),
+                0,
+            )
+            .unwrap_or_else(|e| panic!("{e:?}")),
+        );
+        assert_eq!(
+            of_key_result(&metric, Some(number("12")), false, &actions),
+            60.0
+        );
+        assert_eq!(of_key_result(&metric, None, false, &actions), 0.0);
+        let milestone = KeyResultMeasure::Milestone;
+        assert_eq!(of_key_result(&milestone, None, false, &actions), 0.0);
+        assert_eq!(of_key_result(&milestone, None, true, &[]), 100.0);
+    }
+
+    #[test]
+    fn objectives_weigh_their_children() {
         assert_eq!(of_objective(&[]), 0.0);
-        assert!(close(of_objective(&[100.0, 0.0, 50.0]), 50.0));
+        assert!(close(
+            of_objective(&[(100.0, 1.0), (0.0, 1.0), (50.0, 1.0)]),
+            50.0
+        ));
+        // Weight 3 against 1.
+        assert!(close(of_objective(&[(100.0, 3.0), (0.0, 1.0)]), 75.0));
+        // A weight of 0 does not count...
+        assert!(close(of_objective(&[(100.0, 0.0), (20.0, 2.0)]), 20.0));
+        // ... unless every weight is 0: then all count the same.
+        assert!(close(of_objective(&[(100.0, 0.0), (20.0, 0.0)]), 60.0));
     }
 
     #[test]
@@ -190,6 +254,10 @@ mod tests {
                 item_type,
                 status,
                 points,
+                weight: 1.0,
+                measure: KeyResultMeasure::Actions,
+                current_value: None,
+                done: false,
             },
         };
         let nodes = vec![

@@ -5,6 +5,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde_json::json;
 
+use super::measure::{KeyResultMeasure, Measure, Metric, MetricKind, Number};
+use super::progress::ProgressInput;
 use crate::db::{AnyConnection, DbError};
 use crate::schema::{okr_item_assignees, okr_items, users};
 use crate::scope;
@@ -97,6 +99,14 @@ pub enum OkrError {
     Refused(String),
     #[error("You can change only items you own or are assigned to.")]
     NotYours,
+    #[error("You can change only your own latest check-in, for 24 hours after writing it.")]
+    CheckInLocked,
+    /// The rules refuse one field's input; `field` is its name in forms and the API.
+    #[error("{message}")]
+    Field {
+        field: &'static str,
+        message: String,
+    },
     #[error(transparent)]
     Org(#[from] crate::orgs::OrgError),
     #[error(transparent)]
@@ -144,9 +154,66 @@ pub struct Item {
     pub deleted_by_user_id: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub measure: Measure,
+    pub metric_kind: Option<MetricKind>,
+    pub baseline: Option<Number>,
+    pub target: Option<Number>,
+    pub unit: Option<String>,
+    pub decimals: i32,
+    pub weight: f64,
+    pub current_value: Option<Number>,
+    pub current_done: Option<bool>,
+    pub last_check_in_on: Option<NaiveDate>,
+    pub last_confidence: Option<i32>,
 }
 
 impl Item {
+    /// What the key result's progress comes from (`Actions` for other items). A metric with
+    /// parts missing cannot be stored; it would read as measured by actions.
+    pub fn key_result_measure(&self) -> KeyResultMeasure {
+        match (self.measure, self.metric_kind, self.baseline, self.target) {
+            (Measure::Metric, Some(kind), Some(baseline), Some(target)) => {
+                KeyResultMeasure::Metric(Metric {
+                    kind,
+                    baseline,
+                    target,
+                    unit: self.unit.clone(),
+                    decimals: self.decimals.clamp(0, 4) as u32,
+                })
+            }
+            (Measure::Milestone, ..) => KeyResultMeasure::Milestone,
+            _ => KeyResultMeasure::Actions,
+        }
+    }
+
+    /// "12 / 20 deals" for a metric, "Done" or "Not done" for a milestone.
+    pub fn measured_summary(&self) -> Option<String> {
+        match self.key_result_measure() {
+            KeyResultMeasure::Metric(metric) => Some(metric.summary(self.current_value)),
+            KeyResultMeasure::Milestone if self.current_done == Some(true) => Some("Done".into()),
+            KeyResultMeasure::Milestone => Some("Not done".into()),
+            KeyResultMeasure::Actions => None,
+        }
+    }
+
+    /// Whether people check in on it: objectives and key results.
+    pub fn takes_check_ins(&self) -> bool {
+        self.item_type != ItemType::Action
+    }
+
+    /// What its progress depends on.
+    pub fn progress_input(&self) -> ProgressInput {
+        ProgressInput {
+            item_type: self.item_type,
+            status: self.action_status,
+            points: self.story_points,
+            weight: self.weight,
+            measure: self.key_result_measure(),
+            current_value: self.current_value,
+            done: self.current_done == Some(true),
+        }
+    }
+
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
         self.due_date.is_some_and(|due| due < today) && self.progress_computed < 100.0
     }
@@ -179,6 +246,22 @@ impl Item {
             "due_date": self.due_date.map(|d| d.to_string()),
             "action_status": self.action_status.map(ActionStatus::as_str),
             "story_points": self.story_points.map(StoryPoints::as_str),
+            "weight": self.weight,
+            "measure": self.measure.as_str(),
+            "metric_kind": self.metric_kind.map(MetricKind::as_str),
+            "baseline": self.baseline.map(Number::to_stored),
+            "target": self.target.map(Number::to_stored),
+            "unit": self.unit,
+            "decimals": self.decimals,
         }))
+    }
+}
+
+impl From<super::measure::FieldError> for OkrError {
+    fn from(e: super::measure::FieldError) -> Self {
+        Self::Field {
+            field: e.field,
+            message: e.message,
+        }
     }
 }

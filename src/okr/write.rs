@@ -91,20 +91,29 @@ pub(super) fn recompute_up(conn: &mut AnyConnection, start: Option<&str>) -> Res
             .set(okr_items::progress_computed.eq(okr_items::progress_computed))
             .execute(conn)?;
         let item = load(conn, &id)?;
-        let children: Vec<(ItemType, Option<ActionStatus>, Option<StoryPoints>, f64)> =
-            okr_items::table
-                .filter(okr_items::parent_id.eq(&id))
-                .filter(okr_items::deleted_at.is_null())
-                .select((
-                    okr_items::item_type,
-                    okr_items::action_status,
-                    okr_items::story_points,
-                    okr_items::progress_computed,
-                ))
-                .load(conn)?;
+        let children: Vec<(
+            ItemType,
+            Option<ActionStatus>,
+            Option<StoryPoints>,
+            f64,
+            f64,
+        )> = okr_items::table
+            .filter(okr_items::parent_id.eq(&id))
+            .filter(okr_items::deleted_at.is_null())
+            .select((
+                okr_items::item_type,
+                okr_items::action_status,
+                okr_items::story_points,
+                okr_items::progress_computed,
+                okr_items::weight,
+            ))
+            .load(conn)?;
         let value = match item.item_type {
             ItemType::Action => progress::of_action(item.action_status),
             ItemType::KeyResult => progress::of_key_result(
+                &item.key_result_measure(),
+                item.current_value,
+                item.current_done == Some(true),
                 &children
                     .iter()
                     .filter(|c| c.0 == ItemType::Action)
@@ -112,7 +121,7 @@ pub(super) fn recompute_up(conn: &mut AnyConnection, start: Option<&str>) -> Res
                     .collect::<Vec<_>>(),
             ),
             ItemType::Objective => {
-                progress::of_objective(&children.iter().map(|c| c.3).collect::<Vec<_>>())
+                progress::of_objective(&children.iter().map(|c| (c.3, c.4)).collect::<Vec<_>>())
             }
         };
         diesel::update(okr_items::table.find(&id))

@@ -17,7 +17,7 @@ use diesel::prelude::*;
 use crate::db::{AnyConnection, DbError};
 use crate::orgs::OrgError;
 use crate::schema::{okr_item_assignees, okr_items, workspace_memberships};
-use crate::workspaces::{PrivacyMode, WorkspaceAccess};
+use crate::workspaces::{CheckInCadence, PrivacyMode, WorkspaceAccess};
 
 /// A person looking at one workspace.
 #[derive(Debug, Clone)]
@@ -32,6 +32,8 @@ pub struct Viewer {
     team: HashSet<String>,
     /// The name of the archived organization or workspace that makes this one read-only.
     archived: Option<String>,
+    /// How often the workspace checks in: item status counts silence from it.
+    pub cadence: CheckInCadence,
 }
 
 impl Viewer {
@@ -58,6 +60,7 @@ impl Viewer {
             admin: access.is_admin(),
             sees_everything,
             team,
+            cadence: access.workspace().check_in_cadence(),
             archived: match access.require_writable() {
                 Err(OrgError::Archived(name)) => Some(name),
                 _ => None,

@@ -221,6 +221,7 @@ impl TryFrom<EditForm> for ItemChanges {
             due_date: Some(date(&form.due_date, "due date")?),
             action_status,
             story_points,
+            ..ItemChanges::default()
         })
     }
 }

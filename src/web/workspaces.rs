@@ -231,11 +231,12 @@ impl TryFrom<&ItemForm> for NewItem {
             raw => Some(okr::plan_date(raw, "due date")?),
         };
         Ok(NewItem {
-            item_type,
-            title,
-            parent_id: Some(form.parent_id.clone()).filter(|p| !p.is_empty()),
             due_date,
-            position: None,
+            ..NewItem::new(
+                item_type,
+                title,
+                Some(form.parent_id.clone()).filter(|p| !p.is_empty()),
+            )
         })
     }
 }

@@ -1,6 +1,7 @@
 //! Workspaces of an organization, their privacy mode, and who is in them (role, manager,
 //! active flag).
 
+mod cadence;
 mod members;
 
 use chrono::NaiveDateTime;
@@ -15,6 +16,7 @@ use crate::schema::{workspace_memberships, workspaces};
 /// Defined beside `OrgRole`, so `orgs` (which stores an organization's default mode) never
 /// imports `workspaces`.
 pub use crate::orgs::{PrivacyMode, WorkspaceRole};
+pub use cadence::{weekday_name, Cadence, CheckInCadence, GRACE_DAYS};
 pub use members::{
     add_member, members, set_member, update_member, MembershipChange, WorkspaceMember,
 };
@@ -33,9 +35,20 @@ pub struct Workspace {
     pub archived_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    check_in_cadence: Cadence,
+    check_in_weekday: i32,
 }
 
 impl Workspace {
+    fn cadence_json(&self) -> serde_json::Value {
+        let cadence = self.check_in_cadence();
+        json!({ "check_in_cadence": cadence.cadence.as_str(), "check_in_weekday": cadence.iso_weekday() })
+    }
+
+    pub fn check_in_cadence(&self) -> CheckInCadence {
+        CheckInCadence::from_stored(self.check_in_cadence, self.check_in_weekday)
+    }
+
     fn settings_json(&self) -> serde_json::Value {
         json!({ "name": self.name, "slug": self.slug, "privacy_mode": self.privacy_mode.as_str() })
     }
@@ -328,6 +341,39 @@ pub fn update_settings(
             "workspace.settings_updated",
             Some(before.settings_json()),
             Some(after.settings_json()),
+        )?;
+        Ok(after)
+    })
+}
+
+/// Changes how often the workspace checks in; status counts silence from it.
+pub fn set_check_in_cadence(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    access: &WorkspaceAdminAccess,
+    cadence: CheckInCadence,
+) -> Result<Workspace, OrgError> {
+    access.require_writable()?;
+    let before = access.workspace();
+    db::write_transaction(conn, |conn| {
+        diesel::update(workspaces::table.find(&before.id))
+            .set((
+                workspaces::check_in_cadence.eq(cadence.cadence),
+                workspaces::check_in_weekday.eq(cadence.iso_weekday()),
+                workspaces::updated_at.eq(db::now()),
+            ))
+            .execute(conn)?;
+        let after: Workspace = workspaces::table
+            .find(&before.id)
+            .select(Workspace::as_select())
+            .first(conn)?;
+        activity::record(
+            conn,
+            actor,
+            subject(&after, "workspace", &after.id),
+            "workspace.check_in_cadence_changed",
+            Some(before.cadence_json()),
+            Some(after.cadence_json()),
         )?;
         Ok(after)
     })

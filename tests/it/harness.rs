@@ -83,6 +83,8 @@ impl Drop for TestDatabase {
 
 pub struct TestApp {
     pub base_url: String,
+    /// The app's clock: fixed at the start, moved with `advance`.
+    pub clock: cairn::clock::Clock,
     // Stopped and joined first (fields drop in order), then the database goes.
     _app: RunningApp,
     pub database: TestDatabase,
@@ -117,13 +119,17 @@ impl TestApp {
         for (name, value) in overrides {
             vars.insert(name.to_string(), value.to_string());
         }
-        let config =
+        let mut config =
             Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
+        // A clock that stands still from now on, moved only by the test.
+        let clock = cairn::clock::Clock::fixed(chrono::Utc::now().naive_utc());
+        config.clock = clock.clone();
         // Blocking briefly here is fine: the app runs on a thread of its own.
         let app = RunningApp::start(config).expect("app starts");
         Self {
             base_url: format!("http://127.0.0.1:{}", app.port),
             _app: app,
+            clock,
             database,
             data_dir,
         }

@@ -95,7 +95,8 @@ async fn schema_rs_matches_the_migrations() {
         reports,
         member_skills,
         pat,
-        email_outbox
+        email_outbox,
+        check_ins
     );
 }
 

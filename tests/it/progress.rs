@@ -253,13 +253,7 @@ async fn after_any_sequence_of_edits_stored_progress_follows_the_rule() {
                     continue;
                 }
                 let parent = parent.cloned();
-                let new = NewItem {
-                    item_type,
-                    title: format!("s{seed} #{step}"),
-                    parent_id: parent.clone(),
-                    due_date: None,
-                    position: None,
-                };
+                let new = NewItem::new(item_type, format!("s{seed} #{step}"), parent.clone());
                 let item = okr::create(&mut conn, &actor, &viewer, new)
                     .unwrap_or_else(|e| panic!("{at}: create: {e}"));
                 model.items.insert(
@@ -366,13 +360,7 @@ async fn concurrent_edits_under_one_key_result_leave_its_progress_right() {
     let viewer = viewer(&mut conn, &actor, &org, &ws);
     let create =
         |conn: &mut cairn::db::AnyConnection, item_type, parent: Option<String>, title: &str| {
-            let new = NewItem {
-                item_type,
-                title: title.into(),
-                parent_id: parent,
-                due_date: None,
-                position: None,
-            };
+            let new = NewItem::new(item_type, title.into(), parent);
             okr::create(conn, &actor, &viewer, new).expect("create").id
         };
     let progress = |conn: &mut cairn::db::AnyConnection, id: &str| -> f64 {

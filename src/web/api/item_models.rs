@@ -234,7 +234,7 @@ impl TryFrom<NewItem> for okr::NewItem {
             title: okr::title(&body.title).map_err(|e| ApiError::field("title", e))?,
             parent_id: body.parent_id,
             due_date: body.due_date,
-            position: None,
+            ..okr::NewItem::new(body.item_type.into(), String::new(), None)
         })
     }
 }
@@ -315,6 +315,7 @@ impl TryFrom<ItemPatch> for ItemChanges {
             due_date: patch.due_date,
             action_status: patch.action_status.map(Into::into),
             story_points,
+            ..ItemChanges::default()
         })
     }
 }

@@ -1,0 +1,14 @@
+DROP TABLE check_ins;
+ALTER TABLE workspaces DROP COLUMN check_in_weekday;
+ALTER TABLE workspaces DROP COLUMN check_in_cadence;
+ALTER TABLE okr_items DROP COLUMN last_confidence;
+ALTER TABLE okr_items DROP COLUMN last_check_in_on;
+ALTER TABLE okr_items DROP COLUMN current_done;
+ALTER TABLE okr_items DROP COLUMN current_value;
+ALTER TABLE okr_items DROP COLUMN weight;
+ALTER TABLE okr_items DROP COLUMN decimals;
+ALTER TABLE okr_items DROP COLUMN unit;
+ALTER TABLE okr_items DROP COLUMN target;
+ALTER TABLE okr_items DROP COLUMN baseline;
+ALTER TABLE okr_items DROP COLUMN metric_kind;
+ALTER TABLE okr_items DROP COLUMN measure;

@@ -1,0 +1,162 @@
+//! How often a workspace checks in (DESIGN §3 "People": weekly on a weekday, biweekly,
+//! monthly, or off; weekly on Monday by default). Status counts silence from it.
+
+use chrono::{Duration, Months, NaiveDate, Weekday};
+
+use crate::text_enum;
+
+text_enum! {
+    pub enum Cadence {
+        Weekly => "weekly",
+        Biweekly => "biweekly",
+        Monthly => "monthly",
+        Off => "off",
+    }
+}
+
+impl Cadence {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Weekly => "Every week",
+            Self::Biweekly => "Every two weeks",
+            Self::Monthly => "Every month",
+            Self::Off => "Off",
+        }
+    }
+}
+
+/// A workspace's check-in rhythm: the cadence and, for weekly and biweekly, the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckInCadence {
+    pub cadence: Cadence,
+    pub weekday: Weekday,
+}
+
+impl Default for CheckInCadence {
+    fn default() -> Self {
+        Self {
+            cadence: Cadence::Weekly,
+            weekday: Weekday::Mon,
+        }
+    }
+}
+
+/// Days of grace after a check-in falls due before silence counts.
+pub const GRACE_DAYS: i64 = 2;
+
+impl CheckInCadence {
+    /// From the stored ISO weekday (1 is Monday); a value out of range reads as Monday.
+    pub fn from_stored(cadence: Cadence, iso_weekday: i32) -> Self {
+        let weekday = u8::try_from(iso_weekday - 1)
+            .ok()
+            .and_then(|d| Weekday::try_from(d).ok())
+            .unwrap_or(Weekday::Mon);
+        Self { cadence, weekday }
+    }
+
+    pub fn iso_weekday(self) -> i32 {
+        self.weekday.number_from_monday() as i32
+    }
+
+    /// The last day a check-in on `last` keeps an item up to date: one period plus the
+    /// grace. `None` when the cadence is off (any check-in keeps it up to date).
+    pub fn fresh_until(self, last: NaiveDate) -> Option<NaiveDate> {
+        let next_due = match self.cadence {
+            Cadence::Weekly => last.checked_add_signed(Duration::days(7)),
+            Cadence::Biweekly => last.checked_add_signed(Duration::days(14)),
+            Cadence::Monthly => last.checked_add_months(Months::new(1)),
+            Cadence::Off => return None,
+        };
+        next_due.and_then(|d| d.checked_add_signed(Duration::days(GRACE_DAYS)))
+    }
+
+    /// Whether a check-in on `last` (or none) still counts on `today`.
+    pub fn is_fresh(self, last: Option<NaiveDate>, today: NaiveDate) -> bool {
+        match last {
+            None => false,
+            Some(last) => self.fresh_until(last).is_none_or(|until| today <= until),
+        }
+    }
+
+    /// "Every week on Monday".
+    pub fn describe(self) -> String {
+        match self.cadence {
+            Cadence::Weekly | Cadence::Biweekly => {
+                format!("{} on {}", self.cadence.label(), weekday_name(self.weekday))
+            }
+            other => other.label().to_owned(),
+        }
+    }
+}
+
+pub fn weekday_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+    }
+
+    #[test]
+    fn silence_counts_after_one_period_and_two_days_of_grace() {
+        let weekly = CheckInCadence::default();
+        let monday = day(2027, 1, 4);
+        assert!(
+            weekly.is_fresh(Some(monday), day(2027, 1, 13)),
+            "7 + 2 days"
+        );
+        assert!(!weekly.is_fresh(Some(monday), day(2027, 1, 14)));
+        assert!(
+            !weekly.is_fresh(None, monday),
+            "never checked in is never fresh"
+        );
+        let biweekly = CheckInCadence {
+            cadence: Cadence::Biweekly,
+            ..weekly
+        };
+        assert!(biweekly.is_fresh(Some(monday), day(2027, 1, 20)));
+        assert!(!biweekly.is_fresh(Some(monday), day(2027, 1, 21)));
+        let monthly = CheckInCadence {
+            cadence: Cadence::Monthly,
+            ..weekly
+        };
+        assert!(monthly.is_fresh(Some(day(2027, 1, 31)), day(2027, 3, 2)));
+        assert!(!monthly.is_fresh(Some(day(2027, 1, 31)), day(2027, 3, 3)));
+        let off = CheckInCadence {
+            cadence: Cadence::Off,
+            ..weekly
+        };
+        assert!(off.is_fresh(Some(day(2020, 1, 1)), monday));
+        assert!(!off.is_fresh(None, monday));
+    }
+
+    #[test]
+    fn weekdays_round_trip_through_storage() {
+        for iso in 1..=7 {
+            assert_eq!(
+                CheckInCadence::from_stored(Cadence::Weekly, iso).iso_weekday(),
+                iso
+            );
+        }
+        assert_eq!(
+            CheckInCadence::from_stored(Cadence::Weekly, 0).weekday,
+            Weekday::Mon
+        );
+        assert_eq!(
+            CheckInCadence::from_stored(Cadence::Biweekly, 5).describe(),
+            "Every two weeks on Friday"
+        );
+    }
+}
