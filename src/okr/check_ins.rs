@@ -276,6 +276,36 @@ fn author_may_change(
         && latest_live(conn, &check_in.item_id)?.is_some_and(|latest| latest.id == check_in.id))
 }
 
+/// An objective or key result the viewer may check in on (what the check-in form opens).
+pub fn checkable(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    item_id: &str,
+) -> Result<Item, OkrError> {
+    let item = editable(conn, viewer, item_id)?;
+    if !item.takes_check_ins() {
+        return Err(OkrError::Refused(
+            "Actions take no check-ins; change their status instead.".into(),
+        ));
+    }
+    Ok(item)
+}
+
+/// A check-in the viewer may still change, with its item (what the edit form opens).
+pub fn changeable(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    check_in_id: &str,
+    now: NaiveDateTime,
+) -> Result<(CheckIn, Item), OkrError> {
+    viewer.require_writable()?;
+    let (check_in, item) = check_in_of(conn, viewer, check_in_id)?;
+    if !author_may_change(conn, viewer, &check_in, now)? {
+        return Err(OkrError::CheckInLocked);
+    }
+    Ok((check_in, item))
+}
+
 /// Records a check-in on an objective or key result the viewer may edit.
 pub fn add(
     conn: &mut AnyConnection,
@@ -287,12 +317,7 @@ pub fn add(
 ) -> Result<CheckIn, OkrError> {
     db::write_transaction(conn, |conn| {
         lock_workspace(conn, viewer)?;
-        let item = editable(conn, viewer, item_id)?;
-        if !item.takes_check_ins() {
-            return Err(OkrError::Refused(
-                "Actions take no check-ins; change their status instead.".into(),
-            ));
-        }
+        let item = checkable(conn, viewer, item_id)?;
         let reading = reading(&item, &draft)?;
         let effective_on = checked_day(&draft, now.date())?;
         let id = db::new_id();
@@ -337,12 +362,8 @@ pub fn update(
     now: NaiveDateTime,
 ) -> Result<CheckIn, OkrError> {
     db::write_transaction(conn, |conn| {
-        viewer.require_writable()?;
         lock_workspace(conn, viewer)?;
-        let (before, item) = check_in_of(conn, viewer, check_in_id)?;
-        if !author_may_change(conn, viewer, &before, now)? {
-            return Err(OkrError::CheckInLocked);
-        }
+        let (before, item) = changeable(conn, viewer, check_in_id, now)?;
         let reading = reading(&item, &draft)?;
         let effective_on = checked_day(&draft, now.date())?;
         diesel::update(check_ins::table.find(check_in_id))

@@ -211,6 +211,46 @@ impl Metric {
         }
     }
 
+    /// A metric from its parts as a form or an API body names them: a missing kind, baseline
+    /// or target is named (all at once), then `new` checks that they agree.
+    pub fn from_parts(
+        kind: Option<MetricKind>,
+        baseline: Option<Number>,
+        target: Option<Number>,
+        unit: Option<String>,
+        decimals: u32,
+    ) -> Result<Self, Vec<FieldError>> {
+        let missing = |field, message: &str| FieldError::new(field, message);
+        match (kind, baseline, target) {
+            (Some(kind), Some(baseline), Some(target)) => {
+                Self::new(kind, baseline, target, unit, decimals).map_err(|e| vec![e])
+            }
+            (kind, baseline, target) => Err([
+                kind.is_none()
+                    .then(|| missing("metric_kind", "Choose how the number should move.")),
+                baseline
+                    .is_none()
+                    .then(|| missing("baseline", "Enter the baseline: where the number starts.")),
+                target
+                    .is_none()
+                    .then(|| missing("target", "Enter the target: where the number should be.")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect()),
+        }
+    }
+
+    /// A value of this metric with its unit: "12 deals", "99.5%".
+    pub fn with_unit(&self, value: Number) -> String {
+        let shown = value.display(self.decimals);
+        match self.unit.as_deref() {
+            None => shown,
+            Some("%") => format!("{shown}%"),
+            Some(unit) => format!("{shown} {unit}"),
+        }
+    }
+
     /// The share of the way done, 0..100: travelled from baseline to target for the `_to`
     /// kinds, holding the line (100) or not (0) for the `stay_at` kinds.
     pub fn progress(&self, current: Option<Number>) -> f64 {
@@ -234,17 +274,10 @@ impl Metric {
     /// "12 / 20 deals": the current value against the target, with the unit.
     pub fn summary(&self, current: Option<Number>) -> String {
         let current = current.unwrap_or(self.baseline);
-        let unit = self.unit.as_deref().map_or(String::new(), |u| {
-            if u == "%" {
-                u.to_owned()
-            } else {
-                format!(" {u}")
-            }
-        });
         format!(
-            "{} / {}{unit}",
+            "{} / {}",
             current.display(self.decimals),
-            self.target.display(self.decimals)
+            self.with_unit(self.target)
         )
     }
 }
@@ -407,6 +440,25 @@ mod tests {
         m.unit = Some("%".into());
         m.decimals = 1;
         assert_eq!(m.summary(None), "0.0 / 20.0%");
+    }
+
+    #[test]
+    fn a_metric_from_parts_names_every_missing_part_then_checks_the_direction() {
+        let missing = Metric::from_parts(None, None, Some(n("5")), None, 0).err();
+        let fields: Vec<_> = missing.into_iter().flatten().map(|e| e.field).collect();
+        assert_eq!(fields, ["metric_kind", "baseline"]);
+        let same = Metric::from_parts(
+            Some(MetricKind::IncreaseTo),
+            Some(n("5")),
+            Some(n("5")),
+            None,
+            0,
+        );
+        assert_eq!(same.err().map(|e| e[0].field), Some("target"));
+        let mut m = metric(MetricKind::IncreaseTo, "0", "20");
+        assert_eq!(m.with_unit(n("12")), "12");
+        m.unit = Some("deals".into());
+        assert_eq!(m.with_unit(n("12")), "12 deals");
     }
 
     #[test]

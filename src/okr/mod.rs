@@ -3,6 +3,7 @@
 //! ancestor chain in its own transaction and writes the activity log.
 
 pub mod board;
+pub mod chart;
 pub mod check_ins;
 pub mod edit;
 pub mod gantt;

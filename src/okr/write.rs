@@ -91,13 +91,15 @@ pub(super) fn recompute_up(conn: &mut AnyConnection, start: Option<&str>) -> Res
             .set(okr_items::progress_computed.eq(okr_items::progress_computed))
             .execute(conn)?;
         let item = load(conn, &id)?;
-        let children: Vec<(
+        // Each live child's type, status, points, progress and weight.
+        type Child = (
             ItemType,
             Option<ActionStatus>,
             Option<StoryPoints>,
             f64,
             f64,
-        )> = okr_items::table
+        );
+        let children: Vec<Child> = okr_items::table
             .filter(okr_items::parent_id.eq(&id))
             .filter(okr_items::deleted_at.is_null())
             .select((

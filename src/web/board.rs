@@ -9,11 +9,13 @@ use serde::Deserialize;
 use super::context::WorkspaceCtx;
 use super::error::AppError;
 use super::items::ItemRef;
+use super::layout::FieldErrors;
 use super::layout::Layout;
-use super::workspaces::{ItemForm, TreeQuery};
+use super::measure_form::MeasureForm;
+use super::workspaces::{create_from, ItemForm, RefusedItem, TreeQuery};
 use super::{render, see_other, unprocessable};
 use crate::okr::board::{self, Board, BoardPosition, Card, EdgeKind, Tidy};
-use crate::okr::{self, ActionStatus, ItemType, NewItem, OkrError};
+use crate::okr::{ActionStatus, ItemType, NewItem};
 use crate::workspaces::{self, WorkspaceAccess, WorkspaceMember};
 
 #[derive(Template)]
@@ -29,7 +31,9 @@ struct BoardPage {
     members: Vec<WorkspaceMember>,
     item_types: &'static [ItemType],
     /// A refused new item: why, and what was typed, so the dialog opens again with both.
-    refused: Option<(String, BoardItemForm)>,
+    refused: Option<(RefusedItem, PositionForm)>,
+    blank_measure: MeasureForm,
+    blank_errors: FieldErrors,
 }
 
 impl BoardPage {
@@ -49,8 +53,27 @@ impl BoardPage {
             .filter(|c| c.row.item.item_type != ItemType::Action)
     }
 
-    fn typed(&self) -> Option<&BoardItemForm> {
-        self.refused.as_ref().map(|(_, form)| form)
+    fn typed(&self) -> Option<&ItemForm> {
+        self.refused.as_ref().map(|(refused, _)| &refused.form)
+    }
+
+    fn typed_at(&self) -> Option<&PositionForm> {
+        self.refused.as_ref().map(|(_, at)| at)
+    }
+
+    fn message(&self) -> Option<&str> {
+        self.refused.as_ref()?.0.refusal.message.as_deref()
+    }
+
+    fn measure(&self) -> &MeasureForm {
+        self.typed()
+            .map_or(&self.blank_measure, |form| &form.measure)
+    }
+
+    fn errors(&self) -> &FieldErrors {
+        self.refused
+            .as_ref()
+            .map_or(&self.blank_errors, |(refused, _)| &refused.refusal.fields)
     }
 
     fn is_link(kind: &EdgeKind) -> bool {
@@ -65,7 +88,7 @@ impl BoardPage {
 async fn board_page(
     ctx: &WorkspaceCtx,
     query: TreeQuery,
-    refused: Option<(String, BoardItemForm)>,
+    refused: Option<(RefusedItem, PositionForm)>,
 ) -> Result<BoardPage, AppError> {
     let today = chrono::Utc::now().date_naive();
     let filter = query.filter(today);
@@ -91,6 +114,8 @@ async fn board_page(
         members,
         item_types: ItemType::ALL,
         refused,
+        blank_measure: MeasureForm::default(),
+        blank_errors: FieldErrors::default(),
     })
 }
 
@@ -195,24 +220,16 @@ pub async fn create_item(
     ctx: WorkspaceCtx,
     form: web::Form<BoardItemForm>,
 ) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
-    let position = BoardPosition::try_from(&form.at)?;
-    let outcome = match NewItem::try_from(&form.item) {
-        Err(message) => Err(OkrError::Refused(message)),
-        Ok(new) => {
-            let new = NewItem {
-                position: Some(position),
-                ..new
-            };
-            ctx.run(move |conn, actor, viewer| okr::create(conn, actor, viewer, new))
-                .await
-        }
+    let BoardItemForm { item, at } = form.into_inner();
+    let position = BoardPosition::try_from(&at)?;
+    let placed = |new| NewItem {
+        position: Some(position),
+        ..new
     };
-    match outcome {
+    match create_from(&ctx, item, placed).await? {
         Ok(item) => Ok(see_other(&format!("{}/board#card-{}", ctx.base(), item.id))),
-        Err(OkrError::Refused(message)) => {
-            unprocessable(board_page(&ctx, TreeQuery::default(), Some((message, form))).await?)
+        Err(refused) => {
+            unprocessable(board_page(&ctx, TreeQuery::default(), Some((refused, at))).await?)
         }
-        Err(e) => Err(e.into()),
     }
 }

@@ -3,19 +3,21 @@
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::NaiveDate;
 use serde::Deserialize;
 
+use super::check_ins::CheckInSection;
 use super::context::WorkspaceCtx;
 use super::error::AppError;
 use super::htmx::Htmx;
-use super::layout::Layout;
+use super::item_form::EditForm;
+use super::layout::{FieldErrors, Layout};
+use super::measure_form::Refusal;
 use super::{render, see_other, unprocessable};
 use crate::activity::{ActivityEntry, Actor};
 use crate::db::AnyConnection;
 use crate::okr::edit::{self, Direction, ItemChanges, Trashed};
 use crate::okr::links::{self, Linked};
-use crate::okr::{self, ActionStatus, Item, ItemType, OkrError, StoryPoints, TreeRow};
+use crate::okr::{self, check_ins, ActionStatus, Item, ItemType, OkrError, StoryPoints, TreeRow};
 use crate::scope::Viewer;
 use crate::workspaces::{self, WorkspaceMember};
 
@@ -31,7 +33,6 @@ struct DetailPage {
     base: String,
     item: Item,
     owner_name: String,
-    assignee_ids: Vec<String>,
     parent: Option<Item>,
     children: Vec<TreeRow>,
     links: Vec<Linked>,
@@ -39,8 +40,15 @@ struct DetailPage {
     move_targets: Vec<TreeRow>,
     members: Vec<WorkspaceMember>,
     history: Vec<ActivityEntry>,
+    /// Objectives and key results: their check-ins and chart.
+    check_ins: Option<CheckInSection>,
     can_edit: bool,
+    /// What the form shows: the item, or what was typed when saving it was refused.
+    form: EditForm,
+    /// Why the last change was refused, as a whole.
     error: Option<String>,
+    /// Messages next to single fields (the measure, the weight).
+    errors: FieldErrors,
     statuses: &'static [ActionStatus],
     points: &'static [StoryPoints],
 }
@@ -51,19 +59,7 @@ impl DetailPage {
     fn owner_listed(&self) -> bool {
         self.members
             .iter()
-            .any(|m| m.user_id == self.item.owner_user_id)
-    }
-
-    fn is_assigned(&self, user_id: &str) -> bool {
-        self.assignee_ids.iter().any(|id| id == user_id)
-    }
-
-    fn has_status(&self, status: &ActionStatus) -> bool {
-        self.item.action_status == Some(*status)
-    }
-
-    fn has_points(&self, points: &StoryPoints) -> bool {
-        self.item.story_points == Some(*points)
+            .any(|m| m.user_id == self.form.owner_user_id)
     }
 
     /// What the move picker offers, in words.
@@ -76,17 +72,31 @@ impl DetailPage {
     }
 }
 
+/// The page after a refused change: the reason, and what was typed when it was the form.
+#[derive(Default)]
+struct Refused {
+    refusal: Refusal,
+    typed: Option<EditForm>,
+}
+
 async fn detail_page(
     ctx: &WorkspaceCtx,
     item_id: String,
-    error: Option<String>,
+    refused: Refused,
 ) -> Result<DetailPage, AppError> {
     let workspace_id = ctx.access.workspace().id.clone();
-    let (page, members) = ctx
+    let now = ctx.state().config.clock.now();
+    let (page, members, check_in_entries) = ctx
         .run(move |conn, _, viewer| {
             let page = okr::item_page(conn, viewer, &item_id, 50)?;
             let members = workspaces::members(conn, &workspace_id)?;
-            Ok::<_, AppError>((page, members))
+            let entries = page
+                .detail
+                .item
+                .takes_check_ins()
+                .then(|| check_ins::history(conn, viewer, &item_id, now))
+                .transpose()?;
+            Ok::<_, AppError>((page, members, entries))
         })
         .await?;
     let okr::ItemPage {
@@ -122,12 +132,16 @@ async fn detail_page(
         .filter(|row| okr::may_move_under(&item, &row.item, &parents))
         .cloned()
         .collect();
+    let can_edit = detail.can_edit && ctx.viewer.require_writable().is_ok();
+    let Refused { refusal, typed } = refused;
     Ok(DetailPage {
         layout: ctx.layout(&item.title).await?,
         base: ctx.base(),
-        can_edit: detail.can_edit && ctx.viewer.require_writable().is_ok(),
+        check_ins: check_in_entries
+            .map(|entries| CheckInSection::new(&item, entries, now.date(), can_edit)),
+        form: typed.unwrap_or_else(|| EditForm::of(&item, &detail_assignees)),
+        can_edit,
         owner_name: detail.owner_name,
-        assignee_ids: detail_assignees,
         parent: detail.parent,
         item,
         children,
@@ -136,94 +150,15 @@ async fn detail_page(
         move_targets,
         members,
         history,
-        error,
+        error: refusal.message,
+        errors: refusal.fields,
         statuses: ActionStatus::ALL,
         points: StoryPoints::ALL,
     })
 }
 
 pub async fn show(ctx: WorkspaceCtx, path: web::Path<ItemRef>) -> Result<HttpResponse, AppError> {
-    render(detail_page(&ctx, path.into_inner().item_id, None).await?)
-}
-
-/// The edit form as posted; assignees repeat, so the body is read by hand.
-struct EditForm {
-    title: String,
-    description: String,
-    owner_user_id: String,
-    assignee_user_ids: Vec<String>,
-    start_date: String,
-    due_date: String,
-    action_status: Option<String>,
-    story_points: Option<String>,
-}
-
-impl EditForm {
-    fn parse(body: &[u8]) -> Self {
-        let mut form = EditForm {
-            title: String::new(),
-            description: String::new(),
-            owner_user_id: String::new(),
-            assignee_user_ids: Vec::new(),
-            start_date: String::new(),
-            due_date: String::new(),
-            action_status: None,
-            story_points: None,
-        };
-        for (name, value) in url::form_urlencoded::parse(body) {
-            let value = value.into_owned();
-            match name.as_ref() {
-                "title" => form.title = value,
-                "description" => form.description = value,
-                "owner_user_id" => form.owner_user_id = value,
-                "assignee_user_ids" => form.assignee_user_ids.push(value),
-                "start_date" => form.start_date = value,
-                "due_date" => form.due_date = value,
-                "action_status" => form.action_status = Some(value),
-                "story_points" => form.story_points = Some(value),
-                _ => {}
-            }
-        }
-        form
-    }
-}
-
-fn date(raw: &str, label: &str) -> Result<Option<NaiveDate>, String> {
-    match raw.trim() {
-        "" => Ok(None),
-        raw => okr::plan_date(raw, label).map(Some),
-    }
-}
-
-impl TryFrom<EditForm> for ItemChanges {
-    type Error = String;
-
-    fn try_from(form: EditForm) -> Result<Self, String> {
-        let action_status = form
-            .action_status
-            .map(|raw| ActionStatus::parse(&raw).ok_or("Choose pending, in progress or done."))
-            .transpose()?;
-        let story_points = form
-            .story_points
-            .map(|raw| match raw.as_str() {
-                "" => Ok(None),
-                raw => StoryPoints::parse(raw)
-                    .map(Some)
-                    .ok_or("Choose story points from the list."),
-            })
-            .transpose()?;
-        Ok(ItemChanges {
-            title: Some(okr::title(&form.title)?),
-            description: Some(edit::description(&form.description)?),
-            owner_user_id: Some(form.owner_user_id),
-            assignee_user_ids: Some(form.assignee_user_ids),
-            start_date: Some(date(&form.start_date, "start date")?),
-            due_date: Some(date(&form.due_date, "due date")?),
-            action_status,
-            story_points,
-            ..ItemChanges::default()
-        })
-    }
+    render(detail_page(&ctx, path.into_inner().item_id, Refused::default()).await?)
 }
 
 /// Runs a change to one item and answers with its page: the page again with the reason
@@ -248,7 +183,11 @@ where
             })))
         }
         Err(OkrError::Refused(message)) => {
-            unprocessable(detail_page(&ctx, item_id, Some(message)).await?)
+            let refused = Refused {
+                refusal: Refusal::message(message),
+                typed: None,
+            };
+            unprocessable(detail_page(&ctx, item_id, refused).await?)
         }
         Err(e) => Err(e.into()),
     }
@@ -259,22 +198,38 @@ fn in_tree(ctx: &WorkspaceCtx, item_id: &str) -> String {
     format!("{}#item-{item_id}", ctx.base())
 }
 
+/// Saves the item form. A refusal shows the page again with what was typed and the reasons,
+/// the measure's and the weight's next to their fields.
 pub async fn update(
     ctx: WorkspaceCtx,
     path: web::Path<ItemRef>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    let changes = ItemChanges::try_from(EditForm::parse(&body));
-    change_item(
-        ctx,
-        path.into_inner().item_id,
-        None,
-        move |conn, actor, viewer, id| {
-            let changes = changes.map_err(OkrError::Refused)?;
-            edit::update(conn, actor, viewer, id, changes).map(drop)
-        },
-    )
-    .await
+    let item_id = path.into_inner().item_id;
+    let form = EditForm::parse(&body);
+    let outcome = match ItemChanges::try_from(&form) {
+        Err(refusal) => Err(refusal),
+        Ok(changes) => {
+            let id = item_id.clone();
+            match ctx
+                .run(move |conn, actor, viewer| edit::update(conn, actor, viewer, &id, changes))
+                .await
+            {
+                Ok(_) => Ok(()),
+                Err(e) => Err(Refusal::of(e)?),
+            }
+        }
+    };
+    match outcome {
+        Ok(()) => Ok(see_other(&format!("{}/items/{item_id}", ctx.base()))),
+        Err(refusal) => {
+            let refused = Refused {
+                refusal,
+                typed: Some(form),
+            };
+            unprocessable(detail_page(&ctx, item_id, refused).await?)
+        }
+    }
 }
 
 pub async fn delete(ctx: WorkspaceCtx, path: web::Path<ItemRef>) -> Result<HttpResponse, AppError> {

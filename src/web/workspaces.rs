@@ -11,9 +11,11 @@ use serde::Deserialize;
 use super::context::{WorkspaceAdmin, WorkspaceCtx};
 use super::error::AppError;
 use super::layout::{FieldErrors, Layout};
+use super::measure_form::{MeasureForm, Refusal};
 use super::{render, see_other, unprocessable};
 use crate::activity::{self, ActivityEntry, History};
-use crate::okr::{self, ActionStatus, ItemType, NewItem, OkrError, TreeFilter, TreeRow};
+use crate::okr::measure::KeyResultMeasure;
+use crate::okr::{self, ActionStatus, ItemType, NewItem, TreeFilter, TreeRow};
 use crate::orgs::{self, OrgError, Organization};
 use crate::workspaces::{
     self, PrivacyMode, Workspace, WorkspaceAccess, WorkspaceMember, WorkspaceSettings,
@@ -99,9 +101,11 @@ struct OverviewPage {
     access: WorkspaceAccess,
     rows: Vec<TreeRow>,
     today: NaiveDate,
-    /// A refused new item: (the parent it was for, or "" at the top; why).
-    error: Option<(String, String)>,
-    typed: String,
+    /// A refused new item: the parent it was for ("" at the top), what was typed, and why.
+    refused: Option<RefusedItem>,
+    /// What an untouched add form holds.
+    blank: ItemForm,
+    blank_errors: FieldErrors,
     filter: TreeQuery,
     filtering: bool,
     members: Vec<WorkspaceMember>,
@@ -116,21 +120,31 @@ impl OverviewPage {
         self.editable.contains(item_id)
     }
 
+    fn refused_for(&self, parent: &str) -> Option<&RefusedItem> {
+        self.refused.as_ref().filter(|r| r.form.parent_id == parent)
+    }
+
+    /// The reason the form under `parent` was refused, as a whole.
     fn error_for(&self, parent: &str) -> Option<&str> {
-        self.error
-            .as_ref()
-            .filter(|(p, _)| p == parent)
-            .map(|(_, message)| message.as_str())
+        self.refused_for(parent)?.refusal.message.as_deref()
     }
 
     /// What the user typed into the form that was refused, so it comes back.
-    fn typed_for(&self, parent: &str) -> &str {
-        if self.error_for(parent).is_some() {
-            &self.typed
-        } else {
-            ""
-        }
+    fn typed_for(&self, parent: &str) -> &ItemForm {
+        self.refused_for(parent).map_or(&self.blank, |r| &r.form)
     }
+
+    /// Messages next to the fields of the form under `parent`.
+    fn errors_for(&self, parent: &str) -> &FieldErrors {
+        self.refused_for(parent)
+            .map_or(&self.blank_errors, |r| &r.refusal.fields)
+    }
+}
+
+/// A new item the tree or the board refused, with what was typed.
+pub(super) struct RefusedItem {
+    pub(super) form: ItemForm,
+    pub(super) refusal: Refusal,
 }
 
 /// The tree page's filters as they stand in the URL, so a filtered view can be shared.
@@ -168,8 +182,7 @@ impl TreeQuery {
 async fn overview_page(
     ctx: &WorkspaceCtx,
     query: TreeQuery,
-    error: Option<(String, String)>,
-    typed: String,
+    refused: Option<RefusedItem>,
 ) -> Result<OverviewPage, AppError> {
     let today = chrono::Utc::now().date_naive();
     let filter = query.filter(today);
@@ -188,8 +201,9 @@ async fn overview_page(
         access: ctx.access.clone(),
         rows,
         today,
-        error,
-        typed,
+        refused,
+        blank: ItemForm::default(),
+        blank_errors: FieldErrors::default(),
         filter: query,
         filtering,
         members,
@@ -203,11 +217,11 @@ pub async fn overview(
     ctx: WorkspaceCtx,
     query: web::Query<TreeQuery>,
 ) -> Result<HttpResponse, AppError> {
-    render(overview_page(&ctx, query.into_inner(), None, String::new()).await?)
+    render(overview_page(&ctx, query.into_inner(), None).await?)
 }
 
-/// A new item as typed in the tree.
-#[derive(Deserialize)]
+/// A new item as typed in the tree (and, with a place, on the board).
+#[derive(Deserialize, Default)]
 pub struct ItemForm {
     #[serde(default)]
     pub(super) item_type: String,
@@ -217,52 +231,80 @@ pub struct ItemForm {
     pub(super) title: String,
     #[serde(default)]
     pub(super) due_date: String,
+    /// Key results: how they are measured (by their actions when left out).
+    #[serde(flatten)]
+    pub(super) measure: MeasureForm,
 }
 
 impl TryFrom<&ItemForm> for NewItem {
-    type Error = String;
+    type Error = Refusal;
 
-    fn try_from(form: &ItemForm) -> Result<Self, String> {
-        let item_type =
-            ItemType::parse(&form.item_type).ok_or("Choose objective, key result or action.")?;
-        let title = okr::title(&form.title)?;
-        let due_date = match form.due_date.trim() {
-            "" => None,
-            raw => Some(okr::plan_date(raw, "due date")?),
+    fn try_from(form: &ItemForm) -> Result<Self, Refusal> {
+        let item_type = ItemType::parse(&form.item_type);
+        let measure = match item_type {
+            Some(ItemType::KeyResult) => form.measure.parse(),
+            _ => Ok(KeyResultMeasure::Actions),
         };
-        Ok(NewItem {
-            due_date,
-            ..NewItem::new(
-                item_type,
-                title,
-                Some(form.parent_id.clone()).filter(|p| !p.is_empty()),
-            )
-        })
+        let whole = || -> Result<NewItem, String> {
+            let item_type = item_type.ok_or("Choose objective, key result or action.")?;
+            let title = okr::title(&form.title)?;
+            let due_date = match form.due_date.trim() {
+                "" => None,
+                raw => Some(okr::plan_date(raw, "due date")?),
+            };
+            Ok(NewItem {
+                due_date,
+                ..NewItem::new(
+                    item_type,
+                    title,
+                    Some(form.parent_id.clone()).filter(|p| !p.is_empty()),
+                )
+            })
+        };
+        match (whole(), measure) {
+            (Ok(new), Ok(measure)) => Ok(NewItem { measure, ..new }),
+            (whole, measure) => Err(Refusal {
+                message: whole.err(),
+                fields: measure.err().unwrap_or_default(),
+            }),
+        }
     }
+}
+
+/// Creates an item the tree or the board asked for; the rules' refusal comes back with the
+/// form, anything else (not found, not allowed) as its page.
+pub(super) async fn create_from(
+    ctx: &WorkspaceCtx,
+    form: ItemForm,
+    place: impl FnOnce(NewItem) -> NewItem,
+) -> Result<Result<okr::Item, RefusedItem>, AppError> {
+    let outcome = match NewItem::try_from(&form) {
+        Err(refusal) => Err(refusal),
+        Ok(new) => {
+            let new = place(new);
+            match ctx
+                .run(move |conn, actor, viewer| okr::create(conn, actor, viewer, new))
+                .await
+            {
+                Ok(item) => Ok(item),
+                Err(e) => Err(Refusal::of(e)?),
+            }
+        }
+    };
+    Ok(outcome.map_err(|refusal| RefusedItem { form, refusal }))
 }
 
 pub async fn create_item(
     ctx: WorkspaceCtx,
     form: web::Form<ItemForm>,
 ) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
-    // Bad input and refused rules come back the same way: the tree with the message next
+    // Bad input and refused rules come back the same way: the tree with the messages next
     // to the form that was used, and what was typed still in it.
-    let outcome = match NewItem::try_from(&form) {
-        Err(message) => Err(OkrError::Refused(message)),
-        Ok(new) => {
-            ctx.run(move |conn, actor, viewer| okr::create(conn, actor, viewer, new))
-                .await
-        }
-    };
-    match outcome {
+    match create_from(&ctx, form.into_inner(), |new| new).await? {
         Ok(item) => Ok(see_other(&format!("{}#item-{}", ctx.base(), item.id))),
-        Err(OkrError::Refused(message)) => {
-            let refused = Some((form.parent_id.clone(), message));
-            let page = overview_page(&ctx, TreeQuery::default(), refused, form.title).await?;
-            unprocessable(page)
+        Err(refused) => {
+            unprocessable(overview_page(&ctx, TreeQuery::default(), Some(refused)).await?)
         }
-        Err(e) => Err(e.into()),
     }
 }
 

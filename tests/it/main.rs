@@ -10,6 +10,7 @@ mod api;
 mod api_scopes;
 mod board;
 mod browser;
+mod check_ins;
 mod cli;
 mod contexts;
 mod feed;

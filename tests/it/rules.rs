@@ -11,7 +11,7 @@
 //!   route 404 to an organization member outside the workspace, and the logged out are
 //!   sent to the log-in page (scripts: 401); none of them changes anything.
 
-use cairn::schema::{org_invites, pat};
+use cairn::schema::{check_ins, org_invites, pat};
 use cairn::PageRoute;
 use diesel::prelude::*;
 use reqwest::StatusCode;
@@ -43,8 +43,12 @@ const ARCHIVE_SWITCHES: &[&str] = &[
     "/orgs/{org}/w/{ws}/unarchive",
 ];
 
-/// Validates the settings form as it is typed; it stores nothing, archived or not.
-const CHECK_ONLY: &str = "/orgs/{org}/settings/check";
+/// Writes that store nothing, archived or not: the settings form validated as it is typed,
+/// and a check-in note's preview.
+const CHECK_ONLY: &[&str] = &[
+    "/orgs/{org}/settings/check",
+    "/orgs/{org}/w/{ws}/items/{item_id}/check-ins/preview",
+];
 
 const ARCHIVE_MESSAGE: &str = "is archived, so it is read-only";
 
@@ -66,6 +70,7 @@ struct Ids {
     leaver: String,
     objective: String,
     other_objective: String,
+    key_result: String,
     second_key_result: String,
     action: String,
     throwaway: String,
@@ -74,6 +79,10 @@ struct Ids {
     invite: String,
     pending_invite: String,
     token: String,
+    /// The owner's latest check-in on `objective`, to change, and one on `other_objective`,
+    /// to delete.
+    check_in: String,
+    other_check_in: String,
 }
 
 impl World {
@@ -109,6 +118,19 @@ impl World {
             )
             .await;
         assert!(placed.status.is_success(), "{}", placed.body);
+        for item in [&items.objective, &items.other] {
+            ok(admin
+                .submit(
+                    &base,
+                    &format!("{base}/items/{item}/check-ins"),
+                    &[
+                        ("confidence", "6"),
+                        ("note", "Started"),
+                        ("effective_on", ""),
+                    ],
+                )
+                .await);
+        }
         let invites = format!("/orgs/{}/invites", w.org);
         for email in ["first@example.com", "second@example.com"] {
             ok(admin
@@ -142,6 +164,15 @@ impl World {
         let invite = invite_of("first@example.com", &mut conn);
         let pending_invite = invite_of("second@example.com", &mut conn);
         let token = pat::table.select(pat::id).first(&mut conn).expect("token");
+        let check_in_on = |item: &str, conn: &mut cairn::db::AnyConnection| -> String {
+            check_ins::table
+                .filter(check_ins::item_id.eq(item))
+                .select(check_ins::id)
+                .first(conn)
+                .expect("check-in")
+        };
+        let check_in = check_in_on(&items.objective, &mut conn);
+        let other_check_in = check_in_on(&items.other, &mut conn);
         let ids = Ids {
             owner: w.app.user_id("admin@example.com"),
             member: w.app.user_id("member@example.com"),
@@ -149,6 +180,7 @@ impl World {
             leaver: w.app.user_id("leaver@example.com"),
             objective: items.objective,
             other_objective: items.other,
+            key_result: items.key_result,
             second_key_result,
             action: items.action,
             throwaway: items.throwaway,
@@ -157,6 +189,8 @@ impl World {
             invite,
             pending_invite,
             token,
+            check_in,
+            other_check_in,
         };
         Self {
             w,
@@ -181,6 +215,7 @@ impl World {
             ("{invite_id}", ids.invite.as_str()),
             ("{link_id}", ids.link.as_str()),
             ("{token_id}", ids.token.as_str()),
+            ("{check_in_id}", ids.check_in.as_str()),
             // Invite links are public and refused before their token matters.
             ("{token}", "not-a-real-invite-token"),
             ("{file:.*}", "app.css"),
@@ -239,7 +274,7 @@ impl World {
                 f(&[("name", "Sam"), ("password", crate::harness::PASSWORD)]),
             ),
             "/orgs" => (path, f(&[("name", "Second Org"), ("slug", "")])),
-            "/orgs/{org}/settings" | CHECK_ONLY => (
+            "/orgs/{org}/settings" | "/orgs/{org}/settings/check" => (
                 path,
                 f(&[
                     ("name", "Acme Robotics"),
@@ -317,6 +352,29 @@ impl World {
             }
             "/orgs/{org}/w/{ws}/items/{item_id}/links/{link_id}/delete" => {
                 (at(&[("{item_id}", &ids.objective)]), vec![])
+            }
+            "/orgs/{org}/w/{ws}/items/{item_id}/check-ins" => (
+                at(&[("{item_id}", &ids.second_key_result)]),
+                f(&[
+                    ("confidence", "7"),
+                    ("note", "Walked"),
+                    ("effective_on", ""),
+                ]),
+            ),
+            "/orgs/{org}/w/{ws}/items/{item_id}/check-ins/preview" => (
+                at(&[("{item_id}", &ids.key_result)]),
+                f(&[("confidence", "5"), ("note", "**Walked**")]),
+            ),
+            "/orgs/{org}/w/{ws}/check-ins/{check_in_id}" => (
+                path,
+                f(&[
+                    ("confidence", "8"),
+                    ("note", "Changed"),
+                    ("effective_on", ""),
+                ]),
+            ),
+            "/orgs/{org}/w/{ws}/check-ins/{check_in_id}/delete" => {
+                (at(&[("{check_in_id}", &ids.other_check_in)]), vec![])
             }
             "/orgs/{org}/w/{ws}/settings" => (
                 path,
@@ -467,7 +525,7 @@ async fn assert_writes_refused(
         let before = Snapshot::take(&world.w.app);
         let page = send_with_token(owner, route, &path, &fields).await;
         before.assert_unchanged(&world.w.app, &format!("POST {path} in an archived {what}"));
-        if route.path == CHECK_ONLY {
+        if CHECK_ONLY.contains(&route.path) {
             continue;
         }
         assert_eq!(
@@ -517,7 +575,7 @@ async fn every_write_is_refused_in_an_archived_organization_and_workspace() {
             page.status,
             page.body
         );
-        if route.path != CHECK_ONLY {
+        if !CHECK_ONLY.contains(&route.path) {
             assert!(
                 Snapshot::take(&world.w.app) != before,
                 "control: POST {path} stored nothing, so its refusal proves nothing"
@@ -624,7 +682,7 @@ fn the_walks_lists_name_real_routes() {
             "PUBLIC names {method} {path}, which is not a route"
         );
     }
-    for path in ARCHIVE_SWITCHES.iter().chain([&CHECK_ONLY]) {
+    for path in ARCHIVE_SWITCHES.iter().chain(CHECK_ONLY) {
         assert!(
             cairn::PAGE_ROUTES.iter().any(|r| r.path == *path),
             "{path} is not a route"

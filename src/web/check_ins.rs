@@ -1,0 +1,575 @@
+//! Check-ins from the pages (DESIGN §3 "Check-ins"): the check-in dialog (a fragment htmx
+//! opens from a tree row, a board card or the item page; a page of its own without script),
+//! saving, changing and deleting one, the note's preview, and the item page's history and
+//! chart.
+//!
+//! A saved change answers htmx with `HX-Trigger: cairn:checked-in` (the item's id and page)
+//! and no swap: the page that asked refreshes what it shows (`static/check_in.js`), so this
+//! module never needs to know a tree row's or a card's markup. Without script, a save
+//! redirects to the item page. A refusal is the form again, 422, with the reasons next to the
+//! fields and everything typed kept.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::context::WorkspaceCtx;
+use super::error::AppError;
+use super::htmx::Htmx;
+use super::items::ItemRef;
+use super::layout::{FieldErrors, Layout};
+use super::measure_form::Refusal;
+use super::{see_other, with_status};
+use crate::markdown;
+use crate::okr::chart::{self, Chart, Dot, Point, Series};
+use crate::okr::check_ins::{self, CheckIn, CheckInDraft, CheckInEntry, Confidence};
+use crate::okr::measure::{FieldError, KeyResultMeasure, Number};
+use crate::okr::status::Status;
+use crate::okr::Item;
+
+#[derive(Deserialize)]
+pub struct CheckInRef {
+    check_in_id: String,
+}
+
+/// A check-in as typed.
+#[derive(Deserialize, Default, Clone, Debug)]
+pub struct CheckInForm {
+    #[serde(default)]
+    value: String,
+    /// A milestone's checkbox: present when ticked.
+    #[serde(default)]
+    done: Option<String>,
+    #[serde(default)]
+    confidence: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    effective_on: String,
+    /// The preview button without script: show the note rendered, save nothing.
+    #[serde(default)]
+    preview: Option<String>,
+}
+
+/// Where a new check-in's confidence starts when nobody has checked in yet: the middle.
+const FIRST_CONFIDENCE: i32 = 5;
+
+impl CheckInForm {
+    /// A new check-in: the current value, the latest confidence, today.
+    fn fresh(item: &Item, today: NaiveDate) -> Self {
+        let decimals = item.decimals.clamp(0, 4) as u32;
+        Self {
+            value: item
+                .current_value
+                .map(|v| v.input_value(decimals))
+                .unwrap_or_default(),
+            done: (item.current_done == Some(true)).then(|| "true".to_owned()),
+            confidence: item.last_confidence.unwrap_or(FIRST_CONFIDENCE).to_string(),
+            note: String::new(),
+            effective_on: today.to_string(),
+            preview: None,
+        }
+    }
+
+    /// A check-in being changed, as it was written.
+    fn of(check_in: &CheckIn, item: &Item) -> Self {
+        let decimals = item.decimals.clamp(0, 4) as u32;
+        Self {
+            value: check_in
+                .value
+                .map(|v| v.input_value(decimals))
+                .unwrap_or_default(),
+            done: (check_in.done == Some(true)).then(|| "true".to_owned()),
+            confidence: check_in.confidence.to_string(),
+            note: check_in.note.clone().unwrap_or_default(),
+            effective_on: check_in.effective_on.to_string(),
+            preview: None,
+        }
+    }
+
+    /// Each field checked on its own (the domain checks the reading against the measure),
+    /// every message at once.
+    fn draft(&self) -> Result<CheckInDraft, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let mut keep = |e: FieldError| errors.add(e.field, e.message);
+        let confidence = Confidence::parse(&self.confidence).map_err(&mut keep).ok();
+        let text = check_ins::note(&self.note).map_err(&mut keep).ok();
+        let day = check_ins::effective_on(&self.effective_on)
+            .map_err(&mut keep)
+            .ok();
+        match (confidence, text, day) {
+            (Some(confidence), Some(note), Some(effective_on)) => Ok(CheckInDraft {
+                value: Some(self.value.clone()).filter(|v| !v.trim().is_empty()),
+                done: self.done.as_ref().map(|_| true),
+                confidence,
+                note,
+                effective_on,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The confidence bands, 0 to 10, as `band:Word` pairs the page's script shows while the
+/// control moves, so the bands are written once, in `Status::of_confidence`.
+fn bands() -> String {
+    (0..=i32::from(Confidence::MAX))
+        .map(|c| {
+            let band = Status::of_confidence(c);
+            format!("{}:{}", band.as_str(), band.label())
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The check-in form, in a dialog or on a page of its own.
+pub struct CheckInView {
+    base: String,
+    item: Item,
+    /// Where the form posts: the item's check-ins, or the check-in being changed.
+    action: String,
+    editing: bool,
+    in_dialog: bool,
+    form: CheckInForm,
+    errors: FieldErrors,
+    message: Option<String>,
+    today: NaiveDate,
+    csrf_token: String,
+    /// The note, rendered, when the preview was asked for without script.
+    preview: Option<String>,
+}
+
+impl CheckInView {
+    fn item_url(&self) -> String {
+        format!("{}/items/{}", self.base, self.item.id)
+    }
+
+    fn preview_url(&self) -> String {
+        format!("{}/check-ins/preview", self.item_url())
+    }
+
+    /// "metric", "milestone" or "actions": which reading the form asks for.
+    fn measure(&self) -> &'static str {
+        self.item.key_result_measure().measure().as_str()
+    }
+
+    fn unit(&self) -> Option<&str> {
+        self.item.unit.as_deref()
+    }
+
+    /// What the item stands at now, in words.
+    fn now(&self) -> String {
+        self.item
+            .measured_summary()
+            .unwrap_or_else(|| format!("{} %", self.item.progress_computed.round()))
+    }
+
+    /// "From 0 to 20 deals (increase to)" for a metric.
+    fn metric_hint(&self) -> Option<String> {
+        let metric = self.item.key_result_measure().metric()?.clone();
+        Some(format!(
+            "{} {}, from a baseline of {}.",
+            metric.kind.label(),
+            metric.with_unit(metric.target),
+            metric.with_unit(metric.baseline)
+        ))
+    }
+
+    /// The confidence the control shows: what was typed, kept within 0..10.
+    fn confidence(&self) -> i32 {
+        self.form
+            .confidence
+            .trim()
+            .parse::<i32>()
+            .unwrap_or(FIRST_CONFIDENCE)
+            .clamp(0, i32::from(Confidence::MAX))
+    }
+
+    fn band(&self) -> Status {
+        Status::of_confidence(self.confidence())
+    }
+
+    fn bands(&self) -> String {
+        bands()
+    }
+
+    /// Messages about a reading this measure has no field for (a value sent for a
+    /// milestone): shown at the top of the form.
+    fn unplaced(&self) -> Vec<&str> {
+        let shown: &[&str] = match self.measure() {
+            "metric" => &["value"],
+            "milestone" => &["done"],
+            _ => &[],
+        };
+        ["value", "done"]
+            .into_iter()
+            .filter(|field| !shown.contains(field))
+            .filter_map(|field| self.errors.get(field))
+            .collect()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "check_ins/form.html")]
+struct FormFragment {
+    view: CheckInView,
+}
+
+#[derive(Template)]
+#[template(path = "check_ins/dialog.html")]
+struct Dialog {
+    view: CheckInView,
+}
+
+#[derive(Template)]
+#[template(path = "check_ins/page.html")]
+struct Page {
+    layout: Layout,
+    view: CheckInView,
+}
+
+#[derive(Template)]
+#[template(path = "check_ins/preview.html")]
+struct Preview {
+    html: Option<String>,
+    problem: Option<String>,
+}
+
+fn today(ctx: &WorkspaceCtx) -> NaiveDate {
+    ctx.state().config.clock.today()
+}
+
+/// The form for `item`: new, or changing `editing`.
+fn view(
+    ctx: &WorkspaceCtx,
+    item: Item,
+    editing: Option<&CheckIn>,
+    form: CheckInForm,
+    htmx: bool,
+) -> CheckInView {
+    let base = ctx.base();
+    let action = match editing {
+        Some(check_in) => format!("{base}/check-ins/{}", check_in.id),
+        None => format!("{base}/items/{}/check-ins", item.id),
+    };
+    CheckInView {
+        action,
+        editing: editing.is_some(),
+        in_dialog: htmx,
+        preview: form
+            .preview
+            .is_some()
+            .then(|| markdown::to_html(&form.note))
+            .filter(|html| !html.is_empty()),
+        form,
+        errors: FieldErrors::default(),
+        message: None,
+        today: today(ctx),
+        csrf_token: ctx.signed_in.csrf_token.clone(),
+        base,
+        item,
+    }
+}
+
+/// The form as htmx asked for it (a dialog to open, or the form again inside the open one)
+/// or as a page.
+async fn answer(
+    ctx: &WorkspaceCtx,
+    status: StatusCode,
+    view: CheckInView,
+    opening: bool,
+) -> Result<HttpResponse, AppError> {
+    match (view.in_dialog, opening) {
+        (true, true) => with_status(status, Dialog { view }),
+        (true, false) => with_status(status, FormFragment { view }),
+        (false, _) => {
+            let title = if view.editing {
+                "Change a check-in"
+            } else {
+                "Check in"
+            };
+            let layout = ctx.layout(&format!("{title}: {}", view.item.title)).await?;
+            with_status(status, Page { layout, view })
+        }
+    }
+}
+
+/// A refused save: the form again with the reasons and what was typed.
+async fn refused(
+    ctx: &WorkspaceCtx,
+    mut view: CheckInView,
+    refusal: Refusal,
+) -> Result<HttpResponse, AppError> {
+    view.errors = refusal.fields;
+    view.message = refusal.message;
+    answer(ctx, StatusCode::UNPROCESSABLE_ENTITY, view, false).await
+}
+
+/// A saved change: htmx hears the event and refreshes its page; a form goes to the item.
+fn saved(
+    ctx: &WorkspaceCtx,
+    htmx: bool,
+    item_id: &str,
+    done: &str,
+) -> Result<HttpResponse, AppError> {
+    let item_url = format!("{}/items/{item_id}", ctx.base());
+    if htmx {
+        let event = serde_json::json!({
+            "cairn:checked-in": { "itemId": item_id, "url": item_url, "message": done }
+        });
+        return Ok(HttpResponse::Ok()
+            .insert_header(("HX-Trigger", event.to_string()))
+            .insert_header(("HX-Reswap", "none"))
+            .finish());
+    }
+    ctx.flash(done)?;
+    Ok(see_other(&format!("{item_url}#check-ins")))
+}
+
+/// The check-in dialog (or page) for an objective or key result the viewer may edit.
+pub async fn new_form(
+    htmx: Htmx,
+    ctx: WorkspaceCtx,
+    path: web::Path<ItemRef>,
+) -> Result<HttpResponse, AppError> {
+    let item_id = path.into_inner().item_id;
+    let item = ctx
+        .run(move |conn, _, viewer| check_ins::checkable(conn, viewer, &item_id))
+        .await?;
+    let form = CheckInForm::fresh(&item, today(&ctx));
+    answer(
+        &ctx,
+        StatusCode::OK,
+        view(&ctx, item, None, form, htmx.0),
+        true,
+    )
+    .await
+}
+
+pub async fn create(
+    htmx: Htmx,
+    ctx: WorkspaceCtx,
+    path: web::Path<ItemRef>,
+    form: web::Form<CheckInForm>,
+) -> Result<HttpResponse, AppError> {
+    let item_id = path.into_inner().item_id;
+    let form = form.into_inner();
+    let now = ctx.state().config.clock.now();
+    let outcome = match form.draft() {
+        _ if form.preview.is_some() => Err(Refusal::default()),
+        Err(errors) => Err(Refusal::fields(errors)),
+        Ok(draft) => {
+            let id = item_id.clone();
+            match ctx
+                .run(move |conn, actor, viewer| {
+                    check_ins::add(conn, actor, viewer, &id, draft, now)
+                })
+                .await
+            {
+                Ok(_) => Ok(()),
+                Err(e) => Err(Refusal::of(e)?),
+            }
+        }
+    };
+    let refusal = match outcome {
+        Ok(()) => return saved(&ctx, htmx.0, &item_id, "Checked in."),
+        Err(refusal) => refusal,
+    };
+    // The form comes back only to someone who may check in here.
+    let item = ctx
+        .run(move |conn, _, viewer| check_ins::checkable(conn, viewer, &item_id))
+        .await?;
+    let view = view(&ctx, item, None, form, htmx.0);
+    if view.form.preview.is_some() {
+        return answer(&ctx, StatusCode::OK, view, false).await;
+    }
+    refused(&ctx, view, refusal).await
+}
+
+/// The dialog (or page) changing the viewer's latest check-in, within its 24 hours.
+pub async fn edit_form(
+    htmx: Htmx,
+    ctx: WorkspaceCtx,
+    path: web::Path<CheckInRef>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner().check_in_id;
+    let now = ctx.state().config.clock.now();
+    let (check_in, item) = ctx
+        .run(move |conn, _, viewer| check_ins::changeable(conn, viewer, &id, now))
+        .await?;
+    let form = CheckInForm::of(&check_in, &item);
+    let view = view(&ctx, item, Some(&check_in), form, htmx.0);
+    answer(&ctx, StatusCode::OK, view, true).await
+}
+
+pub async fn update(
+    htmx: Htmx,
+    ctx: WorkspaceCtx,
+    path: web::Path<CheckInRef>,
+    form: web::Form<CheckInForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner().check_in_id;
+    let form = form.into_inner();
+    let now = ctx.state().config.clock.now();
+    let outcome = match form.draft() {
+        _ if form.preview.is_some() => Err(Refusal::default()),
+        Err(errors) => Err(Refusal::fields(errors)),
+        Ok(draft) => {
+            let id = id.clone();
+            match ctx
+                .run(move |conn, actor, viewer| {
+                    check_ins::update(conn, actor, viewer, &id, draft, now)
+                })
+                .await
+            {
+                Ok(check_in) => Ok(check_in),
+                Err(e) => Err(Refusal::of(e)?),
+            }
+        }
+    };
+    let refusal = match outcome {
+        Ok(check_in) => return saved(&ctx, htmx.0, &check_in.item_id, "Check-in changed."),
+        Err(refusal) => refusal,
+    };
+    let (check_in, item) = ctx
+        .run(move |conn, _, viewer| check_ins::changeable(conn, viewer, &id, now))
+        .await?;
+    let view = view(&ctx, item, Some(&check_in), form, htmx.0);
+    if view.form.preview.is_some() {
+        return answer(&ctx, StatusCode::OK, view, false).await;
+    }
+    refused(&ctx, view, refusal).await
+}
+
+pub async fn delete(
+    htmx: Htmx,
+    ctx: WorkspaceCtx,
+    path: web::Path<CheckInRef>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner().check_in_id;
+    let now = ctx.state().config.clock.now();
+    let item_id = ctx
+        .run(move |conn, actor, viewer| {
+            let check_in = check_ins::get(conn, viewer, &id)?;
+            check_ins::delete(conn, actor, viewer, &id, now)?;
+            Ok::<_, AppError>(check_in.item_id)
+        })
+        .await?;
+    saved(&ctx, htmx.0, &item_id, "Check-in deleted.")
+}
+
+/// The note as it will read, for the dialog's preview button. It stores nothing.
+pub async fn preview(
+    ctx: WorkspaceCtx,
+    path: web::Path<ItemRef>,
+    form: web::Form<CheckInForm>,
+) -> Result<HttpResponse, AppError> {
+    let item_id = path.into_inner().item_id;
+    ctx.run(move |conn, _, viewer| check_ins::checkable(conn, viewer, &item_id))
+        .await?;
+    let (html, problem) = match check_ins::note(&form.note) {
+        Ok(note) => (note.as_deref().map(markdown::to_html), None),
+        Err(e) => (None, Some(e.message)),
+    };
+    with_status(StatusCode::OK, Preview { html, problem })
+}
+
+/// The item page's check-ins: the history newest first, with what the viewer may do to
+/// each, and the chart.
+pub struct CheckInSection {
+    pub entries: Vec<CheckInEntry>,
+    pub series: Series,
+    pub chart: Chart,
+    pub can_check_in: bool,
+    measure: KeyResultMeasure,
+}
+
+impl CheckInSection {
+    pub fn new(item: &Item, entries: Vec<CheckInEntry>, today: NaiveDate, can_edit: bool) -> Self {
+        let check_ins: Vec<CheckIn> = entries.iter().map(|e| e.check_in.clone()).collect();
+        let series = Series::of(item, &check_ins, today);
+        Self {
+            chart: chart::draw(&series),
+            series,
+            entries,
+            can_check_in: can_edit,
+            measure: item.key_result_measure(),
+        }
+    }
+
+    /// What a check-in reported: "12 deals", "Done"; nothing for a key result measured by
+    /// its actions or an objective.
+    pub(super) fn reading(&self, check_in: &CheckIn) -> Option<String> {
+        match (&self.measure, check_in.value, check_in.done) {
+            (KeyResultMeasure::Metric(metric), Some(value), _) => Some(metric.with_unit(value)),
+            (KeyResultMeasure::Milestone, _, Some(true)) => Some("Done".into()),
+            (KeyResultMeasure::Milestone, _, _) => Some("Not done".into()),
+            _ => None,
+        }
+    }
+
+    pub(super) fn band(&self, check_in: &CheckIn) -> Status {
+        Status::of_confidence(check_in.confidence)
+    }
+
+    /// A reading's confidence band, for its dot's colour (the baseline has none).
+    pub(super) fn dot_band(&self, dot: &Dot) -> Option<&'static str> {
+        dot.point
+            .confidence
+            .map(|c| Status::of_confidence(c).as_str())
+    }
+
+    /// The note as sanitized HTML (`markdown::to_html`), safe to put in the page as it is.
+    pub(super) fn note_html(&self, check_in: &CheckIn) -> Option<String> {
+        check_in.note.as_deref().map(markdown::to_html)
+    }
+
+    /// What was expected on a reading's day, in the reading's terms.
+    pub(super) fn expected(&self, point: &Point) -> Option<String> {
+        let value = self.series.expected_on(point.on)?;
+        Some(match &self.measure {
+            KeyResultMeasure::Metric(metric) => {
+                let shown = format!("{value:.*}", metric.decimals as usize);
+                Number::from_stored(&shown).map_or(shown, |n| metric.with_unit(n))
+            }
+            _ => format!("{} %", value.round()),
+        })
+    }
+
+    /// What the chart's vertical axis counts.
+    pub(super) fn axis(&self) -> String {
+        match &self.measure {
+            KeyResultMeasure::Metric(metric) => metric
+                .unit
+                .clone()
+                .map_or("Value".to_owned(), |unit| format!("Value ({unit})")),
+            _ => "Progress".to_owned(),
+        }
+    }
+
+    /// The chart in one sentence, for screen readers and as the figure's caption.
+    pub(super) fn summary(&self) -> String {
+        let latest = self.series.points.last().map(|p| p.label.clone());
+        let expected = self.series.due.and_then(|due| {
+            let point = Point {
+                on: due,
+                value: 0.0,
+                label: String::new(),
+                confidence: None,
+            };
+            Some(format!(
+                "expected {} by {}",
+                self.expected(&point)?,
+                due.format("%-d %b %Y")
+            ))
+        });
+        match (latest, expected) {
+            (Some(latest), Some(expected)) => format!("Now {latest}; {expected}."),
+            (Some(latest), None) => format!("Now {latest}; no due date, so no expected line."),
+            (None, Some(expected)) => format!("No readings yet; {expected}."),
+            (None, None) => "No readings yet.".to_owned(),
+        }
+    }
+}
