@@ -1,7 +1,7 @@
 //! Check-ins from the pages (DESIGN §3 "Check-ins"): the check-in dialog (a fragment htmx
 //! opens from a tree row, a board card or the item page; a page of its own without script),
-//! saving, changing and deleting one, the note's preview, and the item page's history and
-//! chart.
+//! saving, changing and deleting one, and the note's preview. The item page's history and
+//! chart are `check_in_history`.
 //!
 //! A saved change answers htmx with `HX-Trigger: cairn:checked-in` (the item's id and page)
 //! and no swap: the page that asked refreshes what it shows (`static/check_in.js`), so this
@@ -23,9 +23,8 @@ use super::layout::{FieldErrors, Layout};
 use super::measure_form::Refusal;
 use super::{see_other, with_status};
 use crate::markdown;
-use crate::okr::chart::{self, Chart, Dot, Point, Series};
-use crate::okr::check_ins::{self, CheckIn, CheckInDraft, CheckInEntry, Confidence};
-use crate::okr::measure::{FieldError, KeyResultMeasure, Number};
+use crate::okr::check_ins::{self, CheckIn, CheckInDraft, Confidence};
+use crate::okr::measure::FieldError;
 use crate::okr::status::Status;
 use crate::okr::Item;
 
@@ -474,102 +473,4 @@ pub async fn preview(
         Err(e) => (None, Some(e.message)),
     };
     with_status(StatusCode::OK, Preview { html, problem })
-}
-
-/// The item page's check-ins: the history newest first, with what the viewer may do to
-/// each, and the chart.
-pub struct CheckInSection {
-    pub entries: Vec<CheckInEntry>,
-    pub series: Series,
-    pub chart: Chart,
-    pub can_check_in: bool,
-    measure: KeyResultMeasure,
-}
-
-impl CheckInSection {
-    pub fn new(item: &Item, entries: Vec<CheckInEntry>, today: NaiveDate, can_edit: bool) -> Self {
-        let check_ins: Vec<CheckIn> = entries.iter().map(|e| e.check_in.clone()).collect();
-        let series = Series::of(item, &check_ins, today);
-        Self {
-            chart: chart::draw(&series),
-            series,
-            entries,
-            can_check_in: can_edit,
-            measure: item.key_result_measure(),
-        }
-    }
-
-    /// What a check-in reported: "12 deals", "Done"; nothing for a key result measured by
-    /// its actions or an objective.
-    pub(super) fn reading(&self, check_in: &CheckIn) -> Option<String> {
-        match (&self.measure, check_in.value, check_in.done) {
-            (KeyResultMeasure::Metric(metric), Some(value), _) => Some(metric.with_unit(value)),
-            (KeyResultMeasure::Milestone, _, Some(true)) => Some("Done".into()),
-            (KeyResultMeasure::Milestone, _, _) => Some("Not done".into()),
-            _ => None,
-        }
-    }
-
-    pub(super) fn band(&self, check_in: &CheckIn) -> Status {
-        Status::of_confidence(check_in.confidence)
-    }
-
-    /// A reading's confidence band, for its dot's colour (the baseline has none).
-    pub(super) fn dot_band(&self, dot: &Dot) -> Option<&'static str> {
-        dot.point
-            .confidence
-            .map(|c| Status::of_confidence(c).as_str())
-    }
-
-    /// The note as sanitized HTML (`markdown::to_html`), safe to put in the page as it is.
-    pub(super) fn note_html(&self, check_in: &CheckIn) -> Option<String> {
-        check_in.note.as_deref().map(markdown::to_html)
-    }
-
-    /// What was expected on a reading's day, in the reading's terms.
-    pub(super) fn expected(&self, point: &Point) -> Option<String> {
-        let value = self.series.expected_on(point.on)?;
-        Some(match &self.measure {
-            KeyResultMeasure::Metric(metric) => {
-                let shown = format!("{value:.*}", metric.decimals as usize);
-                Number::from_stored(&shown).map_or(shown, |n| metric.with_unit(n))
-            }
-            _ => format!("{} %", value.round()),
-        })
-    }
-
-    /// What the chart's vertical axis counts.
-    pub(super) fn axis(&self) -> String {
-        match &self.measure {
-            KeyResultMeasure::Metric(metric) => metric
-                .unit
-                .clone()
-                .map_or("Value".to_owned(), |unit| format!("Value ({unit})")),
-            _ => "Progress".to_owned(),
-        }
-    }
-
-    /// The chart in one sentence, for screen readers and as the figure's caption.
-    pub(super) fn summary(&self) -> String {
-        let latest = self.series.points.last().map(|p| p.label.clone());
-        let expected = self.series.due.and_then(|due| {
-            let point = Point {
-                on: due,
-                value: 0.0,
-                label: String::new(),
-                confidence: None,
-            };
-            Some(format!(
-                "expected {} by {}",
-                self.expected(&point)?,
-                due.format("%-d %b %Y")
-            ))
-        });
-        match (latest, expected) {
-            (Some(latest), Some(expected)) => format!("Now {latest}; {expected}."),
-            (Some(latest), None) => format!("Now {latest}; no due date, so no expected line."),
-            (None, Some(expected)) => format!("No readings yet; {expected}."),
-            (None, None) => "No readings yet.".to_owned(),
-        }
-    }
 }

@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::check_ins::CheckInSection;
+use super::check_in_history::CheckInSection;
 use super::context::WorkspaceCtx;
 use super::error::AppError;
 use super::htmx::Htmx;

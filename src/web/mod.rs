@@ -4,6 +4,7 @@ mod api;
 mod assets;
 mod auth;
 mod board;
+mod check_in_history;
 mod check_ins;
 mod context;
 mod csrf;
