@@ -676,7 +676,7 @@ async fn checking_in_from_the_tree_dialog_moves_the_progress_without_a_reload_in
         .expect("save");
     chrome
         .wait_until(&format!(
-            "return !document.querySelector('dialog.check-in-dialog') && ['{kr}', '{objective}'].every((id) => document.querySelector(`#item-${{id}} .progress-number`)?.textContent.trim() === '60%');"
+            "return !document.querySelector('dialog.check-in-dialog') && ['{kr}', '{objective}'].every((id) => document.querySelector(`#item-${{id}} .progress-number`)?.textContent.trim() === '60%' && document.querySelector(`#item-${{id}} progress`)?.value === 60);"
         ))
         .await;
     let kept = chrome
