@@ -104,7 +104,8 @@ pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange> {
     fields.dedup();
     fields
         .into_iter()
-        .filter(|field| !field.ends_with("_id") && !field.ends_with("_ids"))
+        // `reported` is a check-in's summary, already said in words by `summary()`.
+        .filter(|field| !field.ends_with("_id") && !field.ends_with("_ids") && *field != "reported")
         .map(|field| FieldChange {
             field: field.replace('_', " "),
             before: show(before.get(field)),
