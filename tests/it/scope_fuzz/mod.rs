@@ -4,10 +4,12 @@
 //! activity, in both modes and switched between them mid-run. An oracle written here from
 //! DESIGN §3 (`oracle`) says what each person may see, and every read path (`paths`) is
 //! compared with it as that person: in process, in their own logged-in browser, and over
-//! the JSON API with their own token.
+//! the JSON API with their own token. Check-ins (live and deleted, on live and trashed items)
+//! are visible exactly when their item is.
 //!
 //! `CAIRN_FUZZ_SEEDS=500` runs more worlds than the default few.
 
+mod api_paths;
 mod oracle;
 mod paths;
 mod world;

@@ -10,7 +10,7 @@ use rand::Rng;
 use serde_json::json;
 
 use cairn::schema::{
-    item_activity_log, okr_item_assignees, okr_items, okr_links, org_members,
+    check_ins, item_activity_log, okr_item_assignees, okr_items, okr_links, org_members,
     workspace_memberships, workspaces,
 };
 
@@ -77,11 +77,27 @@ pub struct Link {
     pub deleted: bool,
 }
 
+/// A check-in on an objective or key result, live or deleted.
+pub struct CheckIn {
+    pub id: String,
+    pub item: usize,
+    pub author: usize,
+    pub deleted: bool,
+    pub confidence: i32,
+    /// Days before today that it speaks for.
+    pub days_ago: i64,
+    /// In its note only (never in the activity log), so a page that shows check-ins can be
+    /// read by it, and a leak of a hidden one shows anywhere.
+    pub token: String,
+}
+
 pub struct Activity {
     pub id: String,
     pub item: usize,
     /// Other items the row names (a former parent, a link's other end).
     pub referenced: Vec<usize>,
+    /// The check-in this row records (`check_in.created`, naming it by id).
+    pub check_in: Option<usize>,
 }
 
 pub struct World {
@@ -91,6 +107,7 @@ pub struct World {
     pub standings: Vec<Standing>,
     pub items: Vec<Item>,
     pub links: Vec<Link>,
+    pub check_ins: Vec<CheckIn>,
     pub activity: Vec<Activity>,
 }
 
@@ -216,12 +233,41 @@ pub fn generate(rng: &mut StdRng, seed: u64, people: usize) -> World {
         }
     }
 
+    // Check-ins on live and trashed objectives and key results, by anyone who worked here.
+    let mut check_ins: Vec<CheckIn> = Vec::new();
+    for index in 0..items.len() {
+        if items[index].item_type == "action" {
+            continue;
+        }
+        for _ in 0..rng.gen_range(0..=3) {
+            let n = check_ins.len();
+            check_ins.push(CheckIn {
+                id: uuid(rng),
+                item: index,
+                author: *workers.choose(rng).expect("workers"),
+                deleted: rng.gen_bool(0.2),
+                confidence: rng.gen_range(0..=10),
+                days_ago: rng.gen_range(0..30),
+                token: format!("Ck{seed}q{n}K"),
+            });
+        }
+    }
+
     let mut activity: Vec<Activity> = Vec::new();
+    for (n, check_in) in check_ins.iter().enumerate() {
+        activity.push(Activity {
+            id: uuid(rng),
+            item: check_in.item,
+            referenced: Vec::new(),
+            check_in: Some(n),
+        });
+    }
     for index in 0..items.len() {
         activity.push(Activity {
             id: uuid(rng),
             item: index,
             referenced: Vec::new(),
+            check_in: None,
         });
         // A move from some other item: the row names both parents.
         if let Some(parent) = items[index].parent {
@@ -231,6 +277,7 @@ pub fn generate(rng: &mut StdRng, seed: u64, people: usize) -> World {
                     id: uuid(rng),
                     item: index,
                     referenced: vec![former, parent],
+                    check_in: None,
                 });
             }
         }
@@ -240,6 +287,7 @@ pub fn generate(rng: &mut StdRng, seed: u64, people: usize) -> World {
             id: uuid(rng),
             item: link.from,
             referenced: vec![link.to],
+            check_in: None,
         });
     }
     World {
@@ -248,6 +296,7 @@ pub fn generate(rng: &mut StdRng, seed: u64, people: usize) -> World {
         standings,
         items,
         links,
+        check_ins,
         activity,
     }
 }
@@ -383,21 +432,50 @@ pub fn store(
             .execute(conn)
             .expect("link");
     }
+    for check_in in &world.check_ins {
+        let written = now - Duration::days(check_in.days_ago);
+        diesel::insert_into(check_ins::table)
+            .values((
+                check_ins::id.eq(&check_in.id),
+                check_ins::organization_id.eq(org_id),
+                check_ins::workspace_id.eq(&ws_id),
+                check_ins::item_id.eq(&world.items[check_in.item].id),
+                check_ins::author_user_id.eq(user(check_in.author)),
+                check_ins::effective_on.eq(written.date()),
+                check_ins::confidence.eq(check_in.confidence),
+                check_ins::note.eq(format!("{} on the way", check_in.token)),
+                check_ins::created_at.eq(written),
+                check_ins::updated_at.eq(written),
+                check_ins::deleted_at.eq(check_in.deleted.then_some(now)),
+                check_ins::deleted_by_user_id.eq(check_in.deleted.then(|| user(0))),
+            ))
+            .execute(conn)
+            .expect("check-in");
+    }
     for (n, row) in world.activity.iter().enumerate() {
         let item = &world.items[row.item];
         let id_of = |i: usize| world.items[i].id.clone();
-        let (action, before, after) = match row.referenced.as_slice() {
-            [] => (
+        let (action, before, after) = match (row.check_in, row.referenced.as_slice()) {
+            (Some(c), _) => (
+                "check_in.created",
+                None,
+                Some(json!({
+                    "check_in_id": world.check_ins[c].id,
+                    "reported": format!("confidence {}", world.check_ins[c].confidence),
+                    "confidence": world.check_ins[c].confidence,
+                })),
+            ),
+            (None, []) => (
                 "item.created",
                 None,
                 Some(json!({ "item_type": item.item_type })),
             ),
-            [to] => (
+            (None, [to]) => (
                 "link.added",
                 None,
                 Some(json!({ "linked_item_id": id_of(*to) })),
             ),
-            [former, parent, ..] => (
+            (None, [former, parent, ..]) => (
                 "item.moved",
                 Some(json!({ "parent_id": id_of(*former) })),
                 Some(json!({ "parent_id": id_of(*parent) })),
