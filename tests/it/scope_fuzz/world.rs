@@ -235,8 +235,8 @@ pub fn generate(rng: &mut StdRng, seed: u64, people: usize) -> World {
 
     // Check-ins on live and trashed objectives and key results, by anyone who worked here.
     let mut check_ins: Vec<CheckIn> = Vec::new();
-    for index in 0..items.len() {
-        if items[index].item_type == "action" {
+    for (index, item) in items.iter().enumerate() {
+        if item.item_type == "action" {
             continue;
         }
         for _ in 0..rng.gen_range(0..=3) {
