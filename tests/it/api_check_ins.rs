@@ -169,8 +169,13 @@ async fn each_measure_checks_in_over_the_api_and_rolls_up_to_the_objective() {
         .key_result("Launch the app", json!({"measure": "milestone"}))
         .await;
     assert!(plan.item(&launch).await["current_value"].is_null());
+    // 9.0 is a whole number, as JSON Schema's integers allow.
     let done = plan
-        .check_in(&plan.admin, &launch, json!({"done": true, "confidence": 9}))
+        .check_in(
+            &plan.admin,
+            &launch,
+            json!({"done": true, "confidence": 9.0}),
+        )
         .await
         .expect(StatusCode::CREATED);
     assert_eq!(
@@ -215,7 +220,7 @@ async fn each_measure_checks_in_over_the_api_and_rolls_up_to_the_objective() {
         .key_result(
             "Faster pages",
             json!({"measure": "metric", "metric_kind": "decrease_to", "baseline": 800.5,
-                   "target": 200.5, "decimals": 1, "unit": "ms"}),
+                   "target": 200.5, "decimals": 1.0, "unit": "ms"}),
         )
         .await;
     refused_on(
@@ -295,6 +300,7 @@ async fn refusals_name_the_field_and_change_nothing() {
     let check_ins = [
         (&deals, json!({"value": 3, "confidence": 11}), "confidence"),
         (&deals, json!({"value": 3, "confidence": -1}), "confidence"),
+        (&deals, json!({"value": 3, "confidence": 5.5}), "confidence"),
         (
             &deals,
             json!({"value": 3, "confidence": 5, "effective_on": tomorrow}),
@@ -359,6 +365,13 @@ async fn refusals_name_the_field_and_change_nothing() {
             key_result(
                 json!({"measure": "metric", "metric_kind": "increase_to", "baseline": 0,
                               "target": 1, "decimals": 5}),
+            ),
+            "decimals",
+        ),
+        (
+            key_result(
+                json!({"measure": "metric", "metric_kind": "increase_to", "baseline": 0,
+                              "target": 1, "decimals": 1.5}),
             ),
             "decimals",
         ),

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::error::ApiError;
 use super::item_models::utc;
-use super::measure_models::{json_number, noted};
+use super::measure_models::{confidence, json_number, noted};
 use crate::okr::check_ins::{self, CheckIn, CheckInDraft, Confidence};
 use crate::okr::measure::Number;
 
@@ -78,8 +78,8 @@ pub struct NewCheckIn {
     #[serde(default)]
     pub done: Option<bool>,
     /// 0 to 10: 7–10 on track, 4–6 at risk, 0–3 off track.
-    #[schema(minimum = 0, maximum = 10)]
-    pub confidence: i64,
+    #[schema(value_type = i64, minimum = 0, maximum = 10)]
+    pub confidence: serde_json::Number,
     /// Markdown, up to 4,000 characters.
     #[serde(default)]
     #[schema(max_length = 4000)]
@@ -100,7 +100,7 @@ impl TryFrom<NewCheckIn> for CheckInDraft {
 
     fn try_from(body: NewCheckIn) -> Result<Self, ApiError> {
         let mut fields = BTreeMap::new();
-        let confidence = Confidence::new(body.confidence);
+        let confidence = confidence(&body.confidence);
         if let Err(e) = &confidence {
             fields.insert(e.field.to_owned(), e.message.clone());
         }
@@ -137,8 +137,8 @@ pub struct CheckInPatch {
     #[serde(default)]
     pub done: Option<bool>,
     #[serde(default)]
-    #[schema(minimum = 0, maximum = 10)]
-    pub confidence: Option<i64>,
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 10)]
+    pub confidence: Option<serde_json::Number>,
     /// Null clears it.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, max_length = 4000)]
@@ -164,7 +164,7 @@ impl TryFrom<CheckInPatch> for CheckInChange {
         let mut fields = BTreeMap::new();
         let confidence = patch
             .confidence
-            .and_then(|c| noted(&mut fields, Confidence::new(c)));
+            .and_then(|c| noted(&mut fields, confidence(&c)));
         let note = patch.note.map(|note| {
             noted(&mut fields, check_ins::note(note.as_deref().unwrap_or(""))).flatten()
         });

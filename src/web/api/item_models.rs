@@ -230,8 +230,8 @@ pub struct NewItem {
     pub unit: Option<String>,
     /// Metrics: decimals shown and accepted, 0 to 4; 0 when never set.
     #[serde(default)]
-    #[schema(minimum = 0, maximum = 4)]
-    pub decimals: Option<i64>,
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4)]
+    pub decimals: Option<serde_json::Number>,
     /// Objectives and key results: how much it counts in its parent, 0 to 100 with at most
     /// 2 decimals; 1 when never set.
     #[serde(default)]
@@ -330,8 +330,8 @@ pub struct ItemPatch {
     pub unit: Option<Option<String>>,
     /// Metrics: decimals shown and accepted, 0 to 4; 0 when never set.
     #[serde(default)]
-    #[schema(minimum = 0, maximum = 4)]
-    pub decimals: Option<i64>,
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4)]
+    pub decimals: Option<serde_json::Number>,
     /// Objectives and key results: how much it counts in its parent, 0 to 100 with at most
     /// 2 decimals; 1 when never set.
     #[serde(default)]

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::names::{MeasureName, MetricKindName};
+use crate::okr::check_ins::Confidence;
 use crate::okr::measure::{self, FieldError, Number, Weight, DECIMALS_MAX};
 use crate::okr::measure_change::MeasureChange;
 
@@ -27,6 +28,28 @@ pub fn noted<T>(fields: &mut BTreeMap<String, String>, result: Result<T, FieldEr
         .ok()
 }
 
+/// A JSON number that is a whole number: `9`, or `9.0`, which JSON Schema's `integer` also
+/// allows; `None` for fractions.
+fn whole(value: &serde_json::Number) -> Option<i64> {
+    value.as_i64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
+            .map(|f| f as i64)
+    })
+}
+
+/// A confidence sent as a JSON number (a fraction is refused as the form refuses it).
+pub fn confidence(value: &serde_json::Number) -> Result<Confidence, FieldError> {
+    Confidence::parse(&whole(value).map_or_else(|| value.to_string(), |v| v.to_string()))
+}
+
+/// A metric's decimals sent as a JSON number; a fraction is no number of decimals, refused
+/// with the same message as one out of range.
+fn decimals(value: &serde_json::Number) -> Result<u32, FieldError> {
+    measure::decimals(whole(value).unwrap_or(-1))
+}
+
 /// A JSON number read exactly, at the most decimals any metric has; the key result's own
 /// decimals are checked where they are known.
 fn number(value: &serde_json::Number, field: &'static str) -> Result<Number, FieldError> {
@@ -45,7 +68,7 @@ pub struct MeasureFields {
     pub baseline: Option<serde_json::Number>,
     pub target: Option<serde_json::Number>,
     pub unit: Option<Option<String>>,
-    pub decimals: Option<i64>,
+    pub decimals: Option<serde_json::Number>,
 }
 
 impl MeasureFields {
@@ -64,9 +87,7 @@ impl MeasureFields {
             unit: self
                 .unit
                 .map(|unit| noted(fields, measure::unit(unit.as_deref().unwrap_or(""))).flatten()),
-            decimals: self
-                .decimals
-                .and_then(|d| noted(fields, measure::decimals(d))),
+            decimals: self.decimals.and_then(|d| noted(fields, decimals(&d))),
         };
         (change != MeasureChange::default()).then_some(change)
     }
