@@ -12,6 +12,7 @@
 mod api_paths;
 mod oracle;
 mod paths;
+mod store;
 mod world;
 
 use std::cell::RefCell;
@@ -145,7 +146,7 @@ async fn every_read_path_shows_each_person_exactly_what_the_rules_allow() {
             .select(organizations::id)
             .first(&mut *conn.borrow_mut())
             .expect("org");
-        let (ws_id, ws_slug) = world::store(&mut conn.borrow_mut(), &org_id, &world, &people);
+        let (ws_id, ws_slug) = store::save(&mut conn.borrow_mut(), &org_id, &world, &people);
         let base = format!("/orgs/{org_slug}/w/{ws_slug}");
         links += world.links.len();
 
