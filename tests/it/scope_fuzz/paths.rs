@@ -475,6 +475,12 @@ async fn trash(ctx: &Ctx<'_>) -> Answer {
 
 /// Each item's check-ins as one reader shows them (`None`: the item answered 404), against
 /// the oracle: every visible item answers with exactly its live check-ins, every other 404s.
+/// The item page's history joins as
+/// `Self::ItemPageCheckIns => check_ins_by_item(ctx, |ctx, id| async move {
+///     let page = ctx.page(&format!("/items/{id}")).await;
+///     found(page.status, "item page", || ctx.check_ins_shown(&page.body)) }).await`
+/// (its activity history never names a check-in's note, so the notes it shows are the
+/// check-ins it lists).
 async fn check_ins_by_item<'c, F, Fut>(ctx: &'c Ctx<'c>, read: F) -> Answer
 where
     F: Fn(&'c Ctx<'c>, &'c str) -> Fut,
