@@ -102,6 +102,16 @@ impl DomainError for OrgError {
     }
 }
 
+/// One field's problem, named as forms and the API name it.
+impl DomainError for crate::okr::measure::FieldError {
+    fn kind(self) -> ErrorKind {
+        ErrorKind::Invalid {
+            field: Some(self.field),
+            message: self.message,
+        }
+    }
+}
+
 impl DomainError for OkrError {
     fn kind(self) -> ErrorKind {
         match self {

@@ -427,6 +427,15 @@ pub fn delete(
     })
 }
 
+/// The workspace a check-in belongs to (live or deleted), so a request that names only the
+/// check-in can check the caller's access to that workspace first.
+pub fn workspace_of(conn: &mut AnyConnection, check_in_id: &str) -> Result<String, OkrError> {
+    Ok(check_ins::table
+        .find(check_in_id)
+        .select(check_ins::workspace_id)
+        .first(conn)?)
+}
+
 /// One visible check-in.
 pub fn get(conn: &mut AnyConnection, viewer: &Viewer, id: &str) -> Result<CheckIn, OkrError> {
     Ok(check_in_of(conn, viewer, id)?.0)

@@ -53,7 +53,9 @@ pub fn create(
 ) -> Result<Item, OkrError> {
     viewer.require_writable()?;
     check_plan_dates(&[(new.due_date, "due date")])?;
-    let weight = (new.item_type != ItemType::Action).then_some(new.weight);
+    // An action given a weight other than the default is refused, not silently dropped.
+    let weight =
+        (new.item_type != ItemType::Action || new.weight != Weight::DEFAULT).then_some(new.weight);
     check_measure_and_weight(new.item_type, Some(&new.measure), weight)?;
     db::write_transaction(conn, |conn| {
         lock_workspace(conn, viewer)?;

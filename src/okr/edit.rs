@@ -6,6 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::measure::{FieldError, KeyResultMeasure, Weight};
+use super::measure_change::MeasureChange;
 use super::{
     check_may_edit, load, recompute_up, record, ActionStatus, Item, ItemType, OkrError, StoryPoints,
 };
@@ -38,8 +39,8 @@ pub struct ItemChanges {
     pub due_date: Option<Option<NaiveDate>>,
     pub action_status: Option<ActionStatus>,
     pub story_points: Option<Option<StoryPoints>>,
-    /// Key results only.
-    pub measure: Option<KeyResultMeasure>,
+    /// Key results only: applied on top of the stored measure (a whole measure converts).
+    pub measure: Option<MeasureChange>,
     /// Objectives and key results only.
     pub weight: Option<Weight>,
 }
@@ -120,7 +121,12 @@ pub fn update(
         super::lock_workspace(conn, viewer)?;
         let before = editable(conn, viewer, item_id)?;
         let before_json = before.snapshot(conn)?;
-        check_measure_and_weight(before.item_type, changes.measure.as_ref(), changes.weight)?;
+        let measure = changes
+            .measure
+            .as_ref()
+            .map(|change| change.apply(&before.key_result_measure()))
+            .transpose()?;
+        check_measure_and_weight(before.item_type, measure.as_ref(), changes.weight)?;
         let is_action = before.item_type == ItemType::Action;
         if !is_action
             && (changes.action_status.is_some() || matches!(changes.story_points, Some(Some(_))))
@@ -164,7 +170,7 @@ pub fn update(
             }
         }
         let now = db::now();
-        if let Some(measure) = &changes.measure {
+        if let Some(measure) = &measure {
             set_measure(conn, item_id, measure)?;
         }
         diesel::update(okr_items::table.find(item_id))

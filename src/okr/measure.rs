@@ -108,6 +108,11 @@ impl Number {
         Self::parse(&value.to_string(), decimals, field)
     }
 
+    /// The same number, if it has at most `decimals` decimals (a metric's own, once known).
+    pub fn within(self, decimals: u32, field: &'static str) -> Result<Self, FieldError> {
+        Self::checked(self.0, decimals, field)
+    }
+
     fn checked(value: Decimal, decimals: u32, field: &'static str) -> Result<Self, FieldError> {
         if value.abs() >= Decimal::from(NUMBER_MAX) {
             return Err(FieldError::new(

@@ -9,6 +9,7 @@ pub mod edit;
 pub mod gantt;
 pub mod links;
 pub mod measure;
+pub mod measure_change;
 pub mod progress;
 pub mod status;
 

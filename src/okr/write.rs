@@ -78,6 +78,15 @@ pub(super) fn record(
     )
 }
 
+/// What a parent's progress needs of each child: type, status, points, progress, weight.
+type ChildRow = (
+    ItemType,
+    Option<ActionStatus>,
+    Option<StoryPoints>,
+    f64,
+    f64,
+);
+
 /// Recomputes and stores progress from `start` up to the root, each from its live children.
 pub(super) fn recompute_up(conn: &mut AnyConnection, start: Option<&str>) -> Result<(), OkrError> {
     let mut current = start.map(str::to_owned);
@@ -91,15 +100,7 @@ pub(super) fn recompute_up(conn: &mut AnyConnection, start: Option<&str>) -> Res
             .set(okr_items::progress_computed.eq(okr_items::progress_computed))
             .execute(conn)?;
         let item = load(conn, &id)?;
-        // Each live child's type, status, points, progress and weight.
-        type Child = (
-            ItemType,
-            Option<ActionStatus>,
-            Option<StoryPoints>,
-            f64,
-            f64,
-        );
-        let children: Vec<Child> = okr_items::table
+        let children: Vec<ChildRow> = okr_items::table
             .filter(okr_items::parent_id.eq(&id))
             .filter(okr_items::deleted_at.is_null())
             .select((

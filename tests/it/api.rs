@@ -31,7 +31,7 @@ pub(crate) struct Answer {
 
 impl Answer {
     #[track_caller]
-    fn expect(self, status: StatusCode) -> Value {
+    pub(crate) fn expect(self, status: StatusCode) -> Value {
         assert_eq!(self.status, status, "{}", self.body);
         self.body
     }
@@ -99,11 +99,11 @@ impl Api {
         self.send(request).await
     }
 
-    async fn get(&self, path: &str) -> Answer {
+    pub(crate) async fn get(&self, path: &str) -> Answer {
         self.call(Method::GET, path, None).await
     }
 
-    async fn post(&self, path: &str, body: Value) -> Answer {
+    pub(crate) async fn post(&self, path: &str, body: Value) -> Answer {
         self.call(Method::POST, path, Some(body)).await
     }
 }

@@ -51,7 +51,7 @@ struct World {
 async fn world() -> World {
     let (w, items) = walk_world().await;
     let Items {
-        objective: _,
+        objective,
         other,
         key_result,
         action,
@@ -70,6 +70,16 @@ async fn world() -> World {
         w.app.user_id("admin@example.com"),
         w.app.user_id("member@example.com"),
     );
+    // The owner's latest check-in, so the owner may still change and delete it.
+    let check_in = api(&w.app, "admin@example.com", &["write"])
+        .call(
+            Method::POST,
+            &format!("/items/{key_result}/check-ins"),
+            Some(json!({"confidence": 6, "note": "On the way"})),
+        )
+        .await;
+    assert_eq!(check_in.status, StatusCode::CREATED, "{}", check_in.body);
+    let check_in = check_in.body["id"].as_str().expect("id").to_owned();
 
     let call = |method: Method, template: &'static str, body: Option<Value>, who: Member| {
         let path = template
@@ -77,7 +87,8 @@ async fn world() -> World {
             .replace("{org_id}", &org_id)
             .replace("{ws_id}", &ws_id)
             .replace("{user_id}", &member)
-            .replace("{link_id}", &link);
+            .replace("{link_id}", &link)
+            .replace("{check_in_id}", &check_in);
         Call {
             method,
             template,
@@ -199,6 +210,33 @@ async fn world() -> World {
             Refused,
         ),
         call(Method::DELETE, "/api/v1/links/{link_id}", None, Refused),
+        Call {
+            member: Allowed,
+            ..on(
+                Method::GET,
+                "/api/v1/items/{item_id}/check-ins",
+                &key_result,
+                None,
+            )
+        },
+        on(
+            Method::POST,
+            "/api/v1/items/{item_id}/check-ins",
+            &objective,
+            Some(json!({"confidence": 8, "note": "Scoped"})),
+        ),
+        call(
+            Method::PATCH,
+            "/api/v1/check-ins/{check_in_id}",
+            Some(json!({"confidence": 4})),
+            Refused,
+        ),
+        call(
+            Method::DELETE,
+            "/api/v1/check-ins/{check_in_id}",
+            None,
+            Refused,
+        ),
     ];
     World { w, calls }
 }
@@ -354,12 +392,12 @@ async fn every_operation_refuses_a_token_without_its_scope_a_member_without_the_
          refusals, {hidden} hidden from an outsider",
         world.calls.len()
     );
-    assert!(role_refusals >= 8 && hidden >= 14);
+    assert!(role_refusals >= 11 && hidden >= 18);
 }
 
 /// Whether a call writes into the organization or workspace its path names.
 fn writes_into(call: &Call, level: &str) -> bool {
-    let in_workspace = ["{ws_id}", "{item_id}", "{link_id}"]
+    let in_workspace = ["{ws_id}", "{item_id}", "{link_id}", "{check_in_id}"]
         .iter()
         .any(|p| call.template.contains(p));
     call.method != Method::GET
@@ -419,5 +457,5 @@ async fn every_api_write_is_refused_in_an_archived_organization_and_workspace() 
         switch(&world, unarchive).await;
     }
     println!("API archive walk: {refused} writes refused");
-    assert!(refused >= 18);
+    assert!(refused >= 22);
 }

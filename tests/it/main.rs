@@ -7,6 +7,7 @@
 
 mod accounts;
 mod api;
+mod api_check_ins;
 mod api_scopes;
 mod board;
 mod browser;

@@ -8,11 +8,12 @@ use std::marker::PhantomData;
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use chrono::{NaiveDate, NaiveDateTime};
 
 use super::error::ApiError;
 use crate::activity::Actor;
 use crate::db::AnyConnection;
-use crate::okr::{self, links};
+use crate::okr::{self, check_ins, links};
 use crate::scope::Viewer;
 use crate::tokens::{Bearer, Scope};
 use crate::web::AppState;
@@ -114,6 +115,15 @@ impl<S> Caller<S> {
         &self.state
     }
 
+    /// The time the app runs on (fixed in tests), read once per request.
+    pub fn now(&self) -> NaiveDateTime {
+        self.state.config.clock.now()
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.state.config.clock.today()
+    }
+
     /// Runs `work` on a pooled connection as this caller.
     pub async fn run<T, E, F>(&self, work: F) -> Result<T, ApiError>
     where
@@ -161,6 +171,17 @@ impl<S> Caller<S> {
         T: Send + 'static,
     {
         self.run_in(link_id, links::workspace_of, work).await
+    }
+
+    /// Runs `work` on one check-in, in its workspace; `work` gets the check-in's id back.
+    pub async fn on_check_in<T, E, F>(&self, check_in_id: String, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut AnyConnection, &Actor, &Viewer, &str) -> Result<T, E> + Send + 'static,
+        E: Into<ApiError>,
+        T: Send + 'static,
+    {
+        self.run_in(check_in_id, check_ins::workspace_of, work)
+            .await
     }
 
     /// Finds the workspace `id` belongs to with `locate`, opens it as the caller, then works.

@@ -9,74 +9,22 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::ApiError;
+use super::measure_models::{json_number, noted, weight, MeasureFields};
+use super::names::{ActionStatusName, ItemTypeName, MeasureName, MetricKindName, StatusName};
 use crate::activity::ActivityEntry;
 use crate::okr::edit::{self, ItemChanges};
 use crate::okr::links::Link;
-use crate::okr::{self, ActionStatus, Assigned, Item, ItemType, StoryPoints, TreeFilter};
+use crate::okr::measure::{KeyResultMeasure, Weight};
+use crate::okr::status::Statuses;
+use crate::okr::{self, ActionStatus, Item, ItemType, StoryPoints, TreeFilter};
 
 const MAX_LIMIT: usize = 1000;
 const DEFAULT_LIMIT: usize = 100;
 
 /// Stored times are UTC without an offset; the API says so.
-fn utc(at: NaiveDateTime) -> String {
+pub(super) fn utc(at: NaiveDateTime) -> String {
     at.and_utc()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ItemTypeName {
-    Objective,
-    KeyResult,
-    Action,
-}
-
-impl From<crate::okr::ItemType> for ItemTypeName {
-    fn from(t: crate::okr::ItemType) -> Self {
-        match t {
-            crate::okr::ItemType::Objective => Self::Objective,
-            crate::okr::ItemType::KeyResult => Self::KeyResult,
-            crate::okr::ItemType::Action => Self::Action,
-        }
-    }
-}
-
-impl From<ItemTypeName> for crate::okr::ItemType {
-    fn from(t: ItemTypeName) -> Self {
-        match t {
-            ItemTypeName::Objective => Self::Objective,
-            ItemTypeName::KeyResult => Self::KeyResult,
-            ItemTypeName::Action => Self::Action,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ActionStatusName {
-    Pending,
-    WorkInProgress,
-    Done,
-}
-
-impl From<crate::okr::ActionStatus> for ActionStatusName {
-    fn from(s: crate::okr::ActionStatus) -> Self {
-        match s {
-            crate::okr::ActionStatus::Pending => Self::Pending,
-            crate::okr::ActionStatus::WorkInProgress => Self::WorkInProgress,
-            crate::okr::ActionStatus::Done => Self::Done,
-        }
-    }
-}
-
-impl From<ActionStatusName> for crate::okr::ActionStatus {
-    fn from(s: ActionStatusName) -> Self {
-        match s {
-            ActionStatusName::Pending => Self::Pending,
-            ActionStatusName::WorkInProgress => Self::WorkInProgress,
-            ActionStatusName::Done => Self::Done,
-        }
-    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -101,6 +49,34 @@ pub struct ItemOut {
     pub story_points: Option<String>,
     /// 0 to 100.
     pub progress: f64,
+    /// Key results: what their progress comes from; null for objectives and actions.
+    pub measure: Option<MeasureName>,
+    /// Metrics only, like the baseline, target, unit and decimals.
+    pub metric_kind: Option<MetricKindName>,
+    #[schema(value_type = Option<f64>)]
+    pub baseline: Option<serde_json::Number>,
+    #[schema(value_type = Option<f64>)]
+    pub target: Option<serde_json::Number>,
+    pub unit: Option<String>,
+    #[schema(minimum = 0, maximum = 4)]
+    pub decimals: Option<u32>,
+    /// Metrics: the latest check-in's value, else the baseline.
+    #[schema(value_type = Option<f64>)]
+    pub current_value: Option<serde_json::Number>,
+    /// How much it counts in its parent's progress, 0 to 100; null for actions (their story
+    /// points weigh them).
+    #[schema(minimum = 0.0, maximum = 100.0)]
+    pub weight: Option<f64>,
+    /// The day the latest check-in speaks for.
+    pub last_check_in_on: Option<NaiveDate>,
+    /// The latest check-in's confidence, 0 to 10.
+    #[schema(minimum = 0, maximum = 10)]
+    pub last_confidence: Option<i32>,
+    /// Derived: null for actions that are not done.
+    pub status: Option<StatusName>,
+    /// The elapsed share of the item's period today, 0 to 100; null without a due date.
+    #[schema(minimum = 0.0, maximum = 100.0)]
+    pub expected_progress: Option<f64>,
     pub sort_order: i32,
     pub position_x: Option<f64>,
     pub position_y: Option<f64>,
@@ -111,7 +87,11 @@ pub struct ItemOut {
 }
 
 impl ItemOut {
-    pub fn new(item: &Item, assignee_ids: &[String]) -> Self {
+    /// The item with its status and pace from `statuses` (read once per answer).
+    pub fn new(item: &Item, assignee_ids: &[String], statuses: &Statuses) -> Self {
+        let key_result = item.item_type == ItemType::KeyResult;
+        let measure = item.key_result_measure();
+        let metric = measure.metric();
         Self {
             id: item.id.clone(),
             workspace_id: item.workspace_id.clone(),
@@ -126,18 +106,24 @@ impl ItemOut {
             action_status: item.action_status.map(Into::into),
             story_points: item.story_points.map(|p| p.as_str().to_owned()),
             progress: item.progress_computed,
+            measure: key_result.then(|| measure.measure().into()),
+            metric_kind: metric.map(|m| m.kind.into()),
+            baseline: metric.map(|m| json_number(m.baseline)),
+            target: metric.map(|m| json_number(m.target)),
+            unit: metric.and_then(|m| m.unit.clone()),
+            decimals: metric.map(|m| m.decimals),
+            current_value: metric.map(|m| json_number(item.current_value.unwrap_or(m.baseline))),
+            weight: (item.item_type != ItemType::Action).then_some(item.weight),
+            last_check_in_on: item.last_check_in_on,
+            last_confidence: item.last_confidence,
+            status: statuses.of(item).map(Into::into),
+            expected_progress: statuses.pace(item).map(|p| p.expected),
             sort_order: item.sort_order,
             position_x: item.position_x,
             position_y: item.position_y,
             created_at: utc(item.created_at),
             updated_at: utc(item.updated_at),
         }
-    }
-}
-
-impl From<&Assigned> for ItemOut {
-    fn from(a: &Assigned) -> Self {
-        Self::new(&a.item, &a.assignee_ids)
     }
 }
 
@@ -223,18 +209,66 @@ pub struct NewItem {
     pub parent_id: Option<String>,
     #[serde(default)]
     pub due_date: Option<NaiveDate>,
+    /// Key results: `actions` (the default), `metric` or `milestone`.
+    #[serde(default)]
+    pub measure: Option<MeasureName>,
+    /// Metrics: required, like the baseline and target.
+    #[serde(default)]
+    pub metric_kind: Option<MetricKindName>,
+    /// Metrics: where the number starts, with at most `decimals` decimals.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, exclusive_minimum = -1000000000000.0, exclusive_maximum = 1000000000000.0)]
+    pub baseline: Option<serde_json::Number>,
+    /// Metrics: where it should get to (or the line it should hold), with at most `decimals`
+    /// decimals; for `increase_to` above the baseline, for `decrease_to` below it.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, exclusive_minimum = -1000000000000.0, exclusive_maximum = 1000000000000.0)]
+    pub target: Option<serde_json::Number>,
+    /// Metrics: up to 16 characters (`%`, `€`, `deals`); none when left out.
+    #[serde(default)]
+    #[schema(max_length = 16)]
+    pub unit: Option<String>,
+    /// Metrics: decimals shown and accepted, 0 to 4; 0 when never set.
+    #[serde(default)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4)]
+    pub decimals: Option<serde_json::Number>,
+    /// Objectives and key results: how much it counts in its parent, 0 to 100 with at most
+    /// 2 decimals; 1 when never set.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = 0.0, maximum = 100.0, multiple_of = 0.01)]
+    pub weight: Option<serde_json::Number>,
 }
 
 impl TryFrom<NewItem> for okr::NewItem {
     type Error = ApiError;
 
     fn try_from(body: NewItem) -> Result<Self, ApiError> {
+        let mut fields = BTreeMap::new();
+        let title = okr::title(&body.title)
+            .map_err(|e| fields.insert("title".into(), e))
+            .ok();
+        let measure = MeasureFields {
+            measure: body.measure,
+            metric_kind: body.metric_kind,
+            baseline: body.baseline,
+            target: body.target,
+            unit: body.unit.map(Some),
+            decimals: body.decimals,
+        }
+        .change(&mut fields);
+        let weight = body.weight.and_then(|w| noted(&mut fields, weight(&w)));
+        ApiError::fields(fields)?;
+        // A new key result starts from the default measure, so a metric needs all its parts.
+        let measure = match measure {
+            Some(change) => change.apply(&KeyResultMeasure::Actions)?,
+            None => KeyResultMeasure::Actions,
+        };
         Ok(Self {
-            item_type: body.item_type.into(),
-            title: okr::title(&body.title).map_err(|e| ApiError::field("title", e))?,
             parent_id: body.parent_id,
             due_date: body.due_date,
-            ..okr::NewItem::new(body.item_type.into(), String::new(), None)
+            measure,
+            weight: weight.unwrap_or(Weight::DEFAULT),
+            ..okr::NewItem::new(body.item_type.into(), title.unwrap_or_default(), None)
         })
     }
 }
@@ -273,6 +307,36 @@ pub struct ItemPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     pub story_points: Option<Option<String>>,
+    /// Measure fields left out keep their stored values; a key result becoming a metric
+    /// needs a kind, baseline and target unless it had them.
+    /// Key results: `actions` (the default), `metric` or `milestone`.
+    #[serde(default)]
+    pub measure: Option<MeasureName>,
+    /// Metrics: required, like the baseline and target.
+    #[serde(default)]
+    pub metric_kind: Option<MetricKindName>,
+    /// Metrics: where the number starts, with at most `decimals` decimals.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, exclusive_minimum = -1000000000000.0, exclusive_maximum = 1000000000000.0)]
+    pub baseline: Option<serde_json::Number>,
+    /// Metrics: where it should get to (or the line it should hold), with at most `decimals`
+    /// decimals; for `increase_to` above the baseline, for `decrease_to` below it.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, exclusive_minimum = -1000000000000.0, exclusive_maximum = 1000000000000.0)]
+    pub target: Option<serde_json::Number>,
+    /// Metrics: up to 16 characters; null clears.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 16)]
+    pub unit: Option<Option<String>>,
+    /// Metrics: decimals shown and accepted, 0 to 4; 0 when never set.
+    #[serde(default)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4)]
+    pub decimals: Option<serde_json::Number>,
+    /// Objectives and key results: how much it counts in its parent, 0 to 100 with at most
+    /// 2 decimals; 1 when never set.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = 0.0, maximum = 100.0, multiple_of = 0.01)]
+    pub weight: Option<serde_json::Number>,
 }
 
 impl TryFrom<ItemPatch> for ItemChanges {
@@ -305,6 +369,16 @@ impl TryFrom<ItemPatch> for ItemChanges {
                 parsed
             })
         });
+        let measure = MeasureFields {
+            measure: patch.measure,
+            metric_kind: patch.metric_kind,
+            baseline: patch.baseline,
+            target: patch.target,
+            unit: patch.unit,
+            decimals: patch.decimals,
+        }
+        .change(&mut fields);
+        let weight = patch.weight.and_then(|w| noted(&mut fields, weight(&w)));
         ApiError::fields(fields)?;
         Ok(ItemChanges {
             title,
@@ -315,7 +389,8 @@ impl TryFrom<ItemPatch> for ItemChanges {
             due_date: patch.due_date,
             action_status: patch.action_status.map(Into::into),
             story_points,
-            ..ItemChanges::default()
+            measure,
+            weight,
         })
     }
 }

@@ -3,6 +3,7 @@
 //! the domain's, and runs one closure in the item's workspace.
 
 use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
 
 use super::caller::{Caller, Read, Write};
 use super::error::ApiError;
@@ -15,12 +16,19 @@ use crate::db::AnyConnection;
 use crate::okr;
 use crate::okr::board::{self, BoardPosition};
 use crate::okr::edit::{self, ItemChanges};
+use crate::okr::status;
 use crate::scope::Viewer;
 
-/// An item as the caller sees it now.
-fn item_out(conn: &mut AnyConnection, viewer: &Viewer, item_id: &str) -> Result<ItemOut, ApiError> {
+/// An item as the caller sees it now, with its status and pace on `today`.
+fn item_out(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    item_id: &str,
+    today: NaiveDate,
+) -> Result<ItemOut, ApiError> {
     let detail = okr::detail(conn, viewer, item_id)?;
-    Ok(ItemOut::new(&detail.item, &detail.assignee_ids))
+    let statuses = status::statuses(conn, viewer, today).map_err(okr::OkrError::from)?;
+    Ok(ItemOut::new(&detail.item, &detail.assignee_ids, &statuses))
 }
 
 /// The workspace's live items the user may see, by creation, a page at a time.
@@ -35,15 +43,24 @@ pub async fn list_items(
 ) -> Result<web::Json<ItemList>, ApiError> {
     let (filter, limit) = query.filter()?;
     let cursor = query.into_inner().cursor;
+    let today = caller.today();
     let list = caller
         .in_workspace(path.into_inner().ws_id, move |conn, _, viewer| {
-            okr::list(conn, viewer, &filter, cursor.as_deref(), limit)
+            let list = okr::list(conn, viewer, &filter, cursor.as_deref(), limit)?;
+            // One read of every status, for the whole page.
+            let statuses = status::statuses(conn, viewer, today)?;
+            let items = list
+                .items
+                .iter()
+                .map(|a| ItemOut::new(&a.item, &a.assignee_ids, &statuses))
+                .collect();
+            Ok::<_, okr::OkrError>(ItemList {
+                items,
+                next_cursor: list.next_after,
+            })
         })
         .await?;
-    Ok(web::Json(ItemList {
-        items: list.items.iter().map(ItemOut::from).collect(),
-        next_cursor: list.next_after,
-    }))
+    Ok(web::Json(list))
 }
 
 /// Creates an item owned by the user (write scope).
@@ -57,10 +74,11 @@ pub async fn create_item(
     body: web::Json<NewItem>,
 ) -> Result<HttpResponse, ApiError> {
     let new = okr::NewItem::try_from(body.into_inner())?;
+    let today = caller.today();
     let item = caller
         .in_workspace(path.into_inner().ws_id, move |conn, actor, viewer| {
             let item = okr::create(conn, actor, viewer, new)?;
-            item_out(conn, viewer, &item.id)
+            item_out(conn, viewer, &item.id, today)
         })
         .await?;
     Ok(HttpResponse::Created().json(item))
@@ -74,9 +92,10 @@ pub async fn show_item(
     caller: Caller<Read>,
     path: web::Path<ItemPath>,
 ) -> Result<web::Json<ItemOut>, ApiError> {
+    let today = caller.today();
     let item = caller
-        .on_item(path.into_inner().item_id, |conn, _, viewer, id| {
-            item_out(conn, viewer, id)
+        .on_item(path.into_inner().item_id, move |conn, _, viewer, id| {
+            item_out(conn, viewer, id, today)
         })
         .await?;
     Ok(web::Json(item))
@@ -93,10 +112,11 @@ pub async fn update_item(
     body: web::Json<ItemPatch>,
 ) -> Result<web::Json<ItemOut>, ApiError> {
     let changes = ItemChanges::try_from(body.into_inner())?;
+    let today = caller.today();
     let item = caller
         .on_item(path.into_inner().item_id, move |conn, actor, viewer, id| {
             edit::update(conn, actor, viewer, id, changes)?;
-            item_out(conn, viewer, id)
+            item_out(conn, viewer, id, today)
         })
         .await?;
     Ok(web::Json(item))
@@ -128,10 +148,11 @@ pub async fn restore_item(
     caller: Caller<Write>,
     path: web::Path<ItemPath>,
 ) -> Result<web::Json<ItemOut>, ApiError> {
+    let today = caller.today();
     let item = caller
-        .on_item(path.into_inner().item_id, |conn, actor, viewer, id| {
+        .on_item(path.into_inner().item_id, move |conn, actor, viewer, id| {
             edit::restore(conn, actor, viewer, id)?;
-            item_out(conn, viewer, id)
+            item_out(conn, viewer, id, today)
         })
         .await?;
     Ok(web::Json(item))
@@ -149,10 +170,11 @@ pub async fn set_position(
 ) -> Result<web::Json<ItemOut>, ApiError> {
     let position =
         BoardPosition::new(body.x, body.y).map_err(|e| ApiError::field("x", e.to_string()))?;
+    let today = caller.today();
     let item = caller
         .on_item(path.into_inner().item_id, move |conn, actor, viewer, id| {
             board::set_position(conn, actor, viewer, id, position)?;
-            item_out(conn, viewer, id)
+            item_out(conn, viewer, id, today)
         })
         .await?;
     Ok(web::Json(item))

@@ -3,11 +3,15 @@
 
 mod auth;
 mod caller;
+mod check_in_models;
+mod check_ins;
 mod error;
 mod item_models;
 mod items;
 mod links;
+mod measure_models;
 mod models;
+mod names;
 mod orgs;
 mod paths;
 
@@ -100,6 +104,8 @@ impl Modify for BearerAuth {
         items::update_item, items::delete_item, items::restore_item, items::set_position,
         items::item_activity,
         links::list_links, links::create_link, links::delete_link,
+        check_ins::list_check_ins, check_ins::create_check_in, check_ins::update_check_in,
+        check_ins::delete_check_in,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -176,6 +182,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .route(web::post().to(links::create_link)),
             )
             .service(resource("/links/{link_id}").route(web::delete().to(links::delete_link)))
+            .service(
+                resource("/items/{item_id}/check-ins")
+                    .route(web::get().to(check_ins::list_check_ins))
+                    .route(web::post().to(check_ins::create_check_in)),
+            )
+            .service(
+                resource("/check-ins/{check_in_id}")
+                    .route(web::patch().to(check_ins::update_check_in))
+                    .route(web::delete().to(check_ins::delete_check_in)),
+            )
             .default_service(web::to(error::not_found)),
     );
 }

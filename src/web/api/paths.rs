@@ -39,3 +39,9 @@ pub struct LinkPath {
     #[serde(deserialize_with = "id")]
     pub link_id: String,
 }
+
+#[derive(Deserialize)]
+pub struct CheckInPath {
+    #[serde(deserialize_with = "id")]
+    pub check_in_id: String,
+}

@@ -4,12 +4,15 @@
 //! activity, in both modes and switched between them mid-run. An oracle written here from
 //! DESIGN §3 (`oracle`) says what each person may see, and every read path (`paths`) is
 //! compared with it as that person: in process, in their own logged-in browser, and over
-//! the JSON API with their own token.
+//! the JSON API with their own token. Check-ins (live and deleted, on live and trashed items)
+//! are visible exactly when their item is.
 //!
 //! `CAIRN_FUZZ_SEEDS=500` runs more worlds than the default few.
 
+mod api_paths;
 mod oracle;
 mod paths;
+mod store;
 mod world;
 
 use std::cell::RefCell;
@@ -143,7 +146,7 @@ async fn every_read_path_shows_each_person_exactly_what_the_rules_allow() {
             .select(organizations::id)
             .first(&mut *conn.borrow_mut())
             .expect("org");
-        let (ws_id, ws_slug) = world::store(&mut conn.borrow_mut(), &org_id, &world, &people);
+        let (ws_id, ws_slug) = store::save(&mut conn.borrow_mut(), &org_id, &world, &people);
         let base = format!("/orgs/{org_slug}/w/{ws_slug}");
         links += world.links.len();
 

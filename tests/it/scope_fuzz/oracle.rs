@@ -112,6 +112,13 @@ pub fn links(world: &World, visible: &BTreeSet<usize>) -> Vec<usize> {
         .collect()
 }
 
+/// Live check-ins whose item is visible: a check-in is visible exactly when its item is.
+pub fn check_ins(world: &World, visible: &BTreeSet<usize>) -> Vec<usize> {
+    (0..world.check_ins.len())
+        .filter(|&c| !world.check_ins[c].deleted && visible.contains(&world.check_ins[c].item))
+        .collect()
+}
+
 /// Activity rows whose item, and every item they name, is visible (README: history leaves
 /// out rows that mention an item the viewer may not see).
 pub fn activity(world: &World, visible: &BTreeSet<usize>) -> Vec<usize> {

@@ -1,6 +1,9 @@
 //! The read paths the fuzz test compares with the oracle, one function each, listed in
-//! `ReadPath::ALL`. A new read path (check-ins, comments, notifications, reports) joins with
-//! a variant, a line in `ALL` and a function returning its `Answer`.
+//! `ReadPath::ALL` (the JSON API's are in `api_paths`). A new read path (comments,
+//! notifications, reports) joins with a variant, a line in `ALL` and a function returning its
+//! `Answer`. Check-ins are read item by item through `check_ins_by_item`, so a page that shows
+//! them (the item page's history) joins with one line: its reader finds the check-ins in the
+//! page by the tokens in their notes (`Ctx::check_ins_shown`).
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -9,6 +12,7 @@ use cairn::db::AnyConnection;
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use super::api_paths;
 use super::oracle::{self, Filter, Sight};
 use super::world::{Person, World};
 use crate::harness::{Browser, Page};
@@ -45,11 +49,11 @@ pub struct Answer {
 const NO_ACCESS: &str = "status 404";
 
 impl Ctx<'_> {
-    fn world_user(&self, person: usize) -> String {
+    pub(super) fn world_user(&self, person: usize) -> String {
         self.people[person].user_id.clone()
     }
 
-    fn item_id(&self, index: usize) -> String {
+    pub(super) fn item_id(&self, index: usize) -> String {
         self.world.items[index].id.clone()
     }
 
@@ -63,7 +67,11 @@ impl Ctx<'_> {
     }
 
     /// A list of items against the oracle's; `None` expects a 404 for the whole page.
-    fn items(&self, expected: Option<&BTreeSet<usize>>, actual: Option<Vec<String>>) -> Answer {
+    pub(super) fn items(
+        &self,
+        expected: Option<&BTreeSet<usize>>,
+        actual: Option<Vec<String>>,
+    ) -> Answer {
         let shown = expected.map_or(0, BTreeSet::len);
         answer(
             expected.map(|e| e.iter().map(|&i| self.item_id(i)).collect()),
@@ -79,7 +87,7 @@ impl Ctx<'_> {
         page
     }
 
-    async fn api_get(&self, path: &str) -> (StatusCode, Value) {
+    pub(super) async fn api_get(&self, path: &str) -> (StatusCode, Value) {
         let response = self
             .api
             .get(format!("{}{path}", self.api_base))
@@ -94,11 +102,12 @@ impl Ctx<'_> {
     }
 
     /// Hidden means absent: no title or id of an item the viewer may not see appears in
-    /// the answer (deleted items appear only where `extra` allows, the trash).
+    /// the answer (deleted items appear only where `extra` allows, the trash), nor the id or
+    /// note of a check-in on one.
     fn assert_no_leak(&self, body: &str, what: &str, extra: &[usize]) {
+        let sees = |index: usize| self.visible.as_ref().is_some_and(|v| v.contains(&index));
         for (index, item) in self.world.items.iter().enumerate() {
-            let allowed =
-                self.visible.as_ref().is_some_and(|v| v.contains(&index)) || extra.contains(&index);
+            let allowed = sees(index) || extra.contains(&index);
             let token = item.title.rsplit(' ').next().expect("token");
             assert!(
                 allowed || !(body.contains(token) || body.contains(&item.id)),
@@ -108,10 +117,32 @@ impl Ctx<'_> {
                 item.title
             );
         }
+        for (n, check_in) in self.world.check_ins.iter().enumerate() {
+            assert!(
+                sees(check_in.item)
+                    || !(body.contains(&check_in.token) || body.contains(&check_in.id)),
+                "seed {}: {what} shows person {} check-in {n} of hidden item {}",
+                self.world.seed,
+                self.person,
+                check_in.item
+            );
+        }
+    }
+
+    /// The check-ins whose notes an answer shows, by id (sorted, as answers are compared).
+    pub(super) fn check_ins_shown(&self, body: &str) -> Vec<String> {
+        self.world
+            .check_ins
+            .iter()
+            .filter(|c| body.contains(&c.token))
+            .map(|c| c.id.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
     }
 }
 
-fn answer(
+pub(super) fn answer(
     expected: Option<Vec<String>>,
     actual: Option<Vec<String>>,
     shown: usize,
@@ -145,7 +176,7 @@ fn text(element: scraper::ElementRef) -> String {
 }
 
 /// `Some(body)` for a 200, `None` for a 404; anything else fails the test.
-fn found<T>(status: StatusCode, what: &str, body: impl FnOnce() -> T) -> Option<T> {
+pub(super) fn found<T>(status: StatusCode, what: &str, body: impl FnOnce() -> T) -> Option<T> {
     match status {
         StatusCode::OK => Some(body()),
         StatusCode::NOT_FOUND => None,
@@ -170,6 +201,7 @@ pub enum ReadPath {
     ApiItem,
     ApiLinks,
     ApiItemActivity,
+    ApiCheckIns,
 }
 
 impl ReadPath {
@@ -189,6 +221,7 @@ impl ReadPath {
         Self::ApiItem,
         Self::ApiLinks,
         Self::ApiItemActivity,
+        Self::ApiCheckIns,
     ];
 
     pub async fn check(self, ctx: &Ctx<'_>) -> Answer {
@@ -204,10 +237,11 @@ impl ReadPath {
             Self::GanttCsv => gantt_csv(ctx).await,
             Self::ActivityFeed => activity_feed(ctx).await,
             Self::Trash => trash(ctx).await,
-            Self::ApiItems => api_items(ctx).await,
-            Self::ApiItem => api_item(ctx).await,
-            Self::ApiLinks => api_links(ctx).await,
-            Self::ApiItemActivity => api_item_activity(ctx).await,
+            Self::ApiItems => api_paths::items(ctx).await,
+            Self::ApiItem => api_paths::item(ctx).await,
+            Self::ApiLinks => api_paths::links(ctx).await,
+            Self::ApiItemActivity => api_paths::item_activity(ctx).await,
+            Self::ApiCheckIns => check_ins_by_item(ctx, api_paths::check_ins).await,
         }
     }
 }
@@ -308,7 +342,7 @@ async fn board_cards(ctx: &Ctx<'_>) -> Answer {
 }
 
 /// Links as `from>to`, against the oracle's.
-fn links_answer(
+pub(super) fn links_answer(
     ctx: &Ctx<'_>,
     actual: Option<Vec<String>>,
     key: impl Fn(usize) -> String,
@@ -439,110 +473,37 @@ async fn trash(ctx: &Ctx<'_>) -> Answer {
     )
 }
 
-/// Every page of `GET …/items` for this query, three items a page.
-async fn api_item_pages(ctx: &Ctx<'_>, query: &str) -> Option<Vec<String>> {
-    let mut ids = Vec::new();
-    let mut cursor = String::new();
-    loop {
-        let (status, body) = ctx
-            .api_get(&format!(
-                "/workspaces/{}/items?limit=3{query}{cursor}",
-                ctx.ws_id
-            ))
-            .await;
-        found(status, "API items", || ())?;
-        let items = body["items"].as_array().expect("items");
-        ids.extend(
-            items
-                .iter()
-                .map(|i| i["id"].as_str().expect("id").to_owned()),
-        );
-        match body["next_cursor"].as_str() {
-            Some(next) => cursor = format!("&cursor={next}"),
-            None => return Some(ids),
-        }
-    }
-}
-
-async fn api_items(ctx: &Ctx<'_>) -> Answer {
-    let mut everything = ctx.items(ctx.visible.as_ref(), api_item_pages(ctx, "").await);
-    // The filtered list: the matches themselves, without ancestors (no text filter here).
-    let filter = Filter {
-        words: Vec::new(),
-        ..ctx.filter.clone()
-    };
-    let mut query = String::new();
-    if let Some(owner) = filter.owner {
-        query.push_str(&format!("&owner={}", ctx.world_user(owner)));
-    }
-    if let Some(item_type) = filter.item_type {
-        query.push_str(&format!("&type={item_type}"));
-    }
-    let expected: Option<BTreeSet<usize>> = ctx.visible.as_ref().map(|v| {
-        v.iter()
-            .copied()
-            .filter(|&i| filter.matches(ctx.world, i))
-            .collect()
-    });
-    let filtered = ctx.items(expected.as_ref(), api_item_pages(ctx, &query).await);
-    let tag = |list: Vec<String>| list.into_iter().map(|id| format!("filtered {id}"));
-    everything.expected.extend(tag(filtered.expected));
-    everything.actual.extend(tag(filtered.actual));
-    everything
-}
-
-async fn api_item(ctx: &Ctx<'_>) -> Answer {
+/// Each item's check-ins as one reader shows them (`None`: the item answered 404), against
+/// the oracle: every visible item answers with exactly its live check-ins, every other 404s.
+/// The item page's history joins as
+/// `Self::ItemPageCheckIns => check_ins_by_item(ctx, |ctx, id| async move {
+///     let page = ctx.page(&format!("/items/{id}")).await;
+///     found(page.status, "item page", || ctx.check_ins_shown(&page.body)) }).await`
+/// (its activity history never names a check-in's note, so the notes it shows are the
+/// check-ins it lists).
+async fn check_ins_by_item<'c, F, Fut>(ctx: &'c Ctx<'c>, read: F) -> Answer
+where
+    F: Fn(&'c Ctx<'c>, &'c str) -> Fut,
+    Fut: std::future::Future<Output = Option<Vec<String>>>,
+{
     let mut actual = Vec::new();
     for item in &ctx.world.items {
-        let (status, body) = ctx.api_get(&format!("/items/{}", item.id)).await;
-        if let Some(id) = found(status, "API item", || body["id"].clone()) {
-            actual.push(id.as_str().unwrap_or("no id").to_owned());
-        }
-    }
-    let expected = ctx.visible.clone().unwrap_or_default();
-    ctx.items(Some(&expected), Some(actual))
-}
-
-async fn api_links(ctx: &Ctx<'_>) -> Answer {
-    let (status, body) = ctx
-        .api_get(&format!("/workspaces/{}/links", ctx.ws_id))
-        .await;
-    let actual = found(status, "API links", || {
-        body["links"]
-            .as_array()
-            .expect("links")
-            .iter()
-            .map(|l| l["id"].as_str().expect("id").to_owned())
-            .collect()
-    });
-    links_answer(ctx, actual, |l| ctx.world.links[l].id.clone())
-}
-
-async fn api_item_activity(ctx: &Ctx<'_>) -> Answer {
-    let mut actual = Vec::new();
-    for item in &ctx.world.items {
-        let (status, body) = ctx.api_get(&format!("/items/{}/activity", item.id)).await;
-        if let Some(rows) = found(status, "API item activity", || body["activity"].clone()) {
+        if let Some(check_ins) = read(ctx, &item.id).await {
             actual.push(format!("item {}", item.id));
-            actual.extend(
-                rows.as_array()
-                    .expect("activity")
-                    .iter()
-                    .map(|r| r["id"].as_str().expect("id").to_owned()),
-            );
+            actual.extend(check_ins);
         }
     }
     let visible = ctx.visible.clone().unwrap_or_default();
-    let rows = oracle::activity(ctx.world, &visible);
+    let shown = oracle::check_ins(ctx.world, &visible);
     let expected = visible
         .iter()
         .map(|&i| format!("item {}", ctx.item_id(i)))
-        .chain(rows.iter().map(|&a| ctx.world.activity[a].id.clone()))
+        .chain(shown.iter().map(|&c| ctx.world.check_ins[c].id.clone()))
         .collect();
     answer(
         Some(expected),
         Some(actual),
-        rows.len(),
-        ctx.world.activity.len() - rows.len(),
+        shown.len(),
+        ctx.world.check_ins.len() - shown.len(),
     )
 }

@@ -1,153 +1,26 @@
-//! Progress stays right: after any random sequence of edits, and under concurrent edits.
-//! The expected values come from a model the test keeps itself and DESIGN §3's rule written
-//! out here, never from the app's own roll-up.
+//! Progress stays right: after any random sequence of edits, check-ins, measure and weight
+//! changes, and under concurrent edits. The expected values come from a model the test keeps
+//! itself and DESIGN §3's rule written out in `model`, never from the app's own roll-up.
 
-use std::collections::BTreeMap;
+mod inputs;
+mod model;
 
 use cairn::activity::Actor;
+use cairn::okr::check_ins::{self, CheckInDraft, Confidence};
 use cairn::okr::edit::{self, ItemChanges};
+use cairn::okr::measure::{MetricKind, Weight};
+use cairn::okr::measure_change::MeasureChange;
 use cairn::okr::{self, ActionStatus, ItemType, NewItem, OkrError, StoryPoints};
 use cairn::schema::okr_items;
 use cairn::scope::Viewer;
+use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::harness::TestApp;
-
-const PARENT_IN_TRASH: &str = "Its parent is in the trash too; restore the parent first.";
-
-/// One item as the test expects it to be.
-struct Modelled {
-    item_type: ItemType,
-    parent: Option<String>,
-    status: ActionStatus,
-    points: Option<StoryPoints>,
-    /// Which deletion took it to the trash.
-    deleted: Option<u32>,
-}
-
-/// The workspace as the test expects it: every item ever created, live or in the trash.
-#[derive(Default)]
-struct Model {
-    items: BTreeMap<String, Modelled>,
-    deletions: u32,
-}
-
-/// DESIGN §3: numeric points weigh their value; `?`, `∞` and none weigh 1.
-fn weight(points: Option<StoryPoints>) -> f64 {
-    match points {
-        Some(StoryPoints::Zero) => 0.0,
-        Some(StoryPoints::One) => 1.0,
-        Some(StoryPoints::Two) => 2.0,
-        Some(StoryPoints::Three) => 3.0,
-        Some(StoryPoints::Five) => 5.0,
-        Some(StoryPoints::Eight) => 8.0,
-        Some(StoryPoints::Thirteen) => 13.0,
-        Some(StoryPoints::TwentyOne) => 21.0,
-        Some(StoryPoints::Forty) => 40.0,
-        Some(StoryPoints::Unknown | StoryPoints::Infinite) | None => 1.0,
-    }
-}
-
-fn mean(values: &[f64]) -> f64 {
-    if values.is_empty() {
-        0.0
-    } else {
-        values.iter().sum::<f64>() / values.len() as f64
-    }
-}
-
-impl Model {
-    fn live(&self, wanted: ItemType) -> Vec<&String> {
-        self.items
-            .iter()
-            .filter(|(_, item)| item.deleted.is_none() && item.item_type == wanted)
-            .map(|(id, _)| id)
-            .collect()
-    }
-
-    fn children(&self, id: &str) -> Vec<&String> {
-        self.items
-            .iter()
-            .filter(|(_, item)| item.parent.as_deref() == Some(id))
-            .map(|(id, _)| id)
-            .collect()
-    }
-
-    fn live_children(&self, id: &str) -> Vec<&String> {
-        self.children(id)
-            .into_iter()
-            .filter(|child| self.items[*child].deleted.is_none())
-            .collect()
-    }
-
-    /// DESIGN §3's rule, from the model.
-    fn expected_progress(&self, id: &str) -> f64 {
-        let item = &self.items[id];
-        let children = self.live_children(id);
-        match item.item_type {
-            ItemType::Action => match item.status {
-                ActionStatus::Done => 100.0,
-                ActionStatus::WorkInProgress => 50.0,
-                ActionStatus::Pending => 0.0,
-            },
-            ItemType::KeyResult => {
-                let actions: Vec<(f64, f64)> = children
-                    .iter()
-                    .map(|a| (self.expected_progress(a), weight(self.items[*a].points)))
-                    .collect();
-                let total: f64 = actions.iter().map(|(_, w)| w).sum();
-                if total == 0.0 {
-                    // No actions, or all at 0 points: each counts the same.
-                    mean(&actions.iter().map(|(p, _)| *p).collect::<Vec<_>>())
-                } else {
-                    actions.iter().map(|(p, w)| p * w).sum::<f64>() / total
-                }
-            }
-            ItemType::Objective => mean(
-                &children
-                    .iter()
-                    .map(|c| self.expected_progress(c))
-                    .collect::<Vec<_>>(),
-            ),
-        }
-    }
-
-    /// The item and its live descendants go to the trash in one deletion.
-    fn delete(&mut self, id: &str) {
-        self.deletions += 1;
-        let deletion = self.deletions;
-        let mut frontier = vec![id.to_owned()];
-        while let Some(next) = frontier.pop() {
-            frontier.extend(self.live_children(&next).into_iter().cloned());
-            self.items.get_mut(&next).expect("modelled").deleted = Some(deletion);
-        }
-    }
-
-    /// What restoring `id` should answer, applied to the model when it succeeds.
-    fn restore(&mut self, id: &str) -> Result<(), &'static str> {
-        let deletion = self.items[id].deleted.expect("restoring a deleted item");
-        if let Some(parent) = &self.items[id].parent {
-            if self.items[parent].deleted.is_some() {
-                return Err(PARENT_IN_TRASH);
-            }
-        }
-        // Exactly what went in the same deletion comes back.
-        let mut frontier = vec![id.to_owned()];
-        while let Some(next) = frontier.pop() {
-            frontier.extend(
-                self.children(&next)
-                    .into_iter()
-                    .filter(|child| self.items[*child].deleted == Some(deletion))
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            );
-            self.items.get_mut(&next).expect("modelled").deleted = None;
-        }
-        Ok(())
-    }
-}
+use inputs::{draft, measure_of, number, random_measure, random_reading, WEIGHTS};
+use model::{Decimal, Measured, Model, Modelled, Reading};
 
 type Stored = (String, Option<String>, f64);
 
@@ -219,28 +92,35 @@ fn pick<'a>(rng: &mut StdRng, candidates: &[&'a String]) -> Option<&'a String> {
 }
 
 #[tokio::test]
-async fn after_any_sequence_of_edits_stored_progress_follows_the_rule() {
+async fn after_any_sequence_of_edits_and_check_ins_stored_progress_follows_the_rule() {
     let (app, actor, org, ws) = workspace().await;
     let mut conn = app.db();
     let viewer = viewer(&mut conn, &actor, &org, &ws);
     let mut model = Model::default();
     let (mut restored, mut refused) = (0, 0);
+    let (mut readings, mut revised, mut unread, mut remeasured, mut merged) = (0, 0, 0, 0, 0);
+    // Check-ins are written a minute apart, so which one is latest is never a tie.
+    let start: NaiveDateTime = app.clock.now();
+    let mut written = 0u64;
     for seed in 0..12u64 {
         let mut rng = StdRng::seed_from_u64(seed);
         for step in 0..60 {
             let at = format!("seed {seed} step {step}");
+            written += 1;
+            let now = start + Duration::minutes(written as i64);
             let choice = rng.gen_range(0..100);
             let objectives = model.live(ItemType::Objective);
             let key_results = model.live(ItemType::KeyResult);
             let actions = model.live(ItemType::Action);
+            let weighed: Vec<&String> = [objectives.clone(), key_results.clone()].concat();
             let trashed: Vec<&String> = model
                 .items
                 .iter()
                 .filter(|(_, item)| item.deleted.is_some())
                 .map(|(id, _)| id)
                 .collect();
-            if choice < 40 || objectives.is_empty() {
-                // Create something where the rules allow it.
+            if choice < 30 || objectives.is_empty() {
+                // Create something where the rules allow it, sometimes measured and weighted.
                 let (item_type, parent) = match rng.gen_range(0..3) {
                     0 => (
                         ItemType::Objective,
@@ -253,20 +133,20 @@ async fn after_any_sequence_of_edits_stored_progress_follows_the_rule() {
                     continue;
                 }
                 let parent = parent.cloned();
-                let new = NewItem::new(item_type, format!("s{seed} #{step}"), parent.clone());
+                let mut modelled = Modelled::new(item_type, parent.clone());
+                let mut new = NewItem::new(item_type, format!("s{seed} #{step}"), parent);
+                if item_type != ItemType::Action && rng.gen_bool(0.4) {
+                    modelled.weight = WEIGHTS[rng.gen_range(0..WEIGHTS.len())];
+                    new.weight = Weight::new(modelled.weight).expect("weight");
+                }
+                if item_type == ItemType::KeyResult {
+                    modelled.measure = random_measure(&mut rng);
+                    new.measure = measure_of(&modelled.measure);
+                }
                 let item = okr::create(&mut conn, &actor, &viewer, new)
                     .unwrap_or_else(|e| panic!("{at}: create: {e}"));
-                model.items.insert(
-                    item.id,
-                    Modelled {
-                        item_type,
-                        parent,
-                        status: ActionStatus::Pending,
-                        points: None,
-                        deleted: None,
-                    },
-                );
-            } else if choice < 70 {
+                model.items.insert(item.id, modelled);
+            } else if choice < 42 {
                 let Some(action) = pick(&mut rng, &actions).cloned() else {
                     continue;
                 };
@@ -281,8 +161,162 @@ async fn after_any_sequence_of_edits_stored_progress_follows_the_rule() {
                 };
                 edit::update(&mut conn, &actor, &viewer, &action, changes)
                     .unwrap_or_else(|e| panic!("{at}: update: {e}"));
-                let item = model.items.get_mut(&action).expect("modelled");
+                let item = model.item(&action);
                 (item.status, item.points) = (status, points);
+            } else if choice < 54 {
+                // A check-in on an objective or key result, for today or an earlier day; or
+                // the latest one revised (its author may, within the day).
+                let Some(id) = pick(&mut rng, &weighed).cloned() else {
+                    continue;
+                };
+                let day = now.date() - Duration::days(rng.gen_range(0..5));
+                let reading = random_reading(&mut rng, &model.items[&id].measure);
+                let latest = model.items[&id].latest().map(|c| c.id.clone());
+                match latest.filter(|_| rng.gen_bool(0.35)) {
+                    Some(latest) => {
+                        check_ins::update(
+                            &mut conn,
+                            &actor,
+                            &viewer,
+                            &latest,
+                            draft(reading, day, &mut rng),
+                            now,
+                        )
+                        .unwrap_or_else(|e| panic!("{at}: revise: {e}"));
+                        let check_in = model
+                            .item(&id)
+                            .check_ins
+                            .iter_mut()
+                            .find(|c| c.id == latest)
+                            .expect("modelled");
+                        (check_in.value, check_in.done, check_in.effective_on) =
+                            (reading.0, reading.1, day);
+                        revised += 1;
+                    }
+                    None => {
+                        let check_in = check_ins::add(
+                            &mut conn,
+                            &actor,
+                            &viewer,
+                            &id,
+                            draft(reading, day, &mut rng),
+                            now,
+                        )
+                        .unwrap_or_else(|e| panic!("{at}: check in: {e}"));
+                        model.item(&id).check_ins.push(Reading {
+                            id: check_in.id,
+                            value: reading.0,
+                            done: reading.1,
+                            effective_on: day,
+                            written,
+                            deleted: false,
+                        });
+                        readings += 1;
+                    }
+                }
+            } else if choice < 59 {
+                // An admin deletes any live check-in of a live item; an older one speaks again.
+                let live: Vec<(String, String)> = weighed
+                    .iter()
+                    .flat_map(|id| {
+                        model.items[*id]
+                            .check_ins
+                            .iter()
+                            .filter(|c| !c.deleted)
+                            .map(|c| ((*id).clone(), c.id.clone()))
+                    })
+                    .collect();
+                if live.is_empty() {
+                    continue;
+                }
+                let (item, check_in) = live[rng.gen_range(0..live.len())].clone();
+                check_ins::delete(&mut conn, &actor, &viewer, &check_in, now)
+                    .unwrap_or_else(|e| panic!("{at}: delete check-in: {e}"));
+                let modelled = model.item(&item);
+                let reading = modelled.check_ins.iter_mut().find(|c| c.id == check_in);
+                reading.expect("modelled").deleted = true;
+                unread += 1;
+            } else if choice < 66 {
+                // A key result changes measure wholly, or (a metric) only its target, which
+                // keeps the rest and is refused when it lies against the kind.
+                let Some(id) = pick(&mut rng, &key_results).cloned() else {
+                    continue;
+                };
+                let current = model.items[&id].measure.clone();
+                if let (
+                    true,
+                    Measured::Metric {
+                        kind,
+                        baseline,
+                        decimals,
+                        ..
+                    },
+                ) = (rng.gen_bool(0.4), &current)
+                {
+                    let target = Decimal {
+                        units: baseline.units + rng.gen_range(-300..300),
+                        scale: *decimals,
+                    };
+                    let lies_against = match kind {
+                        MetricKind::IncreaseTo => target.units <= baseline.units,
+                        MetricKind::DecreaseTo => target.units >= baseline.units,
+                        _ => false,
+                    };
+                    let changes = ItemChanges {
+                        measure: Some(MeasureChange {
+                            target: Some(number(target, *decimals)),
+                            ..MeasureChange::default()
+                        }),
+                        ..ItemChanges::default()
+                    };
+                    match (
+                        lies_against,
+                        edit::update(&mut conn, &actor, &viewer, &id, changes),
+                    ) {
+                        (false, Ok(_)) => {
+                            let Measured::Metric { target: kept, .. } =
+                                &mut model.item(&id).measure
+                            else {
+                                unreachable!("a metric");
+                            };
+                            *kept = target;
+                            merged += 1;
+                        }
+                        (
+                            true,
+                            Err(OkrError::Field {
+                                field: "target", ..
+                            }),
+                        ) => refused += 1,
+                        (expected, outcome) => panic!(
+                            "{at}: target {target:?} against {kind:?} from {baseline:?}: refusal \
+                             expected {expected}, got {:?}",
+                            outcome.map(|i| i.id)
+                        ),
+                    }
+                } else {
+                    let measured = random_measure(&mut rng);
+                    let changes = ItemChanges {
+                        measure: Some(measure_of(&measured).into()),
+                        ..ItemChanges::default()
+                    };
+                    edit::update(&mut conn, &actor, &viewer, &id, changes)
+                        .unwrap_or_else(|e| panic!("{at}: measure: {e}"));
+                    model.item(&id).measure = measured;
+                    remeasured += 1;
+                }
+            } else if choice < 71 {
+                let Some(id) = pick(&mut rng, &weighed).cloned() else {
+                    continue;
+                };
+                let weight = WEIGHTS[rng.gen_range(0..WEIGHTS.len())];
+                let changes = ItemChanges {
+                    weight: Some(Weight::new(weight).expect("weight")),
+                    ..ItemChanges::default()
+                };
+                edit::update(&mut conn, &actor, &viewer, &id, changes)
+                    .unwrap_or_else(|e| panic!("{at}: weight: {e}"));
+                model.item(&id).weight = weight;
             } else if choice < 80 {
                 let all: Vec<&String> = [objectives, key_results, actions].concat();
                 let Some(id) = pick(&mut rng, &all).cloned() else {
@@ -291,7 +325,7 @@ async fn after_any_sequence_of_edits_stored_progress_follows_the_rule() {
                 edit::delete(&mut conn, &actor, &viewer, &id)
                     .unwrap_or_else(|e| panic!("{at}: delete: {e}"));
                 model.delete(&id);
-            } else if choice < 90 {
+            } else if choice < 88 {
                 let Some(id) = pick(&mut rng, &trashed).cloned() else {
                     continue;
                 };
@@ -310,7 +344,7 @@ async fn after_any_sequence_of_edits_stored_progress_follows_the_rule() {
                         outcome.map(|item| item.id)
                     ),
                 }
-            } else if choice < 95 {
+            } else if choice < 94 {
                 let (Some(action), Some(target)) = (
                     pick(&mut rng, &actions).cloned(),
                     pick(&mut rng, &key_results).cloned(),
@@ -319,17 +353,25 @@ async fn after_any_sequence_of_edits_stored_progress_follows_the_rule() {
                 };
                 edit::move_to(&mut conn, &actor, &viewer, &action, Some(&target))
                     .unwrap_or_else(|e| panic!("{at}: move: {e}"));
-                model.items.get_mut(&action).expect("modelled").parent = Some(target);
+                model.item(&action).parent = Some(target);
             } else {
-                // What is in the trash cannot be edited or deleted again, and what is
-                // live cannot be restored: each answers as if it did not exist.
+                // What is in the trash cannot be edited, deleted again or checked in on, and
+                // what is live cannot be restored: each answers as if it did not exist.
                 let Some(id) = pick(&mut rng, &trashed).cloned() else {
                     continue;
                 };
                 let live: Vec<&String> = [objectives, key_results, actions].concat();
+                let check_in = CheckInDraft {
+                    value: None,
+                    done: None,
+                    confidence: Confidence::new(5).expect("confidence"),
+                    note: None,
+                    effective_on: None,
+                };
                 let refusals = [
                     edit::update(&mut conn, &actor, &viewer, &id, ItemChanges::default()).map(drop),
                     edit::delete(&mut conn, &actor, &viewer, &id).map(drop),
+                    check_ins::add(&mut conn, &actor, &viewer, &id, check_in, now).map(drop),
                     match pick(&mut rng, &live) {
                         Some(live) => edit::restore(&mut conn, &actor, &viewer, live).map(drop),
                         None => Err(OkrError::NotFound),
@@ -346,10 +388,22 @@ async fn after_any_sequence_of_edits_stored_progress_follows_the_rule() {
         }
     }
     // The walk really went through the interesting cases.
+    println!(
+        "progress walk: {} items, {} deletions, {restored} restored, {refused} refused, \
+         {readings} check-ins, {revised} revised, {unread} deleted, {remeasured} measures \
+         changed, {merged} targets changed alone",
+        model.items.len(),
+        model.deletions
+    );
     assert!(model.deletions > 10, "{} deletions", model.deletions);
     assert!(
         restored > 0 && refused > 0,
         "{restored} restored, {refused} refused"
+    );
+    assert!(
+        readings > 20 && revised > 0 && unread > 0 && remeasured > 10 && merged > 0,
+        "{readings} check-ins, {revised} revised, {unread} deleted, {remeasured} remeasured, \
+         {merged} merged"
     );
 }
 

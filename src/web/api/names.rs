@@ -1,0 +1,48 @@
+//! The API's names for the domain's enums, spelt as the domain stores them (`key_result`,
+//! `increase_to`, `on_track`), each with its conversions both ways.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::okr::measure::{Measure, MetricKind};
+use crate::okr::status::Status;
+use crate::okr::{ActionStatus, ItemType};
+
+/// An API name for each variant of a domain enum, spelt as the domain stores it.
+macro_rules! api_names {
+    ($($(#[$doc:meta])* $name:ident for $domain:ident { $($variant:ident),+ $(,)? })+) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($variant),+
+        }
+
+        impl From<$domain> for $name {
+            fn from(value: $domain) -> Self {
+                match value {
+                    $($domain::$variant => Self::$variant),+
+                }
+            }
+        }
+
+        impl From<$name> for $domain {
+            fn from(value: $name) -> Self {
+                match value {
+                    $($name::$variant => Self::$variant),+
+                }
+            }
+        }
+    )+};
+}
+
+api_names! {
+    ItemTypeName for ItemType { Objective, KeyResult, Action }
+    ActionStatusName for ActionStatus { Pending, WorkInProgress, Done }
+    /// What a key result's progress comes from.
+    MeasureName for Measure { Actions, Metric, Milestone }
+    /// How a metric should move from its baseline to its target.
+    MetricKindName for MetricKind { IncreaseTo, DecreaseTo, StayAtOrAbove, StayAtOrBelow }
+    /// Derived from check-ins and progress, never set.
+    StatusName for Status { OnTrack, AtRisk, OffTrack, NoUpdate, Done }
+}
