@@ -157,7 +157,7 @@ impl TryFrom<&EditForm> for ItemChanges {
         };
         match rest() {
             Ok(changes) if fields.is_empty() => Ok(ItemChanges {
-                measure,
+                measure: measure.map(Into::into),
                 weight,
                 ..changes
             }),
