@@ -78,6 +78,16 @@ pub(super) fn record(
     )
 }
 
+/// What a parent's progress reads from each child: type, action status, points, progress
+/// and weight.
+type ChildStanding = (
+    ItemType,
+    Option<ActionStatus>,
+    Option<StoryPoints>,
+    f64,
+    f64,
+);
+
 /// Recomputes and stores progress from `start` up to the root, each from its live children.
 pub(super) fn recompute_up(conn: &mut AnyConnection, start: Option<&str>) -> Result<(), OkrError> {
     let mut current = start.map(str::to_owned);
@@ -91,13 +101,7 @@ pub(super) fn recompute_up(conn: &mut AnyConnection, start: Option<&str>) -> Res
             .set(okr_items::progress_computed.eq(okr_items::progress_computed))
             .execute(conn)?;
         let item = load(conn, &id)?;
-        let children: Vec<(
-            ItemType,
-            Option<ActionStatus>,
-            Option<StoryPoints>,
-            f64,
-            f64,
-        )> = okr_items::table
+        let children: Vec<ChildStanding> = okr_items::table
             .filter(okr_items::parent_id.eq(&id))
             .filter(okr_items::deleted_at.is_null())
             .select((
