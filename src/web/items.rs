@@ -15,6 +15,7 @@ use crate::activity::{ActivityEntry, Actor};
 use crate::db::AnyConnection;
 use crate::okr::edit::{self, Direction, ItemChanges, Trashed};
 use crate::okr::links::{self, Linked};
+use crate::okr::status::{self, Pace, Status};
 use crate::okr::{self, ActionStatus, Item, ItemType, OkrError, StoryPoints, TreeRow};
 use crate::scope::Viewer;
 use crate::workspaces::{self, WorkspaceMember};
@@ -39,6 +40,9 @@ struct DetailPage {
     move_targets: Vec<TreeRow>,
     members: Vec<WorkspaceMember>,
     history: Vec<ActivityEntry>,
+    /// Its status and, when behind, its pace today.
+    status: Option<Status>,
+    behind: Option<Pace>,
     can_edit: bool,
     error: Option<String>,
     statuses: &'static [ActionStatus],
@@ -82,11 +86,13 @@ async fn detail_page(
     error: Option<String>,
 ) -> Result<DetailPage, AppError> {
     let workspace_id = ctx.access.workspace().id.clone();
-    let (page, members) = ctx
+    let today = ctx.state().config.clock.today();
+    let (page, members, statuses) = ctx
         .run(move |conn, _, viewer| {
             let page = okr::item_page(conn, viewer, &item_id, 50)?;
             let members = workspaces::members(conn, &workspace_id)?;
-            Ok::<_, AppError>((page, members))
+            let statuses = status::statuses(conn, viewer, today)?;
+            Ok::<_, AppError>((page, members, statuses))
         })
         .await?;
     let okr::ItemPage {
@@ -122,6 +128,7 @@ async fn detail_page(
         .filter(|row| okr::may_move_under(&item, &row.item, &parents))
         .cloned()
         .collect();
+    let (status, behind) = (statuses.of(&item), statuses.behind(&item));
     Ok(DetailPage {
         layout: ctx.layout(&item.title).await?,
         base: ctx.base(),
@@ -136,6 +143,8 @@ async fn detail_page(
         move_targets,
         members,
         history,
+        status,
+        behind,
         error,
         statuses: ActionStatus::ALL,
         points: StoryPoints::ALL,

@@ -162,6 +162,7 @@ page_routes! {
     POST "/orgs/{org}/w/{ws}/items/{item_id}/links/{link_id}/delete" => items::remove_link;
     GET "/orgs/{org}/w/{ws}/settings" => workspaces::settings;
     POST "/orgs/{org}/w/{ws}/settings" => workspaces::save_settings;
+    POST "/orgs/{org}/w/{ws}/settings/check-ins" => workspaces::save_check_in_cadence;
     POST "/orgs/{org}/w/{ws}/archive" => workspaces::archive;
     POST "/orgs/{org}/w/{ws}/unarchive" => workspaces::unarchive;
     GET "/orgs/{org}/w/{ws}/members" => workspace_members::page;
