@@ -15,7 +15,7 @@ use crate::scope::{self, Viewer};
 
 /// Card size and spacing of the automatic layout, in board units (CSS pixels at 100 %).
 pub const CARD_WIDTH: f64 = 240.0;
-pub const CARD_HEIGHT: f64 = 132.0;
+pub const CARD_HEIGHT: f64 = 144.0;
 const COLUMN_GAP: f64 = 40.0;
 const LAYER_GAP: f64 = 96.0;
 const STACK_GAP: f64 = 20.0;
