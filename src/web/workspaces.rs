@@ -300,7 +300,7 @@ impl CadenceForm {
         let cadence = workspace.check_in_cadence();
         Self {
             check_in_cadence: cadence.cadence.as_str().to_owned(),
-            check_in_weekday: workspaces::weekday_name(cadence.weekday).to_lowercase(),
+            check_in_weekday: workspaces::weekday_key(cadence.weekday).to_owned(),
         }
     }
 }
@@ -318,13 +318,10 @@ impl TryFrom<&CadenceForm> for CheckInCadence {
 }
 
 /// A weekday as the cadence form offers it: (value, name).
-fn weekday_choices() -> Vec<(String, &'static str)> {
+fn weekday_choices() -> Vec<(&'static str, &'static str)> {
     WEEKDAYS
         .into_iter()
-        .map(|day| {
-            let name = workspaces::weekday_name(day);
-            (name.to_lowercase(), name)
-        })
+        .map(|day| (workspaces::weekday_key(day), workspaces::weekday_name(day)))
         .collect()
 }
 
@@ -338,7 +335,7 @@ struct SettingsPage {
     cadence: CadenceForm,
     cadence_errors: FieldErrors,
     cadences: &'static [Cadence],
-    weekdays: Vec<(String, &'static str)>,
+    weekdays: Vec<(&'static str, &'static str)>,
     activity: Vec<ActivityEntry>,
     privacy_modes: &'static [PrivacyMode],
 }
@@ -348,7 +345,7 @@ impl SettingsPage {
     fn weekday_listed(&self) -> bool {
         self.weekdays
             .iter()
-            .any(|(value, _)| *value == self.cadence.check_in_weekday)
+            .any(|(value, _)| self.cadence.check_in_weekday == *value)
     }
 }
 

@@ -74,7 +74,7 @@ impl CheckInCadence {
         let weekday = weekday.trim();
         let named = WEEKDAYS
             .into_iter()
-            .find(|day| weekday_name(*day).eq_ignore_ascii_case(weekday));
+            .find(|day| weekday_key(*day).eq_ignore_ascii_case(weekday));
         let weekday = match (named, cadence) {
             (Some(day), _) => day,
             (None, Cadence::Monthly | Cadence::Off) if weekday.is_empty() => Weekday::Mon,
@@ -129,6 +129,19 @@ impl CheckInCadence {
             }
             other => other.label().to_owned(),
         }
+    }
+}
+
+/// A weekday as forms send it: `monday`…`sunday`.
+pub fn weekday_key(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "monday",
+        Weekday::Tue => "tuesday",
+        Weekday::Wed => "wednesday",
+        Weekday::Thu => "thursday",
+        Weekday::Fri => "friday",
+        Weekday::Sat => "saturday",
+        Weekday::Sun => "sunday",
     }
 }
 
