@@ -160,7 +160,10 @@ fn main() {
             }
         }
     }
-    println!("(median of {RUNS} runs each; the tree page is rendered for the workspace admin, who sees every item)");
+    println!(
+        "(median of {RUNS} runs each; the tree page is rendered for the workspace admin, who sees every item; every key result has {} check-ins)",
+        seed::check_ins_per_key_result()
+    );
     println!();
     println!(
         "{:<11} {:>7} {:>16} {:>16} {:>14} {:>22} {:>18} {:>18}",

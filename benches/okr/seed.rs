@@ -165,13 +165,19 @@ fn insert_item(
         .expect("item");
 }
 
-/// Check-ins per key result.
-pub const CHECK_INS: usize = 10;
+/// Check-ins per key result: 10, or `CAIRN_BENCH_CHECK_INS` (0 measures the pages' own
+/// cost apart from the data's).
+pub fn check_ins_per_key_result() -> usize {
+    std::env::var("CAIRN_BENCH_CHECK_INS")
+        .ok()
+        .map(|n| n.trim().parse().expect("CAIRN_BENCH_CHECK_INS is a number"))
+        .unwrap_or(10)
+}
 
-/// Ten weekly check-ins on every key result, the last a week ago, through the domain (as
+/// Weekly check-ins (ten) on every key result, the last a week ago, through the domain (as
 /// the check-in form writes them): every third key result is a metric ("12 / 20 deals"),
-/// and the confidences run through every band. Returns how many were written.
-pub fn check_in_everywhere(conn: &mut AnyConnection) -> usize {
+/// and the confidences run through every band.
+pub fn check_in_everywhere(conn: &mut AnyConnection) {
     let key_results: Vec<String> = okr_items::table
         .filter(okr_items::workspace_id.eq(WORKSPACE_ID))
         .filter(okr_items::item_type.eq("key_result"))
@@ -197,8 +203,9 @@ pub fn check_in_everywhere(conn: &mut AnyConnection) -> usize {
         request_id: "bench".into(),
     };
     let now = db::now();
+    let per_key_result = check_ins_per_key_result();
     for (k, key_result) in key_results.iter().enumerate() {
-        for week in 0..CHECK_INS {
+        for week in 0..per_key_result {
             let draft = CheckInDraft {
                 value: (k % 3 == 0).then(|| (2 * week).to_string()),
                 done: None,
@@ -206,9 +213,8 @@ pub fn check_in_everywhere(conn: &mut AnyConnection) -> usize {
                 note: Some(format!("Week {week}: on it.")),
                 effective_on: None,
             };
-            let written = now - Duration::weeks((CHECK_INS - week) as i64);
+            let written = now - Duration::weeks((per_key_result - week) as i64);
             check_ins::add(conn, &actor, &viewer, key_result, draft, written).expect("check-in");
         }
     }
-    key_results.len() * CHECK_INS
 }
