@@ -1,11 +1,13 @@
-//! `cargo bench`: the OKR tree, the board and the gantt at 1,000 and 10,000 items.
+//! `cargo bench`: the OKR tree, the board and the gantt at 1,000 and 10,000 items, every
+//! key result with ten check-ins (`seed`).
 //!
 //! Prints, per backend and size: the median server time of the tree page and of an item
 //! edit (measured from a client on loopback), SQL statements per tree page load, and the
 //! time to compute a need-to-know viewer's visible set and the JSON API's first page of
-//! 1,000 items (bearer token checked on every request); then the board page's time and
-//! size, and the throughput of card position saves from 16 concurrent clients; then the
-//! gantt page's time and size (its first page of 200 rows) and the CSV export's time.
+//! 1,000 items (bearer token checked on every request); then the board page's time, size
+//! and SQL statements, and the throughput of card position saves from 16 concurrent
+//! clients; then the gantt page's time, size and SQL statements (its first page of 200
+//! rows) and the CSV export's time.
 //! SQLite always; PostgreSQL too when `TEST_DATABASE_URL` points at a server (a scratch
 //! database is created and dropped).
 
@@ -16,14 +18,15 @@ use std::time::{Duration, Instant};
 
 use cairn::config::{Config, DatabaseUrl};
 use cairn::db::{self, AnyConnection};
-use cairn::schema::{
-    okr_item_assignees, okr_items, org_members, organizations, users, workspace_memberships,
-    workspaces,
-};
+use cairn::schema::workspaces;
 use cairn::scope::{self, Viewer};
 use cairn::RunningApp;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
+
+// In a folder of its own, so cargo does not take it for a benchmark.
+#[path = "okr/seed.rs"]
+mod seed;
 
 const SIZES: [usize; 2] = [1_000, 10_000];
 const RUNS: usize = 15;
@@ -34,156 +37,6 @@ const PASSWORD: &str = "benchmark password";
 fn median(mut samples: Vec<Duration>) -> f64 {
     samples.sort();
     samples[samples.len() / 2].as_secs_f64() * 1000.0
-}
-
-/// One user, org, two members (admin, need-to-know user) and `n` items in tree shape.
-fn seed(conn: &mut AnyConnection, n: usize) -> (String, String) {
-    let now = db::now();
-    let hash = cairn::accounts::hash_password(
-        &cairn::accounts::Password::parse(PASSWORD.into()).expect("password"),
-    )
-    .expect("hash");
-    for (id, email) in [
-        ("admin", "admin@bench.test"),
-        ("member", "member@bench.test"),
-    ] {
-        diesel::insert_into(users::table)
-            .values((
-                users::id.eq(id),
-                users::email.eq(email),
-                users::name.eq(id),
-                users::password_hash.eq(&hash),
-                users::created_at.eq(now),
-                users::updated_at.eq(now),
-            ))
-            .execute(conn)
-            .expect("user");
-    }
-    diesel::insert_into(organizations::table)
-        .values((
-            organizations::id.eq("org"),
-            organizations::name.eq("Bench"),
-            organizations::slug.eq("bench"),
-            organizations::created_by_user_id.eq("admin"),
-            organizations::default_privacy_mode.eq("option_2"),
-            organizations::ai_enrichment_opt_in.eq(false),
-            organizations::created_at.eq(now),
-            organizations::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .expect("org");
-    diesel::insert_into(workspaces::table)
-        .values((
-            workspaces::id.eq(WORKSPACE_ID),
-            workspaces::organization_id.eq("org"),
-            workspaces::name.eq("Big plan"),
-            workspaces::slug.eq("big"),
-            workspaces::privacy_mode.eq("option_2"),
-            workspaces::created_by_user_id.eq("admin"),
-            workspaces::created_at.eq(now),
-            workspaces::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .expect("workspace");
-    for (user, org_role, ws_role) in [
-        ("admin", "owner", "workspace_admin"),
-        ("member", "member", "workspace_user"),
-    ] {
-        diesel::insert_into(org_members::table)
-            .values((
-                org_members::id.eq(format!("om-{user}")),
-                org_members::organization_id.eq("org"),
-                org_members::user_id.eq(user),
-                org_members::role.eq(org_role),
-                org_members::created_at.eq(now),
-                org_members::updated_at.eq(now),
-            ))
-            .execute(conn)
-            .expect("org member");
-        diesel::insert_into(workspace_memberships::table)
-            .values((
-                workspace_memberships::id.eq(format!("wm-{user}")),
-                workspace_memberships::organization_id.eq("org"),
-                workspace_memberships::workspace_id.eq(WORKSPACE_ID),
-                workspace_memberships::user_id.eq(user),
-                workspace_memberships::role.eq(ws_role),
-                workspace_memberships::active.eq(true),
-                workspace_memberships::created_at.eq(now),
-                workspace_memberships::updated_at.eq(now),
-            ))
-            .execute(conn)
-            .expect("membership");
-    }
-    // Per objective: 3 key results with 4 actions each (16 items); every tenth action is the
-    // member's, so the need-to-know set is a real closure, not everything or nothing.
-    db::write_transaction(conn, |conn| {
-        let mut made = 0;
-        let mut objective = 0;
-        while made < n {
-            let o = format!("o{objective}");
-            insert_item(conn, &o, None, "objective", "admin", objective);
-            made += 1;
-            for k in 0..3 {
-                let kr = format!("{o}k{k}");
-                insert_item(conn, &kr, Some(&o), "key_result", "admin", k);
-                made += 1;
-                for a in 0..4 {
-                    let action = format!("{kr}a{a}");
-                    let owner = if (made + a as usize).is_multiple_of(10) {
-                        "member"
-                    } else {
-                        "admin"
-                    };
-                    insert_item(conn, &action, Some(&kr), "action", owner, a);
-                    if a == 0 {
-                        diesel::insert_into(okr_item_assignees::table)
-                            .values((
-                                okr_item_assignees::item_id.eq(&action),
-                                okr_item_assignees::user_id.eq("admin"),
-                                okr_item_assignees::organization_id.eq("org"),
-                                okr_item_assignees::workspace_id.eq(WORKSPACE_ID),
-                                okr_item_assignees::created_at.eq(now),
-                            ))
-                            .execute(conn)?;
-                    }
-                    made += 1;
-                }
-            }
-            objective += 1;
-        }
-        Ok::<_, diesel::result::Error>(())
-    })
-    .expect("items");
-    ("o0k0a1".to_owned(), "member".to_owned())
-}
-
-fn insert_item(
-    conn: &mut AnyConnection,
-    id: &str,
-    parent: Option<&str>,
-    item_type: &str,
-    owner: &str,
-    sort: i32,
-) {
-    let now = db::now();
-    diesel::insert_into(okr_items::table)
-        .values((
-            okr_items::id.eq(id),
-            okr_items::organization_id.eq("org"),
-            okr_items::workspace_id.eq(WORKSPACE_ID),
-            okr_items::item_type.eq(item_type),
-            okr_items::title.eq(format!("Item {id}")),
-            okr_items::owner_user_id.eq(owner),
-            okr_items::parent_id.eq(parent),
-            okr_items::due_date.eq(chrono::NaiveDate::from_ymd_opt(2027, 3, 31)),
-            okr_items::action_status.eq((item_type == "action").then_some("pending")),
-            okr_items::progress_computed.eq(0.0),
-            okr_items::sort_order.eq(sort),
-            okr_items::created_at.eq(now),
-            okr_items::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .expect("item");
 }
 
 struct Target {
@@ -242,7 +95,8 @@ fn main() {
         for target in targets(n, dir.path()) {
             let mut conn = db::establish(&target.url).expect("connect");
             db::run_pending_migrations(&mut conn).expect("migrate");
-            let (edited, member) = seed(&mut conn, n);
+            let (edited, member) = seed::seed(&mut conn, n);
+            seed::check_in_everywhere(&mut conn);
             let data = dir.path().join(format!("data-{n}-{}", target.name));
             let vars = [
                 ("CAIRN_DATA_DIR", data.to_string_lossy().into_owned()),
@@ -266,21 +120,24 @@ fn main() {
             ));
             let token = api_token(&mut conn);
             let api_ms = runtime.block_on(measure_api(&base, &token));
+            let board_sql = runtime.block_on(page_queries(&base, BOARD));
+            let gantt_sql = runtime.block_on(page_queries(&base, GANTT));
             let board = runtime.block_on(measure_board(&base));
             board_rows.push(format!(
-                "{:<11} {:>7} {:>16.1} {:>16} {:>22.0} {:>18.1} {:>18.1}",
+                "{:<11} {:>7} {:>16.1} {:>16} {:>14} {:>22.0} {:>18.1} {:>18.1}",
                 target.name,
                 n,
                 board.page_ms,
                 board.page_kib,
+                board_sql,
                 board.saves_per_second,
                 board.save_p50_ms,
                 board.save_p95_ms
             ));
             let gantt = runtime.block_on(measure_gantt(&base));
             gantt_rows.push(format!(
-                "{:<11} {:>7} {:>16.1} {:>16} {:>16.1}",
-                target.name, n, gantt.page_ms, gantt.page_kib, gantt.csv_ms
+                "{:<11} {:>7} {:>16.1} {:>16} {:>14} {:>16.1}",
+                target.name, n, gantt.page_ms, gantt.page_kib, gantt_sql, gantt.csv_ms
             ));
 
             let need_to_know = visible_set_ms(&mut conn, &member);
@@ -303,14 +160,18 @@ fn main() {
             }
         }
     }
-    println!("(median of {RUNS} runs each; the tree page is rendered for the workspace admin, who sees every item)");
+    println!(
+        "(median of {RUNS} runs each; the tree page is rendered for the workspace admin, who sees every item; every key result has {} check-ins)",
+        seed::check_ins_per_key_result()
+    );
     println!();
     println!(
-        "{:<11} {:>7} {:>16} {:>16} {:>22} {:>18} {:>18}",
+        "{:<11} {:>7} {:>16} {:>16} {:>14} {:>22} {:>18} {:>18}",
         "backend",
         "items",
         "board page (ms)",
         "board (KiB)",
+        "SQL per page",
         "position saves/s (16)",
         "save p50 (ms)",
         "save p95 (ms)"
@@ -323,8 +184,8 @@ fn main() {
     );
     println!();
     println!(
-        "{:<11} {:>7} {:>16} {:>16} {:>16}",
-        "backend", "items", "gantt page (ms)", "gantt (KiB)", "CSV export (ms)"
+        "{:<11} {:>7} {:>16} {:>16} {:>14} {:>16}",
+        "backend", "items", "gantt page (ms)", "gantt (KiB)", "SQL per page", "CSV export (ms)"
     );
     for row in gantt_rows {
         println!("{row}");
@@ -351,6 +212,28 @@ fn sizes() -> Vec<usize> {
                 .collect()
         })
         .unwrap_or_else(|| SIZES.to_vec())
+}
+
+const BOARD: &str = "/orgs/bench/w/big/board";
+const GANTT: &str = "/orgs/bench/w/big/gantt?scale=month&from=2026-10-01&to=2027-03-31";
+
+/// SQL statements one load of a page runs, after a warm-up: the same whatever the
+/// workspace's size and however many check-ins it holds, or a page reads per item.
+async fn page_queries(base: &str, path: &str) -> u64 {
+    let (client, _) = logged_in(base).await;
+    let mut counted = 0;
+    for _ in 0..2 {
+        let before = db::queries_executed();
+        let response = client
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .expect("page");
+        assert_eq!(response.status().as_u16(), 200, "{path} loads");
+        response.bytes().await.expect("body");
+        counted = db::queries_executed() - before;
+    }
+    counted
 }
 
 /// SQL statements run by one tree reorder (as the tree's script sends it) and one board
@@ -414,7 +297,7 @@ struct BoardFigures {
 /// own as fast as the server answers.
 async fn measure_board(base: &str) -> BoardFigures {
     let (client, token) = logged_in(base).await;
-    let board = format!("{base}/orgs/bench/w/big/board");
+    let board = format!("{base}{BOARD}");
     let mut size = 0;
     let mut page_samples = Vec::new();
     for _ in 0..RUNS {
@@ -551,10 +434,7 @@ async fn measure_gantt(base: &str) -> GanttFigures {
             (median(samples), size)
         }
     };
-    let (page_ms, page_size) = timed(format!(
-        "{base}/orgs/bench/w/big/gantt?scale=month&from=2026-10-01&to=2027-03-31"
-    ))
-    .await;
+    let (page_ms, page_size) = timed(format!("{base}{GANTT}")).await;
     let (csv_ms, _) = timed(format!("{base}/orgs/bench/w/big/gantt.csv")).await;
     GanttFigures {
         page_ms,

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 
+use super::status::Statuses;
 use super::{load, record, Item, ItemType, OkrError, TreeFilter, TreeRow};
 use crate::activity::Actor;
 use crate::db::{self, AnyConnection};
@@ -14,7 +15,7 @@ use crate::scope::{self, Viewer};
 
 /// Card size and spacing of the automatic layout, in board units (CSS pixels at 100 %).
 pub const CARD_WIDTH: f64 = 240.0;
-pub const CARD_HEIGHT: f64 = 112.0;
+pub const CARD_HEIGHT: f64 = 144.0;
 const COLUMN_GAP: f64 = 40.0;
 const LAYER_GAP: f64 = 96.0;
 const STACK_GAP: f64 = 20.0;
@@ -132,15 +133,16 @@ pub struct Board {
 
 /// The board of the viewer's workspace narrowed by a filter (matches and their ancestors,
 /// like the tree). The automatic layout is computed from the whole visible tree, so a
-/// filter never moves a card.
+/// filter never moves a card. `statuses` are today's, read once for the page.
 pub fn board(
     conn: &mut AnyConnection,
     viewer: &Viewer,
     filter: &TreeFilter,
+    statuses: &Statuses,
 ) -> Result<Board, OkrError> {
     let rows = super::tree(conn, viewer)?;
     let layout = automatic_layout(&rows);
-    let rows = super::narrow(conn, viewer, rows, filter)?;
+    let rows = super::narrow(conn, viewer, rows, filter, statuses)?;
     let shown: HashSet<&str> = rows.iter().map(|r| r.item.id.as_str()).collect();
     let mut edges: Vec<Edge> = rows
         .iter()

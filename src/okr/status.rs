@@ -115,6 +115,12 @@ impl Statuses {
         pace(item, self.today)
     }
 
+    /// The pace of an item that is behind it, for the "62 % · expected 75 %" next to its
+    /// progress; `None` when on pace or without a period.
+    pub fn behind(&self, item: &Item) -> Option<Pace> {
+        self.pace(item).filter(|pace| pace.behind)
+    }
+
     /// The day the statuses were computed for.
     pub fn today(&self) -> NaiveDate {
         self.today

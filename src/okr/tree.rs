@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use super::status::{Status, Statuses};
 use super::{ActionStatus, Item, ItemType, OkrError};
 use crate::db::AnyConnection;
 use crate::schema::{okr_item_assignees, okr_items, users};
@@ -37,6 +38,9 @@ pub struct TreeFilter {
     pub overdue_on: Option<NaiveDate>,
     /// Words that must all appear in the title or description (any case).
     pub text: Option<String>,
+    /// The status (on track, at risk…). It is derived from the whole workspace, so only
+    /// the tree and the board, which have the statuses at hand, narrow by it.
+    pub track: Option<Status>,
 }
 
 impl TreeFilter {
@@ -47,6 +51,12 @@ impl TreeFilter {
             && self.status.is_none()
             && self.overdue_on.is_none()
             && self.text.is_none()
+            && self.track.is_none()
+    }
+
+    fn has_status(&self, item: &Item, statuses: &Statuses) -> bool {
+        self.track
+            .is_none_or(|track| statuses.of(item) == Some(track))
     }
 
     fn matches(&self, item: &Item, assignee_ids: &[String]) -> bool {
@@ -76,13 +86,15 @@ impl TreeFilter {
 }
 
 /// The tree narrowed by a filter: matching rows and their ancestors, in tree order.
+/// `statuses` are the workspace's of today (`status::statuses`), read once per page.
 pub fn filtered_tree(
     conn: &mut AnyConnection,
     viewer: &Viewer,
     filter: &TreeFilter,
+    statuses: &Statuses,
 ) -> Result<Vec<TreeRow>, OkrError> {
     let rows = tree(conn, viewer)?;
-    narrow(conn, viewer, rows, filter)
+    narrow(conn, viewer, rows, filter, statuses)
 }
 
 /// Rows of `tree` that match the filter, with their ancestors, in tree order.
@@ -91,6 +103,7 @@ pub(super) fn narrow(
     viewer: &Viewer,
     rows: Vec<TreeRow>,
     filter: &TreeFilter,
+    statuses: &Statuses,
 ) -> Result<Vec<TreeRow>, OkrError> {
     if filter.is_empty() {
         return Ok(rows);
@@ -113,7 +126,7 @@ pub(super) fn narrow(
             .get(row.item.id.as_str())
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        if filter.matches(&row.item, ids) {
+        if filter.matches(&row.item, ids) && filter.has_status(&row.item, statuses) {
             let mut current = Some(row.item.id.as_str());
             while let Some(id) = current {
                 if !keep.insert(id) {
@@ -155,7 +168,8 @@ pub struct ItemList {
 }
 
 /// The live items the viewer may see that match the filter itself (no ancestors added),
-/// by id (ids sort by creation time), starting after `after`, at most `limit`.
+/// by id (ids sort by creation time), starting after `after`, at most `limit`. The status
+/// (`track`) is not read here: the API has no status filter.
 pub fn list(
     conn: &mut AnyConnection,
     viewer: &Viewer,

@@ -15,7 +15,8 @@ use super::measure_form::MeasureForm;
 use super::workspaces::{create_from, ItemForm, RefusedItem, TreeQuery};
 use super::{render, see_other, unprocessable};
 use crate::okr::board::{self, Board, BoardPosition, Card, EdgeKind, Tidy};
-use crate::okr::{ActionStatus, ItemType, NewItem};
+use crate::okr::status::{self, Pace, Status, Statuses};
+use crate::okr::{ActionStatus, Item, ItemType, NewItem};
 use crate::workspaces::{self, WorkspaceAccess, WorkspaceMember};
 
 #[derive(Template)]
@@ -30,6 +31,9 @@ struct BoardPage {
     filtering: bool,
     members: Vec<WorkspaceMember>,
     item_types: &'static [ItemType],
+    /// Every objective's and key result's status today, read once for the page.
+    statuses: Statuses,
+    tracks: &'static [Status],
     /// A refused new item: why, and what was typed, so the dialog opens again with both.
     refused: Option<(RefusedItem, PositionForm)>,
     blank_measure: MeasureForm,
@@ -83,6 +87,14 @@ impl BoardPage {
     fn status_label(status: &ActionStatus) -> &'static str {
         status.label()
     }
+
+    fn status(&self, item: &Item) -> Option<Status> {
+        self.statuses.of(item)
+    }
+
+    fn behind(&self, item: &Item) -> Option<Pace> {
+        self.statuses.behind(item)
+    }
 }
 
 async fn board_page(
@@ -90,15 +102,16 @@ async fn board_page(
     query: TreeQuery,
     refused: Option<(RefusedItem, PositionForm)>,
 ) -> Result<BoardPage, AppError> {
-    let today = chrono::Utc::now().date_naive();
+    let today = ctx.state().config.clock.today();
     let filter = query.filter(today);
     let filtering = !filter.is_empty();
     let workspace_id = ctx.access.workspace().id.clone();
-    let (board, members) = ctx
+    let (board, members, statuses) = ctx
         .run(move |conn, _, viewer| {
-            let board = board::board(conn, viewer, &filter)?;
+            let statuses = status::statuses(conn, viewer, today)?;
+            let board = board::board(conn, viewer, &filter, &statuses)?;
             let members = workspaces::members(conn, &workspace_id)?;
-            Ok::<_, AppError>((board, members))
+            Ok::<_, AppError>((board, members, statuses))
         })
         .await?;
     Ok(BoardPage {
@@ -113,6 +126,8 @@ async fn board_page(
         filtering,
         members,
         item_types: ItemType::ALL,
+        statuses,
+        tracks: Status::ALL,
         refused,
         blank_measure: MeasureForm::default(),
         blank_errors: FieldErrors::default(),

@@ -17,6 +17,8 @@ use super::{html, see_other};
 use crate::okr;
 use crate::okr::edit::{self, ItemChanges};
 use crate::okr::gantt::{self, Chart, Plan, Range, Scale, Timeline, HEADER_HEIGHT, ROW_HEIGHT};
+use crate::okr::status::{self, Status, Statuses};
+use crate::okr::Item;
 use crate::workspaces::WorkspaceAccess;
 
 /// The view as it stands in the URL, so a gantt can be shared and reloaded as it was.
@@ -126,6 +128,16 @@ async fn load_plan(ctx: &WorkspaceCtx) -> Result<Plan, AppError> {
         .await
 }
 
+/// The plan and today's statuses, for the page.
+async fn load_chart_data(ctx: &WorkspaceCtx) -> Result<(Plan, Statuses), AppError> {
+    let today = ctx.state().config.clock.today();
+    ctx.run(move |conn, _, viewer| {
+        let statuses = status::statuses(conn, viewer, today)?;
+        Ok::<_, AppError>((gantt::plan(conn, viewer)?, statuses))
+    })
+    .await
+}
+
 /// The chart, pager, unscheduled list and side panel: what htmx swaps.
 #[derive(Template)]
 #[template(path = "partials/gantt.html")]
@@ -138,6 +150,7 @@ struct GanttPartial<'a> {
     unscheduled: Vec<&'a gantt::GanttRow>,
     unscheduled_total: usize,
     editing: Option<&'a gantt::GanttRow>,
+    statuses: &'a Statuses,
     /// A refused date change: (item id, why).
     error: Option<(String, String)>,
     row_height: i64,
@@ -179,6 +192,10 @@ impl GanttPartial<'_> {
             .map(|(_, message)| message.as_str())
     }
 
+    fn status(&self, item: &Item) -> Option<Status> {
+        self.statuses.of(item)
+    }
+
     fn chart_width(&self) -> i64 {
         self.chart.timeline.width()
     }
@@ -205,11 +222,11 @@ struct GanttPage<'a> {
 /// The gantt for a plan already loaded, its page number clamped to the pages there are.
 fn gantt_partial<'a>(
     ctx: &WorkspaceCtx,
-    plan: &'a Plan,
+    (plan, statuses): &'a (Plan, Statuses),
     query: &GanttQuery,
     error: Option<(String, String)>,
 ) -> GanttPartial<'a> {
-    let today = chrono::Utc::now().date_naive();
+    let today = statuses.today();
     let (mut view, range_error) = View::parse(query, today);
     if let Some((id, _)) = &error {
         view.edit = Some(id.clone());
@@ -245,6 +262,7 @@ fn gantt_partial<'a>(
         unscheduled: plan.unscheduled().take(gantt::PAGE_SIZE).collect(),
         unscheduled_total: plan.unscheduled().count(),
         editing,
+        statuses,
         error,
         row_height: ROW_HEIGHT,
         header_height: HEADER_HEIGHT,
@@ -282,8 +300,8 @@ pub async fn show(
     ctx: WorkspaceCtx,
     query: web::Query<GanttQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let plan = load_plan(&ctx).await?;
-    let gantt = gantt_partial(&ctx, &plan, &query, None);
+    let data = load_chart_data(&ctx).await?;
+    let gantt = gantt_partial(&ctx, &data, &query, None);
     // The view as shown (a page past the last one is the last), not as asked for.
     let address = gantt.href(&gantt.view);
     // A fold is a one-off instruction: the address to keep (and reload) is the view it gives.
@@ -385,7 +403,7 @@ pub async fn set_dates(
         Ok(()) => Ok(see_other(&format!(
             "{}/gantt?{}#row-{item_id}",
             ctx.base(),
-            View::parse(&query, chrono::Utc::now().date_naive())
+            View::parse(&query, ctx.state().config.clock.today())
                 .0
                 .query()
         ))),
@@ -400,8 +418,8 @@ pub async fn set_dates(
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
             let message = e.to_string();
-            let plan = load_plan(&ctx).await?;
-            let gantt = gantt_partial(&ctx, &plan, &query, Some((item_id, message)));
+            let data = load_chart_data(&ctx).await?;
+            let gantt = gantt_partial(&ctx, &data, &query, Some((item_id, message)));
             let body = render_gantt(false, &ctx, gantt).await?;
             Ok(html(status, body))
         }

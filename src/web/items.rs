@@ -17,6 +17,7 @@ use crate::activity::{ActivityEntry, Actor};
 use crate::db::AnyConnection;
 use crate::okr::edit::{self, Direction, ItemChanges, Trashed};
 use crate::okr::links::{self, Linked};
+use crate::okr::status::{self, Pace, Status};
 use crate::okr::{self, check_ins, ActionStatus, Item, ItemType, OkrError, StoryPoints, TreeRow};
 use crate::scope::Viewer;
 use crate::workspaces::{self, WorkspaceMember};
@@ -42,6 +43,9 @@ struct DetailPage {
     history: Vec<ActivityEntry>,
     /// Objectives and key results: their check-ins and chart.
     check_ins: Option<CheckInSection>,
+    /// Its status and, when behind, its pace today.
+    status: Option<Status>,
+    behind: Option<Pace>,
     can_edit: bool,
     /// What the form shows: the item, or what was typed when saving it was refused.
     form: EditForm,
@@ -86,7 +90,7 @@ async fn detail_page(
 ) -> Result<DetailPage, AppError> {
     let workspace_id = ctx.access.workspace().id.clone();
     let now = ctx.state().config.clock.now();
-    let (page, members, check_in_entries) = ctx
+    let (page, members, check_in_entries, statuses) = ctx
         .run(move |conn, _, viewer| {
             let page = okr::item_page(conn, viewer, &item_id, 50)?;
             let members = workspaces::members(conn, &workspace_id)?;
@@ -96,7 +100,8 @@ async fn detail_page(
                 .takes_check_ins()
                 .then(|| check_ins::history(conn, viewer, &item_id, now))
                 .transpose()?;
-            Ok::<_, AppError>((page, members, entries))
+            let statuses = status::statuses(conn, viewer, now.date())?;
+            Ok::<_, AppError>((page, members, entries, statuses))
         })
         .await?;
     let okr::ItemPage {
@@ -134,6 +139,7 @@ async fn detail_page(
         .collect();
     let can_edit = detail.can_edit && ctx.viewer.require_writable().is_ok();
     let Refused { refusal, typed } = refused;
+    let (status, behind) = (statuses.of(&item), statuses.behind(&item));
     Ok(DetailPage {
         layout: ctx.layout(&item.title).await?,
         base: ctx.base(),
@@ -152,6 +158,8 @@ async fn detail_page(
         history,
         error: refusal.message,
         errors: refusal.fields,
+        status,
+        behind,
         statuses: ActionStatus::ALL,
         points: StoryPoints::ALL,
     })

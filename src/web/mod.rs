@@ -172,6 +172,7 @@ page_routes! {
     POST "/orgs/{org}/w/{ws}/check-ins/{check_in_id}/delete" => check_ins::delete;
     GET "/orgs/{org}/w/{ws}/settings" => workspaces::settings;
     POST "/orgs/{org}/w/{ws}/settings" => workspaces::save_settings;
+    POST "/orgs/{org}/w/{ws}/settings/check-ins" => workspaces::save_check_in_cadence;
     POST "/orgs/{org}/w/{ws}/archive" => workspaces::archive;
     POST "/orgs/{org}/w/{ws}/unarchive" => workspaces::unarchive;
     GET "/orgs/{org}/w/{ws}/members" => workspace_members::page;

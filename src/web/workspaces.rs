@@ -15,10 +15,12 @@ use super::measure_form::{MeasureForm, Refusal};
 use super::{render, see_other, unprocessable};
 use crate::activity::{self, ActivityEntry, History};
 use crate::okr::measure::KeyResultMeasure;
-use crate::okr::{self, ActionStatus, ItemType, NewItem, TreeFilter, TreeRow};
+use crate::okr::status::{self, Pace, Status, Statuses};
+use crate::okr::{self, ActionStatus, Item, ItemType, NewItem, TreeFilter, TreeRow};
 use crate::orgs::{self, OrgError, Organization};
 use crate::workspaces::{
-    self, PrivacyMode, Workspace, WorkspaceAccess, WorkspaceMember, WorkspaceSettings,
+    self, Cadence, CheckInCadence, PrivacyMode, Workspace, WorkspaceAccess, WorkspaceMember,
+    WorkspaceSettings, WEEKDAYS,
 };
 
 /// Name, slug and privacy mode as typed.
@@ -113,11 +115,22 @@ struct OverviewPage {
     editable: HashSet<String>,
     item_types: &'static [ItemType],
     statuses: &'static [ActionStatus],
+    /// Every objective's and key result's status today, read once for the page.
+    item_statuses: Statuses,
+    tracks: &'static [Status],
 }
 
 impl OverviewPage {
     fn may_edit(&self, item_id: &str) -> bool {
         self.editable.contains(item_id)
+    }
+
+    fn status(&self, item: &Item) -> Option<Status> {
+        self.item_statuses.of(item)
+    }
+
+    fn behind(&self, item: &Item) -> Option<Pace> {
+        self.item_statuses.behind(item)
     }
 
     fn refused_for(&self, parent: &str) -> Option<&RefusedItem> {
@@ -162,6 +175,9 @@ pub struct TreeQuery {
     overdue: String,
     #[serde(default)]
     q: String,
+    /// The status (on track, at risk…); `status` is an action's status, kept for old links.
+    #[serde(default)]
+    pub(super) track: String,
 }
 
 impl TreeQuery {
@@ -175,6 +191,7 @@ impl TreeQuery {
             status: ActionStatus::parse(&self.status),
             overdue_on: (!self.overdue.is_empty()).then_some(today),
             text: text(&self.q).map(|q| q.chars().take(200).collect()),
+            track: Status::parse(self.track.trim()),
         }
     }
 }
@@ -184,16 +201,17 @@ async fn overview_page(
     query: TreeQuery,
     refused: Option<RefusedItem>,
 ) -> Result<OverviewPage, AppError> {
-    let today = chrono::Utc::now().date_naive();
+    let today = ctx.state().config.clock.today();
     let filter = query.filter(today);
     let filtering = !filter.is_empty();
     let workspace_id = ctx.access.workspace().id.clone();
-    let (rows, members, editable) = ctx
+    let (rows, members, editable, item_statuses) = ctx
         .run(move |conn, _, viewer| {
-            let rows = okr::filtered_tree(conn, viewer, &filter)?;
+            let item_statuses = status::statuses(conn, viewer, today)?;
+            let rows = okr::filtered_tree(conn, viewer, &filter, &item_statuses)?;
             let members = workspaces::members(conn, &workspace_id)?;
             let editable = okr::editable_ids(conn, viewer, &rows)?;
-            Ok::<_, AppError>((rows, members, editable))
+            Ok::<_, AppError>((rows, members, editable, item_statuses))
         })
         .await?;
     Ok(OverviewPage {
@@ -210,6 +228,8 @@ async fn overview_page(
         editable,
         item_types: ItemType::ALL,
         statuses: ActionStatus::ALL,
+        item_statuses,
+        tracks: Status::ALL,
     })
 }
 
@@ -308,6 +328,45 @@ pub async fn create_item(
     }
 }
 
+/// The check-in cadence as chosen on the settings page.
+#[derive(Deserialize, Clone)]
+pub struct CadenceForm {
+    #[serde(default)]
+    check_in_cadence: String,
+    #[serde(default)]
+    check_in_weekday: String,
+}
+
+impl CadenceForm {
+    fn from_workspace(workspace: &Workspace) -> Self {
+        let cadence = workspace.check_in_cadence();
+        Self {
+            check_in_cadence: cadence.cadence.as_str().to_owned(),
+            check_in_weekday: workspaces::weekday_key(cadence.weekday).to_owned(),
+        }
+    }
+}
+
+impl TryFrom<&CadenceForm> for CheckInCadence {
+    type Error = FieldErrors;
+
+    fn try_from(form: &CadenceForm) -> Result<Self, FieldErrors> {
+        CheckInCadence::parse(&form.check_in_cadence, &form.check_in_weekday).map_err(|e| {
+            let mut errors = FieldErrors::default();
+            errors.add(e.field, e.message);
+            errors
+        })
+    }
+}
+
+/// A weekday as the cadence form offers it: (value, name).
+fn weekday_choices() -> Vec<(&'static str, &'static str)> {
+    WEEKDAYS
+        .into_iter()
+        .map(|day| (workspaces::weekday_key(day), workspaces::weekday_name(day)))
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "workspaces/settings.html")]
 struct SettingsPage {
@@ -315,14 +374,31 @@ struct SettingsPage {
     access: WorkspaceAccess,
     form: WorkspaceForm,
     errors: FieldErrors,
+    cadence: CadenceForm,
+    cadence_errors: FieldErrors,
+    cadences: &'static [Cadence],
+    weekdays: Vec<(&'static str, &'static str)>,
     activity: Vec<ActivityEntry>,
     privacy_modes: &'static [PrivacyMode],
 }
 
+impl SettingsPage {
+    /// Whether the chosen weekday is one the form offers (a refused one shows as unchosen).
+    fn weekday_listed(&self) -> bool {
+        self.weekdays
+            .iter()
+            .any(|(value, _)| self.cadence.check_in_weekday == *value)
+    }
+}
+
+/// The settings page with both its forms: each comes back as typed, with its own errors,
+/// and the other as stored.
 async fn settings_page(
     ctx: &WorkspaceCtx,
     form: WorkspaceForm,
     errors: FieldErrors,
+    cadence: CadenceForm,
+    cadence_errors: FieldErrors,
 ) -> Result<SettingsPage, AppError> {
     let workspace_id = ctx.access.workspace().id.clone();
     let activity = ctx
@@ -337,14 +413,52 @@ async fn settings_page(
         access: ctx.access.clone(),
         form,
         errors,
+        cadence,
+        cadence_errors,
+        cadences: Cadence::ALL,
+        weekdays: weekday_choices(),
         activity,
         privacy_modes: PrivacyMode::ALL,
     })
 }
 
 pub async fn settings(admin: WorkspaceAdmin) -> Result<HttpResponse, AppError> {
-    let form = WorkspaceForm::from_workspace(admin.access.workspace());
-    render(settings_page(&admin, form, FieldErrors::default()).await?)
+    let workspace = admin.access.workspace();
+    let form = WorkspaceForm::from_workspace(workspace);
+    let cadence = CadenceForm::from_workspace(workspace);
+    let page = settings_page(
+        &admin,
+        form,
+        FieldErrors::default(),
+        cadence,
+        FieldErrors::default(),
+    );
+    render(page.await?)
+}
+
+/// Saves how often the workspace checks in; a choice not understood comes back next to its
+/// field, with what was chosen kept.
+pub async fn save_check_in_cadence(
+    admin: WorkspaceAdmin,
+    form: web::Form<CadenceForm>,
+) -> Result<HttpResponse, AppError> {
+    admin.access.require_writable()?;
+    let form = form.into_inner();
+    let cadence = match CheckInCadence::try_from(&form) {
+        Ok(cadence) => cadence,
+        Err(errors) => {
+            let settings = WorkspaceForm::from_workspace(admin.access.workspace());
+            let page = settings_page(&admin, settings, FieldErrors::default(), form, errors);
+            return unprocessable(page.await?);
+        }
+    };
+    admin
+        .run(move |conn, actor, admin| {
+            workspaces::set_check_in_cadence(conn, actor, admin, cadence)
+        })
+        .await?;
+    admin.flash(&format!("Check-in cadence saved: {}.", cadence.describe()))?;
+    Ok(see_other(&format!("{}/settings", admin.base())))
 }
 
 pub async fn save_settings(
@@ -353,9 +467,13 @@ pub async fn save_settings(
 ) -> Result<HttpResponse, AppError> {
     admin.access.require_writable()?;
     let form = form.into_inner();
+    let cadence = CadenceForm::from_workspace(admin.access.workspace());
     let settings = match WorkspaceSettings::try_from(&form) {
         Ok(settings) => settings,
-        Err(errors) => return unprocessable(settings_page(&admin, form, errors).await?),
+        Err(errors) => {
+            let page = settings_page(&admin, form, errors, cadence, FieldErrors::default());
+            return unprocessable(page.await?);
+        }
     };
     match admin
         .run(move |conn, actor, admin| workspaces::update_settings(conn, actor, admin, settings))
@@ -370,7 +488,9 @@ pub async fn save_settings(
             )))
         }
         Err(OrgError::SlugTaken) => {
-            unprocessable(settings_page(&admin, form, slug_taken_errors()).await?)
+            let errors = slug_taken_errors();
+            let page = settings_page(&admin, form, errors, cadence, FieldErrors::default());
+            unprocessable(page.await?)
         }
         Err(e) => Err(e.into()),
     }

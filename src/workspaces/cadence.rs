@@ -41,10 +41,53 @@ impl Default for CheckInCadence {
     }
 }
 
+/// A cadence form's field that was not understood, named as the form names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CadenceError {
+    pub field: &'static str,
+    pub message: &'static str,
+}
+
+/// The days of the week in order, for choosing the day check-ins fall due.
+pub const WEEKDAYS: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
 /// Days of grace after a check-in falls due before silence counts.
 pub const GRACE_DAYS: i64 = 2;
 
 impl CheckInCadence {
+    /// A cadence as chosen (`weekly`, `biweekly`, `monthly`, `off`) with its weekday by
+    /// name (`monday`…). Weekly and biweekly need the day; the others keep the one given
+    /// (or Monday), so switching back restores it.
+    pub fn parse(cadence: &str, weekday: &str) -> Result<Self, CadenceError> {
+        let cadence = Cadence::parse(cadence.trim()).ok_or(CadenceError {
+            field: "check_in_cadence",
+            message: "Choose every week, every two weeks, every month or off.",
+        })?;
+        let weekday = weekday.trim();
+        let named = WEEKDAYS
+            .into_iter()
+            .find(|day| weekday_key(*day).eq_ignore_ascii_case(weekday));
+        let weekday = match (named, cadence) {
+            (Some(day), _) => day,
+            (None, Cadence::Monthly | Cadence::Off) if weekday.is_empty() => Weekday::Mon,
+            (None, _) => {
+                return Err(CadenceError {
+                    field: "check_in_weekday",
+                    message: "Choose the day of the week check-ins fall due.",
+                })
+            }
+        };
+        Ok(Self { cadence, weekday })
+    }
+
     /// From the stored ISO weekday (1 is Monday); a value out of range reads as Monday.
     pub fn from_stored(cadence: Cadence, iso_weekday: i32) -> Self {
         let weekday = u8::try_from(iso_weekday - 1)
@@ -86,6 +129,19 @@ impl CheckInCadence {
             }
             other => other.label().to_owned(),
         }
+    }
+}
+
+/// A weekday as forms send it: `monday`…`sunday`.
+pub fn weekday_key(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "monday",
+        Weekday::Tue => "tuesday",
+        Weekday::Wed => "wednesday",
+        Weekday::Thu => "thursday",
+        Weekday::Fri => "friday",
+        Weekday::Sat => "saturday",
+        Weekday::Sun => "sunday",
     }
 }
 
@@ -140,6 +196,31 @@ mod tests {
         };
         assert!(off.is_fresh(Some(day(2020, 1, 1)), monday));
         assert!(!off.is_fresh(None, monday));
+    }
+
+    #[test]
+    fn a_chosen_cadence_needs_a_day_only_when_weekly() {
+        let parsed = CheckInCadence::parse("biweekly", "Friday");
+        assert_eq!(
+            parsed.map(CheckInCadence::describe).as_deref(),
+            Ok("Every two weeks on Friday")
+        );
+        assert_eq!(
+            CheckInCadence::parse("monthly", "").map(|c| c.cadence),
+            Ok(Cadence::Monthly)
+        );
+        assert_eq!(
+            CheckInCadence::parse("weekly", "").map_err(|e| e.field),
+            Err("check_in_weekday")
+        );
+        assert_eq!(
+            CheckInCadence::parse("monthly", "someday").map_err(|e| e.field),
+            Err("check_in_weekday")
+        );
+        assert_eq!(
+            CheckInCadence::parse("daily", "monday").map_err(|e| e.field),
+            Err("check_in_cadence")
+        );
     }
 
     #[test]

@@ -16,7 +16,9 @@ use crate::schema::{workspace_memberships, workspaces};
 /// Defined beside `OrgRole`, so `orgs` (which stores an organization's default mode) never
 /// imports `workspaces`.
 pub use crate::orgs::{PrivacyMode, WorkspaceRole};
-pub use cadence::{weekday_name, Cadence, CheckInCadence, GRACE_DAYS};
+pub use cadence::{
+    weekday_key, weekday_name, Cadence, CadenceError, CheckInCadence, GRACE_DAYS, WEEKDAYS,
+};
 pub use members::{
     add_member, members, set_member, update_member, MembershipChange, WorkspaceMember,
 };

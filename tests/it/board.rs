@@ -264,10 +264,10 @@ async fn the_automatic_layout_is_stable_layered_and_without_overlaps() {
     assert!(kr_top > objective_top);
     assert!(layer("key_result").iter().all(|y| *y == kr_top));
     assert!(layer("action").iter().all(|y| *y > kr_top));
-    // Cards are 240 × 112: no two of them overlap.
+    // Cards are 240 × 144: no two of them overlap.
     for (i, (_, (x1, y1))) in places.iter().enumerate() {
         for (_, (x2, y2)) in &places[i + 1..] {
-            let apart = (x1 - x2).abs() >= 240.0 || (y1 - y2).abs() >= 112.0;
+            let apart = (x1 - x2).abs() >= 240.0 || (y1 - y2).abs() >= 144.0;
             assert!(apart, "({x1},{y1}) overlaps ({x2},{y2})");
         }
     }

@@ -29,6 +29,7 @@ mod sessions;
 mod shell;
 mod smtp;
 mod snapshot;
+mod status;
 mod trash;
 mod tree;
 mod walk_world;

@@ -384,6 +384,14 @@ impl World {
                     ("privacy_mode", "option_2"),
                 ]),
             ),
+            // Not the default (weekly on Monday), so the control run sees it stored.
+            "/orgs/{org}/w/{ws}/settings/check-ins" => (
+                path,
+                f(&[
+                    ("check_in_cadence", "biweekly"),
+                    ("check_in_weekday", "thursday"),
+                ]),
+            ),
             "/orgs/{org}/w/{ws}/members" => (
                 path,
                 f(&[("user_id", &ids.joiner), ("role", "workspace_user")]),

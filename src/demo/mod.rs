@@ -1,6 +1,10 @@
 //! `cairn demo`: a demo organization with two workspaces (one per privacy mode), people
 //! with a manager chain, and a realistic set of OKRs, built through the same domain
-//! functions the app uses, so progress and activity are what they would be.
+//! functions the app uses, so progress and activity are what they would be. The quarter
+//! began five weeks ago: key results have weeks of check-ins (`measures`).
+
+mod measures;
+mod plans;
 
 use chrono::{Duration, NaiveDate};
 use rand::seq::SliceRandom;
@@ -14,6 +18,7 @@ use crate::okr::{self, links, ActionStatus, ItemType, NewItem, OkrError, StoryPo
 use crate::orgs::{self, NewOrganization, OrgError, OrgRole};
 use crate::scope::Viewer;
 use crate::workspaces::{self, MembershipChange, PrivacyMode, WorkspaceRole, WorkspaceSettings};
+use plans::{GO_TO_MARKET, PRODUCT};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
@@ -83,177 +88,6 @@ const PEOPLE: &[(&str, &str, OrgRole, Option<usize>)] = &[
         OrgRole::Member,
         Some(0),
     ),
-];
-
-struct Plan {
-    objective: &'static str,
-    key_results: [(&'static str, [&'static str; 4]); 3],
-}
-
-const PRODUCT: &[Plan] = &[
-    Plan {
-        objective: "Make onboarding effortless",
-        key_results: [
-            (
-                "Activation within 7 days from 32% to 45%",
-                [
-                    "Interview ten new customers",
-                    "Ship the guided setup checklist",
-                    "Add sample data to empty workspaces",
-                    "Instrument the activation funnel",
-                ],
-            ),
-            (
-                "Time to first objective under 5 minutes",
-                [
-                    "Cut the sign-up form to three fields",
-                    "Add objective templates",
-                    "Record a two-minute walkthrough",
-                    "Run a usability test with five teams",
-                ],
-            ),
-            (
-                "Onboarding satisfaction score of 8 or more",
-                [
-                    "Send a day-3 check-in email",
-                    "Add in-app help on the tree page",
-                    "Triage onboarding support tickets weekly",
-                    "Publish the getting-started guide",
-                ],
-            ),
-        ],
-    },
-    Plan {
-        objective: "Be fast everywhere",
-        key_results: [
-            (
-                "Tree page under 50 ms at 1,000 items",
-                [
-                    "Profile the tree query",
-                    "Remove per-row queries",
-                    "Cache static assets for a year",
-                    "Add a benchmark to CI",
-                ],
-            ),
-            (
-                "Board drags saved within 100 ms",
-                [
-                    "Batch position writes",
-                    "Measure drag latency in the browser",
-                    "Add optimistic updates",
-                    "Load-test with 16 clients",
-                ],
-            ),
-            (
-                "99.9% of requests succeed",
-                [
-                    "Add readiness checks",
-                    "Alert on error budget burn",
-                    "Retry transient database errors",
-                    "Write the incident runbook",
-                ],
-            ),
-        ],
-    },
-    Plan {
-        objective: "Earn enterprise trust",
-        key_results: [
-            (
-                "Pass the security review of three large customers",
-                [
-                    "Document the data model",
-                    "Run a third-party penetration test",
-                    "Add audit log export",
-                    "Write the security whitepaper",
-                ],
-            ),
-            (
-                "Single sign-on for all paid plans",
-                [
-                    "Spike SAML libraries",
-                    "Build the SSO settings page",
-                    "Test with two identity providers",
-                    "Document SSO set-up",
-                ],
-            ),
-            (
-                "Zero data-loss incidents",
-                [
-                    "Automate nightly backups",
-                    "Test a full restore monthly",
-                    "Add point-in-time recovery",
-                    "Review retention policies",
-                ],
-            ),
-        ],
-    },
-];
-
-const GO_TO_MARKET: &[Plan] = &[
-    Plan {
-        objective: "Grow recurring revenue",
-        key_results: [
-            (
-                "ARR from 1.2M to 2M",
-                [
-                    "Launch the new pricing page",
-                    "Run a win-back campaign",
-                    "Add annual billing discount",
-                    "Review the sales pipeline weekly",
-                ],
-            ),
-            (
-                "Net revenue retention above 110%",
-                [
-                    "Introduce seat-based expansion",
-                    "Quarterly business reviews with top 20 accounts",
-                    "Build a usage health score",
-                    "Offer a workspace add-on",
-                ],
-            ),
-            (
-                "Sales cycle under 30 days",
-                [
-                    "Publish case studies",
-                    "Create a self-serve trial path",
-                    "Train the team on discovery calls",
-                    "Standardize the proposal template",
-                ],
-            ),
-        ],
-    },
-    Plan {
-        objective: "Become the OKR tool teams recommend",
-        key_results: [
-            (
-                "NPS from 31 to 45",
-                [
-                    "Close the loop on every detractor",
-                    "Ship the three most requested features",
-                    "Start a customer advisory board",
-                    "Publish a public roadmap",
-                ],
-            ),
-            (
-                "200 customer reviews on software directories",
-                [
-                    "Ask happy customers for reviews",
-                    "Add a review prompt after 30 days",
-                    "Respond to every review",
-                    "Feature reviews on the website",
-                ],
-            ),
-            (
-                "Referral share of sign-ups at 20%",
-                [
-                    "Launch the referral program",
-                    "Add an invite-a-colleague nudge",
-                    "Reward referrers with credits",
-                    "Track referral attribution",
-                ],
-            ),
-        ],
-    },
 ];
 
 fn actor_for(user_id: &str) -> Actor {
@@ -336,6 +170,8 @@ fn build(conn: &mut AnyConnection, today: NaiveDate) -> Result<Demo, DemoError> 
             }
         }
         let viewer = Viewer::new(conn, &access)?;
+        // The quarter began five weeks ago, so pace has something to measure.
+        let quarter_start = today - Duration::days(35);
         let mut objectives = Vec::new();
         for (o, plan) in plans.iter().enumerate() {
             let quarter_end = today + Duration::days(75 + 7 * o as i64);
@@ -346,26 +182,25 @@ fn build(conn: &mut AnyConnection, today: NaiveDate) -> Result<Demo, DemoError> 
                 item(ItemType::Objective, plan.objective, None, Some(quarter_end)),
             )?;
             let lead = &user_ids[1 + o % (user_ids.len() - 1)];
-            reassign(conn, &owner, &viewer, &objective.id, lead, &[])?;
+            reassign(conn, &owner, &viewer, &objective.id, lead, quarter_start)?;
             objectives.push(objective.id.clone());
             for (k, (kr_title, actions)) in plan.key_results.iter().enumerate() {
                 let due = today + Duration::days(30 + 14 * k as i64 + rng.gen_range(0..10));
-                let kr = okr::create(
-                    conn,
-                    &owner,
-                    &viewer,
-                    item(
+                let new = NewItem {
+                    measure: measures::measure_of(kr_title)?,
+                    ..item(
                         ItemType::KeyResult,
                         kr_title,
                         Some(&objective.id),
                         Some(due),
-                    ),
-                )?;
+                    )
+                };
+                let kr = okr::create(conn, &owner, &viewer, new)?;
                 let kr_owner = user_ids
                     .choose(&mut rng)
                     .cloned()
                     .unwrap_or_else(|| user_ids[0].clone());
-                reassign(conn, &owner, &viewer, &kr.id, &kr_owner, &[])?;
+                reassign(conn, &owner, &viewer, &kr.id, &kr_owner, quarter_start)?;
                 for action_title in actions {
                     // Spread due dates from three weeks ago to two months ahead.
                     let due = today + Duration::days(rng.gen_range(-21..60));
@@ -416,6 +251,8 @@ fn build(conn: &mut AnyConnection, today: NaiveDate) -> Result<Demo, DemoError> 
                     };
                     edit::update(conn, &owner, &viewer, &action.id, changes)?;
                 }
+                let author = actor_for(&kr_owner);
+                measures::check_in(conn, &author, &viewer, (&kr.id, kr_title), today)?;
             }
         }
         if let [first, second, ..] = objectives.as_slice() {
@@ -443,17 +280,19 @@ fn item(item_type: ItemType, title: &str, parent: Option<&str>, due: Option<Naiv
     }
 }
 
+/// Gives an objective or key result its owner and the day its period starts.
 fn reassign(
     conn: &mut AnyConnection,
     actor: &Actor,
     viewer: &Viewer,
     item_id: &str,
     owner: &str,
-    assignees: &[String],
+    start: NaiveDate,
 ) -> Result<(), OkrError> {
     let changes = ItemChanges {
         owner_user_id: Some(owner.to_owned()),
-        assignee_user_ids: Some(assignees.to_vec()),
+        assignee_user_ids: Some(Vec::new()),
+        start_date: Some(Some(start)),
         ..ItemChanges::default()
     };
     edit::update(conn, actor, viewer, item_id, changes).map(drop)
