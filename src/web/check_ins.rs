@@ -22,11 +22,14 @@ use super::items::ItemRef;
 use super::layout::{FieldErrors, Layout};
 use super::measure_form::Refusal;
 use super::{see_other, with_status};
+use crate::activity::Actor;
+use crate::db::AnyConnection;
 use crate::markdown;
 use crate::okr::check_ins::{self, CheckIn, CheckInDraft, Confidence};
 use crate::okr::measure::FieldError;
 use crate::okr::status::Status;
-use crate::okr::Item;
+use crate::okr::{Item, OkrError};
+use crate::scope::Viewer;
 
 #[derive(Deserialize)]
 pub struct CheckInRef {
@@ -347,6 +350,35 @@ pub async fn new_form(
     .await
 }
 
+/// Parses the form and runs one check-in write with it, or says why not: the form's or the
+/// domain's refusal (a preview stores nothing and is refused with no reason).
+async fn write<T, F>(
+    ctx: &WorkspaceCtx,
+    form: &CheckInForm,
+    write: F,
+) -> Result<Result<T, Refusal>, AppError>
+where
+    F: FnOnce(&mut AnyConnection, &Actor, &Viewer, CheckInDraft) -> Result<T, OkrError>
+        + Send
+        + 'static,
+    T: Send + 'static,
+{
+    if form.preview.is_some() {
+        return Ok(Err(Refusal::default()));
+    }
+    let draft = match form.draft() {
+        Ok(draft) => draft,
+        Err(errors) => return Ok(Err(Refusal::fields(errors))),
+    };
+    match ctx
+        .run(move |conn, actor, viewer| write(conn, actor, viewer, draft))
+        .await
+    {
+        Ok(written) => Ok(Ok(written)),
+        Err(e) => Ok(Err(Refusal::of(e)?)),
+    }
+}
+
 pub async fn create(
     htmx: Htmx,
     ctx: WorkspaceCtx,
@@ -356,24 +388,13 @@ pub async fn create(
     let item_id = path.into_inner().item_id;
     let form = form.into_inner();
     let now = ctx.state().config.clock.now();
-    let outcome = match form.draft() {
-        _ if form.preview.is_some() => Err(Refusal::default()),
-        Err(errors) => Err(Refusal::fields(errors)),
-        Ok(draft) => {
-            let id = item_id.clone();
-            match ctx
-                .run(move |conn, actor, viewer| {
-                    check_ins::add(conn, actor, viewer, &id, draft, now)
-                })
-                .await
-            {
-                Ok(_) => Ok(()),
-                Err(e) => Err(Refusal::of(e)?),
-            }
-        }
-    };
+    let id = item_id.clone();
+    let outcome = write(&ctx, &form, move |conn, actor, viewer, draft| {
+        check_ins::add(conn, actor, viewer, &id, draft, now)
+    })
+    .await?;
     let refusal = match outcome {
-        Ok(()) => return saved(&ctx, htmx.0, &item_id, "Checked in."),
+        Ok(_) => return saved(&ctx, htmx.0, &item_id, "Checked in."),
         Err(refusal) => refusal,
     };
     // The form comes back only to someone who may check in here.
@@ -412,22 +433,11 @@ pub async fn update(
     let id = path.into_inner().check_in_id;
     let form = form.into_inner();
     let now = ctx.state().config.clock.now();
-    let outcome = match form.draft() {
-        _ if form.preview.is_some() => Err(Refusal::default()),
-        Err(errors) => Err(Refusal::fields(errors)),
-        Ok(draft) => {
-            let id = id.clone();
-            match ctx
-                .run(move |conn, actor, viewer| {
-                    check_ins::update(conn, actor, viewer, &id, draft, now)
-                })
-                .await
-            {
-                Ok(check_in) => Ok(check_in),
-                Err(e) => Err(Refusal::of(e)?),
-            }
-        }
-    };
+    let changed = id.clone();
+    let outcome = write(&ctx, &form, move |conn, actor, viewer, draft| {
+        check_ins::update(conn, actor, viewer, &changed, draft, now)
+    })
+    .await?;
     let refusal = match outcome {
         Ok(check_in) => return saved(&ctx, htmx.0, &check_in.item_id, "Check-in changed."),
         Err(refusal) => refusal,

@@ -332,20 +332,37 @@ pub fn update_settings(
             ))
             .execute(conn)
             .map_err(orgs::slug_clash)?;
-        let after: Workspace = workspaces::table
-            .find(&before.id)
-            .select(Workspace::as_select())
-            .first(conn)?;
-        activity::record(
+        record_change(
             conn,
             actor,
-            subject(&after, "workspace", &after.id),
+            before,
             "workspace.settings_updated",
-            Some(before.settings_json()),
-            Some(after.settings_json()),
-        )?;
-        Ok(after)
+            Workspace::settings_json,
+        )
     })
+}
+
+/// Reads the workspace back after a change and logs it, as `json` shows it before and after.
+fn record_change(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    before: &Workspace,
+    action: &str,
+    json: fn(&Workspace) -> serde_json::Value,
+) -> Result<Workspace, OrgError> {
+    let after: Workspace = workspaces::table
+        .find(&before.id)
+        .select(Workspace::as_select())
+        .first(conn)?;
+    activity::record(
+        conn,
+        actor,
+        subject(&after, "workspace", &after.id),
+        action,
+        Some(json(before)),
+        Some(json(&after)),
+    )?;
+    Ok(after)
 }
 
 /// Changes how often the workspace checks in; status counts silence from it.
@@ -365,19 +382,13 @@ pub fn set_check_in_cadence(
                 workspaces::updated_at.eq(db::now()),
             ))
             .execute(conn)?;
-        let after: Workspace = workspaces::table
-            .find(&before.id)
-            .select(Workspace::as_select())
-            .first(conn)?;
-        activity::record(
+        record_change(
             conn,
             actor,
-            subject(&after, "workspace", &after.id),
+            before,
             "workspace.check_in_cadence_changed",
-            Some(before.cadence_json()),
-            Some(after.cadence_json()),
-        )?;
-        Ok(after)
+            Workspace::cadence_json,
+        )
     })
 }
 
