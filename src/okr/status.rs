@@ -70,15 +70,6 @@ struct Standing {
 }
 
 impl Standing {
-    fn of(item: &Item) -> Self {
-        Self {
-            item_type: item.item_type,
-            progress: item.progress_computed,
-            last_check_in_on: item.last_check_in_on,
-            last_confidence: item.last_confidence,
-        }
-    }
-
     /// Its status from its own check-ins.
     fn own(self, cadence: CheckInCadence, today: NaiveDate) -> Status {
         if self.progress >= 100.0 {
@@ -215,11 +206,6 @@ fn derive(
         status_of(id, standings, children, cadence, today, &mut memo, 0);
     }
     Statuses { of: memo, today }
-}
-
-/// One item's status from itself alone (key results, and objectives without children).
-pub fn own_status(item: &Item, cadence: CheckInCadence, today: NaiveDate) -> Status {
-    Standing::of(item).own(cadence, today)
 }
 
 /// Where an item stands against time.
