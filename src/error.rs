@@ -5,6 +5,7 @@
 use std::error::Error;
 
 use crate::accounts::AccountError;
+use crate::cycles::CycleError;
 use crate::db::{self, DbError};
 use crate::invites::InviteError;
 use crate::okr::OkrError;
@@ -117,12 +118,30 @@ impl DomainError for OkrError {
         match self {
             OkrError::NotFound => ErrorKind::NotFound,
             OkrError::Org(e) => e.kind(),
+            OkrError::Cycle(e) => e.kind(),
             OkrError::Db(e) => e.kind(),
             e @ (OkrError::NotYours | OkrError::CheckInLocked) => {
                 ErrorKind::Forbidden(e.to_string())
             }
             OkrError::Refused(message) => ErrorKind::refused(message),
             OkrError::Field { field, message } => ErrorKind::Invalid {
+                field: Some(field),
+                message,
+            },
+        }
+    }
+}
+
+impl DomainError for CycleError {
+    fn kind(self) -> ErrorKind {
+        match self {
+            CycleError::NotFound => ErrorKind::NotFound,
+            CycleError::Org(e) => e.kind(),
+            CycleError::Db(e) => e.kind(),
+            e @ (CycleError::Closed(_) | CycleError::NameTaken(_) | CycleError::State(_)) => {
+                ErrorKind::Conflict(e.to_string())
+            }
+            CycleError::Field { field, message } => ErrorKind::Invalid {
                 field: Some(field),
                 message,
             },

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod activity;
 pub mod clock;
 pub mod config;
+pub mod cycles;
 pub mod db;
 pub mod demo;
 pub mod error;

@@ -62,6 +62,7 @@ diesel::table! {
         archived_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        fiscal_year_start_month -> Integer,
     }
 }
 
@@ -160,6 +161,10 @@ diesel::table! {
         current_done -> Nullable<Bool>,
         last_check_in_on -> Nullable<Date>,
         last_confidence -> Nullable<Integer>,
+        cycle_id -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        closing_note -> Nullable<Text>,
+        carried_over_from_id -> Nullable<Text>,
     }
 }
 
@@ -346,6 +351,24 @@ diesel::joinable!(pat -> users (user_id));
 diesel::joinable!(check_ins -> okr_items (item_id));
 diesel::joinable!(check_ins -> workspaces (workspace_id));
 diesel::joinable!(check_ins -> organizations (organization_id));
+diesel::table! {
+    cycles (id) {
+        id -> Text,
+        organization_id -> Text,
+        name -> Text,
+        start_date -> Date,
+        end_date -> Date,
+        state -> Text,
+        created_by_user_id -> Text,
+        closed_at -> Nullable<Timestamp>,
+        closed_by_user_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(cycles -> organizations (organization_id));
+diesel::joinable!(okr_items -> cycles (cycle_id));
 diesel::joinable!(email_outbox -> organizations (organization_id));
 diesel::joinable!(email_outbox -> org_invites (invite_id));
 
@@ -368,4 +391,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     pat,
     email_outbox,
     check_ins,
+    cycles,
 );

@@ -132,15 +132,16 @@ pub struct Board {
 }
 
 /// The board of the viewer's workspace narrowed by a filter (matches and their ancestors,
-/// like the tree). The automatic layout is computed from the whole visible tree, so a
-/// filter never moves a card. `statuses` are today's, read once for the page.
+/// like the tree). The automatic layout is computed from the cycle's whole visible tree, so
+/// no other filter moves a card. `statuses` are today's, read once for the page.
 pub fn board(
     conn: &mut AnyConnection,
     viewer: &Viewer,
     filter: &TreeFilter,
     statuses: &Statuses,
 ) -> Result<Board, OkrError> {
-    let rows = super::tree(conn, viewer)?;
+    let mut rows = super::tree(conn, viewer)?;
+    rows.retain(|row| filter.cycle.admits(row.item.cycle_id.as_deref()));
     let layout = automatic_layout(&rows);
     let rows = super::narrow(conn, viewer, rows, filter, statuses)?;
     let shown: HashSet<&str> = rows.iter().map(|r| r.item.id.as_str()).collect();
@@ -308,6 +309,7 @@ pub fn tidy_up(
             .select(Item::as_select())
             .load(conn)?;
         let visible = scope::visible_items(conn, viewer)?;
+        let closed = crate::cycles::closed_ids(conn, &viewer.organization_id)?;
         let chosen: Option<HashSet<&str>> = match which {
             Tidy::All => None,
             Tidy::Only(ids) => Some(ids.iter().map(String::as_str).collect()),
@@ -315,7 +317,8 @@ pub fn tidy_up(
         let mut moved = 0;
         for item in placed {
             let wanted = chosen.as_ref().is_none_or(|c| c.contains(item.id.as_str()));
-            let may = viewer.is_admin() || item.owner_user_id == viewer.user_id;
+            let frozen = item.cycle_id.as_ref().is_some_and(|c| closed.contains(c));
+            let may = !frozen && (viewer.is_admin() || item.owner_user_id == viewer.user_id);
             if !wanted || !may || !visible.contains(&item.id) {
                 continue;
             }
@@ -363,41 +366,8 @@ mod tests {
     }
 
     fn row(id: &str, item_type: ItemType, parent: Option<&str>) -> TreeRow {
-        let now = chrono::NaiveDateTime::default();
         TreeRow {
-            item: Item {
-                id: id.into(),
-                organization_id: "o".into(),
-                workspace_id: "w".into(),
-                item_type,
-                title: id.into(),
-                description: None,
-                owner_user_id: "u".into(),
-                parent_id: parent.map(Into::into),
-                start_date: None,
-                due_date: None,
-                action_status: None,
-                story_points: None,
-                progress_computed: 0.0,
-                sort_order: 0,
-                position_x: None,
-                position_y: None,
-                deleted_at: None,
-                deleted_by_user_id: None,
-                created_at: now,
-                updated_at: now,
-                measure: crate::okr::measure::Measure::Actions,
-                metric_kind: None,
-                baseline: None,
-                target: None,
-                unit: None,
-                decimals: 0,
-                weight: 1.0,
-                current_value: None,
-                current_done: None,
-                last_check_in_on: None,
-                last_confidence: None,
-            },
+            item: Item::sample(id, item_type, parent),
             depth: 0,
             owner_name: "U".into(),
             assignee_names: Vec::new(),

@@ -300,6 +300,7 @@ pub fn changeable(
 ) -> Result<(CheckIn, Item), OkrError> {
     viewer.require_writable()?;
     let (check_in, item) = check_in_of(conn, viewer, check_in_id)?;
+    crate::cycles::require_open(conn, item.cycle_id.as_deref())?;
     if !author_may_change(conn, viewer, &check_in, now)? {
         return Err(OkrError::CheckInLocked);
     }
@@ -403,6 +404,7 @@ pub fn delete(
         viewer.require_writable()?;
         lock_workspace(conn, viewer)?;
         let (before, item) = check_in_of(conn, viewer, check_in_id)?;
+        crate::cycles::require_open(conn, item.cycle_id.as_deref())?;
         if !viewer.is_admin() && !author_may_change(conn, viewer, &before, now)? {
             return Err(OkrError::CheckInLocked);
         }
@@ -456,7 +458,9 @@ pub fn history(
         .order((check_ins::effective_on.desc(), check_ins::created_at.desc()))
         .select((CheckIn::as_select(), users::name))
         .load(conn)?;
-    let writable = viewer.require_writable().is_ok();
+    let cycle_id = load(conn, item_id)?.cycle_id;
+    let writable = viewer.require_writable().is_ok()
+        && crate::cycles::require_open(conn, cycle_id.as_deref()).is_ok();
     let latest_id = rows.first().map(|(c, _)| c.id.clone());
     Ok(rows
         .into_iter()

@@ -27,6 +27,9 @@ pub struct NewItem {
     /// Key results only: what their progress comes from.
     pub measure: KeyResultMeasure,
     pub weight: Weight,
+    /// The cycle a top-level objective joins (`None`: the backlog); items under a parent
+    /// take the parent's, and asking for another is refused.
+    pub cycle_id: Option<String>,
 }
 
 impl NewItem {
@@ -40,6 +43,7 @@ impl NewItem {
             position: None,
             measure: KeyResultMeasure::Actions,
             weight: Weight::DEFAULT,
+            cycle_id: None,
         }
     }
 }
@@ -75,6 +79,8 @@ pub fn create(
         {
             return Err(placement_refusal(new.item_type));
         }
+        let cycle_id =
+            super::cycle_items::for_new(conn, viewer, new.cycle_id.as_deref(), parent.as_ref())?;
         let sort_order = next_sort_order(conn, &viewer.workspace_id, new.parent_id.as_deref())?;
         let id = db::new_id();
         let now = db::now();
@@ -95,6 +101,7 @@ pub fn create(
                 okr_items::progress_computed.eq(0.0),
                 okr_items::sort_order.eq(sort_order),
                 okr_items::weight.eq(new.weight.value()),
+                okr_items::cycle_id.eq(&cycle_id),
                 okr_items::created_at.eq(now),
                 okr_items::updated_at.eq(now),
             ))

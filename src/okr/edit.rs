@@ -8,9 +8,11 @@ use diesel::prelude::*;
 use super::measure::{FieldError, KeyResultMeasure, Weight};
 use super::measure_change::MeasureChange;
 use super::{
-    check_may_edit, load, recompute_up, record, ActionStatus, Item, ItemType, OkrError, StoryPoints,
+    check_may_edit, cycle_items, load, recompute_up, record, ActionStatus, Item, ItemType,
+    OkrError, StoryPoints,
 };
 use crate::activity::Actor;
+use crate::cycles::Outcome;
 use crate::db::{self, AnyConnection};
 use crate::schema::{okr_item_assignees, okr_items, workspace_memberships};
 use crate::scope::{self, Viewer};
@@ -43,6 +45,24 @@ pub struct ItemChanges {
     pub measure: Option<MeasureChange>,
     /// Objectives and key results only.
     pub weight: Option<Weight>,
+    /// Top-level objectives only: the cycle (`Some(None)`: the backlog); the subtree follows.
+    pub cycle_id: Option<Option<String>>,
+    /// Objectives in a cycle only; the one change a closed cycle still takes, with the note.
+    pub outcome: Option<Option<Outcome>>,
+    pub closing_note: Option<Option<String>>,
+}
+
+impl ItemChanges {
+    /// Whether only the outcome and closing note change (allowed in a closed cycle).
+    fn closes_out_only(&self) -> bool {
+        let closing = Self {
+            outcome: self.outcome,
+            closing_note: self.closing_note.clone(),
+            ..Self::default()
+        };
+        (self.outcome.is_some() || self.closing_note.is_some())
+            && format!("{closing:?}") == format!("{self:?}")
+    }
 }
 
 /// Only key results have a measure, and actions have no weight.
@@ -97,6 +117,15 @@ fn active_members(conn: &mut AnyConnection, workspace_id: &str) -> QueryResult<V
         .load(conn)
 }
 
+/// A visible live objective whose outcome the viewer may set, closed cycle or not.
+fn closable(conn: &mut AnyConnection, viewer: &Viewer, item_id: &str) -> Result<Item, OkrError> {
+    viewer.require_writable()?;
+    scope::check_item(conn, viewer, item_id)?;
+    let item = load(conn, item_id)?;
+    super::check_permission(conn, viewer, &item)?;
+    Ok(item)
+}
+
 /// A visible, editable, live item of the viewer's workspace.
 pub(super) fn editable(
     conn: &mut AnyConnection,
@@ -119,7 +148,18 @@ pub fn update(
 ) -> Result<Item, OkrError> {
     db::write_transaction(conn, |conn| {
         super::lock_workspace(conn, viewer)?;
-        let before = editable(conn, viewer, item_id)?;
+        let before = if changes.closes_out_only() {
+            closable(conn, viewer, item_id)?
+        } else {
+            editable(conn, viewer, item_id)?
+        };
+        if changes.outcome.is_some() || changes.closing_note.is_some() {
+            cycle_items::check_takes_outcome(&before)?;
+        }
+        if let Some(cycle_id) = &changes.cycle_id {
+            cycle_items::check_chooses_cycle(&before)?;
+            cycle_items::check_target(conn, viewer, cycle_id.as_deref())?;
+        }
         let before_json = before.snapshot(conn)?;
         let measure = changes
             .measure
@@ -189,9 +229,19 @@ pub fn update(
                 okr_items::due_date.eq(due),
                 okr_items::action_status.eq(changes.action_status.or(before.action_status)),
                 okr_items::story_points.eq(changes.story_points.unwrap_or(before.story_points)),
+                okr_items::outcome.eq(changes.outcome.unwrap_or(before.outcome)),
+                okr_items::closing_note.eq(changes
+                    .closing_note
+                    .clone()
+                    .unwrap_or(before.closing_note.clone())),
                 okr_items::updated_at.eq(now),
             ))
             .execute(conn)?;
+        if let Some(cycle_id) = &changes.cycle_id {
+            if *cycle_id != before.cycle_id {
+                cycle_items::set_subtree(conn, item_id, cycle_id.as_deref())?;
+            }
+        }
         if let Some(assignees) = &changes.assignee_user_ids {
             diesel::delete(
                 okr_item_assignees::table.filter(okr_item_assignees::item_id.eq(item_id)),
@@ -323,7 +373,7 @@ pub fn trash(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Vec<Trashed>, 
             }
             None => false,
         };
-        if !deleted_with_parent && check_may_edit(conn, viewer, &item).is_ok() {
+        if !deleted_with_parent && super::check_permission(conn, viewer, &item).is_ok() {
             shown.push(Trashed { item, deleted_by });
         }
     }
@@ -350,7 +400,8 @@ pub fn restore(
         let Some(deleted_at) = item.deleted_at else {
             return Err(OkrError::NotFound);
         };
-        check_may_edit(conn, viewer, &item).map_err(|_| OkrError::NotFound)?;
+        super::check_permission(conn, viewer, &item).map_err(|_| OkrError::NotFound)?;
+        crate::cycles::require_open(conn, item.cycle_id.as_deref())?;
         if let Some(parent) = &item.parent_id {
             let parent_deleted: Option<NaiveDateTime> = okr_items::table
                 .find(parent)
@@ -429,6 +480,10 @@ pub fn move_to(
             }
         }
         let sort_order = super::next_sort_order(conn, &viewer.workspace_id, new_parent)?;
+        // Under a parent, the item joins the parent's cycle; at the top it keeps its own.
+        if let Some(parent) = parent.as_ref().filter(|p| p.cycle_id != item.cycle_id) {
+            cycle_items::set_subtree(conn, item_id, parent.cycle_id.as_deref())?;
+        }
         diesel::update(okr_items::table.find(item_id))
             .set((
                 okr_items::parent_id.eq(new_parent),

@@ -14,6 +14,7 @@ pub mod progress;
 pub mod status;
 
 mod create;
+mod cycle_items;
 mod detail;
 mod rules;
 mod tree;
@@ -21,11 +22,12 @@ mod types;
 mod write;
 
 pub use create::{create, NewItem};
+pub use cycle_items::{closing_note, CLOSING_NOTE_MAX};
 pub use detail::{activity_feed, detail, history, item_page, FeedEntry, ItemDetail, ItemPage};
 pub use rules::{editable_ids, may_move_under, parents, plan_date, title, PLAN_YEARS};
 pub use tree::{filtered_tree, list, tree, workspace_of, Assigned, ItemList, TreeFilter, TreeRow};
 pub use types::{ActionStatus, Item, ItemType, OkrError, StoryPoints};
 
-use rules::{check_may_edit, check_plan_dates, placement_refusal};
+use rules::{check_may_edit, check_permission, check_plan_dates, placement_refusal};
 use tree::{narrow, tree_in};
 use write::{assignees_of, load, lock_workspace, next_sort_order, recompute_up, record};

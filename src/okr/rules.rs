@@ -67,9 +67,20 @@ pub(super) fn check_plan_dates(dates: &[(Option<NaiveDate>, &str)]) -> Result<()
     Ok(())
 }
 
-/// Whether the viewer may change this item: admins always; others when they own it or are
-/// assigned to it (creating under an item is changing it).
+/// Whether the viewer may change this item now: not in a closed cycle, and admins always;
+/// others when they own it or are assigned to it (creating under an item is changing it).
 pub(super) fn check_may_edit(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    item: &Item,
+) -> Result<(), OkrError> {
+    crate::cycles::require_open(conn, item.cycle_id.as_deref())?;
+    check_permission(conn, viewer, item)
+}
+
+/// The person half of `check_may_edit`, for the one change a closed cycle still takes: an
+/// objective's outcome and closing note.
+pub(super) fn check_permission(
     conn: &mut AnyConnection,
     viewer: &Viewer,
     item: &Item,
@@ -87,8 +98,8 @@ fn may_edit(viewer: &Viewer, item: &Item, assignee_ids: &[String]) -> bool {
         || assignee_ids.contains(&viewer.user_id)
 }
 
-/// Which of these rows the viewer may edit, in one query whatever their number (pages that
-/// show many items). Nothing in a read-only workspace.
+/// Which of these rows the viewer may edit, in two queries whatever their number (pages that
+/// show many items). Nothing in a read-only workspace or a closed cycle.
 pub fn editable_ids(
     conn: &mut AnyConnection,
     viewer: &Viewer,
@@ -104,9 +115,16 @@ pub fn editable_ids(
         .load::<String>(conn)?
         .into_iter()
         .collect();
+    let closed = crate::cycles::closed_ids(conn, &viewer.organization_id)?;
     let me = std::slice::from_ref(&viewer.user_id);
     Ok(rows
         .iter()
+        .filter(|row| {
+            row.item
+                .cycle_id
+                .as_ref()
+                .is_none_or(|c| !closed.contains(c))
+        })
         .filter(|row| {
             let assignees: &[String] = if mine.contains(&row.item.id) { me } else { &[] };
             may_edit(viewer, &row.item, assignees)

@@ -12,6 +12,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::{Item, ItemType};
+use crate::cycles::Cycle;
 use crate::db::AnyConnection;
 use crate::schema::okr_items;
 use crate::scope::Viewer;
@@ -67,6 +68,8 @@ struct Standing {
     progress: f64,
     last_check_in_on: Option<NaiveDate>,
     last_confidence: Option<i32>,
+    /// The day a closed cycle stopped the clock at: its statuses stay as they were then.
+    frozen_on: Option<NaiveDate>,
 }
 
 impl Standing {
@@ -75,6 +78,7 @@ impl Standing {
         if self.progress >= 100.0 {
             return Status::Done;
         }
+        let today = self.frozen_on.map_or(today, |frozen| frozen.min(today));
         match self.last_confidence {
             Some(confidence) if cadence.is_fresh(self.last_check_in_on, today) => {
                 Status::of_confidence(confidence)
@@ -90,6 +94,8 @@ impl Standing {
 pub struct Statuses {
     of: HashMap<String, Status>,
     today: NaiveDate,
+    /// The organization's cycles by id: pace runs over an item's cycle.
+    cycles: HashMap<String, Cycle>,
 }
 
 impl Statuses {
@@ -103,7 +109,8 @@ impl Statuses {
 
     /// The expected progress today and whether the item is behind it.
     pub fn pace(&self, item: &Item) -> Option<Pace> {
-        pace(item, self.today)
+        let cycle = item.cycle_id.as_ref().and_then(|id| self.cycles.get(id));
+        pace(item, cycle, self.today)
     }
 
     /// The pace of an item that is behind it, for the "62 % · expected 75 %" next to its
@@ -132,7 +139,12 @@ pub fn statuses(
         f64,
         Option<NaiveDate>,
         Option<i32>,
+        Option<String>,
     );
+    let cycles: HashMap<String, Cycle> = crate::cycles::list(conn, &viewer.organization_id)?
+        .into_iter()
+        .map(|cycle| (cycle.id.clone(), cycle))
+        .collect();
     let rows: Vec<Row> = okr_items::table
         .filter(okr_items::workspace_id.eq(&viewer.workspace_id))
         .filter(okr_items::deleted_at.is_null())
@@ -144,11 +156,12 @@ pub fn statuses(
             okr_items::progress_computed,
             okr_items::last_check_in_on,
             okr_items::last_confidence,
+            okr_items::cycle_id,
         ))
         .load(conn)?;
     let mut children: HashMap<String, Vec<String>> = HashMap::new();
     let mut standings = HashMap::new();
-    for (id, parent, item_type, progress, last_check_in_on, last_confidence) in rows {
+    for (id, parent, item_type, progress, last_check_in_on, last_confidence, cycle_id) in rows {
         if let Some(parent) = parent {
             children.entry(parent).or_default().push(id.clone());
         }
@@ -157,10 +170,16 @@ pub fn statuses(
             progress,
             last_check_in_on,
             last_confidence,
+            frozen_on: cycle_id
+                .and_then(|id| cycles.get(&id))
+                .and_then(Cycle::frozen_on),
         };
         standings.insert(id, standing);
     }
-    Ok(derive(&standings, &children, viewer.cadence, today))
+    Ok(Statuses {
+        cycles,
+        ..derive(&standings, &children, viewer.cadence, today)
+    })
 }
 
 fn derive(
@@ -205,7 +224,11 @@ fn derive(
     for id in standings.keys() {
         status_of(id, standings, children, cadence, today, &mut memo, 0);
     }
-    Statuses { of: memo, today }
+    Statuses {
+        of: memo,
+        today,
+        cycles: HashMap::new(),
+    }
 }
 
 /// Where an item stands against time.
@@ -220,11 +243,24 @@ pub struct Pace {
 /// How far under its expected progress an item may be before it is behind.
 pub const BEHIND_BY: f64 = 10.0;
 
-/// Pace from the item's period: its start date (else the day it was created) to its due
-/// date. Without a due date, or a period of no length, there is no pace.
-pub fn pace(item: &Item, today: NaiveDate) -> Option<Pace> {
-    let start = item.start_date.unwrap_or(item.created_at.date());
-    pace_between(start, item.due_date?, item.progress_computed, today)
+/// Pace from the item's period. In a cycle, the period is the cycle's unless the item has
+/// its own start or due date, and a closed cycle's pace stands at the day it closed.
+/// Outside a cycle it runs from the start date (else the day it was created) to the due
+/// date. Without an end, or a period of no length, there is no pace.
+pub fn pace(item: &Item, cycle: Option<&Cycle>, today: NaiveDate) -> Option<Pace> {
+    let (start, end, today) = match cycle {
+        Some(cycle) => (
+            item.start_date.unwrap_or(cycle.start_date),
+            item.due_date.unwrap_or(cycle.end_date),
+            cycle.frozen_on().map_or(today, |frozen| frozen.min(today)),
+        ),
+        None => (
+            item.start_date.unwrap_or(item.created_at.date()),
+            item.due_date?,
+            today,
+        ),
+    };
+    pace_between(start, end, item.progress_computed, today)
 }
 
 fn pace_between(start: NaiveDate, end: NaiveDate, progress: f64, today: NaiveDate) -> Option<Pace> {
@@ -260,7 +296,66 @@ mod tests {
             progress,
             last_check_in_on: last.map(|l| l.0),
             last_confidence: last.map(|l| l.1),
+            frozen_on: None,
         }
+    }
+
+    fn quarter(closed_on: Option<NaiveDate>) -> Cycle {
+        let at = day(2027, 1, 1).and_hms_opt(0, 0, 0).unwrap_or_default();
+        Cycle {
+            id: "q1".into(),
+            organization_id: "o".into(),
+            name: "2027 Q1".into(),
+            start_date: day(2027, 1, 1),
+            end_date: day(2027, 3, 31),
+            state: match closed_on {
+                Some(_) => crate::cycles::CycleState::Closed,
+                None => crate::cycles::CycleState::Active,
+            },
+            created_by_user_id: "u".into(),
+            closed_at: closed_on.and_then(|d| d.and_hms_opt(9, 0, 0)),
+            closed_by_user_id: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn pace_in_a_cycle_runs_over_the_cycle_unless_the_item_has_its_own_dates() {
+        let mut item = Item::sample("kr", ItemType::KeyResult, None);
+        item.progress_computed = 10.0;
+        let open = quarter(None);
+        // 1 Jan → 31 Mar is 89 days; on 15 Feb 45 of them have passed.
+        let mid = pace(&item, Some(&open), day(2027, 2, 15)).unwrap();
+        assert!((mid.expected - 45.0 * 100.0 / 89.0).abs() < 1e-9);
+        assert!(mid.behind);
+        assert_eq!(
+            pace(&item, None, day(2027, 2, 15)),
+            None,
+            "no due date, no cycle"
+        );
+        item.due_date = Some(day(2027, 1, 31));
+        assert_eq!(
+            pace(&item, Some(&open), day(2027, 2, 15)).unwrap().expected,
+            100.0
+        );
+        // A closed cycle's pace stands still at the day it closed.
+        item.due_date = None;
+        let closed = quarter(Some(day(2027, 2, 15)));
+        assert_eq!(
+            pace(&item, Some(&closed), day(2027, 9, 1)),
+            pace(&item, Some(&open), day(2027, 2, 15))
+        );
+    }
+
+    #[test]
+    fn a_closed_cycle_keeps_the_status_it_had_when_it_closed() {
+        let weekly = CheckInCadence::from_stored(Cadence::Weekly, 1);
+        let mut kr = standing(ItemType::KeyResult, 40.0, Some((day(2027, 3, 29), 8)));
+        let months_later = day(2027, 7, 1);
+        assert_eq!(kr.own(weekly, months_later), Status::NoUpdate);
+        kr.frozen_on = Some(day(2027, 3, 31));
+        assert_eq!(kr.own(weekly, months_later), Status::OnTrack);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 
 use super::status::{Status, Statuses};
 use super::{ActionStatus, Item, ItemType, OkrError};
+use crate::cycles::CycleFilter;
 use crate::db::AnyConnection;
 use crate::schema::{okr_item_assignees, okr_items, users};
 use crate::scope::{self, Viewer};
@@ -41,6 +42,8 @@ pub struct TreeFilter {
     /// The status (on track, at risk…). It is derived from the whole workspace, so only
     /// the tree and the board, which have the statuses at hand, narrow by it.
     pub track: Option<Status>,
+    /// One cycle, the backlog or all (every item carries its objective's cycle).
+    pub cycle: CycleFilter,
 }
 
 impl TreeFilter {
@@ -52,6 +55,7 @@ impl TreeFilter {
             && self.overdue_on.is_none()
             && self.text.is_none()
             && self.track.is_none()
+            && self.cycle == CycleFilter::All
     }
 
     fn has_status(&self, item: &Item, statuses: &Statuses) -> bool {
@@ -81,6 +85,7 @@ impl TreeFilter {
             && self.item_type.is_none_or(|t| t == item.item_type)
             && self.status.is_none_or(|s| item.action_status == Some(s))
             && self.overdue_on.is_none_or(|today| item.is_overdue(today))
+            && self.cycle.admits(item.cycle_id.as_deref())
             && text_matches
     }
 }

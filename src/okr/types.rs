@@ -7,8 +7,9 @@ use serde_json::json;
 
 use super::measure::{KeyResultMeasure, Measure, Metric, MetricKind, Number};
 use super::progress::ProgressInput;
+use crate::cycles::Outcome;
 use crate::db::{AnyConnection, DbError};
-use crate::schema::{okr_item_assignees, okr_items, users};
+use crate::schema::{cycles, okr_item_assignees, okr_items, users};
 use crate::scope;
 use crate::text_enum;
 
@@ -109,6 +110,9 @@ pub enum OkrError {
     },
     #[error(transparent)]
     Org(#[from] crate::orgs::OrgError),
+    /// A write into a closed cycle, or a cycle that is not the organization's.
+    #[error(transparent)]
+    Cycle(#[from] crate::cycles::CycleError),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -165,9 +169,56 @@ pub struct Item {
     pub current_done: Option<bool>,
     pub last_check_in_on: Option<NaiveDate>,
     pub last_confidence: Option<i32>,
+    pub cycle_id: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub closing_note: Option<String>,
+    pub carried_over_from_id: Option<String>,
 }
 
 impl Item {
+    /// A bare item for unit tests: created at the epoch, measured by its actions.
+    #[cfg(test)]
+    pub(crate) fn sample(id: &str, item_type: ItemType, parent: Option<&str>) -> Self {
+        let now = NaiveDateTime::default();
+        Self {
+            id: id.into(),
+            organization_id: "o".into(),
+            workspace_id: "w".into(),
+            item_type,
+            title: id.into(),
+            description: None,
+            owner_user_id: "u".into(),
+            parent_id: parent.map(Into::into),
+            start_date: None,
+            due_date: None,
+            action_status: None,
+            story_points: None,
+            progress_computed: 0.0,
+            sort_order: 0,
+            position_x: None,
+            position_y: None,
+            deleted_at: None,
+            deleted_by_user_id: None,
+            created_at: now,
+            updated_at: now,
+            measure: Measure::Actions,
+            metric_kind: None,
+            baseline: None,
+            target: None,
+            unit: None,
+            decimals: 0,
+            weight: 1.0,
+            current_value: None,
+            current_done: None,
+            last_check_in_on: None,
+            last_confidence: None,
+            cycle_id: None,
+            outcome: None,
+            closing_note: None,
+            carried_over_from_id: None,
+        }
+    }
+
     /// What the key result's progress comes from (`Actions` for other items). A metric with
     /// parts missing cannot be stored; it would read as measured by actions.
     pub fn key_result_measure(&self) -> KeyResultMeasure {
@@ -232,6 +283,14 @@ impl Item {
             .order(users::name.asc())
             .select((users::id, users::name))
             .load(conn)?;
+        let cycle: Option<String> = match &self.cycle_id {
+            Some(id) => cycles::table
+                .find(id)
+                .select(cycles::name)
+                .first(conn)
+                .optional()?,
+            None => None,
+        };
         Ok(json!({
             "type": self.item_type.as_str(),
             "title": self.title,
@@ -253,6 +312,11 @@ impl Item {
             "target": self.target.map(Number::to_stored),
             "unit": self.unit,
             "decimals": self.decimals,
+            "cycle_id": self.cycle_id,
+            "cycle": cycle,
+            "outcome": self.outcome.map(Outcome::as_str),
+            "closing_note": self.closing_note,
+            "carried_over_from_id": self.carried_over_from_id,
         }))
     }
 }

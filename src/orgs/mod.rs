@@ -86,6 +86,7 @@ pub struct Organization {
     pub archived_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub fiscal_year_start_month: i32,
 }
 
 impl Organization {

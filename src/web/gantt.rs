@@ -14,6 +14,7 @@ use super::htmx::Htmx;
 use super::items::ItemRef;
 use super::layout::Layout;
 use super::{html, see_other};
+use crate::cycles::CycleFilter;
 use crate::okr;
 use crate::okr::edit::{self, ItemChanges};
 use crate::okr::gantt::{self, Chart, Plan, Range, Scale, Timeline, HEADER_HEIGHT, ROW_HEIGHT};
@@ -124,7 +125,7 @@ impl View {
 }
 
 async fn load_plan(ctx: &WorkspaceCtx) -> Result<Plan, AppError> {
-    ctx.run(|conn, _, viewer| Ok::<_, AppError>(gantt::plan(conn, viewer)?))
+    ctx.run(|conn, _, viewer| Ok::<_, AppError>(gantt::plan(conn, viewer, &CycleFilter::All)?))
         .await
 }
 
@@ -133,7 +134,7 @@ async fn load_chart_data(ctx: &WorkspaceCtx) -> Result<(Plan, Statuses), AppErro
     let today = ctx.state().config.clock.today();
     ctx.run(move |conn, _, viewer| {
         let statuses = status::statuses(conn, viewer, today)?;
-        Ok::<_, AppError>((gantt::plan(conn, viewer)?, statuses))
+        Ok::<_, AppError>((gantt::plan(conn, viewer, &CycleFilter::All)?, statuses))
     })
     .await
 }

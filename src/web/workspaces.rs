@@ -192,6 +192,7 @@ impl TreeQuery {
             overdue_on: (!self.overdue.is_empty()).then_some(today),
             text: text(&self.q).map(|q| q.chars().take(200).collect()),
             track: Status::parse(self.track.trim()),
+            cycle: Default::default(),
         }
     }
 }

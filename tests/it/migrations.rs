@@ -24,6 +24,8 @@ const TABLES: &[&str] = &[
     "member_skills",
     "pat",
     "email_outbox",
+    "check_ins",
+    "cycles",
 ];
 
 #[derive(QueryableByName)]
@@ -96,7 +98,8 @@ async fn schema_rs_matches_the_migrations() {
         member_skills,
         pat,
         email_outbox,
-        check_ins
+        check_ins,
+        cycles
     );
 }
 

@@ -196,24 +196,9 @@ mod tests {
     fn item(measure: &str) -> Item {
         let created = day(2027, 1, 1).and_hms_opt(9, 0, 0).unwrap_or_default();
         Item {
-            id: "kr".into(),
-            organization_id: "o".into(),
-            workspace_id: "w".into(),
-            item_type: ItemType::KeyResult,
             title: "Ten deals".into(),
-            description: None,
-            owner_user_id: "u".into(),
-            parent_id: None,
-            start_date: None,
             due_date: Some(day(2027, 3, 31)),
-            action_status: None,
-            story_points: None,
             progress_computed: 40.0,
-            sort_order: 0,
-            position_x: None,
-            position_y: None,
-            deleted_at: None,
-            deleted_by_user_id: None,
             created_at: created,
             updated_at: created,
             measure: Measure::parse(measure).unwrap_or(Measure::Actions),
@@ -221,12 +206,8 @@ mod tests {
             baseline: Number::from_stored("0"),
             target: Number::from_stored("20"),
             unit: Some("deals".into()),
-            decimals: 0,
-            weight: 1.0,
-            current_value: None,
-            current_done: None,
-            last_check_in_on: None,
             last_confidence: Some(6),
+            ..Item::sample("kr", ItemType::KeyResult, None)
         }
     }
 

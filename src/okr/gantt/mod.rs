@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 pub use timeline::{Bar, Range, RangeError, Scale, Tick, Timeline};
 
 use super::{OkrError, TreeRow};
+use crate::cycles::CycleFilter;
 use crate::db::AnyConnection;
 use crate::scope::{self, Viewer};
 
@@ -58,11 +59,16 @@ impl Plan {
     }
 }
 
-/// The viewer's plan: visible items in tree order and the links between them, with the
-/// visible set computed once.
-pub fn plan(conn: &mut AnyConnection, viewer: &Viewer) -> Result<Plan, OkrError> {
+/// The viewer's plan in a cycle (or the backlog, or all): visible items in tree order and
+/// the links between them, with the visible set computed once.
+pub fn plan(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    cycle: &CycleFilter,
+) -> Result<Plan, OkrError> {
     let visible = scope::visible_items(conn, viewer)?;
-    let tree = super::tree_in(conn, viewer, &visible)?;
+    let mut tree = super::tree_in(conn, viewer, &visible)?;
+    tree.retain(|row| cycle.admits(row.item.cycle_id.as_deref()));
     // `tree` holds the live items the viewer may see.
     let live: HashSet<&str> = tree.iter().map(|r| r.item.id.as_str()).collect();
     let links = super::links::between(conn, viewer, &live)?

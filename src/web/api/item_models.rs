@@ -391,6 +391,7 @@ impl TryFrom<ItemPatch> for ItemChanges {
             story_points,
             measure,
             weight,
+            ..ItemChanges::default()
         })
     }
 }
