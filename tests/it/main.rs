@@ -14,6 +14,7 @@ mod browser;
 mod check_ins;
 mod cli;
 mod contexts;
+mod cycles;
 mod feed;
 mod gantt;
 mod harness;

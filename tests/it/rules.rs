@@ -83,6 +83,8 @@ struct Ids {
     /// to delete.
     check_in: String,
     other_check_in: String,
+    /// A cycle in planning, which the control run activates, closes and reopens in turn.
+    cycle: String,
 }
 
 impl World {
@@ -145,6 +147,18 @@ impl World {
                 )
                 .await);
         }
+        let cycles = format!("/orgs/{}/cycles", w.org);
+        ok(admin
+            .submit(
+                &cycles,
+                &cycles,
+                &[
+                    ("name", "2031 Q1"),
+                    ("start_date", "2031-01-01"),
+                    ("end_date", "2031-03-31"),
+                ],
+            )
+            .await);
         ok(admin
             .submit(
                 "/account/tokens",
@@ -172,6 +186,11 @@ impl World {
                 .expect("check-in")
         };
         let check_in = check_in_on(&items.objective, &mut conn);
+        let cycle = cairn::schema::cycles::table
+            .filter(cairn::schema::cycles::name.eq("2031 Q1"))
+            .select(cairn::schema::cycles::id)
+            .first(&mut conn)
+            .expect("cycle");
         let other_check_in = check_in_on(&items.other, &mut conn);
         let ids = Ids {
             owner: w.app.user_id("admin@example.com"),
@@ -191,6 +210,7 @@ impl World {
             token,
             check_in,
             other_check_in,
+            cycle,
         };
         Self {
             w,
@@ -216,6 +236,7 @@ impl World {
             ("{link_id}", ids.link.as_str()),
             ("{token_id}", ids.token.as_str()),
             ("{check_in_id}", ids.check_in.as_str()),
+            ("{cycle_id}", ids.cycle.as_str()),
             // Invite links are public and refused before their token matters.
             ("{token}", "not-a-real-invite-token"),
             ("{file:.*}", "app.css"),
@@ -283,6 +304,29 @@ impl World {
                     ("industry", "Robotics"),
                 ]),
             ),
+            // Not the default (January), so the control run sees it stored.
+            "/orgs/{org}/settings/fiscal-year" => (path, f(&[("fiscal_year_start_month", "4")])),
+            "/orgs/{org}/cycles" => (
+                path,
+                f(&[
+                    ("name", "Walk offsite"),
+                    ("start_date", "2031-06-01"),
+                    ("end_date", "2031-06-30"),
+                ]),
+            ),
+            "/orgs/{org}/cycles/{cycle_id}" => (
+                path,
+                f(&[
+                    ("name", "2031 Q1 walked"),
+                    ("start_date", "2031-01-01"),
+                    ("end_date", "2031-03-31"),
+                ]),
+            ),
+            // In route order the control run activates, closes and reopens the cycle.
+            "/orgs/{org}/cycles/next-quarter"
+            | "/orgs/{org}/cycles/{cycle_id}/activate"
+            | "/orgs/{org}/cycles/{cycle_id}/close"
+            | "/orgs/{org}/cycles/{cycle_id}/reopen" => (path, vec![]),
             "/orgs/{org}/archive"
             | "/orgs/{org}/unarchive"
             | "/orgs/{org}/w/{ws}/archive"
