@@ -212,6 +212,7 @@ async fn the_fiscal_year_start_month_names_and_shifts_the_quarters() {
             .as_deref(),
         Some("October")
     );
+    assert!(page.body.contains("changed the fiscal year"), "logged");
 
     // A year starting in October 2026 is named 2027: today falls in its first quarter.
     let path = cycles_path(&w);
