@@ -83,8 +83,12 @@ struct Ids {
     /// to delete.
     check_in: String,
     other_check_in: String,
-    /// A cycle in planning, which the control run activates, closes and reopens in turn.
+    /// An active cycle holding `objective`, and a planned one to carry over to.
     cycle: String,
+    next_cycle: String,
+    /// A cycle in planning that holds nothing, which the control run renames, activates,
+    /// closes and reopens in turn.
+    walk_cycle: String,
 }
 
 impl World {
@@ -186,12 +190,39 @@ impl World {
                 .expect("check-in")
         };
         let check_in = check_in_on(&items.objective, &mut conn);
-        let cycle = cairn::schema::cycles::table
+        let walk_cycle = cairn::schema::cycles::table
             .filter(cairn::schema::cycles::name.eq("2031 Q1"))
             .select(cairn::schema::cycles::id)
             .first(&mut conn)
             .expect("cycle");
         let other_check_in = check_in_on(&items.other, &mut conn);
+        let cycle = crate::cycle_world::add_cycle(
+            &mut conn,
+            &w.org,
+            "Now",
+            "2026-10-01",
+            "2026-12-31",
+            "active",
+        );
+        let next_cycle = crate::cycle_world::add_cycle(
+            &mut conn,
+            &w.org,
+            "Next",
+            "2027-01-01",
+            "2027-03-31",
+            "planning",
+        );
+        crate::cycle_world::put_in_cycle(
+            &mut conn,
+            &[
+                &items.objective,
+                &items.key_result,
+                &items.action,
+                &items.throwaway,
+                &second_key_result,
+            ],
+            &cycle,
+        );
         let ids = Ids {
             owner: w.app.user_id("admin@example.com"),
             member: w.app.user_id("member@example.com"),
@@ -211,6 +242,8 @@ impl World {
             check_in,
             other_check_in,
             cycle,
+            next_cycle,
+            walk_cycle,
         };
         Self {
             w,
@@ -315,18 +348,20 @@ impl World {
                 ]),
             ),
             "/orgs/{org}/cycles/{cycle_id}" => (
-                path,
+                at(&[("{cycle_id}", &ids.walk_cycle)]),
                 f(&[
                     ("name", "2031 Q1 walked"),
                     ("start_date", "2031-01-01"),
                     ("end_date", "2031-03-31"),
                 ]),
             ),
-            // In route order the control run activates, closes and reopens the cycle.
-            "/orgs/{org}/cycles/next-quarter"
-            | "/orgs/{org}/cycles/{cycle_id}/activate"
+            "/orgs/{org}/cycles/next-quarter" => (path, vec![]),
+            // In route order the control run activates, closes and reopens it.
+            "/orgs/{org}/cycles/{cycle_id}/activate"
             | "/orgs/{org}/cycles/{cycle_id}/close"
-            | "/orgs/{org}/cycles/{cycle_id}/reopen" => (path, vec![]),
+            | "/orgs/{org}/cycles/{cycle_id}/reopen" => {
+                (at(&[("{cycle_id}", &ids.walk_cycle)]), vec![])
+            }
             "/orgs/{org}/archive"
             | "/orgs/{org}/unarchive"
             | "/orgs/{org}/w/{ws}/archive"
@@ -435,6 +470,10 @@ impl World {
                     ("check_in_cadence", "biweekly"),
                     ("check_in_weekday", "thursday"),
                 ]),
+            ),
+            "/orgs/{org}/w/{ws}/cycles/{cycle_id}/carry-over" => (
+                path,
+                f(&[("to_cycle_id", &ids.next_cycle), ("which", "unfinished")]),
             ),
             "/orgs/{org}/w/{ws}/members" => (
                 path,
