@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod calendar;
 pub mod clock;
 pub mod config;
 pub mod cycles;

@@ -151,7 +151,13 @@ pub fn update(
         }
         check_name_free(conn, &org_id, &name, Some(cycle_id))?;
         check_overlap(conn, &org_id, dates, Some(cycle_id))?;
-        check_items_inside(conn, cycle_id, dates)?;
+        // The message sits at the end that moved in; a start moved later comes first.
+        let field = if dates.start() <= before.start_date && dates.end() < before.end_date {
+            "end_date"
+        } else {
+            "start_date"
+        };
+        check_items_inside(conn, cycle_id, dates, field)?;
         diesel::update(cycles::table.find(cycle_id))
             .set((
                 cycles::name.eq(&name),
@@ -197,6 +203,7 @@ fn check_items_inside(
     conn: &mut AnyConnection,
     cycle_id: &str,
     dates: CycleDates,
+    field: &'static str,
 ) -> Result<(), CycleError> {
     let outside = || {
         okr_items::table
@@ -218,15 +225,15 @@ fn check_items_inside(
         .order(okr_items::id.asc())
         .select(okr_items::title)
         .first(conn)?;
-    let others = match count {
-        1 => String::new(),
-        2 => " and 1 other item".to_owned(),
-        n => format!(" and {} other items", n - 1),
+    let (others, pronoun) = match count {
+        1 => (String::new(), "its"),
+        2 => (" and 1 other item".to_owned(), "their"),
+        n => (format!(" and {} other items", n - 1), "their"),
     };
     Err(CycleError::field(
-        "start_date",
+        field,
         format!(
-            "“{first}”{others} would fall outside these dates. Move their dates first, \
+            "“{first}”{others} would fall outside these dates. Move {pronoun} dates first, \
              or choose dates that hold them."
         ),
     ))

@@ -187,13 +187,13 @@ impl CycleDates {
     pub fn new(start: NaiveDate, end: NaiveDate) -> Result<Self, CycleError> {
         use chrono::Datelike;
         for (date, field) in [(start, "start_date"), (end, "end_date")] {
-            if !crate::okr::PLAN_YEARS.contains(&date.year()) {
+            if !crate::calendar::PLAN_YEARS.contains(&date.year()) {
                 return Err(CycleError::field(
                     field,
                     format!(
                         "Choose a date between {} and {}.",
-                        crate::okr::PLAN_YEARS.start(),
-                        crate::okr::PLAN_YEARS.end()
+                        crate::calendar::PLAN_YEARS.start(),
+                        crate::calendar::PLAN_YEARS.end()
                     ),
                 ));
             }

@@ -26,9 +26,7 @@ pub fn title(raw: &str) -> Result<String, String> {
     Ok(title.to_owned())
 }
 
-/// The years a plan's dates may fall in: wide enough for any real plan, and far enough
-/// from chrono's limits that date arithmetic on the gantt never overflows.
-pub const PLAN_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+pub use crate::calendar::PLAN_YEARS;
 
 fn plan_window_message(label: &str) -> String {
     format!(

@@ -318,10 +318,10 @@ async fn dates_that_would_leave_an_item_outside_are_refused_and_a_rename_is_save
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         refused
-            .text_of(&format!("#edit-{q1}-start_date-error"))
+            .text_of(&format!("#edit-{q1}-end_date-error"))
             .as_deref(),
         Some(
-            "“Win Globex” would fall outside these dates. Move their dates first, or choose \
+            "“Win Globex” would fall outside these dates. Move its dates first, or choose \
              dates that hold them."
         )
     );
