@@ -14,6 +14,7 @@ use super::layout::{FieldErrors, Layout};
 use super::measure_form::Refusal;
 use super::{render, see_other, unprocessable};
 use crate::activity::{ActivityEntry, Actor};
+use crate::cycles::{self, Cycle, Outcome};
 use crate::db::AnyConnection;
 use crate::okr::edit::{self, Direction, ItemChanges, Trashed};
 use crate::okr::links::{self, Linked};
@@ -47,6 +48,13 @@ struct DetailPage {
     status: Option<Status>,
     behind: Option<Pace>,
     can_edit: bool,
+    /// Its outcome and closing note may be set (objectives in a cycle, closed or not).
+    can_close_out: bool,
+    /// The cycle it is in (none: the backlog).
+    cycle: Option<Cycle>,
+    /// The cycles a top-level objective may move to: the organization's open ones.
+    open_cycles: Vec<Cycle>,
+    outcomes: &'static [Outcome],
     /// What the form shows: the item, or what was typed when saving it was refused.
     form: EditForm,
     /// Why the last change was refused, as a whole.
@@ -64,6 +72,27 @@ impl DetailPage {
         self.members
             .iter()
             .any(|m| m.user_id == self.form.owner_user_id)
+    }
+
+    /// Whether the item chooses its cycle (top-level objectives; the rest follow them).
+    fn chooses_cycle(&self) -> bool {
+        self.form.cycle_id.is_some()
+    }
+
+    fn is_closed(&self) -> bool {
+        self.cycle.as_ref().is_some_and(Cycle::is_closed)
+    }
+
+    /// The tree in the item's cycle.
+    fn cycle_href(&self) -> String {
+        let cycle = self.cycle.as_ref().map_or("backlog", |c| c.id.as_str());
+        format!(
+            "{}?{}",
+            self.base,
+            url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("cycle", cycle)
+                .finish()
+        )
     }
 
     /// What the move picker offers, in words.
@@ -90,7 +119,7 @@ async fn detail_page(
 ) -> Result<DetailPage, AppError> {
     let workspace_id = ctx.access.workspace().id.clone();
     let now = ctx.state().config.clock.now();
-    let (page, members, check_in_entries, statuses) = ctx
+    let (page, members, check_in_entries, statuses, org_cycles) = ctx
         .run(move |conn, _, viewer| {
             let page = okr::item_page(conn, viewer, &item_id, 50)?;
             let members = workspaces::members(conn, &workspace_id)?;
@@ -101,7 +130,8 @@ async fn detail_page(
                 .then(|| check_ins::history(conn, viewer, &item_id, now))
                 .transpose()?;
             let statuses = status::statuses(conn, viewer, now.date())?;
-            Ok::<_, AppError>((page, members, entries, statuses))
+            let org_cycles = cycles::list(conn, &viewer.organization_id)?;
+            Ok::<_, AppError>((page, members, entries, statuses, org_cycles))
         })
         .await?;
     let okr::ItemPage {
@@ -137,16 +167,30 @@ async fn detail_page(
         .filter(|row| okr::may_move_under(&item, &row.item, &parents))
         .cloned()
         .collect();
-    let can_edit = detail.can_edit && ctx.viewer.require_writable().is_ok();
+    let writable = ctx.viewer.require_writable().is_ok();
+    let can_edit = detail.can_edit && writable;
+    let cycle = org_cycles
+        .iter()
+        .find(|c| item.cycle_id.as_ref() == Some(&c.id))
+        .cloned();
+    let open_cycles = org_cycles.into_iter().filter(|c| !c.is_closed()).collect();
     let Refused { refusal, typed } = refused;
+    let stored = EditForm::of(&item, &detail_assignees);
     let (status, behind) = (statuses.of(&item), statuses.behind(&item));
     Ok(DetailPage {
         layout: ctx.layout(&item.title).await?,
         base: ctx.base(),
         check_ins: check_in_entries
             .map(|entries| CheckInSection::new(&item, entries, now.date(), can_edit)),
-        form: typed.unwrap_or_else(|| EditForm::of(&item, &detail_assignees)),
+        form: match typed {
+            Some(typed) => typed.over(stored),
+            None => stored,
+        },
         can_edit,
+        can_close_out: detail.can_close_out && writable,
+        cycle,
+        open_cycles,
+        outcomes: Outcome::ALL,
         owner_name: detail.owner_name,
         parent: detail.parent,
         item,
@@ -273,6 +317,9 @@ pub async fn restore(
 #[derive(Deserialize)]
 pub struct StatusForm {
     action_status: String,
+    /// The tree's cycle, to come back to.
+    #[serde(default)]
+    cycle: String,
 }
 
 /// The tree's inline status change; htmx swaps in the refreshed tree (every ancestor's
@@ -285,7 +332,12 @@ pub async fn set_status(
     let status = ActionStatus::parse(&form.action_status)
         .ok_or_else(|| AppError::BadRequest("Choose pending, in progress or done.".into()))?;
     let item_id = path.into_inner().item_id;
-    let location = in_tree(&ctx, &item_id);
+    let view = super::tree::TreeQuery::in_cycle(&form.cycle);
+    let location = format!(
+        "{}{}#item-{item_id}",
+        ctx.base(),
+        super::tree::cycle_query(&view)
+    );
     change_item(
         ctx,
         item_id,

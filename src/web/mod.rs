@@ -8,6 +8,7 @@ mod check_in_history;
 mod check_ins;
 mod context;
 mod csrf;
+mod cycle_choice;
 mod error;
 mod gantt;
 mod headers;
@@ -23,6 +24,7 @@ mod nav;
 mod orgs;
 mod session_store;
 mod tokens;
+mod tree;
 mod workspace_members;
 mod workspaces;
 
@@ -144,8 +146,8 @@ page_routes! {
     POST "/orgs/{org}/invites" => invites::create;
     POST "/orgs/{org}/invites/{invite_id}/revoke" => invites::revoke;
     POST "/orgs/{org}/invites/{invite_id}/resend" => invites::resend;
-    GET "/orgs/{org}/w/{ws}" => workspaces::overview;
-    POST "/orgs/{org}/w/{ws}/items" => workspaces::create_item;
+    GET "/orgs/{org}/w/{ws}" => tree::overview;
+    POST "/orgs/{org}/w/{ws}/items" => tree::create_item;
     GET "/orgs/{org}/w/{ws}/board" => board::page;
     POST "/orgs/{org}/w/{ws}/board/tidy" => board::tidy_up;
     POST "/orgs/{org}/w/{ws}/board/items" => board::create_item;
