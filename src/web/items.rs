@@ -74,6 +74,25 @@ impl DetailPage {
             .any(|m| m.user_id == self.form.owner_user_id)
     }
 
+    /// Whether the page has the outcome form (objectives in a cycle).
+    fn has_closing_form(&self) -> bool {
+        self.item.item_type == ItemType::Objective && self.cycle.is_some()
+    }
+
+    /// The reason a change was refused: as a whole, or an outcome's where the page has no
+    /// outcome form to show it by.
+    fn reason(&self) -> Option<&str> {
+        self.error.as_deref().or_else(|| {
+            (!self.has_closing_form())
+                .then(|| {
+                    self.errors
+                        .get("outcome")
+                        .or(self.errors.get("closing_note"))
+                })
+                .flatten()
+        })
+    }
+
     /// Whether the item chooses its cycle (top-level objectives; the rest follow them).
     fn chooses_cycle(&self) -> bool {
         self.form.cycle_id.is_some()

@@ -14,6 +14,7 @@ mod browser;
 mod check_ins;
 mod cli;
 mod contexts;
+mod cycle_views;
 mod feed;
 mod gantt;
 mod harness;
