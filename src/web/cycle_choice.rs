@@ -3,7 +3,7 @@
 
 use super::context::WorkspaceCtx;
 use super::error::AppError;
-use crate::cycles::{self, Cycle, CycleFilter};
+use crate::cycles::{self, Cycle, CycleFilter, CycleState};
 
 /// The switcher's choices and the one made.
 #[derive(Debug, Clone)]
@@ -65,6 +65,22 @@ impl CycleChoice {
     /// Whether the view shows a closed cycle: everything in it is read-only.
     pub fn is_closed(&self) -> bool {
         self.chosen().is_some_and(Cycle::is_closed)
+    }
+
+    /// The switcher's groups: active cycles, then planned, then closed, each latest first.
+    pub fn by_state(&self) -> Vec<(&'static str, Vec<&Cycle>)> {
+        [
+            (CycleState::Active, "Active"),
+            (CycleState::Planning, "Planned"),
+            (CycleState::Closed, "Closed"),
+        ]
+        .into_iter()
+        .map(|(state, label)| {
+            let cycles: Vec<&Cycle> = self.cycles.iter().filter(|c| c.state == state).collect();
+            (label, cycles)
+        })
+        .filter(|(_, cycles)| !cycles.is_empty())
+        .collect()
     }
 
     pub fn is_all(&self) -> bool {

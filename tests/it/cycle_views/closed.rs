@@ -43,7 +43,7 @@ async fn frozen() -> Frozen {
 
 impl Frozen {
     /// Every page write into the cycle, as (what, path, fields, how it is sent).
-    fn writes(&self) -> Vec<(&'static str, String, Vec<(&'static str, String)>, Send)> {
+    fn writes(&self) -> Vec<Write> {
         let base = self.w.base();
         let item = |id: &str| format!("{base}/items/{id}");
         let owner = self.w.app.user_id("admin@example.com");
@@ -138,6 +138,10 @@ impl Frozen {
         ]
     }
 }
+
+/// One write: what it is, where it goes, its fields and how it is sent.
+type Write = (&'static str, String, Fields, Send);
+type Fields = Vec<(&'static str, String)>;
 
 #[derive(Clone, Copy, Debug)]
 enum Send {

@@ -213,7 +213,7 @@ pub fn generate(rng: &mut StdRng, seed: u64, people: usize) -> World {
                 id: uuid(rng),
                 start,
                 end,
-                state: *["planning", "active", "active", "closed"]
+                state: ["planning", "active", "active", "closed"]
                     .choose(rng)
                     .expect("states"),
             });
