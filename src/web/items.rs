@@ -1,5 +1,5 @@
 //! One item: its detail page (all fields, children, links, history) and the changes made
-//! from it; the workspace's trash.
+//! from it (the trash and the activity feed are `item_lists`).
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -16,7 +16,7 @@ use super::{render, see_other, unprocessable};
 use crate::activity::{ActivityEntry, Actor};
 use crate::cycles::{self, Cycle, Outcome};
 use crate::db::AnyConnection;
-use crate::okr::edit::{self, Direction, ItemChanges, Trashed};
+use crate::okr::edit::{self, Direction, ItemChanges};
 use crate::okr::links::{self, Linked};
 use crate::okr::status::{self, Pace, Status};
 use crate::okr::{self, check_ins, ActionStatus, Item, ItemType, OkrError, StoryPoints, TreeRow};
@@ -471,47 +471,4 @@ pub async fn remove_link(
         links::remove(conn, actor, viewer, id, &link_id)
     })
     .await
-}
-
-#[derive(Template)]
-#[template(path = "items/trash.html")]
-struct TrashPage {
-    layout: Layout,
-    base: String,
-    items: Vec<Trashed>,
-    can_restore: bool,
-}
-
-pub async fn trash(ctx: WorkspaceCtx) -> Result<HttpResponse, AppError> {
-    let items = ctx.run(|conn, _, viewer| edit::trash(conn, viewer)).await?;
-    render(TrashPage {
-        layout: ctx
-            .layout(&format!("Trash of {}", ctx.access.workspace().name))
-            .await?,
-        base: ctx.base(),
-        can_restore: ctx.viewer.require_writable().is_ok(),
-        items,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "items/activity.html")]
-struct ActivityPage {
-    layout: Layout,
-    base: String,
-    feed: Vec<okr::FeedEntry>,
-}
-
-/// The workspace's recent item changes, as far as the viewer may see them.
-pub async fn activity_feed(ctx: WorkspaceCtx) -> Result<HttpResponse, AppError> {
-    let feed = ctx
-        .run(|conn, _, viewer| okr::activity_feed(conn, viewer, 200))
-        .await?;
-    render(ActivityPage {
-        layout: ctx
-            .layout(&format!("Activity in {}", ctx.access.workspace().name))
-            .await?,
-        base: ctx.base(),
-        feed,
-    })
 }

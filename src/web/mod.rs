@@ -17,6 +17,7 @@ mod htmx;
 mod identity;
 mod invites;
 mod item_form;
+mod item_lists;
 mod items;
 mod layout;
 mod measure_form;
@@ -152,8 +153,8 @@ page_routes! {
     POST "/orgs/{org}/w/{ws}/board/tidy" => board::tidy_up;
     POST "/orgs/{org}/w/{ws}/board/items" => board::create_item;
     POST "/orgs/{org}/w/{ws}/items/{item_id}/position" => board::set_position;
-    GET "/orgs/{org}/w/{ws}/trash" => items::trash;
-    GET "/orgs/{org}/w/{ws}/activity" => items::activity_feed;
+    GET "/orgs/{org}/w/{ws}/trash" => item_lists::trash;
+    GET "/orgs/{org}/w/{ws}/activity" => item_lists::activity_feed;
     GET "/orgs/{org}/w/{ws}/gantt" => gantt::show;
     GET "/orgs/{org}/w/{ws}/gantt.csv" => gantt::csv;
     POST "/orgs/{org}/w/{ws}/gantt/items/{item_id}/dates" => gantt::set_dates;
