@@ -5,7 +5,10 @@ use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 
-use super::{assignees_of, check_may_edit, links, load, tree_in, Item, OkrError, TreeRow};
+use super::{
+    assignees_of, check_may_edit, check_permission, cycle_items, links, load, tree_in, Item,
+    OkrError, TreeRow,
+};
 use crate::activity;
 use crate::db::AnyConnection;
 use crate::schema::{okr_items, users};
@@ -20,6 +23,8 @@ pub struct ItemDetail {
     /// The parent, when the viewer may see it.
     pub parent: Option<Item>,
     pub can_edit: bool,
+    /// Whether the viewer may set its outcome and closing note (a closed cycle's too).
+    pub can_close_out: bool,
 }
 
 pub fn detail(
@@ -50,12 +55,15 @@ fn detail_in(
         _ => None,
     };
     let can_edit = check_may_edit(conn, viewer, &item).is_ok();
+    let can_close_out = cycle_items::check_takes_outcome(&item).is_ok()
+        && check_permission(conn, viewer, &item).is_ok();
     Ok(ItemDetail {
         assignee_ids: assignees_of(conn, item_id)?,
         item,
         owner_name,
         parent,
         can_edit,
+        can_close_out,
     })
 }
 

@@ -7,12 +7,13 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::context::WorkspaceCtx;
+use super::cycle_choice::CycleChoice;
 use super::error::AppError;
 use super::items::ItemRef;
 use super::layout::FieldErrors;
 use super::layout::Layout;
 use super::measure_form::MeasureForm;
-use super::workspaces::{create_from, ItemForm, RefusedItem, TreeQuery};
+use super::tree::{create_from, cycle_query, ItemForm, RefusedItem, TreeQuery};
 use super::{render, see_other, unprocessable};
 use crate::okr::board::{self, Board, BoardPosition, Card, EdgeKind, Tidy};
 use crate::okr::status::{self, Pace, Status, Statuses};
@@ -28,7 +29,9 @@ struct BoardPage {
     board: Board,
     today: NaiveDate,
     filter: TreeQuery,
+    /// Filters other than the cycle narrow the board (the cycle is the switcher's).
     filtering: bool,
+    cycle: CycleChoice,
     members: Vec<WorkspaceMember>,
     item_types: &'static [ItemType],
     /// Every objective's and key result's status today, read once for the page.
@@ -103,8 +106,11 @@ async fn board_page(
     refused: Option<(RefusedItem, PositionForm)>,
 ) -> Result<BoardPage, AppError> {
     let today = ctx.state().config.clock.today();
-    let filter = query.filter(today);
+    let cycle = CycleChoice::of(ctx, query.cycle.clone()).await?;
+    let mut filter = query.filter(today);
     let filtering = !filter.is_empty();
+    filter.cycle = cycle.filter.clone();
+    let cycle = cycle.for_view("/board", query.keep());
     let workspace_id = ctx.access.workspace().id.clone();
     let (board, members, statuses) = ctx
         .run(move |conn, _, viewer| {
@@ -124,6 +130,7 @@ async fn board_page(
         today,
         filter: query,
         filtering,
+        cycle,
         members,
         item_types: ItemType::ALL,
         statuses,
@@ -186,6 +193,9 @@ pub struct TidyForm {
     /// Comma-separated item ids, for `which=selected`.
     #[serde(default)]
     ids: String,
+    /// The board's cycle, to come back to.
+    #[serde(default)]
+    cycle: String,
 }
 
 pub async fn tidy_up(
@@ -193,6 +203,11 @@ pub async fn tidy_up(
     form: web::Form<TidyForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
+    let back = format!(
+        "{}/board{}",
+        ctx.base(),
+        cycle_query(&TreeQuery::in_cycle(&form.cycle))
+    );
     let which = match form.which.as_str() {
         "all" => Tidy::All,
         "selected" => Tidy::Only(
@@ -219,7 +234,7 @@ pub async fn tidy_up(
         n => format!("{n} cards are back in the automatic layout."),
     };
     ctx.flash(&message)?;
-    Ok(see_other(&format!("{}/board", ctx.base())))
+    Ok(see_other(&back))
 }
 
 /// An item created from the board: the tree's form plus where the user clicked.
@@ -241,10 +256,14 @@ pub async fn create_item(
         position: Some(position),
         ..new
     };
+    let view = TreeQuery::in_cycle(&item.cycle);
     match create_from(&ctx, item, placed).await? {
-        Ok(item) => Ok(see_other(&format!("{}/board#card-{}", ctx.base(), item.id))),
-        Err(refused) => {
-            unprocessable(board_page(&ctx, TreeQuery::default(), Some((refused, at))).await?)
-        }
+        Ok(item) => Ok(see_other(&format!(
+            "{}/board{}#card-{}",
+            ctx.base(),
+            cycle_query(&view),
+            item.id
+        ))),
+        Err(refused) => unprocessable(board_page(&ctx, view, Some((refused, at))).await?),
     }
 }

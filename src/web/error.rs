@@ -23,6 +23,9 @@ pub enum AppError {
     /// A well-formed request the rules refuse.
     #[error("{0}")]
     Unprocessable(String),
+    /// Clashes with the state of things, such as a write into a closed cycle: 409.
+    #[error("{0}")]
+    Conflict(String),
     #[error("Log in to continue.")]
     SignInRequired { next: String },
     /// Ours, not the person's: the source is logged once (with the request id), never shown.
@@ -37,9 +40,8 @@ impl From<ErrorKind> for AppError {
             // A page never asks for a token; a token that names nothing is not there.
             ErrorKind::NotFound | ErrorKind::Unauthenticated => Self::NotFound,
             ErrorKind::Forbidden(message) => Self::Forbidden(message),
-            ErrorKind::Conflict(message) | ErrorKind::Invalid { message, .. } => {
-                Self::Unprocessable(message)
-            }
+            ErrorKind::Conflict(message) => Self::Conflict(message),
+            ErrorKind::Invalid { message, .. } => Self::Unprocessable(message),
             ErrorKind::BadRequest(message) => Self::BadRequest(message),
             ErrorKind::Internal(source) => Self::Internal(source),
         }
@@ -86,6 +88,7 @@ impl ResponseError for AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::SignInRequired { .. } => StatusCode::SEE_OTHER,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -111,7 +114,7 @@ impl ResponseError for AppError {
             Self::CsrfRejected => "Form expired",
             Self::BadRequest(_) => "Bad request",
             Self::Forbidden(_) => "Not allowed",
-            Self::Unprocessable(_) => "Not possible",
+            Self::Unprocessable(_) | Self::Conflict(_) => "Not possible",
             Self::Internal(_) => "Something went wrong",
             Self::SignInRequired { .. } => "Log in",
         };
@@ -150,6 +153,7 @@ impl AppError {
             Self::BadRequest(_) => "bad_request",
             Self::Forbidden(_) => "forbidden",
             Self::Unprocessable(_) => "validation_failed",
+            Self::Conflict(_) => "conflict",
             Self::SignInRequired { .. } => "unauthorized",
             Self::Internal(_) => "internal_error",
         }

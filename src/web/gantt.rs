@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::context::WorkspaceCtx;
+use super::cycle_choice::CycleChoice;
 use super::error::AppError;
 use super::htmx::Htmx;
 use super::items::ItemRef;
@@ -43,6 +44,8 @@ pub struct GanttQuery {
     /// points the address at the resulting view.
     #[serde(default)]
     toggle: String,
+    /// `all`, `backlog` or a cycle id; none is the default cycle.
+    cycle: Option<String>,
 }
 
 /// The parsed view. Unknown values fall back to defaults, so a stale link still opens; a
@@ -54,24 +57,31 @@ struct View {
     collapsed: Vec<String>,
     page: usize,
     edit: Option<String>,
+    cycle: CycleFilter,
 }
 
 impl View {
-    fn parse(query: &GanttQuery, today: NaiveDate) -> (Self, Option<String>) {
+    /// The view asked for in the chosen cycle; a URL naming no range shows the cycle's
+    /// dates (all cycles and the backlog: the months around today).
+    fn parse(query: &GanttQuery, today: NaiveDate, cycle: &CycleChoice) -> (Self, Option<String>) {
         let scale = Scale::parse(&query.scale).unwrap_or(Scale::Month);
+        let default = cycle
+            .chosen()
+            .and_then(|c| Range::new(c.start_date, c.end_date, scale).ok())
+            .unwrap_or_else(|| Range::around(today, scale));
         let typed = !query.from.trim().is_empty() || !query.to.trim().is_empty();
         let from = okr::plan_date(&query.from, "first day");
         let to = okr::plan_date(&query.to, "last day");
         let (range, error) = match (from, to) {
             (Ok(from), Ok(to)) => match Range::new(from, to, scale) {
                 Ok(range) => (range, None),
-                Err(e) => (Range::around(today, scale), Some(e.to_string())),
+                Err(e) => (default, Some(e.to_string())),
             },
             _ if query.from.trim().is_empty() || query.to.trim().is_empty() => (
-                Range::around(today, scale),
+                default,
                 typed.then(|| "Enter both ends of the range as dates.".to_owned()),
             ),
-            (Err(message), _) | (_, Err(message)) => (Range::around(today, scale), Some(message)),
+            (Err(message), _) | (_, Err(message)) => (default, Some(message)),
         };
         let collapsed = query
             .collapsed
@@ -96,12 +106,14 @@ impl View {
             collapsed,
             page: query.page.trim().parse().unwrap_or(1),
             edit: Some(query.edit.trim().to_owned()).filter(|e| !e.is_empty()),
+            cycle: cycle.filter.clone(),
         };
         (view, error)
     }
 
     fn query(&self) -> String {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("cycle", self.cycle.as_param());
         query.append_pair("scale", self.scale.as_str());
         query.append_pair("from", &self.range.from.to_string());
         query.append_pair("to", &self.range.to.to_string());
@@ -124,17 +136,22 @@ impl View {
     }
 }
 
-async fn load_plan(ctx: &WorkspaceCtx) -> Result<Plan, AppError> {
-    ctx.run(|conn, _, viewer| Ok::<_, AppError>(gantt::plan(conn, viewer, &CycleFilter::All)?))
+async fn load_plan(ctx: &WorkspaceCtx, cycle: &CycleChoice) -> Result<Plan, AppError> {
+    let cycle = cycle.filter.clone();
+    ctx.run(move |conn, _, viewer| Ok::<_, AppError>(gantt::plan(conn, viewer, &cycle)?))
         .await
 }
 
 /// The plan and today's statuses, for the page.
-async fn load_chart_data(ctx: &WorkspaceCtx) -> Result<(Plan, Statuses), AppError> {
+async fn load_chart_data(
+    ctx: &WorkspaceCtx,
+    cycle: &CycleChoice,
+) -> Result<(Plan, Statuses), AppError> {
     let today = ctx.state().config.clock.today();
+    let cycle = cycle.filter.clone();
     ctx.run(move |conn, _, viewer| {
         let statuses = status::statuses(conn, viewer, today)?;
-        Ok::<_, AppError>((gantt::plan(conn, viewer, &CycleFilter::All)?, statuses))
+        Ok::<_, AppError>((gantt::plan(conn, viewer, &cycle)?, statuses))
     })
     .await
 }
@@ -160,7 +177,10 @@ struct GanttPartial<'a> {
     range_error: Option<String>,
     fit_href: String,
     today_href: String,
+    /// The chosen cycle's dates, when a cycle is chosen.
+    cycle_href: Option<String>,
     scales: &'static [Scale],
+    cycle: CycleChoice,
 }
 
 impl GanttPartial<'_> {
@@ -216,7 +236,6 @@ struct GanttPage<'a> {
     layout: Layout,
     access: WorkspaceAccess,
     base: String,
-    csv_href: String,
     gantt: GanttPartial<'a>,
 }
 
@@ -224,11 +243,11 @@ struct GanttPage<'a> {
 fn gantt_partial<'a>(
     ctx: &WorkspaceCtx,
     (plan, statuses): &'a (Plan, Statuses),
-    query: &GanttQuery,
+    (query, cycle): (&GanttQuery, CycleChoice),
     error: Option<(String, String)>,
 ) -> GanttPartial<'a> {
     let today = statuses.today();
-    let (mut view, range_error) = View::parse(query, today);
+    let (mut view, range_error) = View::parse(query, today, &cycle);
     if let Some((id, _)) = &error {
         view.edit = Some(id.clone());
     }
@@ -246,7 +265,16 @@ fn gantt_partial<'a>(
         .and_then(|id| plan.rows.iter().find(|r| &r.row.item.id == id));
     let fitted = Range::fit(plan.spans(), view.scale, today);
     let href = |v: View| format!("{base}/gantt?{}", v.query());
+    let cycle_range = cycle
+        .chosen()
+        .and_then(|c| Range::new(c.start_date, c.end_date, view.scale).ok());
     GanttPartial {
+        cycle_href: cycle_range.map(|range| {
+            href(view.with(|v| {
+                v.range = range;
+                v.page = 1;
+            }))
+        }),
         fit_href: href(view.with(|v| {
             v.range = fitted;
             v.page = 1;
@@ -257,6 +285,7 @@ fn gantt_partial<'a>(
         })),
         range_error,
         scales: Scale::ALL,
+        cycle: cycle.for_view("/gantt", vec![("scale", view.scale.as_str().to_owned())]),
         base,
         csrf_token: ctx.signed_in.csrf_token.clone(),
         chart,
@@ -286,7 +315,6 @@ async fn render_gantt(
             layout: ctx
                 .layout(&format!("{} · Gantt", ctx.access.workspace().name))
                 .await?,
-            csv_href: format!("{base}/gantt.csv"),
             access: ctx.access.clone(),
             base,
             gantt,
@@ -301,8 +329,9 @@ pub async fn show(
     ctx: WorkspaceCtx,
     query: web::Query<GanttQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let data = load_chart_data(&ctx).await?;
-    let gantt = gantt_partial(&ctx, &data, &query, None);
+    let cycle = CycleChoice::of(&ctx, query.cycle.clone()).await?;
+    let data = load_chart_data(&ctx, &cycle).await?;
+    let gantt = gantt_partial(&ctx, &data, (&query, cycle), None);
     // The view as shown (a page past the last one is the last), not as asked for.
     let address = gantt.href(&gantt.view);
     // A fold is a one-off instruction: the address to keep (and reload) is the view it gives.
@@ -321,9 +350,16 @@ pub async fn show(
     Ok(response)
 }
 
-/// Every item of the gantt the viewer may see, as CSV.
-pub async fn csv(ctx: WorkspaceCtx) -> Result<HttpResponse, AppError> {
-    let plan = load_plan(&ctx).await?;
+/// The CSV's cycle, as on the gantt.
+#[derive(Deserialize)]
+pub struct CsvQuery {
+    cycle: Option<String>,
+}
+
+/// Every item of the gantt the viewer may see in the chosen cycle, as CSV.
+pub async fn csv(ctx: WorkspaceCtx, query: web::Query<CsvQuery>) -> Result<HttpResponse, AppError> {
+    let cycle = CycleChoice::of(&ctx, query.into_inner().cycle).await?;
+    let plan = load_plan(&ctx, &cycle).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
@@ -389,6 +425,7 @@ pub async fn set_dates(
         .map(web::Query::into_inner)
         .unwrap_or_default();
     let item_id = path.into_inner().item_id;
+    let cycle = CycleChoice::of(&ctx, query.cycle.clone()).await?;
     let outcome = match ItemChanges::try_from(&form.into_inner()) {
         Err(message) => Err(AppError::BadRequest(message)),
         Ok(changes) => {
@@ -404,7 +441,7 @@ pub async fn set_dates(
         Ok(()) => Ok(see_other(&format!(
             "{}/gantt?{}#row-{item_id}",
             ctx.base(),
-            View::parse(&query, ctx.state().config.clock.today())
+            View::parse(&query, ctx.state().config.clock.today(), &cycle)
                 .0
                 .query()
         ))),
@@ -419,8 +456,8 @@ pub async fn set_dates(
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
             let message = e.to_string();
-            let data = load_chart_data(&ctx).await?;
-            let gantt = gantt_partial(&ctx, &data, &query, Some((item_id, message)));
+            let data = load_chart_data(&ctx, &cycle).await?;
+            let gantt = gantt_partial(&ctx, &data, (&query, cycle), Some((item_id, message)));
             let body = render_gantt(false, &ctx, gantt).await?;
             Ok(html(status, body))
         }
@@ -443,19 +480,27 @@ mod tests {
             page: "2".into(),
             edit: String::new(),
             toggle: "b".into(),
+            cycle: Some("backlog".into()),
         };
-        let (view, error) = View::parse(&query, today);
+        let all = CycleChoice {
+            cycles: Vec::new(),
+            filter: CycleFilter::Backlog,
+            view: "/gantt",
+            keep: Vec::new(),
+            cycles_href: String::new(),
+        };
+        let (view, error) = View::parse(&query, today, &all);
         assert!(error.is_none());
         assert_eq!(
             view.query(),
-            "scale=week&from=2026-01-05&to=2026-02-01&collapsed=a&page=2"
+            "cycle=backlog&scale=week&from=2026-01-05&to=2026-02-01&collapsed=a&page=2"
         );
         let backwards = GanttQuery {
             from: "2026-02-01".into(),
             to: "2026-01-01".into(),
             ..GanttQuery::default()
         };
-        let (view, error) = View::parse(&backwards, today);
+        let (view, error) = View::parse(&backwards, today, &all);
         assert!(error.is_some());
         assert_eq!(view.range, Range::around(today, Scale::Month));
     }

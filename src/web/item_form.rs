@@ -1,10 +1,14 @@
-//! The item page's form: what it shows (the stored item, or what was typed when a save was
-//! refused, so nothing typed is lost) and how a posted form becomes `ItemChanges`.
+//! The item page's forms: what they show (the stored item, or what was typed when a save was
+//! refused, so nothing typed is lost) and how a posted form becomes `ItemChanges`. The
+//! details form (title and the rest, with a top-level objective's cycle) and the closing
+//! form (an objective's outcome and note, which a closed cycle still takes) post to the same
+//! address; a post without a title is the closing form.
 
 use chrono::NaiveDate;
 
 use super::layout::FieldErrors;
 use super::measure_form::{self, MeasureForm, Refusal};
+use crate::cycles::Outcome;
 use crate::okr::edit::{self, ItemChanges};
 use crate::okr::{self, ActionStatus, Item, ItemType, StoryPoints};
 
@@ -25,6 +29,13 @@ pub struct EditForm {
     pub weight: Option<String>,
     /// Key results only.
     pub measure: Option<MeasureForm>,
+    /// Whether the details were posted (not only the closing form).
+    pub details: bool,
+    /// Top-level objectives only: the cycle's id, "" for the backlog.
+    pub cycle_id: Option<String>,
+    /// Objectives in a cycle: how it ended, and a note.
+    pub outcome: Option<String>,
+    pub closing_note: Option<String>,
 }
 
 impl EditForm {
@@ -46,6 +57,33 @@ impl EditForm {
             }),
             weight: (!is_action).then(|| measure_form::weight_value(item.weight)),
             measure: (item.item_type == ItemType::KeyResult).then(|| MeasureForm::of(item)),
+            details: true,
+            cycle_id: (item.item_type == ItemType::Objective && item.parent_id.is_none())
+                .then(|| item.cycle_id.clone().unwrap_or_default()),
+            outcome: Some(
+                item.outcome
+                    .map(|o| o.as_str().to_owned())
+                    .unwrap_or_default(),
+            ),
+            closing_note: Some(item.closing_note.clone().unwrap_or_default()),
+        }
+    }
+
+    /// What the page shows after this form was refused: a refused closing form keeps the
+    /// stored details, and the details form the stored outcome.
+    pub fn over(self, stored: EditForm) -> Self {
+        if self.details {
+            Self {
+                outcome: stored.outcome,
+                closing_note: stored.closing_note,
+                ..self
+            }
+        } else {
+            Self {
+                outcome: self.outcome,
+                closing_note: self.closing_note,
+                ..stored
+            }
         }
     }
 
@@ -54,7 +92,13 @@ impl EditForm {
         for (name, value) in url::form_urlencoded::parse(body) {
             let value = value.into_owned();
             match name.as_ref() {
-                "title" => form.title = value,
+                "title" => {
+                    form.title = value;
+                    form.details = true;
+                }
+                "cycle_id" => form.cycle_id = Some(value),
+                "outcome" => form.outcome = Some(value),
+                "closing_note" => form.closing_note = Some(value),
                 "description" => form.description = value,
                 "owner_user_id" => form.owner_user_id = value,
                 "assignee_user_ids" => form.assignee_user_ids.push(value),
@@ -94,6 +138,44 @@ impl EditForm {
     pub fn has_points(&self, points: &StoryPoints) -> bool {
         self.story_points.as_deref() == Some(points.as_str())
     }
+
+    pub fn in_cycle(&self, cycle_id: &str) -> bool {
+        self.cycle_id.as_deref() == Some(cycle_id)
+    }
+
+    pub fn has_outcome(&self, outcome: &str) -> bool {
+        self.outcome.as_deref() == Some(outcome)
+    }
+
+    /// The outcome and closing note as changes; a form without them changes neither.
+    fn closing(&self, fields: &mut FieldErrors) -> ItemChanges {
+        let outcome = self
+            .outcome
+            .as_deref()
+            .map(|raw| match raw.trim() {
+                "" => Ok(None),
+                raw => Outcome::parse(raw)
+                    .map(Some)
+                    .ok_or("Choose successful, not successful, or not yet decided."),
+            })
+            .transpose()
+            .map_err(|message| fields.add("outcome", message))
+            .ok()
+            .flatten();
+        let closing_note = self
+            .closing_note
+            .as_deref()
+            .map(okr::closing_note)
+            .transpose()
+            .map_err(|e| fields.add(e.field, e.message))
+            .ok()
+            .flatten();
+        ItemChanges {
+            outcome,
+            closing_note,
+            ..ItemChanges::default()
+        }
+    }
 }
 
 fn date(raw: &str, label: &str) -> Result<Option<NaiveDate>, String> {
@@ -110,6 +192,17 @@ impl TryFrom<&EditForm> for ItemChanges {
     /// measure and the weight, next to their fields, all at once.
     fn try_from(form: &EditForm) -> Result<Self, Refusal> {
         let mut fields = FieldErrors::default();
+        if !form.details {
+            let closing = form.closing(&mut fields);
+            let changes_something = closing.outcome.is_some() || closing.closing_note.is_some();
+            return match (changes_something, fields.is_empty()) {
+                (_, false) => Err(Refusal::fields(fields)),
+                (true, true) => Ok(closing),
+                (false, true) => Err(Refusal::message(
+                    "Send the item's details, or its outcome and closing note.",
+                )),
+            };
+        }
         let measure = form
             .measure
             .as_ref()
@@ -159,6 +252,10 @@ impl TryFrom<&EditForm> for ItemChanges {
             Ok(changes) if fields.is_empty() => Ok(ItemChanges {
                 measure: measure.map(Into::into),
                 weight,
+                cycle_id: form
+                    .cycle_id
+                    .as_ref()
+                    .map(|id| Some(id.trim().to_owned()).filter(|id| !id.is_empty())),
                 ..changes
             }),
             Ok(_) => Err(Refusal::fields(fields)),

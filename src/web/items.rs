@@ -1,5 +1,5 @@
 //! One item: its detail page (all fields, children, links, history) and the changes made
-//! from it; the workspace's trash.
+//! from it (the trash and the activity feed are `item_lists`).
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -14,8 +14,9 @@ use super::layout::{FieldErrors, Layout};
 use super::measure_form::Refusal;
 use super::{render, see_other, unprocessable};
 use crate::activity::{ActivityEntry, Actor};
+use crate::cycles::{self, Cycle, Outcome};
 use crate::db::AnyConnection;
-use crate::okr::edit::{self, Direction, ItemChanges, Trashed};
+use crate::okr::edit::{self, Direction, ItemChanges};
 use crate::okr::links::{self, Linked};
 use crate::okr::status::{self, Pace, Status};
 use crate::okr::{self, check_ins, ActionStatus, Item, ItemType, OkrError, StoryPoints, TreeRow};
@@ -47,6 +48,13 @@ struct DetailPage {
     status: Option<Status>,
     behind: Option<Pace>,
     can_edit: bool,
+    /// Its outcome and closing note may be set (objectives in a cycle, closed or not).
+    can_close_out: bool,
+    /// The cycle it is in (none: the backlog).
+    cycle: Option<Cycle>,
+    /// The cycles a top-level objective may move to: the organization's open ones.
+    open_cycles: Vec<Cycle>,
+    outcomes: &'static [Outcome],
     /// What the form shows: the item, or what was typed when saving it was refused.
     form: EditForm,
     /// Why the last change was refused, as a whole.
@@ -64,6 +72,46 @@ impl DetailPage {
         self.members
             .iter()
             .any(|m| m.user_id == self.form.owner_user_id)
+    }
+
+    /// Whether the page has the outcome form (objectives in a cycle).
+    fn has_closing_form(&self) -> bool {
+        self.item.item_type == ItemType::Objective && self.cycle.is_some()
+    }
+
+    /// The reason a change was refused: as a whole, or an outcome's where the page has no
+    /// outcome form to show it by.
+    fn reason(&self) -> Option<&str> {
+        self.error.as_deref().or_else(|| {
+            (!self.has_closing_form())
+                .then(|| {
+                    self.errors
+                        .get("outcome")
+                        .or(self.errors.get("closing_note"))
+                })
+                .flatten()
+        })
+    }
+
+    /// Whether the item chooses its cycle (top-level objectives; the rest follow them).
+    fn chooses_cycle(&self) -> bool {
+        self.form.cycle_id.is_some()
+    }
+
+    fn is_closed(&self) -> bool {
+        self.cycle.as_ref().is_some_and(Cycle::is_closed)
+    }
+
+    /// The tree in the item's cycle.
+    fn cycle_href(&self) -> String {
+        let cycle = self.cycle.as_ref().map_or("backlog", |c| c.id.as_str());
+        format!(
+            "{}?{}",
+            self.base,
+            url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("cycle", cycle)
+                .finish()
+        )
     }
 
     /// What the move picker offers, in words.
@@ -90,7 +138,7 @@ async fn detail_page(
 ) -> Result<DetailPage, AppError> {
     let workspace_id = ctx.access.workspace().id.clone();
     let now = ctx.state().config.clock.now();
-    let (page, members, check_in_entries, statuses) = ctx
+    let (page, members, check_in_entries, statuses, org_cycles) = ctx
         .run(move |conn, _, viewer| {
             let page = okr::item_page(conn, viewer, &item_id, 50)?;
             let members = workspaces::members(conn, &workspace_id)?;
@@ -101,7 +149,8 @@ async fn detail_page(
                 .then(|| check_ins::history(conn, viewer, &item_id, now))
                 .transpose()?;
             let statuses = status::statuses(conn, viewer, now.date())?;
-            Ok::<_, AppError>((page, members, entries, statuses))
+            let org_cycles = cycles::list(conn, &viewer.organization_id)?;
+            Ok::<_, AppError>((page, members, entries, statuses, org_cycles))
         })
         .await?;
     let okr::ItemPage {
@@ -137,16 +186,30 @@ async fn detail_page(
         .filter(|row| okr::may_move_under(&item, &row.item, &parents))
         .cloned()
         .collect();
-    let can_edit = detail.can_edit && ctx.viewer.require_writable().is_ok();
+    let writable = ctx.viewer.require_writable().is_ok();
+    let can_edit = detail.can_edit && writable;
+    let cycle = org_cycles
+        .iter()
+        .find(|c| item.cycle_id.as_ref() == Some(&c.id))
+        .cloned();
+    let open_cycles = org_cycles.into_iter().filter(|c| !c.is_closed()).collect();
     let Refused { refusal, typed } = refused;
+    let stored = EditForm::of(&item, &detail_assignees);
     let (status, behind) = (statuses.of(&item), statuses.behind(&item));
     Ok(DetailPage {
         layout: ctx.layout(&item.title).await?,
         base: ctx.base(),
         check_ins: check_in_entries
             .map(|entries| CheckInSection::new(&item, entries, now.date(), can_edit)),
-        form: typed.unwrap_or_else(|| EditForm::of(&item, &detail_assignees)),
+        form: match typed {
+            Some(typed) => typed.over(stored),
+            None => stored,
+        },
         can_edit,
+        can_close_out: detail.can_close_out && writable,
+        cycle,
+        open_cycles,
+        outcomes: Outcome::ALL,
         owner_name: detail.owner_name,
         parent: detail.parent,
         item,
@@ -273,6 +336,9 @@ pub async fn restore(
 #[derive(Deserialize)]
 pub struct StatusForm {
     action_status: String,
+    /// The tree's cycle, to come back to.
+    #[serde(default)]
+    cycle: String,
 }
 
 /// The tree's inline status change; htmx swaps in the refreshed tree (every ancestor's
@@ -285,7 +351,12 @@ pub async fn set_status(
     let status = ActionStatus::parse(&form.action_status)
         .ok_or_else(|| AppError::BadRequest("Choose pending, in progress or done.".into()))?;
     let item_id = path.into_inner().item_id;
-    let location = in_tree(&ctx, &item_id);
+    let view = super::tree::TreeQuery::in_cycle(&form.cycle);
+    let location = format!(
+        "{}{}#item-{item_id}",
+        ctx.base(),
+        super::tree::cycle_query(&view)
+    );
     change_item(
         ctx,
         item_id,
@@ -400,47 +471,4 @@ pub async fn remove_link(
         links::remove(conn, actor, viewer, id, &link_id)
     })
     .await
-}
-
-#[derive(Template)]
-#[template(path = "items/trash.html")]
-struct TrashPage {
-    layout: Layout,
-    base: String,
-    items: Vec<Trashed>,
-    can_restore: bool,
-}
-
-pub async fn trash(ctx: WorkspaceCtx) -> Result<HttpResponse, AppError> {
-    let items = ctx.run(|conn, _, viewer| edit::trash(conn, viewer)).await?;
-    render(TrashPage {
-        layout: ctx
-            .layout(&format!("Trash of {}", ctx.access.workspace().name))
-            .await?,
-        base: ctx.base(),
-        can_restore: ctx.viewer.require_writable().is_ok(),
-        items,
-    })
-}
-
-#[derive(Template)]
-#[template(path = "items/activity.html")]
-struct ActivityPage {
-    layout: Layout,
-    base: String,
-    feed: Vec<okr::FeedEntry>,
-}
-
-/// The workspace's recent item changes, as far as the viewer may see them.
-pub async fn activity_feed(ctx: WorkspaceCtx) -> Result<HttpResponse, AppError> {
-    let feed = ctx
-        .run(|conn, _, viewer| okr::activity_feed(conn, viewer, 200))
-        .await?;
-    render(ActivityPage {
-        layout: ctx
-            .layout(&format!("Activity in {}", ctx.access.workspace().name))
-            .await?,
-        base: ctx.base(),
-        feed,
-    })
 }

@@ -299,7 +299,7 @@ async fn carrying_over_is_all_or_nothing_and_refuses_with_reasons() {
     );
     before.assert_unchanged(&p.w.app, "refused carry-overs");
 
-    // Into a closed cycle: refused with the reason (the pages answer 422; the API 409).
+    // Into a closed cycle: 409 with the reason.
     diesel::update(cairn::schema::cycles::table.find(&p.q4))
         .set(cairn::schema::cycles::state.eq("closed"))
         .execute(&mut conn)

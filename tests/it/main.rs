@@ -15,6 +15,7 @@ mod carry_over;
 mod check_ins;
 mod cli;
 mod contexts;
+mod cycle_views;
 mod cycle_world;
 mod cycles;
 mod feed;

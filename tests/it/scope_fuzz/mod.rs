@@ -5,7 +5,9 @@
 //! DESIGN §3 (`oracle`) says what each person may see, and every read path (`paths`) is
 //! compared with it as that person: in process, in their own logged-in browser, and over
 //! the JSON API with their own token. Check-ins (live and deleted, on live and trashed items)
-//! are visible exactly when their item is.
+//! are visible exactly when their item is. Worlds have cycles: the tree, board and gantt
+//! open on the default cycle, and are compared again under a random `?cycle=`, which never
+//! shows more than the same page of every cycle.
 //!
 //! `CAIRN_FUZZ_SEEDS=500` runs more worlds than the default few.
 
@@ -13,6 +15,7 @@ mod api_paths;
 mod oracle;
 mod paths;
 mod store;
+mod view_paths;
 mod world;
 
 use std::cell::RefCell;
@@ -27,7 +30,7 @@ use cairn::schema::{organizations, users};
 
 use crate::harness::{Browser, TestApp, PASSWORD};
 use crate::snapshot::Snapshot;
-use oracle::Filter;
+use oracle::{CycleView, Filter};
 use paths::{Ctx, ReadPath};
 use world::{Person, WORDS};
 
@@ -68,6 +71,15 @@ fn random_filter(rng: &mut StdRng, world: &world::World) -> Filter {
                 .choose(rng)
                 .expect("types")
         }),
+    }
+}
+
+/// A random `?cycle=` choice: one of the world's cycles, the backlog or everything.
+fn random_cycle(rng: &mut StdRng, world: &world::World) -> CycleView {
+    match rng.gen_range(0..=world.cycles.len() + 1) {
+        0 => CycleView::All,
+        1 => CycleView::Backlog,
+        n => CycleView::Cycle(n - 2),
     }
 }
 
@@ -146,7 +158,13 @@ async fn every_read_path_shows_each_person_exactly_what_the_rules_allow() {
             .select(organizations::id)
             .first(&mut *conn.borrow_mut())
             .expect("org");
-        let (ws_id, ws_slug) = store::save(&mut conn.borrow_mut(), &org_id, &world, &people);
+        let (ws_id, ws_slug) = store::save(
+            &mut conn.borrow_mut(),
+            &org_id,
+            &world,
+            &people,
+            app.clock.today(),
+        );
         let base = format!("/orgs/{org_slug}/w/{ws_slug}");
         links += world.links.len();
 
@@ -187,6 +205,7 @@ async fn every_read_path_shows_each_person_exactly_what_the_rules_allow() {
                     ws_slug: &ws_slug,
                     ws_id: &ws_id,
                     filter: random_filter(&mut rng, &world),
+                    cycle: random_cycle(&mut rng, &world),
                     visible: oracle::visible(&world, person),
                 };
                 for &path in ReadPath::ALL {

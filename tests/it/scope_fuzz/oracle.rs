@@ -179,3 +179,49 @@ pub fn search(world: &World, visible: &BTreeSet<usize>, filter: &Filter) -> BTre
         .flat_map(|&i| chain_up(world, i))
         .collect()
 }
+
+/// What a view shows of the cycles: one (by index), the backlog or everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CycleView {
+    All,
+    Backlog,
+    Cycle(usize),
+}
+
+impl CycleView {
+    pub fn admits(self, world: &World, index: usize) -> bool {
+        match self {
+            Self::All => true,
+            Self::Backlog => world.items[index].cycle.is_none(),
+            Self::Cycle(c) => world.items[index].cycle == Some(c),
+        }
+    }
+
+    /// The view as `?cycle=` names it.
+    pub fn param(self, world: &World) -> String {
+        match self {
+            Self::All => "all".into(),
+            Self::Backlog => "backlog".into(),
+            Self::Cycle(c) => world.cycles[c].id.clone(),
+        }
+    }
+}
+
+/// The view a page opens on without `?cycle=` (DESIGN §3 "Cycles"): the active cycle
+/// containing today, else the latest active one, else everything.
+pub fn default_cycle(world: &World) -> CycleView {
+    let active = || (0..world.cycles.len()).filter(|&c| world.cycles[c].state == "active");
+    active()
+        .find(|&c| world.cycles[c].start <= 0 && 0 <= world.cycles[c].end)
+        .or_else(|| active().max_by_key(|&c| world.cycles[c].start))
+        .map_or(CycleView::All, CycleView::Cycle)
+}
+
+/// The visible items a view of `cycle` shows.
+pub fn in_cycle(world: &World, visible: &BTreeSet<usize>, cycle: CycleView) -> BTreeSet<usize> {
+    visible
+        .iter()
+        .copied()
+        .filter(|&i| cycle.admits(world, i))
+        .collect()
+}

@@ -2,7 +2,9 @@
 //! `ReadPath::ALL` (the JSON API's are in `api_paths`). A new read path (comments,
 //! notifications, reports) joins with a variant, a line in `ALL` and a function returning its
 //! `Answer`. Check-ins are read item by item through `check_ins_by_item` (the API's list and
-//! the item page's history).
+//! the item page's history). The tree, board and gantt are read as they open (on the default
+//! cycle) and under the context's random `?cycle=` (the `…InCycle` paths), which must never
+//! show more than the same page of all cycles.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -12,7 +14,10 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use super::api_paths;
-use super::oracle::{self, Filter, Sight};
+use super::oracle::{self, CycleView, Filter, Sight};
+use super::view_paths::{
+    board_cards, board_links, gantt_csv, gantt_rows, narrower, tree_page, tree_search,
+};
 use super::world::{Person, World};
 use crate::harness::{Browser, Page};
 
@@ -32,6 +37,8 @@ pub struct Ctx<'a> {
     pub ws_slug: &'a str,
     pub ws_id: &'a str,
     pub filter: Filter,
+    /// The `?cycle=` of the `…InCycle` paths.
+    pub cycle: CycleView,
     /// The oracle's visible set (`None`: the workspace is not theirs).
     pub visible: Option<BTreeSet<usize>>,
 }
@@ -57,7 +64,7 @@ impl Ctx<'_> {
     }
 
     /// Maps a title shown on a page back to its item's id (unknown titles stay, to show).
-    fn id_of_title(&self, title: &str) -> String {
+    pub(super) fn id_of_title(&self, title: &str) -> String {
         self.world
             .items
             .iter()
@@ -80,7 +87,22 @@ impl Ctx<'_> {
         )
     }
 
-    async fn page(&self, path: &str) -> Page {
+    /// The query part naming a cycle (none: the page's default) and the cycle it shows.
+    pub(super) fn cycle_query(&self, cycle: Option<CycleView>) -> (String, CycleView) {
+        match cycle {
+            None => (String::new(), oracle::default_cycle(self.world)),
+            Some(view) => (format!("cycle={}", view.param(self.world)), view),
+        }
+    }
+
+    /// The visible items a view of the cycle shows (`None`: the workspace is not theirs).
+    pub(super) fn visible_in(&self, cycle: CycleView) -> Option<BTreeSet<usize>> {
+        self.visible
+            .as_ref()
+            .map(|v| oracle::in_cycle(self.world, v, cycle))
+    }
+
+    pub(super) async fn page(&self, path: &str) -> Page {
         let page = self.browser.get(&format!("{}{path}", self.base)).await;
         self.assert_no_leak(&page.body, &format!("GET {path}"), &[]);
         page
@@ -161,16 +183,20 @@ pub(super) fn answer(
 }
 
 /// The page's matches for a CSS selector, mapped to text.
-fn select(page: &Page, selector: &str, f: impl Fn(scraper::ElementRef) -> String) -> Vec<String> {
+pub(super) fn select(
+    page: &Page,
+    selector: &str,
+    f: impl Fn(scraper::ElementRef) -> String,
+) -> Vec<String> {
     let selector = scraper::Selector::parse(selector).expect("selector");
     page.html().select(&selector).map(f).collect()
 }
 
-fn attr(element: scraper::ElementRef, name: &str) -> String {
+pub(super) fn attr(element: scraper::ElementRef, name: &str) -> String {
     element.value().attr(name).unwrap_or_default().to_owned()
 }
 
-fn text(element: scraper::ElementRef) -> String {
+pub(super) fn text(element: scraper::ElementRef) -> String {
     element.text().collect()
 }
 
@@ -194,6 +220,12 @@ pub enum ReadPath {
     BoardLinks,
     GanttRows,
     GanttCsv,
+    TreeInCycle,
+    TreeSearchInCycle,
+    BoardCardsInCycle,
+    BoardLinksInCycle,
+    GanttRowsInCycle,
+    GanttCsvInCycle,
     ActivityFeed,
     Trash,
     ApiItems,
@@ -215,6 +247,12 @@ impl ReadPath {
         Self::BoardLinks,
         Self::GanttRows,
         Self::GanttCsv,
+        Self::TreeInCycle,
+        Self::TreeSearchInCycle,
+        Self::BoardCardsInCycle,
+        Self::BoardLinksInCycle,
+        Self::GanttRowsInCycle,
+        Self::GanttCsvInCycle,
         Self::ActivityFeed,
         Self::Trash,
         Self::ApiItems,
@@ -226,16 +264,37 @@ impl ReadPath {
     ];
 
     pub async fn check(self, ctx: &Ctx<'_>) -> Answer {
+        let (cycle, all) = (Some(ctx.cycle), Some(CycleView::All));
+        let no_filter = Filter::default();
         match self {
             Self::ScopeVisibleItems => scope_visible_items(ctx),
             Self::OkrTree => okr_tree(ctx),
-            Self::TreePage => tree_page(ctx, "", &Filter::default()).await,
-            Self::TreeSearch => tree_search(ctx).await,
+            Self::TreePage => tree_page(ctx, None, &no_filter).await,
+            Self::TreeSearch => tree_search(ctx, None).await,
             Self::ItemPage => item_page(ctx).await,
-            Self::BoardCards => board_cards(ctx).await,
-            Self::BoardLinks => board_links(ctx).await,
-            Self::GanttRows => gantt_rows(ctx).await,
-            Self::GanttCsv => gantt_csv(ctx).await,
+            Self::BoardCards => board_cards(ctx, None).await,
+            Self::BoardLinks => board_links(ctx, None).await,
+            Self::GanttRows => gantt_rows(ctx, None).await,
+            Self::GanttCsv => gantt_csv(ctx, None).await,
+            Self::TreeInCycle => narrower(
+                tree_page(ctx, cycle, &no_filter).await,
+                tree_page(ctx, all, &no_filter).await,
+            ),
+            Self::TreeSearchInCycle => {
+                narrower(tree_search(ctx, cycle).await, tree_search(ctx, all).await)
+            }
+            Self::BoardCardsInCycle => {
+                narrower(board_cards(ctx, cycle).await, board_cards(ctx, all).await)
+            }
+            Self::BoardLinksInCycle => {
+                narrower(board_links(ctx, cycle).await, board_links(ctx, all).await)
+            }
+            Self::GanttRowsInCycle => {
+                narrower(gantt_rows(ctx, cycle).await, gantt_rows(ctx, all).await)
+            }
+            Self::GanttCsvInCycle => {
+                narrower(gantt_csv(ctx, cycle).await, gantt_csv(ctx, all).await)
+            }
             Self::ActivityFeed => activity_feed(ctx).await,
             Self::Trash => trash(ctx).await,
             Self::ApiItems => api_paths::items(ctx).await,
@@ -289,38 +348,6 @@ fn okr_tree(ctx: &Ctx<'_>) -> Answer {
     ctx.items(ctx.visible.as_ref(), actual)
 }
 
-async fn tree_page(ctx: &Ctx<'_>, query: &str, filter: &Filter) -> Answer {
-    let page = ctx.page(query).await;
-    let actual = found(page.status, "tree page", || {
-        select(&page, ".tree-title-text", |e| ctx.id_of_title(&text(e)))
-    });
-    let expected = ctx
-        .visible
-        .as_ref()
-        .map(|v| oracle::search(ctx.world, v, filter));
-    ctx.items(expected.as_ref(), actual)
-}
-
-async fn tree_search(ctx: &Ctx<'_>) -> Answer {
-    let filter = &ctx.filter;
-    let mut query = vec![("q", filter.words.join(" "))];
-    if let Some(owner) = filter.owner {
-        query.push(("owner", ctx.world_user(owner)));
-    }
-    if let Some(item_type) = filter.item_type {
-        query.push(("type", item_type.to_owned()));
-    }
-    let query = query_string(&query);
-    tree_page(ctx, &format!("?{query}"), filter).await
-}
-
-fn query_string(pairs: &[(&str, String)]) -> String {
-    let mut url = reqwest::Url::parse("http://x/").expect("url");
-    url.query_pairs_mut()
-        .extend_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())));
-    url.query().unwrap_or_default().to_owned()
-}
-
 async fn item_page(ctx: &Ctx<'_>) -> Answer {
     let mut actual = Vec::new();
     for item in &ctx.world.items {
@@ -343,23 +370,23 @@ async fn item_page_check_ins<'c>(ctx: &'c Ctx<'c>, id: &'c str) -> Option<Vec<St
     })
 }
 
-async fn board_cards(ctx: &Ctx<'_>) -> Answer {
-    let page = ctx.page("/board").await;
-    let actual = found(page.status, "board", || {
-        select(&page, "article.board-card", |e| {
-            attr(e, "id").trim_start_matches("card-").to_owned()
-        })
-    });
-    ctx.items(ctx.visible.as_ref(), actual)
-}
-
 /// Links as `from>to`, against the oracle's.
 pub(super) fn links_answer(
     ctx: &Ctx<'_>,
     actual: Option<Vec<String>>,
     key: impl Fn(usize) -> String,
 ) -> Answer {
-    let expected = ctx.visible.as_ref().map(|v| oracle::links(ctx.world, v));
+    links_among(ctx, ctx.visible.as_ref(), actual, key)
+}
+
+/// Links as `from>to` against the oracle's links between these visible items.
+pub(super) fn links_among(
+    ctx: &Ctx<'_>,
+    visible: Option<&BTreeSet<usize>>,
+    actual: Option<Vec<String>>,
+    key: impl Fn(usize) -> String,
+) -> Answer {
+    let expected = visible.map(|v| oracle::links(ctx.world, v));
     let shown = expected.as_ref().map_or(0, Vec::len);
     answer(
         expected.map(|e| e.into_iter().map(key).collect()),
@@ -367,79 +394,6 @@ pub(super) fn links_answer(
         shown,
         ctx.world.links.len() - shown,
     )
-}
-
-async fn board_links(ctx: &Ctx<'_>) -> Answer {
-    let page = ctx.page("/board").await;
-    let actual = found(page.status, "board", || {
-        select(&page, "path.edge-link", |e| {
-            format!("{}>{}", attr(e, "data-from"), attr(e, "data-to"))
-        })
-    });
-    links_answer(ctx, actual, |l| {
-        let link = &ctx.world.links[l];
-        format!("{}>{}", ctx.item_id(link.from), ctx.item_id(link.to))
-    })
-}
-
-async fn gantt_rows(ctx: &Ctx<'_>) -> Answer {
-    const PAGE_ROWS: usize = 200;
-    let mut actual: Option<Vec<String>> = None;
-    for number in 1.. {
-        let page = ctx.page(&format!("/gantt?page={number}")).await;
-        let Some(mut rows) = found(page.status, "gantt", || {
-            select(&page, "li.gantt-name", |e| attr(e, "data-id"))
-        }) else {
-            break;
-        };
-        let full = rows.len() == PAGE_ROWS;
-        if number == 1 {
-            // The unscheduled list and its count, once: the same on every page.
-            rows.extend(select(&page, "li.unscheduled-item", |e| {
-                format!(
-                    "unscheduled {}",
-                    attr(e, "id").trim_start_matches("unscheduled-")
-                )
-            }));
-            rows.extend(select(&page, "#unscheduled-title .pill", |e| {
-                format!("unscheduled count {}", text(e).trim())
-            }));
-        }
-        actual.get_or_insert_with(Vec::new).extend(rows);
-        if !full {
-            break;
-        }
-    }
-    let expected = ctx.visible.as_ref().map(|v| {
-        let unscheduled: Vec<usize> = v
-            .iter()
-            .copied()
-            .filter(|&i| !ctx.world.items[i].due)
-            .collect();
-        v.iter()
-            .map(|&i| ctx.item_id(i))
-            .chain(
-                unscheduled
-                    .iter()
-                    .map(|&i| format!("unscheduled {}", ctx.item_id(i))),
-            )
-            .chain([format!("unscheduled count {}", unscheduled.len())])
-            .collect::<Vec<_>>()
-    });
-    let shown = ctx.visible.as_ref().map_or(0, BTreeSet::len);
-    answer(expected, actual, shown, ctx.world.items.len() - shown)
-}
-
-async fn gantt_csv(ctx: &Ctx<'_>) -> Answer {
-    let page = ctx.page("/gantt.csv").await;
-    let actual = found(page.status, "gantt.csv", || {
-        page.body
-            .lines()
-            .skip(1)
-            .map(|line| ctx.id_of_title(line.split(',').next().unwrap_or_default()))
-            .collect()
-    });
-    ctx.items(ctx.visible.as_ref(), actual)
 }
 
 async fn activity_feed(ctx: &Ctx<'_>) -> Answer {

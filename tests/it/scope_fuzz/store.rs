@@ -1,23 +1,25 @@
 //! Storing a random world: rows go straight into the database; only the organization itself
 //! is made over HTTP by its owner.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde_json::json;
 
 use cairn::schema::{
-    check_ins, item_activity_log, okr_item_assignees, okr_items, okr_links, org_members,
+    check_ins, cycles, item_activity_log, okr_item_assignees, okr_items, okr_links, org_members,
     workspace_memberships, workspaces,
 };
 
 use super::world::{privacy_mode, OrgRole, Person, World};
 
-/// Puts the world into the organization; returns the workspace's (id, slug).
+/// Puts the world into the organization, its cycles around `today` (the app's); returns
+/// the workspace's (id, slug).
 pub fn save(
     conn: &mut cairn::db::AnyConnection,
     org_id: &str,
     world: &World,
     people: &[Person],
+    today: NaiveDate,
 ) -> (String, String) {
     let now = cairn::db::now();
     let at = |event: u32| now - Duration::minutes(60) + Duration::minutes(i64::from(event));
@@ -80,6 +82,25 @@ pub fn save(
                 .expect("membership");
         }
     }
+    for (n, cycle) in world.cycles.iter().enumerate() {
+        let closed = (cycle.state == "closed").then_some(now);
+        diesel::insert_into(cycles::table)
+            .values((
+                cycles::id.eq(&cycle.id),
+                cycles::organization_id.eq(org_id),
+                cycles::name.eq(format!("Cycle {n}")),
+                cycles::start_date.eq(today + Duration::days(cycle.start)),
+                cycles::end_date.eq(today + Duration::days(cycle.end)),
+                cycles::state.eq(cycle.state),
+                cycles::created_by_user_id.eq(user(0)),
+                cycles::closed_at.eq(closed),
+                cycles::closed_by_user_id.eq(closed.map(|_| user(0))),
+                cycles::created_at.eq(now),
+                cycles::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .expect("cycle");
+    }
     for (index, item) in world.items.iter().enumerate() {
         let deleted_at: Option<NaiveDateTime> = item.deleted_in.map(at);
         let due = item
@@ -95,6 +116,7 @@ pub fn save(
                 okr_items::description.eq(&item.description),
                 okr_items::owner_user_id.eq(user(item.owner)),
                 okr_items::parent_id.eq(item.parent.map(|p| world.items[p].id.clone())),
+                okr_items::cycle_id.eq(item.cycle.map(|c| world.cycles[c].id.clone())),
                 okr_items::action_status.eq((item.item_type == "action").then_some("pending")),
                 okr_items::due_date.eq(due),
                 okr_items::progress_computed.eq(0.0),

@@ -1,5 +1,6 @@
 //! Random worlds for the privacy fuzz test (stored by `store`): one organization and one
-//! workspace per seed, so org roles (owner, admin, removed, outsider) vary per world too.
+//! workspace per seed, so org roles (owner, admin, removed, outsider) vary per world too,
+//! and cycles (none to four, in any state) with objectives in them or in the backlog.
 
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -53,6 +54,8 @@ pub struct Item {
     pub title: String,
     pub description: Option<String>,
     pub due: bool,
+    /// The cycle of its top-level objective (`None`: the backlog).
+    pub cycle: Option<usize>,
 }
 
 impl Item {
@@ -91,9 +94,22 @@ pub struct Activity {
     pub check_in: Option<usize>,
 }
 
+/// A cycle of the world's organization, from `start` to `end` days from today.
+pub struct Cycle {
+    pub id: String,
+    pub start: i64,
+    pub end: i64,
+    pub state: &'static str,
+}
+
+/// Windows cycles may take, in order and apart, so they never overlap; only the third
+/// holds today.
+const WINDOWS: &[(i64, i64)] = &[(-200, -121), (-120, -41), (-40, 40), (41, 120)];
+
 pub struct World {
     pub seed: u64,
     pub open: bool,
+    pub cycles: Vec<Cycle>,
     /// Indexed like the people.
     pub standings: Vec<Standing>,
     pub items: Vec<Item>,
@@ -187,7 +203,29 @@ pub fn generate(rng: &mut StdRng, seed: u64, people: usize) -> World {
             title: format!("{} Zs{seed}n{n}Z", title.join(" ")),
             description: (description_words > 0).then(|| words(rng, description_words).join(" ")),
             due: rng.gen_bool(0.5),
+            cycle: None,
         });
+    }
+    let mut cycles: Vec<Cycle> = Vec::new();
+    for &(start, end) in WINDOWS {
+        if rng.gen_bool(0.6) {
+            cycles.push(Cycle {
+                id: uuid(rng),
+                start,
+                end,
+                state: ["planning", "active", "active", "closed"]
+                    .choose(rng)
+                    .expect("states"),
+            });
+        }
+    }
+    // Top-level objectives choose a cycle or the backlog; the items under them follow.
+    for index in 0..items.len() {
+        items[index].cycle = match items[index].parent {
+            Some(parent) => items[parent].cycle,
+            None if cycles.is_empty() || rng.gen_bool(0.3) => None,
+            None => Some(rng.gen_range(0..cycles.len())),
+        };
     }
     // Deletions one after another, each taking the live subtree with it. Item 0 stays, so
     // the workspace is never empty.
@@ -284,6 +322,7 @@ pub fn generate(rng: &mut StdRng, seed: u64, people: usize) -> World {
     World {
         seed,
         open,
+        cycles,
         standings,
         items,
         links,
