@@ -12,8 +12,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::error::ApiError;
 use crate::activity::Actor;
+use crate::cycles;
 use crate::db::AnyConnection;
 use crate::okr::{self, check_ins, links};
+use crate::orgs::{self, OrgAccess};
 use crate::scope::Viewer;
 use crate::tokens::{Bearer, Scope};
 use crate::web::AppState;
@@ -136,6 +138,36 @@ impl<S> Caller<S> {
             .db
             .run(move |conn| work(conn, &actor).map_err(Into::into))
             .await
+    }
+
+    /// Runs `work` in an organization the caller belongs to (404 otherwise).
+    pub async fn in_org<T, E, F>(&self, org_id: String, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut AnyConnection, &Actor, &OrgAccess) -> Result<T, E> + Send + 'static,
+        E: Into<ApiError>,
+        T: Send + 'static,
+    {
+        self.run(move |conn, actor| {
+            let access = orgs::access_by_id(conn, &actor.user_id, &org_id)?;
+            work(conn, actor, &access).map_err(Into::into)
+        })
+        .await
+    }
+
+    /// Runs `work` on one cycle, in its organization (404 to anyone outside it); `work` gets
+    /// the cycle's id back.
+    pub async fn on_cycle<T, E, F>(&self, cycle_id: String, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut AnyConnection, &Actor, &OrgAccess, &str) -> Result<T, E> + Send + 'static,
+        E: Into<ApiError>,
+        T: Send + 'static,
+    {
+        self.run(move |conn, actor| {
+            let org_id = cycles::organization_of(conn, &cycle_id)?;
+            let access = orgs::access_by_id(conn, &actor.user_id, &org_id)?;
+            work(conn, actor, &access, &cycle_id).map_err(Into::into)
+        })
+        .await
     }
 
     /// Runs `work` in a workspace the caller may open (404 otherwise).
