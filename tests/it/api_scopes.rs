@@ -80,6 +80,15 @@ async fn world() -> World {
         .await;
     assert_eq!(check_in.status, StatusCode::CREATED, "{}", check_in.body);
     let check_in = check_in.body["id"].as_str().expect("id").to_owned();
+    // A cycle in planning, which the control run activates, closes and reopens.
+    let cycle = api(&w.app, "admin@example.com", &["admin"])
+        .post(
+            &format!("/orgs/{org_id}/cycles"),
+            json!({"name": "2031 Q1", "start_date": "2031-01-01", "end_date": "2031-03-31"}),
+        )
+        .await;
+    assert_eq!(cycle.status, StatusCode::CREATED, "{}", cycle.body);
+    let cycle = cycle.body["id"].as_str().expect("id").to_owned();
 
     let call = |method: Method, template: &'static str, body: Option<Value>, who: Member| {
         let path = template
@@ -88,7 +97,8 @@ async fn world() -> World {
             .replace("{ws_id}", &ws_id)
             .replace("{user_id}", &member)
             .replace("{link_id}", &link)
-            .replace("{check_in_id}", &check_in);
+            .replace("{check_in_id}", &check_in)
+            .replace("{cycle_id}", &cycle);
         Call {
             method,
             template,
@@ -234,6 +244,39 @@ async fn world() -> World {
         call(
             Method::DELETE,
             "/api/v1/check-ins/{check_in_id}",
+            None,
+            Refused,
+        ),
+        call(Method::GET, "/api/v1/orgs/{org_id}/cycles", None, Allowed),
+        call(Method::GET, "/api/v1/cycles/{cycle_id}", None, Allowed),
+        call(
+            Method::POST,
+            "/api/v1/orgs/{org_id}/cycles",
+            Some(json!({"name": "2032 Q1", "start_date": "2032-01-01", "end_date": "2032-03-31"})),
+            Refused,
+        ),
+        call(
+            Method::PATCH,
+            "/api/v1/cycles/{cycle_id}",
+            Some(json!({"name": "2031 first quarter"})),
+            Refused,
+        ),
+        // In the order the states allow: planning → active → closed → active.
+        call(
+            Method::POST,
+            "/api/v1/cycles/{cycle_id}/activate",
+            None,
+            Refused,
+        ),
+        call(
+            Method::POST,
+            "/api/v1/cycles/{cycle_id}/close",
+            None,
+            Refused,
+        ),
+        call(
+            Method::POST,
+            "/api/v1/cycles/{cycle_id}/reopen",
             None,
             Refused,
         ),
@@ -392,18 +435,17 @@ async fn every_operation_refuses_a_token_without_its_scope_a_member_without_the_
          refusals, {hidden} hidden from an outsider",
         world.calls.len()
     );
-    assert!(role_refusals >= 11 && hidden >= 18);
+    assert!(role_refusals >= 18 && hidden >= 27);
 }
 
 /// Whether a call writes into the organization or workspace its path names.
 fn writes_into(call: &Call, level: &str) -> bool {
-    let in_workspace = ["{ws_id}", "{item_id}", "{link_id}", "{check_in_id}"]
-        .iter()
-        .any(|p| call.template.contains(p));
+    let named = |params: &[&str]| params.iter().any(|p| call.template.contains(p));
+    let in_workspace = named(&["{ws_id}", "{item_id}", "{link_id}", "{check_in_id}"]);
     call.method != Method::GET
         && match level {
             "workspace" => in_workspace,
-            _ => in_workspace || call.template.contains("{org_id}"),
+            _ => in_workspace || named(&["{org_id}", "{cycle_id}"]),
         }
 }
 
@@ -457,5 +499,5 @@ async fn every_api_write_is_refused_in_an_archived_organization_and_workspace() 
         switch(&world, unarchive).await;
     }
     println!("API archive walk: {refused} writes refused");
-    assert!(refused >= 22);
+    assert!(refused >= 29);
 }
