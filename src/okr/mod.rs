@@ -3,6 +3,7 @@
 //! ancestor chain in its own transaction and writes the activity log.
 
 pub mod board;
+pub mod carry_over;
 pub mod chart;
 pub mod check_ins;
 pub mod edit;
@@ -11,9 +12,11 @@ pub mod links;
 pub mod measure;
 pub mod measure_change;
 pub mod progress;
+pub mod scorecard;
 pub mod status;
 
 mod create;
+mod csv;
 mod cycle_items;
 mod detail;
 mod rules;
@@ -21,6 +24,7 @@ mod tree;
 mod types;
 mod write;
 
+pub use carry_over::{carry_over, carry_trail, CarryOver, CarryTrail};
 pub use create::{create, NewItem};
 pub use cycle_items::{closing_note, CLOSING_NOTE_MAX};
 pub use detail::{activity_feed, detail, history, item_page, FeedEntry, ItemDetail, ItemPage};
