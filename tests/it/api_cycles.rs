@@ -1,7 +1,8 @@
 //! Cycles over the JSON API: the cycle endpoints with their refusals, the `cycle` filter on
 //! item lists, `cycle_id` on objectives (created into one, moved with their subtree); what a
-//! closed cycle refuses and still takes is in `frozen`.
+//! closed cycle refuses and still takes is in `frozen`, carrying objectives over in `carry`.
 
+mod carry;
 mod frozen;
 
 use chrono::{Duration, NaiveDate};
@@ -548,6 +549,7 @@ async fn the_document_describes_cycles_and_a_conflict_on_every_write() {
         ("/api/v1/cycles/{cycle_id}/activate", "post", "admin"),
         ("/api/v1/cycles/{cycle_id}/close", "post", "admin"),
         ("/api/v1/cycles/{cycle_id}/reopen", "post", "admin"),
+        ("/api/v1/cycles/{cycle_id}/carry-over", "post", "write"),
     ] {
         let operation = &paths[path][method];
         assert_eq!(
@@ -569,7 +571,7 @@ async fn the_document_describes_cycles_and_a_conflict_on_every_write() {
         }
     }
     let schemas = &doc["components"]["schemas"];
-    for model in ["NewCycle", "CyclePatch"] {
+    for model in ["NewCycle", "CyclePatch", "CarryOverBody"] {
         assert_eq!(schemas[model]["additionalProperties"], false, "{model}");
     }
     assert_eq!(

@@ -89,6 +89,27 @@ async fn world() -> World {
         .await;
     assert_eq!(cycle.status, StatusCode::CREATED, "{}", cycle.body);
     let cycle = cycle.body["id"].as_str().expect("id").to_owned();
+    // An active cycle with an objective of the owner's to carry over into that one.
+    let admin = api(&w.app, "admin@example.com", &["admin", "write"]);
+    let running = admin
+        .post(
+            &format!("/orgs/{org_id}/cycles"),
+            json!({"name": "2030 Q1", "start_date": "2030-01-01", "end_date": "2030-03-31"}),
+        )
+        .await;
+    let running = running.body["id"].as_str().expect("id").to_owned();
+    let activated = admin
+        .call(Method::POST, &format!("/cycles/{running}/activate"), None)
+        .await;
+    assert_eq!(activated.status, StatusCode::OK, "{}", activated.body);
+    let quarterly = admin
+        .post(
+            &format!("/workspaces/{ws_id}/items"),
+            json!({"type": "objective", "title": "Quarterly", "cycle_id": running}),
+        )
+        .await;
+    assert_eq!(quarterly.status, StatusCode::CREATED, "{}", quarterly.body);
+    let quarterly = quarterly.body["id"].as_str().expect("id").to_owned();
 
     let call = |method: Method, template: &'static str, body: Option<Value>, who: Member| {
         let path = template
@@ -280,6 +301,15 @@ async fn world() -> World {
             None,
             Refused,
         ),
+        Call {
+            path: format!("/cycles/{running}/carry-over"),
+            ..call(
+                Method::POST,
+                "/api/v1/cycles/{cycle_id}/carry-over",
+                Some(json!({"to_cycle_id": cycle, "item_ids": [quarterly], "workspace_id": ws_id})),
+                Refused,
+            )
+        },
     ];
     World { w, calls }
 }
@@ -435,13 +465,14 @@ async fn every_operation_refuses_a_token_without_its_scope_a_member_without_the_
          refusals, {hidden} hidden from an outsider",
         world.calls.len()
     );
-    assert!(role_refusals >= 18 && hidden >= 27);
+    assert!(role_refusals >= 19 && hidden >= 28);
 }
 
 /// Whether a call writes into the organization or workspace its path names.
 fn writes_into(call: &Call, level: &str) -> bool {
     let named = |params: &[&str]| params.iter().any(|p| call.template.contains(p));
-    let in_workspace = named(&["{ws_id}", "{item_id}", "{link_id}", "{check_in_id}"]);
+    let in_workspace = named(&["{ws_id}", "{item_id}", "{link_id}", "{check_in_id}"])
+        || call.template.ends_with("/carry-over");
     call.method != Method::GET
         && match level {
             "workspace" => in_workspace,
@@ -499,5 +530,5 @@ async fn every_api_write_is_refused_in_an_archived_organization_and_workspace() 
         switch(&world, unarchive).await;
     }
     println!("API archive walk: {refused} writes refused");
-    assert!(refused >= 29);
+    assert!(refused >= 31);
 }

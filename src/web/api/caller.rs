@@ -185,6 +185,36 @@ impl<S> Caller<S> {
         .await
     }
 
+    /// Runs `work` in the workspace of an item named in a body (not the path). An item that is
+    /// missing, or in a workspace the caller may not open, answers `unseen` rather than 404,
+    /// as the domain answers for an item of the workspace hidden from the caller.
+    pub async fn in_workspace_of_item<T, E, F>(
+        &self,
+        item_id: String,
+        unseen: ApiError,
+        work: F,
+    ) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut AnyConnection, &Actor, &Viewer) -> Result<T, E> + Send + 'static,
+        E: Into<ApiError>,
+        T: Send + 'static,
+    {
+        self.run(move |conn, actor| {
+            let access = okr::workspace_of(conn, &item_id)
+                .map_err(ApiError::from)
+                .and_then(|ws| {
+                    workspaces::access_by_id(conn, &actor.user_id, &ws).map_err(ApiError::from)
+                });
+            let access = match access {
+                Err(ApiError::NotFound) => return Err(unseen),
+                other => other?,
+            };
+            let viewer = Viewer::new(conn, &access)?;
+            work(conn, actor, &viewer).map_err(Into::into)
+        })
+        .await
+    }
+
     /// Runs `work` on one item, in its workspace; `work` gets the item's id back.
     pub async fn on_item<T, E, F>(&self, item_id: String, work: F) -> Result<T, ApiError>
     where

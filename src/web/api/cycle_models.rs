@@ -12,6 +12,7 @@ use super::error::ApiError;
 use super::item_models::utc;
 use super::names::CycleStateName;
 use crate::cycles::{self, Cycle, CycleDates, CycleError};
+use crate::okr::CarryOver;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CycleOut {
@@ -136,4 +137,99 @@ impl CyclePatch {
             self.end_date.unwrap_or(cycle.end_date),
         )
     }
+}
+
+/// Objectives to copy into another cycle: `item_ids`, or `all_unfinished: true` with the
+/// `workspace_id` they are in. Copies take their key results (a metric's baseline is its
+/// last value) and open actions, no check-ins; all or nothing.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CarryOverBody {
+    /// The cycle to copy into: another of the organization's, not closed.
+    #[schema(format = Uuid)]
+    pub to_cycle_id: String,
+    /// Top-level objectives of this cycle, of one workspace.
+    #[serde(default)]
+    #[schema(min_items = 1)]
+    pub item_ids: Option<Vec<String>>,
+    /// Every top-level objective of this cycle in the workspace that the user may change and
+    /// that is not done, not successful and not carried over to the target already.
+    #[serde(default)]
+    pub all_unfinished: bool,
+    /// The workspace the objectives are in: required with `all_unfinished`; with `item_ids`,
+    /// the first item's when left out.
+    #[serde(default)]
+    #[schema(format = Uuid)]
+    pub workspace_id: Option<String>,
+}
+
+/// Where the objectives to carry over are.
+pub enum CarryFrom {
+    Workspace(String),
+    /// The workspace of this item (the first one named).
+    WorkspaceOf(String),
+}
+
+/// A carry-over as the domain takes it.
+pub struct CarryOverRequest {
+    pub from: CarryFrom,
+    pub to_cycle_id: String,
+    pub which: CarryOver,
+}
+
+impl TryFrom<CarryOverBody> for CarryOverRequest {
+    type Error = ApiError;
+
+    fn try_from(body: CarryOverBody) -> Result<Self, ApiError> {
+        let (which, from) = match (body.item_ids, body.all_unfinished, body.workspace_id) {
+            (Some(_), true, _) => {
+                return Err(ApiError::field(
+                    "all_unfinished",
+                    "Send item_ids or all_unfinished, not both.",
+                ))
+            }
+            (None, false, _) => {
+                return Err(ApiError::field(
+                    "item_ids",
+                    "Send the objectives' item_ids, or all_unfinished: true.",
+                ))
+            }
+            (None, true, None) => {
+                return Err(ApiError::field(
+                    "workspace_id",
+                    "Name the workspace whose unfinished objectives to carry over.",
+                ))
+            }
+            (None, true, Some(workspace)) => {
+                (CarryOver::AllUnfinished, CarryFrom::Workspace(workspace))
+            }
+            (Some(ids), false, Some(workspace)) => {
+                (CarryOver::Items(ids), CarryFrom::Workspace(workspace))
+            }
+            (Some(ids), false, None) => {
+                let Some(first) = ids.first().cloned() else {
+                    return Err(ApiError::field(
+                        "item_ids",
+                        "Choose at least one objective.",
+                    ));
+                };
+                (CarryOver::Items(ids), CarryFrom::WorkspaceOf(first))
+            }
+        };
+        Ok(Self {
+            from,
+            to_cycle_id: body.to_cycle_id,
+            which,
+        })
+    }
+}
+
+/// The answer for a named item that is missing or in a workspace the user may not open: the
+/// same as `okr::carry_over` gives for an item of the workspace hidden from the user, so the
+/// two cannot be told apart.
+pub fn unseen_items() -> ApiError {
+    ApiError::field(
+        "item_ids",
+        "Choose top-level objectives of this cycle that you can see.",
+    )
 }

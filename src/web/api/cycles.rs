@@ -1,19 +1,26 @@
 //! An organization's cycles, through the same `cycles` functions as the cycle page: members
 //! read them, organization owners and admins (with an `admin` token) create, change, activate,
 //! close and reopen them. A cycle of an organization the user is not in answers 404.
+//! Carrying objectives over is an item write (`write` scope), through `okr::carry_over`.
 
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDateTime;
 
-use super::caller::{Admin, Caller, Read};
-use super::cycle_models::{CycleFields, CycleList, CycleOut, CyclePatch, NewCycle};
+use super::caller::{Admin, Caller, Read, Write};
+use super::cycle_models::{
+    unseen_items, CarryFrom, CarryOverBody, CarryOverRequest, CycleFields, CycleList, CycleOut,
+    CyclePatch, NewCycle,
+};
 use super::error::ApiError;
+use super::item_models::{ItemList, ItemOut};
 use super::paths::{CyclePath, OrgPath};
-use super::{AdminErrors, ChangeErrors, ReadErrors};
+use super::{AdminErrors, ChangeErrors, ReadErrors, WriteErrors};
 use crate::activity::Actor;
 use crate::cycles::{self, Cycle, CycleError};
 use crate::db::AnyConnection;
+use crate::okr::{self, status};
 use crate::orgs::OrgAdminAccess;
+use crate::scope::Viewer;
 
 /// The organization's cycles, latest first.
 #[utoipa::path(get, path = "/api/v1/orgs/{org_id}/cycles", tag = "cycles",
@@ -160,4 +167,60 @@ pub async fn reopen_cycle(
     path: web::Path<CyclePath>,
 ) -> Result<web::Json<CycleOut>, ApiError> {
     change_state(caller, path, cycles::reopen).await
+}
+
+/// Copies objectives of this cycle into another (write scope): each with its unfinished key
+/// results (a metric starting from its last value) and open actions, no check-ins, linked to
+/// its original. All or nothing; answers the copied objectives.
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle_id}/carry-over", tag = "cycles",
+    params(("cycle_id" = String, Path, format = Uuid)), request_body = CarryOverBody,
+    security(("bearer" = ["write"])),
+    responses((status = 201, body = ItemList), WriteErrors))]
+pub async fn carry_over(
+    caller: Caller<Write>,
+    path: web::Path<CyclePath>,
+    body: web::Json<CarryOverBody>,
+) -> Result<HttpResponse, ApiError> {
+    let request = CarryOverRequest::try_from(body.into_inner())?;
+    let from_cycle_id = path.into_inner().cycle_id;
+    let today = caller.today();
+    let work = move |conn: &mut AnyConnection, actor: &Actor, viewer: &Viewer| {
+        let copies = okr::carry_over(
+            conn,
+            actor,
+            viewer,
+            &from_cycle_id,
+            &request.to_cycle_id,
+            &request.which,
+        )?;
+        copied(conn, viewer, &copies, today)
+    };
+    let list = match request.from {
+        CarryFrom::Workspace(id) => caller.in_workspace(id, work).await?,
+        CarryFrom::WorkspaceOf(item) => {
+            caller
+                .in_workspace_of_item(item, unseen_items(), work)
+                .await?
+        }
+    };
+    Ok(HttpResponse::Created().json(list))
+}
+
+/// The copies as the caller sees them now, with one read of the statuses.
+fn copied(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    copies: &[okr::Item],
+    today: chrono::NaiveDate,
+) -> Result<ItemList, ApiError> {
+    let statuses = status::statuses(conn, viewer, today).map_err(okr::OkrError::from)?;
+    let mut items = Vec::with_capacity(copies.len());
+    for copy in copies {
+        let detail = okr::detail(conn, viewer, &copy.id)?;
+        items.push(ItemOut::new(&detail.item, &detail.assignee_ids, &statuses));
+    }
+    Ok(ItemList {
+        items,
+        next_cursor: None,
+    })
 }

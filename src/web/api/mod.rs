@@ -136,7 +136,7 @@ impl Modify for BearerAuth {
         check_ins::list_check_ins, check_ins::create_check_in, check_ins::update_check_in,
         check_ins::delete_check_in,
         cycles::list_cycles, cycles::create_cycle, cycles::show_cycle, cycles::update_cycle,
-        cycles::activate_cycle, cycles::close_cycle, cycles::reopen_cycle,
+        cycles::activate_cycle, cycles::close_cycle, cycles::reopen_cycle, cycles::carry_over,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -242,6 +242,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .service(
                 resource("/cycles/{cycle_id}/reopen").route(web::post().to(cycles::reopen_cycle)),
+            )
+            .service(
+                resource("/cycles/{cycle_id}/carry-over").route(web::post().to(cycles::carry_over)),
             )
             .default_service(web::to(error::not_found)),
     );
