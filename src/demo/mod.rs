@@ -1,8 +1,10 @@
 //! `cairn demo`: a demo organization with two workspaces (one per privacy mode), people
 //! with a manager chain, and a realistic set of OKRs, built through the same domain
-//! functions the app uses, so progress and activity are what they would be. The quarter
-//! began five weeks ago: key results have weeks of check-ins (`measures`).
+//! functions the app uses, so progress and activity are what they would be. Plans sit in
+//! this quarter's cycle, with weeks of check-ins (`measures`); last quarter is closed and
+//! scored (`cycles`).
 
+mod cycles;
 mod measures;
 mod plans;
 
@@ -142,6 +144,8 @@ fn build(conn: &mut AnyConnection, today: NaiveDate) -> Result<Demo, DemoError> 
         orgs::add_member(conn, &org.id, &user_ids[index], *role)?;
     }
     let org_access = orgs::access(conn, &user_ids[0], &org.slug)?;
+    let quarters = cycles::quarters(conn, &owner, &org_access.admin()?, today)?;
+    let quarter_end = quarters.current.end_date;
 
     for (name, privacy_mode, plans) in [
         ("Product", PrivacyMode::NeedToKnow, PRODUCT),
@@ -170,22 +174,24 @@ fn build(conn: &mut AnyConnection, today: NaiveDate) -> Result<Demo, DemoError> 
             }
         }
         let viewer = Viewer::new(conn, &access)?;
-        // The quarter began five weeks ago, so pace has something to measure.
-        let quarter_start = today - Duration::days(35);
+        cycles::plan_last_quarter(conn, &owner, &viewer, &user_ids[1..], &quarters)?;
+        // Work began five weeks ago (or when the quarter did), so pace has something to
+        // measure; dates stay inside the quarter.
+        let quarter_start = (today - Duration::days(35)).max(quarters.current.start_date);
+        let quarter_first = quarters.current.start_date;
+        let within = |day: NaiveDate| day.clamp(quarter_first, quarter_end);
         let mut objectives = Vec::new();
         for (o, plan) in plans.iter().enumerate() {
-            let quarter_end = today + Duration::days(75 + 7 * o as i64);
-            let objective = okr::create(
-                conn,
-                &owner,
-                &viewer,
-                item(ItemType::Objective, plan.objective, None, Some(quarter_end)),
-            )?;
+            let new = NewItem {
+                cycle_id: Some(quarters.current.id.clone()),
+                ..item(ItemType::Objective, plan.objective, None, None)
+            };
+            let objective = okr::create(conn, &owner, &viewer, new)?;
             let lead = &user_ids[1 + o % (user_ids.len() - 1)];
             reassign(conn, &owner, &viewer, &objective.id, lead, quarter_start)?;
             objectives.push(objective.id.clone());
             for (k, (kr_title, actions)) in plan.key_results.iter().enumerate() {
-                let due = today + Duration::days(30 + 14 * k as i64 + rng.gen_range(0..10));
+                let due = within(today + Duration::days(30 + 14 * k as i64 + rng.gen_range(0..10)));
                 let new = NewItem {
                     measure: measures::measure_of(kr_title)?,
                     ..item(
@@ -203,7 +209,7 @@ fn build(conn: &mut AnyConnection, today: NaiveDate) -> Result<Demo, DemoError> 
                 reassign(conn, &owner, &viewer, &kr.id, &kr_owner, quarter_start)?;
                 for action_title in actions {
                     // Spread due dates from three weeks ago to two months ahead.
-                    let due = today + Duration::days(rng.gen_range(-21..60));
+                    let due = within(today + Duration::days(rng.gen_range(-21..60)));
                     let action = okr::create(
                         conn,
                         &owner,
@@ -244,7 +250,9 @@ fn build(conn: &mut AnyConnection, today: NaiveDate) -> Result<Demo, DemoError> 
                     let changes = ItemChanges {
                         owner_user_id: Some(owner_id),
                         assignee_user_ids: Some(vec![helper]),
-                        start_date: Some(Some(due - Duration::days(rng.gen_range(7..28)))),
+                        start_date: Some(Some(
+                            (due - Duration::days(rng.gen_range(7..28))).max(quarter_first),
+                        )),
                         action_status: Some(status),
                         story_points: Some(Some(points)),
                         ..ItemChanges::default()
@@ -259,6 +267,7 @@ fn build(conn: &mut AnyConnection, today: NaiveDate) -> Result<Demo, DemoError> 
             links::add(conn, &owner, &viewer, first, second)?;
         }
     }
+    cycles::close_last_quarter(conn, &owner, &org_access.admin()?, &quarters)?;
     Ok(Demo {
         org_slug: org.slug,
         password,

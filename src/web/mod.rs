@@ -21,6 +21,7 @@ mod layout;
 mod measure_form;
 mod nav;
 mod orgs;
+mod scorecard;
 mod session_store;
 mod tokens;
 mod workspace_members;
@@ -154,6 +155,9 @@ page_routes! {
     GET "/orgs/{org}/w/{ws}/activity" => items::activity_feed;
     GET "/orgs/{org}/w/{ws}/gantt" => gantt::show;
     GET "/orgs/{org}/w/{ws}/gantt.csv" => gantt::csv;
+    GET "/orgs/{org}/w/{ws}/cycles/{cycle_id}/scorecard" => scorecard::show;
+    GET "/orgs/{org}/w/{ws}/cycles/{cycle_id}/scorecard.csv" => scorecard::csv;
+    POST "/orgs/{org}/w/{ws}/cycles/{cycle_id}/carry-over" => scorecard::carry_over;
     POST "/orgs/{org}/w/{ws}/gantt/items/{item_id}/dates" => gantt::set_dates;
     GET "/orgs/{org}/w/{ws}/items/{item_id}" => items::show;
     POST "/orgs/{org}/w/{ws}/items/{item_id}" => items::update;

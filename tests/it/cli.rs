@@ -192,9 +192,36 @@ async fn demo_creates_a_realistic_organization_once_and_prints_the_log_ins() {
             .get_result(conn)
             .expect("count")
     };
-    assert_eq!(count(&mut conn, "objective"), 5);
-    assert_eq!(count(&mut conn, "key_result"), 15);
-    assert_eq!(count(&mut conn, "action"), 60);
+    // This quarter: five planned objectives plus one carried over per workspace; last
+    // quarter: two per workspace, closed with an outcome each.
+    assert_eq!(count(&mut conn, "objective"), 5 + 2 + 4);
+    assert_eq!(count(&mut conn, "key_result"), 15 + 4 + 8);
+    assert_eq!(count(&mut conn, "action"), 60 + 4 + 16);
+    let cycles: Vec<(String, String)> = cairn::schema::cycles::table
+        .order(cairn::schema::cycles::start_date.asc())
+        .select((cairn::schema::cycles::id, cairn::schema::cycles::state))
+        .load(&mut conn)
+        .expect("cycles");
+    let states: Vec<&str> = cycles.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(states, ["closed", "active"]);
+    let top_level_in = |conn: &mut cairn::db::AnyConnection, cycle: &str| -> Vec<Option<String>> {
+        okr_items::table
+            .filter(okr_items::cycle_id.eq(cycle))
+            .filter(okr_items::parent_id.is_null())
+            .select(okr_items::outcome)
+            .load(conn)
+            .expect("objectives")
+    };
+    let last = top_level_in(&mut conn, &cycles[0].0);
+    assert_eq!(last.len(), 4);
+    assert!(last.iter().all(Option::is_some), "last quarter is scored");
+    assert_eq!(top_level_in(&mut conn, &cycles[1].0).len(), 7);
+    let unplanned: i64 = okr_items::table
+        .filter(okr_items::cycle_id.is_null())
+        .count()
+        .get_result(&mut conn)
+        .expect("backlog");
+    assert_eq!(unplanned, 0);
     assert!(
         okr_links::table
             .count()

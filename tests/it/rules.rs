@@ -83,6 +83,9 @@ struct Ids {
     /// to delete.
     check_in: String,
     other_check_in: String,
+    /// An active cycle holding `objective`, and a planned one to carry over to.
+    cycle: String,
+    next_cycle: String,
 }
 
 impl World {
@@ -173,6 +176,33 @@ impl World {
         };
         let check_in = check_in_on(&items.objective, &mut conn);
         let other_check_in = check_in_on(&items.other, &mut conn);
+        let cycle = crate::cycle_world::add_cycle(
+            &mut conn,
+            &w.org,
+            "Now",
+            "2026-10-01",
+            "2026-12-31",
+            "active",
+        );
+        let next_cycle = crate::cycle_world::add_cycle(
+            &mut conn,
+            &w.org,
+            "Next",
+            "2027-01-01",
+            "2027-03-31",
+            "planning",
+        );
+        crate::cycle_world::put_in_cycle(
+            &mut conn,
+            &[
+                &items.objective,
+                &items.key_result,
+                &items.action,
+                &items.throwaway,
+                &second_key_result,
+            ],
+            &cycle,
+        );
         let ids = Ids {
             owner: w.app.user_id("admin@example.com"),
             member: w.app.user_id("member@example.com"),
@@ -191,6 +221,8 @@ impl World {
             token,
             check_in,
             other_check_in,
+            cycle,
+            next_cycle,
         };
         Self {
             w,
@@ -216,6 +248,7 @@ impl World {
             ("{link_id}", ids.link.as_str()),
             ("{token_id}", ids.token.as_str()),
             ("{check_in_id}", ids.check_in.as_str()),
+            ("{cycle_id}", ids.cycle.as_str()),
             // Invite links are public and refused before their token matters.
             ("{token}", "not-a-real-invite-token"),
             ("{file:.*}", "app.css"),
@@ -391,6 +424,10 @@ impl World {
                     ("check_in_cadence", "biweekly"),
                     ("check_in_weekday", "thursday"),
                 ]),
+            ),
+            "/orgs/{org}/w/{ws}/cycles/{cycle_id}/carry-over" => (
+                path,
+                f(&[("to_cycle_id", &ids.next_cycle), ("which", "unfinished")]),
             ),
             "/orgs/{org}/w/{ws}/members" => (
                 path,

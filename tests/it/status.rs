@@ -17,7 +17,7 @@ use crate::harness::{Page, Workspace};
 use crate::snapshot::Snapshot;
 
 /// The workspace admin as the domain sees them.
-fn admin(w: &Workspace) -> (Actor, Viewer) {
+pub(crate) fn admin(w: &Workspace) -> (Actor, Viewer) {
     let mut conn = w.app.db();
     let user_id = w.app.user_id("admin@example.com");
     let access = cairn::workspaces::access(&mut conn, &user_id, &w.org, &w.ws).expect("access");
@@ -29,13 +29,13 @@ fn admin(w: &Workspace) -> (Actor, Viewer) {
     (actor, viewer)
 }
 
-fn change(w: &Workspace, item_id: &str, changes: ItemChanges) {
+pub(crate) fn change(w: &Workspace, item_id: &str, changes: ItemChanges) {
     let (actor, viewer) = admin(w);
     edit::update(&mut w.app.db(), &actor, &viewer, item_id, changes).expect("change");
 }
 
 /// A key result measured from `baseline` to `target` deals.
-fn measure_deals(w: &Workspace, item_id: &str, baseline: &str, target: &str) {
+pub(crate) fn measure_deals(w: &Workspace, item_id: &str, baseline: &str, target: &str) {
     let number = |raw| Number::parse(raw, 0, "value").expect("number");
     let metric = Metric::new(
         MetricKind::IncreaseTo,
@@ -53,7 +53,7 @@ fn measure_deals(w: &Workspace, item_id: &str, baseline: &str, target: &str) {
 }
 
 /// A check-in today (on the app's clock) with `confidence`, and a value or done flag.
-fn check_in(
+pub(crate) fn check_in(
     w: &Workspace,
     item_id: &str,
     confidence: i64,
