@@ -160,6 +160,12 @@ impl ActivityEntry {
             "item.linked" => "linked it",
             "item.unlinked" => "removed a link",
             "workspace.check_in_cadence_changed" => "changed the check-in cadence",
+            "organization.fiscal_year_changed" => "changed the fiscal year",
+            "cycle.created" => "created a cycle",
+            "cycle.updated" => "changed a cycle",
+            "cycle.activated" => "activated a cycle",
+            "cycle.closed" => "closed a cycle",
+            "cycle.reopened" => "reopened a cycle",
             other => other,
         })
     }

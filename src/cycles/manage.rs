@@ -3,10 +3,10 @@
 //! each in one write transaction under the organization's row lock, so two overlapping
 //! cycles cannot both pass the overlap check.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::{get, Cycle, CycleDates, CycleError, CycleState, FiscalMonth};
+use super::{get, list, next_quarter, Cycle, CycleDates, CycleError, CycleState, FiscalMonth};
 use crate::activity::{self, Actor, Subject};
 use crate::db::{self, AnyConnection};
 use crate::orgs::{self, OrgAdminAccess};
@@ -164,6 +164,31 @@ pub fn update(
         let cycle = get(conn, &org_id, cycle_id)?;
         record(conn, actor, &cycle, "cycle.updated", Some(before.json()))?;
         Ok(cycle)
+    })
+}
+
+/// "Create the next quarter": the quarter after the latest cycle (`next_quarter`), counted in
+/// the organization's fiscal year and chosen under the same lock as the insert, so two
+/// clicks at once cannot both pick it.
+pub fn create_next_quarter(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    admin: &OrgAdminAccess,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<Cycle, CycleError> {
+    admin.require_writable()?;
+    let org = admin.org();
+    db::write_transaction(conn, |conn| {
+        orgs::lock(conn, &org.id)?;
+        let fiscal = FiscalMonth::from_stored(org.fiscal_year_start_month);
+        let quarter = next_quarter(&list(conn, &org.id)?, fiscal, today).ok_or_else(|| {
+            CycleError::field(
+                "start_date",
+                "No quarter follows the latest cycle inside the years plans may use.",
+            )
+        })?;
+        create(conn, actor, admin, quarter.name, quarter.dates, now)
     })
 }
 

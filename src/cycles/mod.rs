@@ -9,8 +9,10 @@
 mod manage;
 mod quarters;
 
-pub use manage::{activate, close, create, reopen, set_fiscal_year_start, update};
-pub use quarters::{next_quarter, quarter_containing, FiscalMonth};
+pub use manage::{
+    activate, close, create, create_next_quarter, reopen, set_fiscal_year_start, update,
+};
+pub use quarters::{next_quarter, quarter_containing, FiscalMonth, Quarter};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;

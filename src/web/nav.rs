@@ -15,7 +15,8 @@ pub struct Nav {
     pub orgs: Vec<OrgSummary>,
     pub current_org: Option<String>,
     pub current_workspace: Option<String>,
-    /// Which workspace page is open: "overview", "board", "gantt", "members", "settings", "trash".
+    /// Which page is open: the workspace's "overview", "board", "gantt", "members", "settings",
+    /// "trash", or the organization's "cycles".
     pub section: &'static str,
 }
 
@@ -38,7 +39,10 @@ impl Nav {
 }
 
 fn section_of(path: &str) -> &'static str {
-    if path.ends_with("/members") {
+    // `/orgs/{org}/cycles…`: the organization's cycles page and its forms.
+    if path.split('/').nth(3) == Some("cycles") {
+        "cycles"
+    } else if path.ends_with("/members") {
         "members"
     } else if path.ends_with("/settings") {
         "settings"

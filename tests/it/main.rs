@@ -17,6 +17,7 @@ mod check_ins;
 mod cli;
 mod contexts;
 mod cycle_world;
+mod cycles;
 mod feed;
 mod gantt;
 mod harness;

@@ -86,6 +86,9 @@ struct Ids {
     /// An active cycle holding `objective`, and a planned one to carry over to.
     cycle: String,
     next_cycle: String,
+    /// A cycle in planning that holds nothing, which the control run renames, activates,
+    /// closes and reopens in turn.
+    walk_cycle: String,
 }
 
 impl World {
@@ -148,6 +151,18 @@ impl World {
                 )
                 .await);
         }
+        let cycles = format!("/orgs/{}/cycles", w.org);
+        ok(admin
+            .submit(
+                &cycles,
+                &cycles,
+                &[
+                    ("name", "2031 Q1"),
+                    ("start_date", "2031-01-01"),
+                    ("end_date", "2031-03-31"),
+                ],
+            )
+            .await);
         ok(admin
             .submit(
                 "/account/tokens",
@@ -175,6 +190,11 @@ impl World {
                 .expect("check-in")
         };
         let check_in = check_in_on(&items.objective, &mut conn);
+        let walk_cycle = cairn::schema::cycles::table
+            .filter(cairn::schema::cycles::name.eq("2031 Q1"))
+            .select(cairn::schema::cycles::id)
+            .first(&mut conn)
+            .expect("cycle");
         let other_check_in = check_in_on(&items.other, &mut conn);
         let cycle = crate::cycle_world::add_cycle(
             &mut conn,
@@ -223,6 +243,7 @@ impl World {
             other_check_in,
             cycle,
             next_cycle,
+            walk_cycle,
         };
         Self {
             w,
@@ -316,6 +337,31 @@ impl World {
                     ("industry", "Robotics"),
                 ]),
             ),
+            // Not the default (January), so the control run sees it stored.
+            "/orgs/{org}/settings/fiscal-year" => (path, f(&[("fiscal_year_start_month", "4")])),
+            "/orgs/{org}/cycles" => (
+                path,
+                f(&[
+                    ("name", "Walk offsite"),
+                    ("start_date", "2031-06-01"),
+                    ("end_date", "2031-06-30"),
+                ]),
+            ),
+            "/orgs/{org}/cycles/{cycle_id}" => (
+                at(&[("{cycle_id}", &ids.walk_cycle)]),
+                f(&[
+                    ("name", "2031 Q1 walked"),
+                    ("start_date", "2031-01-01"),
+                    ("end_date", "2031-03-31"),
+                ]),
+            ),
+            "/orgs/{org}/cycles/next-quarter" => (path, vec![]),
+            // In route order the control run activates, closes and reopens it.
+            "/orgs/{org}/cycles/{cycle_id}/activate"
+            | "/orgs/{org}/cycles/{cycle_id}/close"
+            | "/orgs/{org}/cycles/{cycle_id}/reopen" => {
+                (at(&[("{cycle_id}", &ids.walk_cycle)]), vec![])
+            }
             "/orgs/{org}/archive"
             | "/orgs/{org}/unarchive"
             | "/orgs/{org}/w/{ws}/archive"

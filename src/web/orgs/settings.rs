@@ -1,4 +1,5 @@
-//! An organization's settings: the profile form (checked as it is typed), and archiving.
+//! An organization's settings: the profile form (checked as it is typed), the month its
+//! fiscal year starts in (which the quarters of its cycles follow), and archiving.
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -9,6 +10,7 @@ use super::super::error::AppError;
 use super::super::layout::{FieldErrors, Layout};
 use super::super::{render, see_other};
 use crate::activity::{self, ActivityEntry, History};
+use crate::cycles::{self, FiscalMonth};
 use crate::orgs::{
     self, currency, customer_names, optional_text, website, whole_number, EmployeeRange, OrgError,
     OrgProfile, Organization, Revenue, RevenuePeriod, Slug,
@@ -187,6 +189,34 @@ impl TryFrom<&SettingsForm> for OrgProfile {
     }
 }
 
+/// The fiscal year's first month as chosen: a number from 1 to 12, kept as sent.
+#[derive(Deserialize, Clone)]
+pub struct FiscalForm {
+    #[serde(default)]
+    fiscal_year_start_month: String,
+}
+
+impl FiscalForm {
+    fn from_org(org: &Organization) -> Self {
+        Self {
+            fiscal_year_start_month: org.fiscal_year_start_month.to_string(),
+        }
+    }
+}
+
+impl TryFrom<&FiscalForm> for FiscalMonth {
+    type Error = FieldErrors;
+
+    fn try_from(form: &FiscalForm) -> Result<Self, FieldErrors> {
+        let month = form.fiscal_year_start_month.trim().parse().unwrap_or(0);
+        FiscalMonth::new(month).map_err(|e| {
+            let mut errors = FieldErrors::default();
+            errors.add("fiscal_year_start_month", e);
+            errors
+        })
+    }
+}
+
 #[derive(Template)]
 #[template(path = "orgs/settings.html")]
 struct SettingsPage {
@@ -194,15 +224,31 @@ struct SettingsPage {
     org: Organization,
     form: SettingsForm,
     errors: FieldErrors,
+    fiscal: FiscalForm,
+    fiscal_errors: FieldErrors,
     activity: Vec<ActivityEntry>,
     privacy_modes: &'static [PrivacyMode],
     periods: &'static [RevenuePeriod],
 }
 
+impl SettingsPage {
+    fn months(&self) -> impl Iterator<Item = FiscalMonth> {
+        FiscalMonth::all()
+    }
+
+    fn is_fiscal_month(&self, month: &FiscalMonth) -> bool {
+        self.fiscal.fiscal_year_start_month.trim() == month.number().to_string()
+    }
+}
+
+/// The settings page with both its forms: the one sent comes back as typed with its errors,
+/// the other as stored.
 async fn settings_page(
     ctx: &OrgCtx,
     form: SettingsForm,
     errors: FieldErrors,
+    fiscal: FiscalForm,
+    fiscal_errors: FieldErrors,
 ) -> Result<SettingsPage, AppError> {
     let activity = ctx
         .run(|conn, _, access| {
@@ -217,6 +263,8 @@ async fn settings_page(
         org: ctx.access.org().clone(),
         form,
         errors,
+        fiscal,
+        fiscal_errors,
         activity,
         privacy_modes: PrivacyMode::ALL,
         periods: RevenuePeriod::ALL,
@@ -224,8 +272,27 @@ async fn settings_page(
 }
 
 pub async fn page(admin: OrgAdmin) -> Result<HttpResponse, AppError> {
-    let form = SettingsForm::from_org(admin.access.org());
-    render(settings_page(&admin, form, FieldErrors::default()).await?)
+    let org = admin.access.org();
+    let (form, fiscal) = (SettingsForm::from_org(org), FiscalForm::from_org(org));
+    let page = settings_page(
+        &admin,
+        form,
+        FieldErrors::default(),
+        fiscal,
+        FieldErrors::default(),
+    );
+    render(page.await?)
+}
+
+/// Profile errors shown with the fiscal year's form as stored.
+async fn profile_refused(
+    admin: &OrgAdmin,
+    form: SettingsForm,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let fiscal = FiscalForm::from_org(admin.access.org());
+    let page = settings_page(admin, form, errors, fiscal, FieldErrors::default());
+    super::super::unprocessable(page.await?)
 }
 
 pub async fn save(
@@ -236,9 +303,7 @@ pub async fn save(
     let form = form.into_inner();
     let profile = match OrgProfile::try_from(&form) {
         Ok(profile) => profile,
-        Err(errors) => {
-            return super::super::unprocessable(settings_page(&admin, form, errors).await?)
-        }
+        Err(errors) => return profile_refused(&admin, form, errors).await,
     };
     match admin
         .run(move |conn, actor, admin| orgs::update_profile(conn, actor, admin, profile))
@@ -251,10 +316,42 @@ pub async fn save(
         Err(OrgError::SlugTaken) => {
             let mut errors = FieldErrors::default();
             errors.add("slug", OrgError::SlugTaken);
-            super::super::unprocessable(settings_page(&admin, form, errors).await?)
+            profile_refused(&admin, form, errors).await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Saves the month the fiscal year starts in; a month not understood comes back next to its
+/// field, as chosen.
+pub async fn save_fiscal_year(
+    admin: OrgAdmin,
+    form: web::Form<FiscalForm>,
+) -> Result<HttpResponse, AppError> {
+    admin.access.require_writable()?;
+    let fiscal = form.into_inner();
+    let month = match FiscalMonth::try_from(&fiscal) {
+        Ok(month) => month,
+        Err(errors) => {
+            let settings = SettingsForm::from_org(admin.access.org());
+            let page = settings_page(&admin, settings, FieldErrors::default(), fiscal, errors);
+            return super::super::unprocessable(page.await?);
+        }
+    };
+    let now = admin.state().config.clock.now();
+    admin
+        .run(move |conn, actor, admin| {
+            cycles::set_fiscal_year_start(conn, actor, admin, month, now)
+        })
+        .await?;
+    admin.flash(&format!(
+        "Saved: the fiscal year starts in {}.",
+        month.label()
+    ))?;
+    Ok(see_other(&format!(
+        "/orgs/{}/settings",
+        admin.access.org().slug
+    )))
 }
 
 const SETTINGS_FIELDS: &[&str] = &[
