@@ -12,8 +12,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::error::ApiError;
 use crate::activity::Actor;
+use crate::cycles;
 use crate::db::AnyConnection;
 use crate::okr::{self, check_ins, links};
+use crate::orgs::{self, OrgAccess};
 use crate::scope::Viewer;
 use crate::tokens::{Bearer, Scope};
 use crate::web::AppState;
@@ -138,6 +140,36 @@ impl<S> Caller<S> {
             .await
     }
 
+    /// Runs `work` in an organization the caller belongs to (404 otherwise).
+    pub async fn in_org<T, E, F>(&self, org_id: String, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut AnyConnection, &Actor, &OrgAccess) -> Result<T, E> + Send + 'static,
+        E: Into<ApiError>,
+        T: Send + 'static,
+    {
+        self.run(move |conn, actor| {
+            let access = orgs::access_by_id(conn, &actor.user_id, &org_id)?;
+            work(conn, actor, &access).map_err(Into::into)
+        })
+        .await
+    }
+
+    /// Runs `work` on one cycle, in its organization (404 to anyone outside it); `work` gets
+    /// the cycle's id back.
+    pub async fn on_cycle<T, E, F>(&self, cycle_id: String, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut AnyConnection, &Actor, &OrgAccess, &str) -> Result<T, E> + Send + 'static,
+        E: Into<ApiError>,
+        T: Send + 'static,
+    {
+        self.run(move |conn, actor| {
+            let org_id = cycles::organization_of(conn, &cycle_id)?;
+            let access = orgs::access_by_id(conn, &actor.user_id, &org_id)?;
+            work(conn, actor, &access, &cycle_id).map_err(Into::into)
+        })
+        .await
+    }
+
     /// Runs `work` in a workspace the caller may open (404 otherwise).
     pub async fn in_workspace<T, E, F>(&self, workspace_id: String, work: F) -> Result<T, ApiError>
     where
@@ -150,6 +182,36 @@ impl<S> Caller<S> {
             |_, id| Ok::<_, ApiError>(id.to_owned()),
             |conn, actor, viewer, _| work(conn, actor, viewer),
         )
+        .await
+    }
+
+    /// Runs `work` in the workspace of an item named in a body (not the path). An item that is
+    /// missing, or in a workspace the caller may not open, answers `unseen` rather than 404,
+    /// as the domain answers for an item of the workspace hidden from the caller.
+    pub async fn in_workspace_of_item<T, E, F>(
+        &self,
+        item_id: String,
+        unseen: ApiError,
+        work: F,
+    ) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut AnyConnection, &Actor, &Viewer) -> Result<T, E> + Send + 'static,
+        E: Into<ApiError>,
+        T: Send + 'static,
+    {
+        self.run(move |conn, actor| {
+            let access = okr::workspace_of(conn, &item_id)
+                .map_err(ApiError::from)
+                .and_then(|ws| {
+                    workspaces::access_by_id(conn, &actor.user_id, &ws).map_err(ApiError::from)
+                });
+            let access = match access {
+                Err(ApiError::NotFound) => return Err(unseen),
+                other => other?,
+            };
+            let viewer = Viewer::new(conn, &access)?;
+            work(conn, actor, &viewer).map_err(Into::into)
+        })
         .await
     }
 

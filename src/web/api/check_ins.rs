@@ -9,7 +9,7 @@ use super::caller::{Caller, Read, Write};
 use super::check_in_models::{CheckInChange, CheckInList, CheckInOut, CheckInPatch, NewCheckIn};
 use super::error::ApiError;
 use super::paths::{CheckInPath, ItemPath};
-use super::{ReadErrors, WriteErrors};
+use super::{ChangeErrors, ReadErrors, WriteErrors};
 use crate::okr::check_ins::{self, CheckInDraft};
 
 /// The item's check-ins, newest first.
@@ -89,7 +89,7 @@ pub async fn update_check_in(
 #[utoipa::path(delete, path = "/api/v1/check-ins/{check_in_id}", tag = "check-ins",
     params(("check_in_id" = String, Path, format = Uuid)),
     security(("bearer" = ["write"])),
-    responses((status = 204, description = "Deleted"), ReadErrors))]
+    responses((status = 204, description = "Deleted"), ChangeErrors))]
 pub async fn delete_check_in(
     caller: Caller<Write>,
     path: web::Path<CheckInPath>,

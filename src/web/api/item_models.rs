@@ -1,4 +1,4 @@
-//! What the API sends and accepts about items, links and history, and how a body becomes
+//! What the API sends and accepts about items and their history, and how a body becomes
 //! the domain's input (the same rules as the pages' forms). Times are RFC 3339 UTC. Bodies
 //! refuse unknown fields, so a misspelt field answers 422 instead of being ignored.
 
@@ -10,10 +10,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::error::ApiError;
 use super::measure_models::{json_number, noted, weight, MeasureFields};
-use super::names::{ActionStatusName, ItemTypeName, MeasureName, MetricKindName, StatusName};
+use super::names::{
+    ActionStatusName, ItemTypeName, MeasureName, MetricKindName, OutcomeName, StatusName,
+};
 use crate::activity::ActivityEntry;
 use crate::okr::edit::{self, ItemChanges};
-use crate::okr::links::Link;
 use crate::okr::measure::{KeyResultMeasure, Weight};
 use crate::okr::status::Statuses;
 use crate::okr::{self, ActionStatus, Item, ItemType, StoryPoints, TreeFilter};
@@ -77,6 +78,16 @@ pub struct ItemOut {
     /// The elapsed share of the item's period today, 0 to 100; null without a due date.
     #[schema(minimum = 0.0, maximum = 100.0)]
     pub expected_progress: Option<f64>,
+    /// The cycle of its top-level objective; null is the backlog.
+    #[schema(format = Uuid)]
+    pub cycle_id: Option<String>,
+    /// Objectives in a cycle: how it ended.
+    pub outcome: Option<OutcomeName>,
+    /// Objectives in a cycle: why it ended so.
+    pub closing_note: Option<String>,
+    /// A carried-over copy: the item it was copied from.
+    #[schema(format = Uuid)]
+    pub carried_over_from_id: Option<String>,
     pub sort_order: i32,
     pub position_x: Option<f64>,
     pub position_y: Option<f64>,
@@ -118,6 +129,10 @@ impl ItemOut {
             last_confidence: item.last_confidence,
             status: statuses.of(item).map(Into::into),
             expected_progress: statuses.pace(item).map(|p| p.expected),
+            cycle_id: item.cycle_id.clone(),
+            outcome: item.outcome.map(Into::into),
+            closing_note: item.closing_note.clone(),
+            carried_over_from_id: item.carried_over_from_id.clone(),
             sort_order: item.sort_order,
             position_x: item.position_x,
             position_y: item.position_y,
@@ -147,6 +162,9 @@ pub struct ItemQuery {
     assignee: Option<String>,
     /// pending, work_in_progress or done.
     status: Option<String>,
+    /// A cycle's id, `backlog` (what is in no cycle) or `all` (the default: the API picks no
+    /// cycle on its own). An id that is not one of the organization's cycles is refused.
+    pub cycle: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// 1 to 1000; 100 when left out.
@@ -237,6 +255,12 @@ pub struct NewItem {
     #[serde(default)]
     #[schema(value_type = Option<f64>, minimum = 0.0, maximum = 100.0, multiple_of = 0.01)]
     pub weight: Option<serde_json::Number>,
+    /// Top-level objectives: the cycle to join (open, of this organization); left out or
+    /// null, the backlog. An item under a parent is in its parent's cycle and may name only
+    /// that one.
+    #[serde(default)]
+    #[schema(format = Uuid)]
+    pub cycle_id: Option<String>,
 }
 
 impl TryFrom<NewItem> for okr::NewItem {
@@ -268,6 +292,7 @@ impl TryFrom<NewItem> for okr::NewItem {
             due_date: body.due_date,
             measure,
             weight: weight.unwrap_or(Weight::DEFAULT),
+            cycle_id: body.cycle_id,
             ..okr::NewItem::new(body.item_type.into(), title.unwrap_or_default(), None)
         })
     }
@@ -337,6 +362,20 @@ pub struct ItemPatch {
     #[serde(default)]
     #[schema(value_type = Option<f64>, minimum = 0.0, maximum = 100.0, multiple_of = 0.01)]
     pub weight: Option<serde_json::Number>,
+    /// Top-level objectives: the cycle to move to (open, of this organization), with
+    /// everything under it; null, the backlog.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub cycle_id: Option<Option<String>>,
+    /// Objectives in a cycle: how it ended; null clears. With `closing_note`, the one change
+    /// a closed cycle takes.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<OutcomeName>)]
+    pub outcome: Option<Option<OutcomeName>>,
+    /// Objectives in a cycle: up to 2,000 characters; null or empty clears.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 2000)]
+    pub closing_note: Option<Option<String>>,
 }
 
 impl TryFrom<ItemPatch> for ItemChanges {
@@ -379,6 +418,13 @@ impl TryFrom<ItemPatch> for ItemChanges {
         }
         .change(&mut fields);
         let weight = patch.weight.and_then(|w| noted(&mut fields, weight(&w)));
+        let closing_note = patch.closing_note.map(|note| {
+            noted(
+                &mut fields,
+                okr::closing_note(note.as_deref().unwrap_or("")),
+            )
+            .flatten()
+        });
         ApiError::fields(fields)?;
         Ok(ItemChanges {
             title,
@@ -391,7 +437,9 @@ impl TryFrom<ItemPatch> for ItemChanges {
             story_points,
             measure,
             weight,
-            ..ItemChanges::default()
+            cycle_id: patch.cycle_id,
+            outcome: patch.outcome.map(|o| o.map(Into::into)),
+            closing_note,
         })
     }
 }
@@ -404,44 +452,6 @@ pub struct Position {
     pub x: f64,
     #[schema(minimum = -1000000.0, maximum = 1000000.0)]
     pub y: f64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LinkOut {
-    #[schema(format = Uuid)]
-    pub id: String,
-    #[schema(format = Uuid)]
-    pub from_item_id: String,
-    #[schema(format = Uuid)]
-    pub to_item_id: String,
-    pub link_type: String,
-}
-
-impl From<&Link> for LinkOut {
-    fn from(l: &Link) -> Self {
-        Self {
-            id: l.id.clone(),
-            from_item_id: l.from_item_id.clone(),
-            to_item_id: l.to_item_id.clone(),
-            link_type: l.link_type.clone(),
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LinkList {
-    pub links: Vec<LinkOut>,
-    /// Always null: the list is whole.
-    pub next_cursor: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewLink {
-    #[schema(format = Uuid)]
-    pub from_item_id: String,
-    #[schema(format = Uuid)]
-    pub to_item_id: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -11,12 +11,13 @@ use super::item_models::{
     ActivityList, ActivityOut, ItemList, ItemOut, ItemPatch, ItemQuery, NewItem, Position,
 };
 use super::paths::{ItemPath, WorkspacePath};
-use super::{ReadErrors, WriteErrors};
+use super::{ChangeErrors, ReadErrors, WriteErrors};
+use crate::cycles::{self, CycleError, CycleFilter};
 use crate::db::AnyConnection;
 use crate::okr;
 use crate::okr::board::{self, BoardPosition};
 use crate::okr::edit::{self, ItemChanges};
-use crate::okr::status;
+use crate::okr::{status, TreeFilter};
 use crate::scope::Viewer;
 
 /// An item as the caller sees it now, with its status and pace on `today`.
@@ -31,6 +32,27 @@ fn item_out(
     Ok(ItemOut::new(&detail.item, &detail.assignee_ids, &statuses))
 }
 
+/// The `cycle` filter: everything when left out; a cycle id must be one of the workspace's
+/// organization's (as `cycles::choose` decides for the pages), else the field is refused.
+fn cycle_filter(
+    conn: &mut AnyConnection,
+    viewer: &Viewer,
+    raw: Option<&str>,
+    today: NaiveDate,
+) -> Result<CycleFilter, ApiError> {
+    let Some(raw) = raw else {
+        return Ok(CycleFilter::All);
+    };
+    let cycles = cycles::list(conn, &viewer.organization_id)?;
+    cycles::choose(&cycles, Some(raw), today).map_err(|e| match e {
+        CycleError::NotFound => ApiError::field(
+            "cycle",
+            "Use the id of one of this organization's cycles, backlog or all.",
+        ),
+        other => other.into(),
+    })
+}
+
 /// The workspace's live items the user may see, by creation, a page at a time.
 #[utoipa::path(get, path = "/api/v1/workspaces/{ws_id}/items", tag = "items",
     params(("ws_id" = String, Path, format = Uuid), ItemQuery),
@@ -42,19 +64,23 @@ pub async fn list_items(
     query: web::Query<ItemQuery>,
 ) -> Result<web::Json<ItemList>, ApiError> {
     let (filter, limit) = query.filter()?;
-    let cursor = query.into_inner().cursor;
+    let ItemQuery { cursor, cycle, .. } = query.into_inner();
     let today = caller.today();
     let list = caller
         .in_workspace(path.into_inner().ws_id, move |conn, _, viewer| {
+            let filter = TreeFilter {
+                cycle: cycle_filter(conn, viewer, cycle.as_deref(), today)?,
+                ..filter
+            };
             let list = okr::list(conn, viewer, &filter, cursor.as_deref(), limit)?;
             // One read of every status, for the whole page.
-            let statuses = status::statuses(conn, viewer, today)?;
+            let statuses = status::statuses(conn, viewer, today).map_err(okr::OkrError::from)?;
             let items = list
                 .items
                 .iter()
                 .map(|a| ItemOut::new(&a.item, &a.assignee_ids, &statuses))
                 .collect();
-            Ok::<_, okr::OkrError>(ItemList {
+            Ok::<_, ApiError>(ItemList {
                 items,
                 next_cursor: list.next_after,
             })
@@ -126,7 +152,7 @@ pub async fn update_item(
 #[utoipa::path(delete, path = "/api/v1/items/{item_id}", tag = "items",
     params(("item_id" = String, Path, format = Uuid)),
     security(("bearer" = ["write"])),
-    responses((status = 204, description = "In the trash"), ReadErrors))]
+    responses((status = 204, description = "In the trash"), ChangeErrors))]
 pub async fn delete_item(
     caller: Caller<Write>,
     path: web::Path<ItemPath>,
@@ -143,7 +169,7 @@ pub async fn delete_item(
 #[utoipa::path(post, path = "/api/v1/items/{item_id}/restore", tag = "items",
     params(("item_id" = String, Path, format = Uuid)),
     security(("bearer" = ["write"])),
-    responses((status = 200, body = ItemOut), ReadErrors))]
+    responses((status = 200, body = ItemOut), ChangeErrors))]
 pub async fn restore_item(
     caller: Caller<Write>,
     path: web::Path<ItemPath>,

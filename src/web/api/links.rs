@@ -6,9 +6,9 @@ use actix_web::{web, HttpResponse};
 
 use super::caller::{Caller, Read, Write};
 use super::error::ApiError;
-use super::item_models::{LinkList, LinkOut, NewLink};
+use super::link_models::{LinkList, LinkOut, NewLink};
 use super::paths::{LinkPath, WorkspacePath};
-use super::{ReadErrors, WriteErrors};
+use super::{ChangeErrors, ReadErrors, WriteErrors};
 use crate::okr::links;
 
 /// The workspace's links whose both ends the user may see.
@@ -57,7 +57,7 @@ pub async fn create_link(
 #[utoipa::path(delete, path = "/api/v1/links/{link_id}", tag = "links",
     params(("link_id" = String, Path, format = Uuid)),
     security(("bearer" = ["write"])),
-    responses((status = 204, description = "Removed"), ReadErrors))]
+    responses((status = 204, description = "Removed"), ChangeErrors))]
 pub async fn delete_link(
     caller: Caller<Write>,
     path: web::Path<LinkPath>,

@@ -5,9 +5,12 @@ mod auth;
 mod caller;
 mod check_in_models;
 mod check_ins;
+mod cycle_models;
+mod cycles;
 mod error;
 mod item_models;
 mod items;
+mod link_models;
 mod links;
 mod measure_models;
 mod models;
@@ -46,6 +49,31 @@ pub enum ReadErrors {
     RateLimited(ErrorBody),
 }
 
+/// What a change without a body (a delete, a restore, a cycle's state) can answer besides
+/// success.
+#[derive(IntoResponses)]
+#[allow(dead_code)] // Describes answers for the document; the values are built by ApiError.
+pub enum ChangeErrors {
+    /// No token, or an unknown, expired or revoked one.
+    #[response(status = 401, headers(("WWW-Authenticate" = String)))]
+    Unauthorized(ErrorBody),
+    /// The token lacks the scope, or the user's role does not allow it.
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
+    /// Missing, or hidden from this user.
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// Clashes with what exists (a closed cycle, a cycle's state).
+    #[response(status = 409)]
+    Conflict(ErrorBody),
+    /// The rules refuse it; `fields` says which field is wrong.
+    #[response(status = 422)]
+    ValidationFailed(ErrorBody),
+    /// Over this token's rate.
+    #[response(status = 429, headers(("Retry-After" = u64, description = "Seconds to wait")))]
+    RateLimited(ErrorBody),
+}
+
 /// What a call with a JSON body can answer besides success.
 #[derive(IntoResponses)]
 #[allow(dead_code)] // Describes answers for the document; the values are built by ApiError.
@@ -62,7 +90,8 @@ pub enum WriteErrors {
     /// Missing, or hidden from this user.
     #[response(status = 404)]
     NotFound(ErrorBody),
-    /// Clashes with what exists (a taken slug, an existing member, a used invite).
+    /// Clashes with what exists (a taken slug or cycle name, an existing member, a used
+    /// invite, a closed cycle).
     #[response(status = 409)]
     Conflict(ErrorBody),
     /// The body is over 64 KiB.
@@ -106,6 +135,8 @@ impl Modify for BearerAuth {
         links::list_links, links::create_link, links::delete_link,
         check_ins::list_check_ins, check_ins::create_check_in, check_ins::update_check_in,
         check_ins::delete_check_in,
+        cycles::list_cycles, cycles::create_cycle, cycles::show_cycle, cycles::update_cycle,
+        cycles::activate_cycle, cycles::close_cycle, cycles::reopen_cycle, cycles::carry_over,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -191,6 +222,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 resource("/check-ins/{check_in_id}")
                     .route(web::patch().to(check_ins::update_check_in))
                     .route(web::delete().to(check_ins::delete_check_in)),
+            )
+            .service(
+                resource("/orgs/{org_id}/cycles")
+                    .route(web::get().to(cycles::list_cycles))
+                    .route(web::post().to(cycles::create_cycle)),
+            )
+            .service(
+                resource("/cycles/{cycle_id}")
+                    .route(web::get().to(cycles::show_cycle))
+                    .route(web::patch().to(cycles::update_cycle)),
+            )
+            .service(
+                resource("/cycles/{cycle_id}/activate")
+                    .route(web::post().to(cycles::activate_cycle)),
+            )
+            .service(
+                resource("/cycles/{cycle_id}/close").route(web::post().to(cycles::close_cycle)),
+            )
+            .service(
+                resource("/cycles/{cycle_id}/reopen").route(web::post().to(cycles::reopen_cycle)),
+            )
+            .service(
+                resource("/cycles/{cycle_id}/carry-over").route(web::post().to(cycles::carry_over)),
             )
             .default_service(web::to(error::not_found)),
     );

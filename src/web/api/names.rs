@@ -1,9 +1,10 @@
 //! The API's names for the domain's enums, spelt as the domain stores them (`key_result`,
-//! `increase_to`, `on_track`), each with its conversions both ways.
+//! `increase_to`, `on_track`, `not_successful`), each with its conversions both ways.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::cycles::{CycleState, Outcome};
 use crate::okr::measure::{Measure, MetricKind};
 use crate::okr::status::Status;
 use crate::okr::{ActionStatus, ItemType};
@@ -45,4 +46,8 @@ api_names! {
     MetricKindName for MetricKind { IncreaseTo, DecreaseTo, StayAtOrAbove, StayAtOrBelow }
     /// Derived from check-ins and progress, never set.
     StatusName for Status { OnTrack, AtRisk, OffTrack, NoUpdate, Done }
+    /// planning → active → closed; a reopened cycle is active again.
+    CycleStateName for CycleState { Planning, Active, Closed }
+    /// How an objective ended when its cycle closed.
+    OutcomeName for Outcome { Successful, NotSuccessful }
 }

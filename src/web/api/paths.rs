@@ -45,3 +45,9 @@ pub struct CheckInPath {
     #[serde(deserialize_with = "id")]
     pub check_in_id: String,
 }
+
+#[derive(Deserialize)]
+pub struct CyclePath {
+    #[serde(deserialize_with = "id")]
+    pub cycle_id: String,
+}
