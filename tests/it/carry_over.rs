@@ -310,12 +310,7 @@ async fn carrying_over_is_all_or_nothing_and_refuses_with_reasons() {
         ("which", "chosen".into()),
     ])
     .await;
-    assert_eq!(
-        closed.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        closed.body
-    );
+    assert_eq!(closed.status, StatusCode::CONFLICT, "{}", closed.body);
     assert!(
         closed.body.contains("This cycle is closed"),
         "{}",
