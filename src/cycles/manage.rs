@@ -239,7 +239,8 @@ fn check_items_inside(
     ))
 }
 
-fn set_state(
+/// Moves a cycle to its next state; a change its state does not allow is refused, saying why.
+pub fn change_state(
     conn: &mut AnyConnection,
     actor: &Actor,
     admin: &OrgAdminAccess,
@@ -287,8 +288,10 @@ fn set_state(
     })
 }
 
-#[derive(Debug, Clone, Copy)]
-enum StateChange {
+/// A move between states: planning → active (activate), planning or active → closed
+/// (close: its items and check-ins become read-only), closed → active (reopen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateChange {
     Activate,
     Close,
     Reopen,
@@ -302,39 +305,6 @@ impl StateChange {
             Self::Reopen => "reopened",
         }
     }
-}
-
-/// Planning → active.
-pub fn activate(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    admin: &OrgAdminAccess,
-    cycle_id: &str,
-    now: NaiveDateTime,
-) -> Result<Cycle, CycleError> {
-    set_state(conn, actor, admin, cycle_id, StateChange::Activate, now)
-}
-
-/// Planning or active → closed: its items and check-ins become read-only.
-pub fn close(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    admin: &OrgAdminAccess,
-    cycle_id: &str,
-    now: NaiveDateTime,
-) -> Result<Cycle, CycleError> {
-    set_state(conn, actor, admin, cycle_id, StateChange::Close, now)
-}
-
-/// Closed → active again.
-pub fn reopen(
-    conn: &mut AnyConnection,
-    actor: &Actor,
-    admin: &OrgAdminAccess,
-    cycle_id: &str,
-    now: NaiveDateTime,
-) -> Result<Cycle, CycleError> {
-    set_state(conn, actor, admin, cycle_id, StateChange::Reopen, now)
 }
 
 /// The month the organization's fiscal year starts in; quarters offered later follow it.

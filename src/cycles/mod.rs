@@ -10,7 +10,7 @@ mod manage;
 mod quarters;
 
 pub use manage::{
-    activate, close, create, create_next_quarter, reopen, set_fiscal_year_start, update,
+    change_state, create, create_next_quarter, set_fiscal_year_start, update, StateChange,
 };
 pub use quarters::{next_quarter, quarter_containing, FiscalMonth, Quarter};
 

@@ -5,7 +5,7 @@ use chrono::{Duration, NaiveDate, NaiveTime};
 
 use super::{actor_for, item, DemoError};
 use crate::activity::Actor;
-use crate::cycles::{self, Cycle, FiscalMonth, Outcome};
+use crate::cycles::{self, Cycle, FiscalMonth, Outcome, StateChange};
 use crate::db::AnyConnection;
 use crate::okr::check_ins::{self, CheckInDraft, Confidence};
 use crate::okr::edit::{self, ItemChanges};
@@ -42,7 +42,14 @@ pub(super) fn quarters(
     for q in [last, current] {
         let at = q.dates.start().and_time(NaiveTime::MIN);
         let cycle = cycles::create(conn, owner, admin, q.name, q.dates, at)?;
-        made.push(cycles::activate(conn, owner, admin, &cycle.id, at)?);
+        made.push(cycles::change_state(
+            conn,
+            owner,
+            admin,
+            &cycle.id,
+            StateChange::Activate,
+            at,
+        )?);
     }
     let current = made
         .pop()
@@ -196,6 +203,13 @@ pub(super) fn close_last_quarter(
     quarters: &Quarters,
 ) -> Result<(), DemoError> {
     let at = quarters.last.end_date.and_time(NaiveTime::MIN) + Duration::hours(17);
-    cycles::close(conn, owner, admin, &quarters.last.id, at)?;
+    cycles::change_state(
+        conn,
+        owner,
+        admin,
+        &quarters.last.id,
+        StateChange::Close,
+        at,
+    )?;
     Ok(())
 }

@@ -28,6 +28,20 @@ pub enum CarryOver {
     AllUnfinished,
 }
 
+/// The answer for named objectives that are not top-level objectives of the cycle the
+/// viewer can see: one answer for hidden, missing and misplaced, so none can be told apart.
+pub fn unseen_objectives() -> FieldError {
+    FieldError::new(
+        "item_ids",
+        "Choose top-level objectives of this cycle that you can see.",
+    )
+}
+
+/// The answer for a request naming no objectives.
+pub fn no_objectives() -> FieldError {
+    FieldError::new("item_ids", "Choose at least one objective.")
+}
+
 /// Whether an item still has work left: not at 100 % (and, for objectives, not marked a
 /// success).
 fn unfinished(item: &Item) -> bool {
@@ -161,7 +175,7 @@ fn choose<'a>(
         }
         CarryOver::Items(ids) => {
             if ids.is_empty() {
-                return Err(FieldError::new("item_ids", "Choose at least one objective.").into());
+                return Err(no_objectives().into());
             }
             let mut chosen = Vec::new();
             for id in ids {
@@ -169,12 +183,7 @@ fn choose<'a>(
                     continue;
                 }
                 let Some(item) = tops.iter().find(|t| &t.id == id) else {
-                    // Hidden, elsewhere or not in the cycle: say so without telling which.
-                    return Err(FieldError::new(
-                        "item_ids",
-                        "Choose top-level objectives of this cycle that you can see.",
-                    )
-                    .into());
+                    return Err(unseen_objectives().into());
                 };
                 check_permission(conn, viewer, item)?;
                 if carried.contains(&item.id) {

@@ -16,7 +16,9 @@ use super::error::AppError;
 use super::layout::{FieldErrors, Layout};
 use super::{render, see_other, unprocessable};
 use crate::activity::Actor;
-use crate::cycles::{self, Cycle, CycleDates, CycleError, CycleFilter, FiscalMonth, Quarter};
+use crate::cycles::{
+    self, Cycle, CycleDates, CycleError, CycleFilter, FiscalMonth, Quarter, StateChange,
+};
 use crate::db::AnyConnection;
 use crate::okr;
 use crate::orgs::{OrgAdminAccess, Organization};
@@ -354,15 +356,6 @@ pub async fn update(
     }
 }
 
-/// `cycles::activate`, `close` or `reopen`.
-type StateChange = fn(
-    &mut AnyConnection,
-    &Actor,
-    &OrgAdminAccess,
-    &str,
-    NaiveDateTime,
-) -> Result<Cycle, CycleError>;
-
 /// Makes a state change; `said` finishes the notice after the cycle's name.
 async fn set_state(
     admin: OrgAdmin,
@@ -373,7 +366,9 @@ async fn set_state(
     let id = path.into_inner().cycle_id;
     let (target, now) = (id.clone(), admin.state().config.clock.now());
     match admin
-        .run(move |conn, actor, admin| change(conn, actor, admin, &target, now))
+        .run(move |conn, actor, admin| {
+            cycles::change_state(conn, actor, admin, &target, change, now)
+        })
         .await
     {
         Ok(cycle) => done(&admin, &format!("{}{said}", cycle.name)),
@@ -386,14 +381,14 @@ pub async fn activate(
     admin: OrgAdmin,
     path: web::Path<CycleRef>,
 ) -> Result<HttpResponse, AppError> {
-    set_state(admin, path, cycles::activate, " is active.").await
+    set_state(admin, path, StateChange::Activate, " is active.").await
 }
 
 pub async fn close(admin: OrgAdmin, path: web::Path<CycleRef>) -> Result<HttpResponse, AppError> {
     set_state(
         admin,
         path,
-        cycles::close,
+        StateChange::Close,
         " is closed: its objectives and check-ins are read-only.",
     )
     .await
@@ -403,7 +398,7 @@ pub async fn reopen(admin: OrgAdmin, path: web::Path<CycleRef>) -> Result<HttpRe
     set_state(
         admin,
         path,
-        cycles::reopen,
+        StateChange::Reopen,
         " is open again: its items can be changed.",
     )
     .await

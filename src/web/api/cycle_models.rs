@@ -208,10 +208,7 @@ impl TryFrom<CarryOverBody> for CarryOverRequest {
             }
             (Some(ids), false, None) => {
                 let Some(first) = ids.first().cloned() else {
-                    return Err(ApiError::field(
-                        "item_ids",
-                        "Choose at least one objective.",
-                    ));
+                    return Err(crate::okr::carry_over::no_objectives().into());
                 };
                 (CarryOver::Items(ids), CarryFrom::WorkspaceOf(first))
             }
@@ -228,8 +225,5 @@ impl TryFrom<CarryOverBody> for CarryOverRequest {
 /// same as `okr::carry_over` gives for an item of the workspace hidden from the user, so the
 /// two cannot be told apart.
 pub fn unseen_items() -> ApiError {
-    ApiError::field(
-        "item_ids",
-        "Choose top-level objectives of this cycle that you can see.",
-    )
+    crate::okr::carry_over::unseen_objectives().into()
 }

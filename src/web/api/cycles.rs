@@ -4,7 +4,6 @@
 //! Carrying objectives over is an item write (`write` scope), through `okr::carry_over`.
 
 use actix_web::{web, HttpResponse};
-use chrono::NaiveDateTime;
 
 use super::caller::{Admin, Caller, Read, Write};
 use super::cycle_models::{
@@ -16,10 +15,9 @@ use super::item_models::{ItemList, ItemOut};
 use super::paths::{CyclePath, OrgPath};
 use super::{AdminErrors, ChangeErrors, ReadErrors, WriteErrors};
 use crate::activity::Actor;
-use crate::cycles::{self, Cycle, CycleError};
+use crate::cycles::{self, StateChange};
 use crate::db::AnyConnection;
 use crate::okr::{self, status};
-use crate::orgs::OrgAdminAccess;
 use crate::scope::Viewer;
 
 /// The organization's cycles, latest first.
@@ -106,15 +104,6 @@ pub async fn update_cycle(
     Ok(web::Json(CycleOut::from(&cycle)))
 }
 
-/// One of `cycles::activate`, `close` and `reopen`.
-type StateChange = fn(
-    &mut AnyConnection,
-    &Actor,
-    &OrgAdminAccess,
-    &str,
-    NaiveDateTime,
-) -> Result<Cycle, CycleError>;
-
 async fn change_state(
     caller: Caller<Admin>,
     path: web::Path<CyclePath>,
@@ -125,7 +114,8 @@ async fn change_state(
         .on_cycle(
             path.into_inner().cycle_id,
             move |conn, actor, access, id| {
-                change(conn, actor, &access.admin()?, id, now).map_err(ApiError::from)
+                cycles::change_state(conn, actor, &access.admin()?, id, change, now)
+                    .map_err(ApiError::from)
             },
         )
         .await?;
@@ -141,7 +131,7 @@ pub async fn activate_cycle(
     caller: Caller<Admin>,
     path: web::Path<CyclePath>,
 ) -> Result<web::Json<CycleOut>, ApiError> {
-    change_state(caller, path, cycles::activate).await
+    change_state(caller, path, StateChange::Activate).await
 }
 
 /// Planning or active → closed: its items and check-ins become read-only, but for each
@@ -154,7 +144,7 @@ pub async fn close_cycle(
     caller: Caller<Admin>,
     path: web::Path<CyclePath>,
 ) -> Result<web::Json<CycleOut>, ApiError> {
-    change_state(caller, path, cycles::close).await
+    change_state(caller, path, StateChange::Close).await
 }
 
 /// Closed → active again (admin scope; organization owners and admins).
@@ -166,7 +156,7 @@ pub async fn reopen_cycle(
     caller: Caller<Admin>,
     path: web::Path<CyclePath>,
 ) -> Result<web::Json<CycleOut>, ApiError> {
-    change_state(caller, path, cycles::reopen).await
+    change_state(caller, path, StateChange::Reopen).await
 }
 
 /// Copies objectives of this cycle into another (write scope): each with its unfinished key

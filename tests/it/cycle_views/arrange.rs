@@ -2,7 +2,7 @@
 //! objectives made on the tree of a cycle.
 
 use cairn::activity::Actor;
-use cairn::cycles::{self, CycleDates};
+use cairn::cycles::{self, CycleDates, StateChange};
 use cairn::schema::okr_items;
 use chrono::{Days, NaiveDate};
 use diesel::prelude::*;
@@ -54,21 +54,24 @@ impl Workspace {
         let cycle =
             cycles::create(conn, &actor, &admin, name.into(), dates, now).expect("create cycle");
         if state != "planning" {
-            cycles::activate(conn, &actor, &admin, &cycle.id, now).expect("activate");
+            cycles::change_state(conn, &actor, &admin, &cycle.id, StateChange::Activate, now)
+                .expect("activate");
         }
         if state == "closed" {
-            cycles::close(conn, &actor, &admin, &cycle.id, now).expect("close");
+            cycles::change_state(conn, &actor, &admin, &cycle.id, StateChange::Close, now)
+                .expect("close");
         }
         cycle.id
     }
 
     pub fn close_cycle(&self, cycle_id: &str) {
         let (actor, admin) = self.cycle_admin();
-        cycles::close(
+        cycles::change_state(
             &mut self.app.db(),
             &actor,
             &admin,
             cycle_id,
+            StateChange::Close,
             self.app.clock.now(),
         )
         .expect("close");
@@ -76,11 +79,12 @@ impl Workspace {
 
     pub fn reopen_cycle(&self, cycle_id: &str) {
         let (actor, admin) = self.cycle_admin();
-        cycles::reopen(
+        cycles::change_state(
             &mut self.app.db(),
             &actor,
             &admin,
             cycle_id,
+            StateChange::Reopen,
             self.app.clock.now(),
         )
         .expect("reopen");
