@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 pub use timeline::{Bar, Range, RangeError, Scale, Tick, Timeline};
 
 use super::{OkrError, TreeRow};
-use crate::cycles::CycleFilter;
+use crate::cycles::{self, Cycle, CycleFilter};
 use crate::db::AnyConnection;
 use crate::scope::{self, Viewer};
 
@@ -26,14 +26,17 @@ pub const HEADER_HEIGHT: i64 = 44;
 #[derive(Debug, Clone)]
 pub struct GanttRow {
     pub row: TreeRow,
-    /// The start date, else the day the item was created, but never after the due date.
+    /// The start date, else its cycle's first day, else the day the item was created, but
+    /// never after the due date.
     pub start: NaiveDate,
+    /// The due date, else its cycle's last day (the period pace runs over).
+    due: Option<NaiveDate>,
     pub may_edit: bool,
 }
 
 impl GanttRow {
     pub fn due(&self) -> Option<NaiveDate> {
-        self.row.item.due_date
+        self.due
     }
 }
 
@@ -76,16 +79,26 @@ pub fn plan(
         .map(|link| (link.from_item_id, link.to_item_id))
         .collect();
     let editable = super::editable_ids(conn, viewer, &tree)?;
+    let cycles: HashMap<String, Cycle> = cycles::list(conn, &viewer.organization_id)?
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
     let rows = tree
         .into_iter()
         .map(|row| {
-            let created = row.item.created_at.date();
-            let start = row.item.start_date.unwrap_or(created);
-            let start = row.item.due_date.map_or(start, |due| start.min(due));
-            let may_edit = editable.contains(&row.item.id);
+            let item = &row.item;
+            let cycle = item.cycle_id.as_ref().and_then(|id| cycles.get(id));
+            let start = item
+                .start_date
+                .or(cycle.map(|c| c.start_date))
+                .unwrap_or(item.created_at.date());
+            let due = item.due_date.or(cycle.map(|c| c.end_date));
+            let start = due.map_or(start, |due| start.min(due));
+            let may_edit = editable.contains(&item.id);
             GanttRow {
                 row,
                 start,
+                due,
                 may_edit,
             }
         })
@@ -170,8 +183,8 @@ pub fn chart<'a>(
             ChartRow {
                 row,
                 y: HEADER_HEIGHT + ROW_HEIGHT * index as i64,
-                bar: item
-                    .due_date
+                bar: row
+                    .due()
                     .and_then(|due| timeline.bar(row.start, due, item.progress_computed)),
                 collapsed: row.row.has_children && collapsed.contains(&item.id),
                 overdue: row.row.is_overdue(today),

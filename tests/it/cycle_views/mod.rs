@@ -292,6 +292,19 @@ async fn new_objectives_join_the_views_cycle_and_items_under_a_parent_follow_it(
 async fn the_gantt_opens_on_the_cycles_dates_unless_the_url_names_a_range() {
     let w = Workspace::new("option_1").await;
     let q = w.quarters();
+    // An objective with no dates of its own spans its cycle, as its pace does.
+    let undated = w.objective_in(&q.next, "Undated").await;
+    let page = w
+        .admin
+        .get(&format!("{}/gantt?cycle={}", w.base(), q.next))
+        .await;
+    let bar = format!(".gantt-bar-group[data-id=\"{undated}\"]");
+    assert_eq!(
+        page.attr_of(&bar, "data-start"),
+        Some(w.day(61).to_string())
+    );
+    assert_eq!(page.attr_of(&bar, "data-due"), Some(w.day(150).to_string()));
+    assert!(page.text_of(&format!("#unscheduled-{undated}")).is_none());
     let page = w
         .admin
         .get(&format!("{}/gantt?cycle={}", w.base(), q.next))
