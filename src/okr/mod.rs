@@ -19,6 +19,7 @@ mod create;
 mod csv;
 mod cycle_items;
 mod detail;
+mod placement;
 mod rules;
 mod tree;
 mod types;
