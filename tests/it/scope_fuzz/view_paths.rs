@@ -121,7 +121,8 @@ pub(super) async fn gantt_rows(ctx: &Ctx<'_>, cycle: Option<CycleView>) -> Answe
         let unscheduled: Vec<usize> = v
             .iter()
             .copied()
-            .filter(|&i| !ctx.world.items[i].due)
+            // In a cycle, the cycle's dates stand in for a missing due date.
+            .filter(|&i| !ctx.world.items[i].due && ctx.world.items[i].cycle.is_none())
             .collect();
         v.iter()
             .map(|&i| ctx.item_id(i))
