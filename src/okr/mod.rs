@@ -25,7 +25,7 @@ mod tree;
 mod types;
 mod write;
 
-pub use carry_over::{carry_over, carry_trail, CarryOver, CarryTrail};
+pub use carry_over::{carry_over, CarryOver};
 pub use create::{create, NewItem};
 pub use cycle_items::{closing_note, CLOSING_NOTE_MAX};
 pub use detail::{activity_feed, detail, history, item_page, FeedEntry, ItemDetail, ItemPage};
