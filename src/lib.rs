@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod invites;
+pub mod jobs;
 pub mod mail;
 pub mod markdown;
 pub mod okr;
@@ -22,6 +23,7 @@ pub mod scope;
 pub mod telemetry;
 pub mod tokens;
 mod web;
+pub mod worker;
 pub mod workspaces;
 
 /// The page routes, for the rule-walk tests that check every one of them.
@@ -98,21 +100,21 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until the server stops (Ctrl-C / SIGTERM), doing housekeeping and mail
-    /// delivery alongside.
+    /// Serves until the server stops (Ctrl-C / SIGTERM), doing housekeeping and running the
+    /// job runner (which also delivers mail) alongside.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let Self {
             server, db, config, ..
         } = self;
         let background = std::pin::pin!(async move {
             let housekeeping = std::pin::pin!(housekeeping(db.clone()));
-            let mail = std::pin::pin!(deliver_mail(
+            let runner = std::pin::pin!(worker::run(
                 db,
-                config.mailer.clone(),
-                config.base_url.clone(),
+                worker::Worker::new(config.mailer.clone(), config.base_url.clone()),
+                config.clock.clone(),
                 config.outbox_poll,
             ));
-            match select(housekeeping, mail).await {
+            match select(housekeeping, runner).await {
                 Either::Left((never, _)) | Either::Right((never, _)) => never,
             }
         });
@@ -186,33 +188,5 @@ async fn housekeeping(db: Db) -> std::convert::Infallible {
             Ok(expired) => tracing::debug!(expired, "marked overdue invites expired"),
             Err(e) => tracing::warn!(error = %e, "expiring invites failed"),
         }
-    }
-}
-
-/// The outbox worker: delivers due messages, then waits a poll interval. Every instance runs
-/// one; each message is claimed by exactly one of them.
-async fn deliver_mail(
-    db: Db,
-    mailer: mail::Mailer,
-    base_url: url::Url,
-    poll: Duration,
-) -> std::convert::Infallible {
-    let worker = format!("worker-{}", uuid::Uuid::new_v4().simple());
-    loop {
-        let (mailer, worker, base_url) = (mailer.clone(), worker.clone(), base_url.clone());
-        match db
-            .run(move |conn| {
-                let links = invites::InviteLinks {
-                    base_url: &base_url,
-                };
-                mailer.deliver_due(conn, &links, &worker, db::now())
-            })
-            .await
-        {
-            Ok(0) => {}
-            Ok(delivered) => tracing::info!(delivered, "delivered queued email"),
-            Err(e) => tracing::warn!(error = %e, "the outbox worker failed"),
-        }
-        actix_web::rt::time::sleep(poll).await;
     }
 }

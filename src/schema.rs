@@ -63,6 +63,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         fiscal_year_start_month -> Integer,
+        time_zone -> Text,
     }
 }
 
@@ -90,6 +91,8 @@ diesel::table! {
         updated_at -> Timestamp,
         check_in_cadence -> Text,
         check_in_weekday -> Integer,
+        reminder_hour -> Integer,
+        escalate_to_manager -> Bool,
     }
 }
 
@@ -296,6 +299,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        check_in_link_id -> Nullable<Text>,
     }
 }
 
@@ -315,6 +319,97 @@ diesel::table! {
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
         deleted_by_user_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    jobs (id) {
+        id -> Text,
+        kind -> Text,
+        payload_json -> Text,
+        dedupe_key -> Nullable<Text>,
+        run_at -> Timestamp,
+        state -> Text,
+        attempts -> Integer,
+        max_attempts -> Integer,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        result_json -> Nullable<Text>,
+        finished_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> Text,
+        organization_id -> Text,
+        workspace_id -> Text,
+        item_id -> Text,
+        author_user_id -> Text,
+        body -> Text,
+        mentioned_user_ids -> Text,
+        edited_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        organization_id -> Text,
+        workspace_id -> Nullable<Text>,
+        item_id -> Nullable<Text>,
+        comment_id -> Nullable<Text>,
+        actor_user_id -> Nullable<Text>,
+        kind -> Text,
+        read_at -> Nullable<Timestamp>,
+        emailed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notification_preferences (user_id) {
+        user_id -> Text,
+        email_mentioned -> Bool,
+        email_assigned -> Bool,
+        email_comment -> Bool,
+        email_check_in -> Bool,
+        email_invite_accepted -> Bool,
+        email_delivery -> Text,
+        digest_hour -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    check_in_links (id) {
+        id -> Text,
+        token_hash -> Nullable<Text>,
+        user_id -> Text,
+        workspace_id -> Text,
+        item_ids_json -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    check_in_reminders (id) {
+        id -> Text,
+        workspace_id -> Text,
+        item_id -> Text,
+        owner_user_id -> Text,
+        reminded_at -> Timestamp,
+        escalated_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
     }
 }
 
@@ -372,7 +467,18 @@ diesel::joinable!(okr_items -> cycles (cycle_id));
 diesel::joinable!(email_outbox -> organizations (organization_id));
 diesel::joinable!(email_outbox -> org_invites (invite_id));
 
+diesel::joinable!(comments -> okr_items (item_id));
+diesel::joinable!(comments -> users (author_user_id));
+diesel::joinable!(notifications -> okr_items (item_id));
+diesel::joinable!(notification_preferences -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    jobs,
+    comments,
+    notifications,
+    notification_preferences,
+    check_in_links,
+    check_in_reminders,
     users,
     sessions,
     login_attempts,

@@ -70,7 +70,7 @@ pub struct Config {
     pub trust_proxy: bool,
     pub log_format: LogFormat,
     pub mailer: Mailer,
-    /// How often the outbox worker looks for due messages.
+    /// How often the job runner looks for due jobs and email (`OUTBOX_POLL_MILLIS`).
     pub outbox_poll: Duration,
     pub invites: InviteSettings,
     /// Requests one API token may make per minute (bursts up to as many).

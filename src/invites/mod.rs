@@ -8,7 +8,7 @@ mod token;
 
 pub use accept::{accept, accept_as_new_user, open, InviteDetails, Joined};
 pub use list::{list, InviteListing};
-pub use send::{invite, resend, revoke, InviteLinks, InviteTarget};
+pub use send::{invite, mint_link, resend, revoke, InviteTarget};
 pub use token::InviteToken;
 
 use chrono::NaiveDateTime;

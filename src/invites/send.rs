@@ -77,43 +77,37 @@ struct InviteEmail<'a> {
     expires_on: String,
 }
 
-/// Mints invite links at send time (see `mail::LinkSource`): each delivery attempt gets a new
-/// token whose hash replaces the previous one, so only the link last sent works, and no
-/// usable token is ever stored.
-pub struct InviteLinks<'a> {
-    pub base_url: &'a url::Url,
-}
-
-impl mail::LinkSource for InviteLinks<'_> {
-    fn link_for(
-        &self,
-        conn: &mut AnyConnection,
-        invite_id: &str,
-    ) -> Result<Option<String>, mail::MailError> {
-        db::write_transaction(conn, |conn| {
-            let now = db::now();
-            let pending: Option<NaiveDateTime> = org_invites::table
-                .find(invite_id)
-                .filter(org_invites::status.eq(InviteStatus::Pending))
-                .select(org_invites::expires_at)
-                .first(conn)
-                .optional()?;
-            if pending.is_none_or(|expires_at| expires_at <= now) {
-                return Ok(None);
-            }
-            let token = InviteToken::generate();
-            diesel::update(org_invites::table.find(invite_id))
-                .set((
-                    org_invites::invite_token_hash.eq(token.digest()),
-                    org_invites::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-            let mut url = self.base_url.clone();
-            url.set_path(&format!("/invites/{}", token.as_str()));
-            url.set_query(None);
-            Ok(Some(url.to_string()))
-        })
-    }
+/// Mints an invite's link at send time (see `mail::LinkSource`): each delivery attempt gets a
+/// new token whose hash replaces the previous one, so only the link last sent works, and no
+/// usable token is ever stored. `None` when the invite is no longer pending.
+pub fn mint_link(
+    conn: &mut AnyConnection,
+    base_url: &url::Url,
+    invite_id: &str,
+) -> Result<Option<String>, mail::MailError> {
+    db::write_transaction(conn, |conn| {
+        let now = db::now();
+        let pending: Option<NaiveDateTime> = org_invites::table
+            .find(invite_id)
+            .filter(org_invites::status.eq(InviteStatus::Pending))
+            .select(org_invites::expires_at)
+            .first(conn)
+            .optional()?;
+        if pending.is_none_or(|expires_at| expires_at <= now) {
+            return Ok(None);
+        }
+        let token = InviteToken::generate();
+        diesel::update(org_invites::table.find(invite_id))
+            .set((
+                org_invites::invite_token_hash.eq(token.digest()),
+                org_invites::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        let mut url = base_url.clone();
+        url.set_path(&format!("/invites/{}", token.as_str()));
+        url.set_query(None);
+        Ok(Some(url.to_string()))
+    })
 }
 
 /// One invitation email to queue.
@@ -153,6 +147,7 @@ fn queue_email(
         &OutgoingEmail {
             organization_id: Some(&org.org().id),
             invite_id: Some(letter.invite_id),
+            check_in_link_id: None,
             to: letter.to,
             subject: &subject,
             body_text: &body_text,

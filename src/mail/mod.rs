@@ -62,6 +62,8 @@ impl From<diesel::result::Error> for MailError {
 pub struct OutgoingEmail<'a> {
     pub organization_id: Option<&'a str>,
     pub invite_id: Option<&'a str>,
+    /// A reminder's one-time check-in link, minted when the message is sent.
+    pub check_in_link_id: Option<&'a str>,
     pub to: &'a str,
     pub subject: &'a str,
     pub body_text: &'a str,
@@ -77,6 +79,7 @@ pub fn enqueue(conn: &mut AnyConnection, email: &OutgoingEmail<'_>) -> QueryResu
             email_outbox::id.eq(&id),
             email_outbox::organization_id.eq(email.organization_id),
             email_outbox::invite_id.eq(email.invite_id),
+            email_outbox::check_in_link_id.eq(email.check_in_link_id),
             email_outbox::to_address.eq(email.to),
             email_outbox::subject.eq(email.subject),
             email_outbox::body_text.eq(email.body_text),
@@ -153,19 +156,27 @@ const CLAIM_LEASE_SECS: i64 = 120;
 /// this placeholder, so no usable token ever rests in the outbox table.
 pub const LINK_PLACEHOLDER: &str = "{{link}}";
 
-/// Supplies the link of a message about an invite, at the moment it is sent: `None` means the
-/// message is no longer wanted (the invite was withdrawn, used or has expired).
+/// What a message's link leads to.
+#[derive(Debug, Clone, Copy)]
+pub enum LinkTarget<'a> {
+    Invite(&'a str),
+    CheckIn(&'a str),
+}
+
+/// Supplies the link of a message at the moment it is sent: `None` means the message is no
+/// longer wanted (the invite was withdrawn, used or has expired; the check-in link lapsed).
 pub trait LinkSource {
     fn link_for(
         &self,
         conn: &mut AnyConnection,
-        invite_id: &str,
+        target: LinkTarget<'_>,
     ) -> Result<Option<String>, MailError>;
 }
 
 struct Claimed {
     id: String,
     invite_id: Option<String>,
+    check_in_link_id: Option<String>,
     to_address: String,
     subject: String,
     body_text: String,
@@ -183,7 +194,13 @@ fn claim_next(
 ) -> QueryResult<Option<Claimed>> {
     let candidates: Vec<String> = email_outbox::table
         .filter(email_outbox::status.eq_any([DeliveryStatus::Pending, DeliveryStatus::Sending]))
-        .filter(email_outbox::next_attempt_at.le(now))
+        // A message never tried is due whatever the worker's clock says: it was queued on
+        // the system clock, which a test's fixed clock may lag. Retries wait for `now`.
+        .filter(
+            email_outbox::attempts
+                .eq(0)
+                .or(email_outbox::next_attempt_at.le(now)),
+        )
         .filter(
             email_outbox::locked_until
                 .is_null()
@@ -216,11 +233,12 @@ fn claim_next(
         ))
         .execute(conn)?;
         if won == 1 {
-            let (invite_id, to_address, subject, body_text, body_html, attempts) =
+            let (invite_id, check_in_link_id, to_address, subject, body_text, body_html, attempts) =
                 email_outbox::table
                     .find(&id)
                     .select((
                         email_outbox::invite_id,
+                        email_outbox::check_in_link_id,
                         email_outbox::to_address,
                         email_outbox::subject,
                         email_outbox::body_text,
@@ -231,6 +249,7 @@ fn claim_next(
             return Ok(Some(Claimed {
                 id,
                 invite_id,
+                check_in_link_id,
                 to_address,
                 subject,
                 body_text,
@@ -374,8 +393,13 @@ impl Mailer {
             else {
                 break;
             };
-            let link = match &email.invite_id {
-                Some(invite_id) => match links.link_for(conn, invite_id)? {
+            let target = match (&email.invite_id, &email.check_in_link_id) {
+                (Some(invite_id), _) => Some(LinkTarget::Invite(invite_id)),
+                (None, Some(link_id)) => Some(LinkTarget::CheckIn(link_id)),
+                (None, None) => None,
+            };
+            let link = match target {
+                Some(target) => match links.link_for(conn, target)? {
                     Some(link) => Some(link),
                     None => {
                         finish(conn, worker, &email.id, Finished::Cancelled)?;

@@ -103,35 +103,25 @@ impl TestApp {
         }
         let data_dir = tempfile::tempdir().expect("temp dir");
         let database = TestDatabase::create(data_dir.path());
-        let mut vars: HashMap<String, String> = [
-            (
-                "CAIRN_DATA_DIR",
-                data_dir.path().to_string_lossy().into_owned(),
-            ),
-            ("DATABASE_URL", database.raw_url.clone()),
-            ("BIND", "127.0.0.1:0".to_owned()),
-            ("WORKERS", "1".to_owned()),
-            ("DATABASE_POOL_SIZE", "4".to_owned()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-        for (name, value) in overrides {
-            vars.insert(name.to_string(), value.to_string());
-        }
-        let mut config =
-            Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
         // A clock that stands still from now on, moved only by the test.
         let clock = cairn::clock::Clock::fixed(chrono::Utc::now().naive_utc());
-        config.clock = clock.clone();
-        // Blocking briefly here is fine: the app runs on a thread of its own.
-        let app = RunningApp::start(config).expect("app starts");
+        let app = start(&database, data_dir.path(), &clock, overrides);
         Self {
             base_url: format!("http://127.0.0.1:{}", app.port),
             _app: app,
             clock,
             database,
             data_dir,
+        }
+    }
+
+    /// Another instance of the app on the same database and clock, as behind a load
+    /// balancer; stopped when dropped.
+    pub fn another_instance(&self, overrides: &[(&str, &str)]) -> Instance {
+        let app = start(&self.database, self.data_dir.path(), &self.clock, overrides);
+        Instance {
+            base_url: format!("http://127.0.0.1:{}", app.port),
+            _app: app,
         }
     }
 
@@ -148,6 +138,39 @@ impl TestApp {
     pub fn database_url(&self) -> &str {
         &self.database.raw_url
     }
+}
+
+/// A second instance started by `TestApp::another_instance`.
+pub struct Instance {
+    pub base_url: String,
+    _app: RunningApp,
+}
+
+/// Builds the configuration of a test instance and starts it on a thread of its own.
+fn start(
+    database: &TestDatabase,
+    data_dir: &std::path::Path,
+    clock: &cairn::clock::Clock,
+    overrides: &[(&str, &str)],
+) -> RunningApp {
+    let mut vars: HashMap<String, String> = [
+        ("CAIRN_DATA_DIR", data_dir.to_string_lossy().into_owned()),
+        ("DATABASE_URL", database.raw_url.clone()),
+        ("BIND", "127.0.0.1:0".to_owned()),
+        ("WORKERS", "1".to_owned()),
+        ("DATABASE_POOL_SIZE", "4".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    for (name, value) in overrides {
+        vars.insert(name.to_string(), value.to_string());
+    }
+    let mut config =
+        Config::from_lookup(|name| vars.get(name).cloned()).expect("valid test config");
+    config.clock = clock.clone();
+    // Blocking briefly here is fine: the app runs on a thread of its own.
+    RunningApp::start(config).expect("app starts")
 }
 
 /// An HTTP answer, read whole.

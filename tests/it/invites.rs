@@ -644,24 +644,22 @@ async fn an_invite_survives_the_mail_server_being_down_and_is_delivered_once() {
         .contains("Waiting to send"));
 
     let mut mail = SmtpServer::start_on(port).await;
+    // The retry falls due on the app's clock.
+    team.app.clock.advance(chrono::Duration::hours(1));
     let message = mail.next_message().await;
     assert_eq!(header(&message, "To"), "grace@example.com");
     wait_for_outbox(&team.app, |(status, ..)| status == "sent").await;
 
     // Another delivery round (any instance's) finds nothing left to send.
     let base_url = url::Url::parse(BASE_URL).expect("url");
-    let links = cairn::invites::InviteLinks {
-        base_url: &base_url,
-    };
-    let delivered = mailer_for(&team.app, &mail.url())
-        .deliver_due(
+    let another = cairn::worker::Worker::new(mailer_for(&team.app, &mail.url()), base_url);
+    let round = another
+        .run_round(
             &mut team.app.db(),
-            &links,
-            "another-instance",
             cairn::db::now() + chrono::Duration::hours(2),
         )
         .expect("deliver");
-    assert_eq!(delivered, 0);
+    assert_eq!(round.emails_delivered, 0);
     assert!(mail.drain().is_empty(), "delivered exactly once");
     let link = smtp::invite_path(&message);
     assert_eq!(team.app.browser().get(&link).await.status, StatusCode::OK);
@@ -685,7 +683,7 @@ async fn several_instances_delivering_at_once_never_send_a_message_twice() {
     .expect("config");
     let start = std::sync::Arc::new(std::sync::Barrier::new(3));
     let workers: Vec<_> = (0..3)
-        .map(|n| {
+        .map(|_| {
             let (mailer, url, start) = (
                 config.mailer.clone(),
                 team.app.database.url.clone(),
@@ -696,17 +694,10 @@ async fn several_instances_delivering_at_once_never_send_a_message_twice() {
                 let mut conn = cairn::db::establish(&url).expect("connect");
                 start.wait();
                 let base_url = url::Url::parse(BASE_URL).expect("url");
-                let links = cairn::invites::InviteLinks {
-                    base_url: &base_url,
-                };
-                mailer
-                    .deliver_due(
-                        &mut conn,
-                        &links,
-                        &format!("instance-{n}"),
-                        cairn::db::now(),
-                    )
+                cairn::worker::Worker::new(mailer, base_url)
+                    .run_round(&mut conn, cairn::db::now())
                     .expect("deliver")
+                    .emails_delivered
             })
         })
         .collect();
@@ -782,6 +773,8 @@ async fn no_usable_token_rests_in_the_outbox_and_a_withdrawn_invite_is_never_sen
         .assert_redirect(&invites);
 
     let mut mail = SmtpServer::start_on(port).await;
+    // The retry falls due on the app's clock.
+    team.app.clock.advance(chrono::Duration::hours(1));
     let message = mail.next_message().await;
     outbox_when(&team.app, "grace's message sent, ada's cancelled", |rows| {
         rows == [

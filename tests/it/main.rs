@@ -23,6 +23,7 @@ mod feed;
 mod gantt;
 mod harness;
 mod invites;
+mod jobs;
 mod layout;
 mod migrations;
 mod orgs;

@@ -1,0 +1,10 @@
+ALTER TABLE email_outbox DROP COLUMN check_in_link_id;
+DROP TABLE check_in_reminders;
+DROP TABLE check_in_links;
+DROP TABLE notification_preferences;
+DROP TABLE notifications;
+DROP TABLE comments;
+ALTER TABLE workspaces DROP COLUMN escalate_to_manager;
+ALTER TABLE workspaces DROP COLUMN reminder_hour;
+ALTER TABLE organizations DROP COLUMN time_zone;
+DROP TABLE jobs;
