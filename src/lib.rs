@@ -16,6 +16,7 @@ pub mod invites;
 pub mod jobs;
 pub mod mail;
 pub mod markdown;
+pub mod notifications;
 pub mod okr;
 pub mod orgs;
 pub mod schema;

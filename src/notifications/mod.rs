@@ -1,0 +1,53 @@
+//! Notifications (DESIGN §3 "People"): what happened that concerns someone, in the app (a
+//! bell and an inbox) and by email as they prefer. An event is queued as a job in the
+//! transaction that causes it; the job decides, when it runs, who may see the item then,
+//! and only they are notified.
+
+use chrono::NaiveDateTime;
+use diesel::QueryResult;
+use serde::{Deserialize, Serialize};
+
+use crate::db::AnyConnection;
+use crate::{jobs, text_enum};
+
+text_enum! {
+    pub enum NotificationKind {
+        Mentioned => "mentioned",
+        Assigned => "assigned",
+        MadeOwner => "made_owner",
+        Comment => "comment",
+        CheckIn => "check_in",
+        InviteAccepted => "invite_accepted",
+    }
+}
+
+/// The job kind that turns an event into notifications.
+pub const NOTIFY_JOB: &str = "notifications.notify";
+
+/// Something that happened, for the people it may concern.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Event {
+    pub kind: NotificationKind,
+    pub organization_id: String,
+    pub workspace_id: Option<String>,
+    pub item_id: Option<String>,
+    pub comment_id: Option<String>,
+    pub actor_user_id: Option<String>,
+    /// Who it may concern; the actor is never notified of their own doing, and each
+    /// recipient's visibility of the item is checked when the job runs.
+    pub recipient_user_ids: Vec<String>,
+}
+
+/// Queues the event; call it in the transaction that causes it.
+pub fn notify(conn: &mut AnyConnection, event: &Event, now: NaiveDateTime) -> QueryResult<()> {
+    let mut event = event.clone();
+    event
+        .recipient_user_ids
+        .retain(|id| Some(id) != event.actor_user_id.as_ref());
+    event.recipient_user_ids.sort();
+    event.recipient_user_ids.dedup();
+    if event.recipient_user_ids.is_empty() {
+        return Ok(());
+    }
+    jobs::enqueue(conn, NOTIFY_JOB, &event, now).map(|_| ())
+}
