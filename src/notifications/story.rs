@@ -124,12 +124,25 @@ pub(super) fn tell(conn: &mut AnyConnection, facts: &[Facts<'_>]) -> QueryResult
 /// The comment's words without markdown, a mention `@[Ada](user:…)` read as "@Ada",
 /// shortened to `EXCERPT_CHARS`.
 fn excerpt(body: &str) -> String {
-    use pulldown_cmark::{Event, Parser};
+    use pulldown_cmark::{Event, Parser, TagEnd};
     let mut words = String::new();
     for event in Parser::new(body) {
         match event {
             Event::Text(text) | Event::Code(text) => words.push_str(&text),
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => words.push(' '),
+            Event::SoftBreak | Event::HardBreak => words.push(' '),
+            // The end of a block (not of a link or emphasis) separates words.
+            Event::End(tag)
+                if !matches!(
+                    tag,
+                    TagEnd::Link
+                        | TagEnd::Emphasis
+                        | TagEnd::Strong
+                        | TagEnd::Strikethrough
+                        | TagEnd::Image
+                ) =>
+            {
+                words.push(' ')
+            }
             _ => {}
         }
     }
