@@ -8,6 +8,7 @@ use crate::accounts::AccountError;
 use crate::cycles::CycleError;
 use crate::db::{self, DbError};
 use crate::invites::InviteError;
+use crate::notifications::NotificationError;
 use crate::okr::OkrError;
 use crate::orgs::OrgError;
 use crate::tokens::TokenError;
@@ -109,6 +110,20 @@ impl DomainError for crate::okr::measure::FieldError {
         ErrorKind::Invalid {
             field: Some(self.field),
             message: self.message,
+        }
+    }
+}
+
+impl DomainError for NotificationError {
+    fn kind(self) -> ErrorKind {
+        match self {
+            NotificationError::NotFound => ErrorKind::NotFound,
+            NotificationError::Invalid { field, message } => ErrorKind::Invalid {
+                field: Some(field),
+                message,
+            },
+            e @ NotificationError::Render(_) => ErrorKind::Internal(Box::new(e)),
+            NotificationError::Db(e) => e.kind(),
         }
     }
 }

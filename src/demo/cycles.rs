@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDate, NaiveTime};
 use super::{actor_for, item, DemoError};
 use crate::activity::Actor;
 use crate::cycles::{self, Cycle, FiscalMonth, Outcome, StateChange};
-use crate::db::AnyConnection;
+use crate::db::{self, AnyConnection};
 use crate::okr::check_ins::{self, CheckInDraft, Confidence};
 use crate::okr::edit::{self, ItemChanges};
 use crate::okr::{self, ActionStatus, CarryOver, ItemType};
@@ -155,7 +155,7 @@ pub(super) fn plan_last_quarter(
                     }),
                     ..ItemChanges::default()
                 };
-                edit::update(conn, owner, viewer, &action.id, changes)?;
+                edit::update(conn, owner, viewer, &action.id, changes, db::now())?;
             }
             let confidence = if *outcome == Outcome::Successful {
                 9
@@ -179,7 +179,7 @@ pub(super) fn plan_last_quarter(
             closing_note: Some(Some((*note).to_owned())),
             ..ItemChanges::default()
         };
-        edit::update(conn, owner, viewer, &objective.id, closing)?;
+        edit::update(conn, owner, viewer, &objective.id, closing, db::now())?;
         if *outcome == Outcome::NotSuccessful {
             short.push(objective.id);
         }

@@ -14,7 +14,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::accounts::{self, DisplayName, Email, NewAccount, Password};
 use crate::activity::Actor;
-use crate::db::AnyConnection;
+use crate::db::{self, AnyConnection};
 use crate::okr::edit::{self, ItemChanges};
 use crate::okr::{self, links, ActionStatus, ItemType, NewItem, OkrError, StoryPoints};
 use crate::orgs::{self, NewOrganization, OrgError, OrgRole};
@@ -257,7 +257,7 @@ fn build(conn: &mut AnyConnection, today: NaiveDate) -> Result<Demo, DemoError> 
                         story_points: Some(Some(points)),
                         ..ItemChanges::default()
                     };
-                    edit::update(conn, &owner, &viewer, &action.id, changes)?;
+                    edit::update(conn, &owner, &viewer, &action.id, changes, db::now())?;
                 }
                 let author = actor_for(&kr_owner);
                 measures::check_in(conn, &author, &viewer, (&kr.id, kr_title), today)?;
@@ -304,5 +304,5 @@ fn reassign(
         start_date: Some(Some(start)),
         ..ItemChanges::default()
     };
-    edit::update(conn, actor, viewer, item_id, changes).map(drop)
+    edit::update(conn, actor, viewer, item_id, changes, db::now()).map(drop)
 }

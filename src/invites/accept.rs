@@ -11,6 +11,7 @@ use crate::accounts::{self, Email, NewAccount, User};
 use crate::activity::{self, Actor, Subject};
 use crate::db::{self, AnyConnection};
 use crate::mail;
+use crate::notifications::{self, Event, NotificationKind};
 use crate::orgs::{OrgError, OrgRole};
 use crate::schema::{
     org_invites, org_members, organizations, users, workspace_memberships, workspaces,
@@ -106,16 +107,18 @@ fn check_before_accepting(
 }
 
 /// Accepts an invite for a signed-in user whose email is the invited one. Single use: of two
-/// simultaneous acceptances exactly one wins.
+/// simultaneous acceptances exactly one wins. The inviter hears of it as of `now` (the app's
+/// clock).
 pub fn accept(
     conn: &mut AnyConnection,
     token: &InviteToken,
     user: &User,
     request_id: &str,
+    now: NaiveDateTime,
 ) -> Result<Joined, InviteError> {
     check_before_accepting(conn, token)?;
     db::write_transaction(conn, |conn| {
-        accept_in_transaction(conn, token, user, request_id)
+        accept_in_transaction(conn, token, user, request_id, now)
     })
 }
 
@@ -127,6 +130,7 @@ pub fn accept_as_new_user(
     password: accounts::Password,
     password_hash: &str,
     request_id: &str,
+    now: NaiveDateTime,
 ) -> Result<(User, Joined), InviteError> {
     check_before_accepting(conn, token)?;
     db::write_transaction(conn, |conn| {
@@ -142,7 +146,7 @@ pub fn accept_as_new_user(
             },
             password_hash,
         )?;
-        let joined = accept_in_transaction(conn, token, &user, request_id)?;
+        let joined = accept_in_transaction(conn, token, &user, request_id, now)?;
         Ok((user, joined))
     })
 }
@@ -152,6 +156,7 @@ fn accept_in_transaction(
     token: &InviteToken,
     user: &User,
     request_id: &str,
+    notified_at: NaiveDateTime,
 ) -> Result<Joined, InviteError> {
     let row = by_token(conn, token)?;
     let now = db::now();
@@ -275,6 +280,20 @@ fn accept_in_transaction(
         Some(json!({ "status": "pending" })),
         Some(json!({ "status": "accepted", "member": user.name })),
     )?;
+    let inviter: String = org_invites::table
+        .find(&row.id)
+        .select(org_invites::invited_by_user_id)
+        .first(conn)?;
+    let accepted = Event {
+        kind: NotificationKind::InviteAccepted,
+        organization_id: row.organization_id.clone(),
+        workspace_id: None,
+        item_id: None,
+        comment_id: None,
+        actor_user_id: Some(user.id.clone()),
+        recipient_user_ids: vec![inviter],
+    };
+    notifications::notify(conn, &accepted, notified_at)?;
     Ok(Joined {
         org_slug,
         workspace_slug,

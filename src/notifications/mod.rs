@@ -51,3 +51,48 @@ pub fn notify(conn: &mut AnyConnection, event: &Event, now: NaiveDateTime) -> Qu
     }
     jobs::enqueue(conn, NOTIFY_JOB, &event, now).map(|_| ())
 }
+
+mod deliver;
+mod digest;
+mod inbox;
+mod preferences;
+mod sight;
+mod story;
+
+pub use deliver::run;
+pub use digest::{run_digest, schedule_digests, DIGEST_JOB};
+pub use inbox::{
+    inbox, list, mark_all_read, mark_read, unread_count, Entry, InboxPage, Notification,
+    INBOX_PAGE, LIST_MAX,
+};
+pub use preferences::{
+    get_preferences, set_preferences, DigestHour, EmailDelivery, NotificationPreferences,
+};
+
+use crate::db::DbError;
+
+/// Why a notification read or change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum NotificationError {
+    /// Not the reader's, or about an item hidden from them now.
+    #[error("not found")]
+    NotFound,
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("cannot write the email: {0}")]
+    Render(#[from] askama::Error),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for NotificationError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => Self::NotFound,
+            other => Self::Db(DbError::Query(other)),
+        }
+    }
+}

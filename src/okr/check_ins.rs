@@ -14,6 +14,7 @@ use super::status::within_edit_window;
 use super::{load, lock_workspace, recompute_up, record, Item, OkrError};
 use crate::activity::Actor;
 use crate::db::{self, AnyConnection};
+use crate::notifications::{self, Event, NotificationKind};
 use crate::schema::{check_ins, okr_items, users};
 use crate::scope::{self, Viewer};
 
@@ -349,6 +350,16 @@ pub fn add(
             None,
             Some(snapshot(&item, &check_in)),
         )?;
+        let on_your_item = Event {
+            kind: NotificationKind::CheckIn,
+            organization_id: item.organization_id.clone(),
+            workspace_id: Some(item.workspace_id.clone()),
+            item_id: Some(item.id.clone()),
+            comment_id: None,
+            actor_user_id: Some(actor.user_id.clone()),
+            recipient_user_ids: vec![item.owner_user_id.clone()],
+        };
+        notifications::notify(conn, &on_your_item, now)?;
         Ok(check_in)
     })
 }

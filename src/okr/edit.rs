@@ -140,12 +140,15 @@ pub(super) fn editable(
     Ok(item)
 }
 
+/// Changes an item's fields as of `now` (the app's clock); a new owner and new assignees are
+/// notified.
 pub fn update(
     conn: &mut AnyConnection,
     actor: &Actor,
     viewer: &Viewer,
     item_id: &str,
     changes: ItemChanges,
+    now: NaiveDateTime,
 ) -> Result<Item, OkrError> {
     db::write_transaction(conn, |conn| {
         super::lock_workspace(conn, viewer)?;
@@ -210,7 +213,7 @@ pub fn update(
                 ));
             }
         }
-        let now = db::now();
+        let assignees_before = super::assignees_of(conn, item_id)?;
         if let Some(measure) = &measure {
             set_measure(conn, item_id, measure)?;
         }
@@ -265,6 +268,13 @@ pub fn update(
         }
         recompute_up(conn, Some(item_id))?;
         let after = load(conn, item_id)?;
+        super::notify_assignment(
+            conn,
+            actor,
+            &after,
+            Some((&before.owner_user_id, &assignees_before)),
+            now,
+        )?;
         let after_json = after.snapshot(conn)?;
         record(
             conn,

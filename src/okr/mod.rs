@@ -35,4 +35,6 @@ pub use types::{ActionStatus, Item, ItemType, OkrError, StoryPoints};
 
 use rules::{check_may_edit, check_permission, check_plan_dates, placement_refusal};
 use tree::{narrow, tree_in};
-use write::{assignees_of, load, lock_workspace, next_sort_order, recompute_up, record};
+use write::{
+    assignees_of, load, lock_workspace, next_sort_order, notify_assignment, recompute_up, record,
+};

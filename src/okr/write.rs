@@ -1,11 +1,13 @@
 //! What every write to the tree shares (create, edit, board, links): loading an item,
 //! the per-workspace lock, the activity row, and progress recomputed up the chain.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{progress, ActionStatus, Item, ItemType, OkrError, StoryPoints};
 use crate::activity::{self, Actor, Subject};
 use crate::db::AnyConnection;
+use crate::notifications::{self, Event, NotificationKind};
 use crate::schema::{okr_item_assignees, okr_items};
 use crate::scope::Viewer;
 
@@ -21,6 +23,39 @@ pub(super) fn assignees_of(conn: &mut AnyConnection, item_id: &str) -> QueryResu
         .filter(okr_item_assignees::item_id.eq(item_id))
         .select(okr_item_assignees::user_id)
         .load(conn)
+}
+
+/// Tells the people an item newly concerns: a new owner ("made owner") and new assignees
+/// ("assigned"), never the actor. `before` is the owner and assignees it had, if it existed.
+pub(super) fn notify_assignment(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    item: &Item,
+    before: Option<(&str, &[String])>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let (owner_before, assignees_before) = before.unwrap_or_default();
+    let event = |kind, recipient_user_ids| Event {
+        kind,
+        organization_id: item.organization_id.clone(),
+        workspace_id: Some(item.workspace_id.clone()),
+        item_id: Some(item.id.clone()),
+        comment_id: None,
+        actor_user_id: Some(actor.user_id.clone()),
+        recipient_user_ids,
+    };
+    if item.owner_user_id != owner_before {
+        let made_owner = event(
+            NotificationKind::MadeOwner,
+            vec![item.owner_user_id.clone()],
+        );
+        notifications::notify(conn, &made_owner, now)?;
+    }
+    let added: Vec<String> = assignees_of(conn, &item.id)?
+        .into_iter()
+        .filter(|user| !assignees_before.contains(user))
+        .collect();
+    notifications::notify(conn, &event(NotificationKind::Assigned, added), now)
 }
 
 /// Item writes in one workspace run one at a time: on PostgreSQL this row lock does what

@@ -429,8 +429,8 @@ pub async fn set_dates(
     let outcome = match ItemChanges::try_from(&form.into_inner()) {
         Err(message) => Err(AppError::BadRequest(message)),
         Ok(changes) => {
-            let id = item_id.clone();
-            ctx.run(move |conn, actor, viewer| edit::update(conn, actor, viewer, &id, changes))
+            let (id, now) = (item_id.clone(), ctx.state().config.clock.now());
+            ctx.run(move |conn, actor, viewer| edit::update(conn, actor, viewer, &id, changes, now))
                 .await
                 .map(drop)
                 .map_err(AppError::from)

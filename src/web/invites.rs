@@ -396,10 +396,10 @@ pub async fn accept(
             next: format!("/invites/{}", path.as_str()),
         });
     };
-    let request_id = request_id.to_string();
+    let (request_id, now) = (request_id.to_string(), state.config.clock.now());
     match state
         .db
-        .run(move |conn| invites::accept(conn, &token, &user, &request_id))
+        .run(move |conn| invites::accept(conn, &token, &user, &request_id, now))
         .await
     {
         Ok(joined) => {
@@ -472,11 +472,19 @@ pub async fn sign_up(
             .await
             .map_err(|_| AppError::Internal("password hashing was cancelled".into()))?
             .map_err(|e| AppError::Internal(Box::new(e)))?;
-    let request_id = request_id.to_string();
+    let (request_id, now) = (request_id.to_string(), state.config.clock.now());
     let outcome = state
         .db
         .run(move |conn| {
-            invites::accept_as_new_user(conn, &token, name, password, &password_hash, &request_id)
+            invites::accept_as_new_user(
+                conn,
+                &token,
+                name,
+                password,
+                &password_hash,
+                &request_id,
+                now,
+            )
         })
         .await;
     match outcome {

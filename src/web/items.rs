@@ -281,9 +281,11 @@ pub async fn update(
     let outcome = match ItemChanges::try_from(&form) {
         Err(refusal) => Err(refusal),
         Ok(changes) => {
-            let id = item_id.clone();
+            let (id, now) = (item_id.clone(), ctx.state().config.clock.now());
             match ctx
-                .run(move |conn, actor, viewer| edit::update(conn, actor, viewer, &id, changes))
+                .run(move |conn, actor, viewer| {
+                    edit::update(conn, actor, viewer, &id, changes, now)
+                })
                 .await
             {
                 Ok(_) => Ok(()),
@@ -357,6 +359,7 @@ pub async fn set_status(
         ctx.base(),
         super::tree::cycle_query(&view)
     );
+    let now = ctx.state().config.clock.now();
     change_item(
         ctx,
         item_id,
@@ -366,7 +369,7 @@ pub async fn set_status(
                 action_status: Some(status),
                 ..ItemChanges::default()
             };
-            edit::update(conn, actor, viewer, id, changes).map(drop)
+            edit::update(conn, actor, viewer, id, changes, now).map(drop)
         },
     )
     .await

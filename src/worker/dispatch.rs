@@ -6,22 +6,27 @@ use chrono::NaiveDateTime;
 use crate::db::AnyConnection;
 use crate::jobs::{Claimed, JobContext, JobError};
 use crate::mail::{LinkTarget, MailError};
+use crate::notifications;
 
 /// Queues the recurring work that has come due; returns how many occurrences were queued.
 pub(super) fn schedule(
-    _conn: &mut AnyConnection,
-    _now: NaiveDateTime,
+    conn: &mut AnyConnection,
+    now: NaiveDateTime,
 ) -> Result<usize, diesel::result::Error> {
-    Ok(0)
+    notifications::schedule_digests(conn, now)
 }
 
 /// Runs one job inside the transaction that records its outcome; the result is stored.
 pub(super) fn run(
-    _conn: &mut AnyConnection,
-    _context: &JobContext<'_>,
+    conn: &mut AnyConnection,
+    context: &JobContext<'_>,
     job: &Claimed,
 ) -> Result<Option<String>, JobError> {
-    Err(JobError::UnknownKind(job.kind.clone()))
+    match job.kind.as_str() {
+        notifications::NOTIFY_JOB => notifications::run(conn, context, &job.payload_json),
+        notifications::DIGEST_JOB => notifications::run_digest(conn, context, &job.payload_json),
+        _ => Err(JobError::UnknownKind(job.kind.clone())),
+    }
 }
 
 /// The link of a message, minted as it is sent.

@@ -26,6 +26,7 @@ mod invites;
 mod jobs;
 mod layout;
 mod migrations;
+mod notifications;
 mod orgs;
 mod progress;
 mod read_only;

@@ -31,7 +31,15 @@ pub(crate) fn admin(w: &Workspace) -> (Actor, Viewer) {
 
 pub(crate) fn change(w: &Workspace, item_id: &str, changes: ItemChanges) {
     let (actor, viewer) = admin(w);
-    edit::update(&mut w.app.db(), &actor, &viewer, item_id, changes).expect("change");
+    edit::update(
+        &mut w.app.db(),
+        &actor,
+        &viewer,
+        item_id,
+        changes,
+        cairn::db::now(),
+    )
+    .expect("change");
 }
 
 /// A key result measured from `baseline` to `target` deals.

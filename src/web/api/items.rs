@@ -138,10 +138,10 @@ pub async fn update_item(
     body: web::Json<ItemPatch>,
 ) -> Result<web::Json<ItemOut>, ApiError> {
     let changes = ItemChanges::try_from(body.into_inner())?;
-    let today = caller.today();
+    let (today, now) = (caller.today(), caller.now());
     let item = caller
         .on_item(path.into_inner().item_id, move |conn, actor, viewer, id| {
-            edit::update(conn, actor, viewer, id, changes)?;
+            edit::update(conn, actor, viewer, id, changes, now)?;
             item_out(conn, viewer, id, today)
         })
         .await?;

@@ -210,9 +210,9 @@ pub async fn accept_invite(
     body: web::Json<AcceptInvite>,
 ) -> Result<web::Json<Joined>, ApiError> {
     let token = InviteToken::from_link(body.token.trim()).ok_or(ApiError::NotFound)?;
-    let user = caller.bearer().user.clone();
+    let (user, now) = (caller.bearer().user.clone(), caller.now());
     let joined = caller
-        .run(move |conn, actor| invites::accept(conn, &token, &user, &actor.request_id))
+        .run(move |conn, actor| invites::accept(conn, &token, &user, &actor.request_id, now))
         .await?;
     Ok(web::Json(Joined {
         org_slug: joined.org_slug,

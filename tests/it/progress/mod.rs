@@ -159,8 +159,15 @@ async fn after_any_sequence_of_edits_and_check_ins_stored_progress_follows_the_r
                     story_points: Some(points),
                     ..ItemChanges::default()
                 };
-                edit::update(&mut conn, &actor, &viewer, &action, changes)
-                    .unwrap_or_else(|e| panic!("{at}: update: {e}"));
+                edit::update(
+                    &mut conn,
+                    &actor,
+                    &viewer,
+                    &action,
+                    changes,
+                    cairn::db::now(),
+                )
+                .unwrap_or_else(|e| panic!("{at}: update: {e}"));
                 let item = model.item(&action);
                 (item.status, item.points) = (status, points);
             } else if choice < 54 {
@@ -271,7 +278,7 @@ async fn after_any_sequence_of_edits_and_check_ins_stored_progress_follows_the_r
                     };
                     match (
                         lies_against,
-                        edit::update(&mut conn, &actor, &viewer, &id, changes),
+                        edit::update(&mut conn, &actor, &viewer, &id, changes, cairn::db::now()),
                     ) {
                         (false, Ok(_)) => {
                             let Measured::Metric { target: kept, .. } =
@@ -300,7 +307,7 @@ async fn after_any_sequence_of_edits_and_check_ins_stored_progress_follows_the_r
                         measure: Some(measure_of(&measured).into()),
                         ..ItemChanges::default()
                     };
-                    edit::update(&mut conn, &actor, &viewer, &id, changes)
+                    edit::update(&mut conn, &actor, &viewer, &id, changes, cairn::db::now())
                         .unwrap_or_else(|e| panic!("{at}: measure: {e}"));
                     model.item(&id).measure = measured;
                     remeasured += 1;
@@ -314,7 +321,7 @@ async fn after_any_sequence_of_edits_and_check_ins_stored_progress_follows_the_r
                     weight: Some(Weight::new(weight).expect("weight")),
                     ..ItemChanges::default()
                 };
-                edit::update(&mut conn, &actor, &viewer, &id, changes)
+                edit::update(&mut conn, &actor, &viewer, &id, changes, cairn::db::now())
                     .unwrap_or_else(|e| panic!("{at}: weight: {e}"));
                 model.item(&id).weight = weight;
             } else if choice < 80 {
@@ -369,7 +376,15 @@ async fn after_any_sequence_of_edits_and_check_ins_stored_progress_follows_the_r
                     effective_on: None,
                 };
                 let refusals = [
-                    edit::update(&mut conn, &actor, &viewer, &id, ItemChanges::default()).map(drop),
+                    edit::update(
+                        &mut conn,
+                        &actor,
+                        &viewer,
+                        &id,
+                        ItemChanges::default(),
+                        cairn::db::now(),
+                    )
+                    .map(drop),
                     edit::delete(&mut conn, &actor, &viewer, &id).map(drop),
                     check_ins::add(&mut conn, &actor, &viewer, &id, check_in, now).map(drop),
                     match pick(&mut rng, &live) {
@@ -465,7 +480,8 @@ async fn concurrent_edits_under_one_key_result_leave_its_progress_right() {
                         action_status: Some(ActionStatus::Done),
                         ..ItemChanges::default()
                     };
-                    edit::update(&mut conn, &actor, &viewer, &action, done).expect("update");
+                    edit::update(&mut conn, &actor, &viewer, &action, done, cairn::db::now())
+                        .expect("update");
                 })
             })
             .collect();
