@@ -103,10 +103,8 @@ pub fn mint_link(
                 org_invites::updated_at.eq(now),
             ))
             .execute(conn)?;
-        let mut url = base_url.clone();
-        url.set_path(&format!("/invites/{}", token.as_str()));
-        url.set_query(None);
-        Ok(Some(url.to_string()))
+        let path = format!("/invites/{}", token.as_str());
+        Ok(Some(mail::absolute_link(base_url, &path, None)))
     })
 }
 

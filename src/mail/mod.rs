@@ -70,6 +70,16 @@ pub struct OutgoingEmail<'a> {
     pub body_html: &'a str,
 }
 
+/// An absolute link into the app for an email: `path` under the base URL, with an optional
+/// `#fragment` and never a query.
+pub fn absolute_link(base_url: &url::Url, path: &str, fragment: Option<&str>) -> String {
+    let mut url = base_url.clone();
+    url.set_path(path);
+    url.set_query(None);
+    url.set_fragment(fragment);
+    url.to_string()
+}
+
 /// Queues a message; call it inside the transaction that creates what it announces.
 pub fn enqueue(conn: &mut AnyConnection, email: &OutgoingEmail<'_>) -> QueryResult<String> {
     let id = db::new_id();

@@ -27,16 +27,9 @@ impl Told {
         Self {
             sentence: story.sentence(),
             excerpt: story.excerpt.clone(),
-            link: absolute(base_url, &story.path),
+            link: mail::absolute_link(base_url, &story.path, None),
         }
     }
-}
-
-pub(super) fn absolute(base_url: &url::Url, path: &str) -> String {
-    let mut url = base_url.clone();
-    url.set_path(path);
-    url.set_query(None);
-    url.to_string()
 }
 
 struct NotificationEmail {
@@ -60,9 +53,7 @@ struct NotificationHtml<'a> {
 
 /// Where every notification email sends people to change what they get.
 pub(super) fn preferences_link(base_url: &url::Url) -> String {
-    let mut url = url::Url::parse(&absolute(base_url, "/account")).unwrap_or(base_url.clone());
-    url.set_fragment(Some("notifications"));
-    url.to_string()
+    mail::absolute_link(base_url, "/account", Some("notifications"))
 }
 
 /// The recipient's address, if their account is still active.
@@ -85,10 +76,7 @@ pub fn run(
     payload: &str,
 ) -> Result<Option<String>, JobError> {
     let event: Event = jobs::payload(payload)?;
-    notify_now(conn, context, &event).map_err(|e| match e {
-        NotificationError::Db(e) => JobError::Db(e),
-        other => JobError::Failed(other.to_string()),
-    })
+    Ok(notify_now(conn, context, &event)?)
 }
 
 fn notify_now(
@@ -115,10 +103,8 @@ fn notify_now(
     let mut sight = Sight::default();
     let mut notified = 0;
     let mut emailed = 0;
+    // `notify` already left the actor out of the recipients.
     for recipient in &event.recipient_user_ids {
-        if Some(recipient) == event.actor_user_id.as_ref() {
-            continue;
-        }
         let Some(address) = active_address(conn, recipient)? else {
             continue;
         };

@@ -134,10 +134,7 @@ pub fn run_digest(
     payload: &str,
 ) -> Result<Option<String>, JobError> {
     let digest: Digest = jobs::payload(payload)?;
-    send_digest(conn, context, &digest).map_err(|e| match e {
-        NotificationError::Db(e) => JobError::Db(e),
-        other => JobError::Failed(other.to_string()),
-    })
+    Ok(send_digest(conn, context, &digest)?)
 }
 
 fn send_digest(

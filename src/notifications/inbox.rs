@@ -168,20 +168,27 @@ pub fn inbox(
     cursor: Option<&str>,
 ) -> Result<InboxPage, NotificationError> {
     let (rows, next_cursor) = list(conn, user_id, false, cursor, INBOX_PAGE)?;
-    let facts: Vec<Facts<'_>> = rows.iter().map(Notification::facts).collect();
-    let stories = story::tell(conn, &facts)?;
     Ok(InboxPage {
-        entries: rows
-            .iter()
-            .cloned()
-            .zip(stories)
-            .map(|(notification, story)| Entry {
-                notification,
-                story,
-            })
-            .collect(),
+        entries: told(conn, rows)?,
         next_cursor,
     })
+}
+
+/// Each notification with what it says.
+fn told(
+    conn: &mut AnyConnection,
+    rows: Vec<Notification>,
+) -> Result<Vec<Entry>, NotificationError> {
+    let facts: Vec<Facts<'_>> = rows.iter().map(Notification::facts).collect();
+    let stories = story::tell(conn, &facts)?;
+    Ok(rows
+        .into_iter()
+        .zip(stories)
+        .map(|(notification, story)| Entry {
+            notification,
+            story,
+        })
+        .collect())
 }
 
 /// Marks the person's own notifications read; any id that is not theirs, or is about an
@@ -197,7 +204,7 @@ pub fn mark_read(
         let mut wanted: Vec<&String> = ids.iter().collect();
         wanted.sort();
         wanted.dedup();
-        let rows: Vec<Notification> = notifications::table
+        let mut rows: Vec<Notification> = notifications::table
             .filter(notifications::user_id.eq(user_id))
             .filter(notifications::id.eq_any(&wanted))
             .order((notifications::created_at.desc(), notifications::id.desc()))
@@ -220,20 +227,10 @@ pub fn mark_read(
         )
         .set(notifications::read_at.eq(Some(now)))
         .execute(conn)?;
-        let facts: Vec<Facts<'_>> = rows.iter().map(Notification::facts).collect();
-        let stories = story::tell(conn, &facts)?;
-        Ok(rows
-            .iter()
-            .cloned()
-            .zip(stories)
-            .map(|(mut notification, story)| {
-                notification.read_at.get_or_insert(now);
-                Entry {
-                    notification,
-                    story,
-                }
-            })
-            .collect())
+        for row in &mut rows {
+            row.read_at.get_or_insert(now);
+        }
+        told(conn, rows)
     })
 }
 

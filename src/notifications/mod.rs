@@ -88,6 +88,16 @@ pub enum NotificationError {
     Db(#[from] DbError),
 }
 
+/// A notification job that failed: database trouble keeps its source, the rest its reason.
+impl From<NotificationError> for crate::jobs::JobError {
+    fn from(e: NotificationError) -> Self {
+        match e {
+            NotificationError::Db(e) => Self::Db(e),
+            other => Self::Failed(other.to_string()),
+        }
+    }
+}
+
 impl From<diesel::result::Error> for NotificationError {
     fn from(e: diesel::result::Error) -> Self {
         match e {

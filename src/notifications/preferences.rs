@@ -26,22 +26,22 @@ impl DigestHour {
     pub fn parse(raw: &str) -> Result<Self, NotificationError> {
         raw.trim()
             .parse::<i32>()
-            .ok()
-            .and_then(|hour| Self::new(hour).ok())
-            .ok_or_else(|| NotificationError::Invalid {
-                field: "digest_hour",
-                message: "Choose an hour from 0 to 23.".into(),
-            })
+            .map_err(|_| Self::refusal())
+            .and_then(Self::new)
     }
 
     pub fn new(hour: i32) -> Result<Self, NotificationError> {
         if (0..24).contains(&hour) {
             Ok(Self(hour))
         } else {
-            Err(NotificationError::Invalid {
-                field: "digest_hour",
-                message: "Choose an hour from 0 to 23.".into(),
-            })
+            Err(Self::refusal())
+        }
+    }
+
+    fn refusal() -> NotificationError {
+        NotificationError::Invalid {
+            field: "digest_hour",
+            message: "Choose an hour from 0 to 23.".into(),
         }
     }
 

@@ -272,7 +272,7 @@ pub fn update(
             conn,
             actor,
             &after,
-            Some((&before.owner_user_id, &assignees_before)),
+            (&before.owner_user_id, &assignees_before),
             now,
         )?;
         let after_json = after.snapshot(conn)?;

@@ -26,15 +26,14 @@ pub(super) fn assignees_of(conn: &mut AnyConnection, item_id: &str) -> QueryResu
 }
 
 /// Tells the people an item newly concerns: a new owner ("made owner") and new assignees
-/// ("assigned"), never the actor. `before` is the owner and assignees it had, if it existed.
+/// ("assigned"), never the actor, given the owner and assignees it had before the change.
 pub(super) fn notify_assignment(
     conn: &mut AnyConnection,
     actor: &Actor,
     item: &Item,
-    before: Option<(&str, &[String])>,
+    (owner_before, assignees_before): (&str, &[String]),
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    let (owner_before, assignees_before) = before.unwrap_or_default();
     let event = |kind, recipient_user_ids| Event {
         kind,
         organization_id: item.organization_id.clone(),
