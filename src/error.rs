@@ -11,6 +11,7 @@ use crate::invites::InviteError;
 use crate::notifications::NotificationError;
 use crate::okr::OkrError;
 use crate::orgs::OrgError;
+use crate::reminders::ReminderError;
 use crate::tokens::TokenError;
 
 /// What went wrong, as the person asking needs to hear it.
@@ -177,6 +178,24 @@ impl DomainError for InviteError {
             | InviteError::AlreadyPending
             | InviteError::Expired
             | InviteError::Revoked) => ErrorKind::Conflict(e.to_string()),
+        }
+    }
+}
+
+impl DomainError for ReminderError {
+    fn kind(self) -> ErrorKind {
+        match self {
+            ReminderError::NotFound => ErrorKind::NotFound,
+            ReminderError::Db(e) => e.kind(),
+            e @ ReminderError::Render(_) => ErrorKind::Internal(Box::new(e)),
+            e @ (ReminderError::Used | ReminderError::Expired) => {
+                ErrorKind::Conflict(e.to_string())
+            }
+            e @ ReminderError::NothingFilled => ErrorKind::refused(e),
+            ReminderError::Field { field, message, .. } => ErrorKind::Invalid {
+                field: Some(field),
+                message,
+            },
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod markdown;
 pub mod notifications;
 pub mod okr;
 pub mod orgs;
+pub mod reminders;
 pub mod schema;
 pub mod scope;
 pub mod telemetry;

@@ -6,6 +6,7 @@ mod members;
 mod profile;
 mod roles;
 mod settings;
+mod time_zone;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -25,6 +26,8 @@ pub use settings::{
     set_archived, update_profile, EmployeeRange, EmployeeRangeError, OrgProfile, Revenue,
     RevenueError,
 };
+
+pub use time_zone::{time_zone_names, TimeZone, TimeZoneError};
 
 use members::insert_member;
 
@@ -87,6 +90,7 @@ pub struct Organization {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub fiscal_year_start_month: i32,
+    time_zone: String,
 }
 
 impl Organization {
@@ -99,6 +103,10 @@ impl Organization {
             .as_deref()
             .and_then(|raw| serde_json::from_str(raw).ok())
             .unwrap_or_default()
+    }
+
+    pub fn time_zone(&self) -> TimeZone {
+        TimeZone::from_stored(&self.time_zone)
     }
 
     /// The profile as the activity log records it.
@@ -120,6 +128,7 @@ impl Organization {
             "address_city": self.address_city,
             "address_country": self.address_country,
             "ai_enrichment_opt_in": self.ai_enrichment_opt_in,
+            "time_zone": self.time_zone,
         })
     }
 }

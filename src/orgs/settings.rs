@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{
     org_subject, slug_clash, slug_taken, EnrichmentSource, OrgAdminAccess, OrgError, Organization,
-    PrivacyMode, RevenuePeriod, Slug,
+    PrivacyMode, RevenuePeriod, Slug, TimeZone,
 };
 use crate::activity::{self, Actor};
 use crate::db::{self, AnyConnection};
@@ -86,6 +86,7 @@ pub struct OrgProfile {
     pub address_city: Option<String>,
     pub address_country: Option<String>,
     pub ai_enrichment_opt_in: bool,
+    pub time_zone: TimeZone,
 }
 
 /// Saves the profile by hand, which makes `manual` the source of the profile's facts.
@@ -126,6 +127,7 @@ pub fn update_profile(
                 organizations::address_city.eq(&profile.address_city),
                 organizations::address_country.eq(&profile.address_country),
                 organizations::ai_enrichment_opt_in.eq(profile.ai_enrichment_opt_in),
+                organizations::time_zone.eq(profile.time_zone.name()),
                 organizations::last_enriched_at.eq(Some(now)),
                 organizations::last_enrichment_source.eq(Some(EnrichmentSource::Manual)),
                 organizations::updated_at.eq(now),

@@ -12,8 +12,8 @@ use super::{render, see_other, unprocessable};
 use crate::activity::{self, ActivityEntry, History};
 use crate::orgs::{self, OrgError, Organization};
 use crate::workspaces::{
-    self, Cadence, CheckInCadence, PrivacyMode, Workspace, WorkspaceAccess, WorkspaceSettings,
-    WEEKDAYS,
+    self, Cadence, CheckInCadence, PrivacyMode, ReminderHour, ReminderSettings, Workspace,
+    WorkspaceAccess, WorkspaceSettings, WEEKDAYS,
 };
 
 /// Name, slug and privacy mode as typed.
@@ -89,34 +89,53 @@ pub(super) fn base_path(access: &WorkspaceAccess) -> String {
     )
 }
 
-/// The check-in cadence as chosen on the settings page.
+/// The check-in cadence and reminder time as chosen on the settings page.
 #[derive(Deserialize, Clone)]
 pub struct CadenceForm {
     #[serde(default)]
     check_in_cadence: String,
     #[serde(default)]
     check_in_weekday: String,
+    #[serde(default)]
+    reminder_hour: String,
+    #[serde(default)]
+    escalate_to_manager: Option<String>,
 }
 
 impl CadenceForm {
     fn from_workspace(workspace: &Workspace) -> Self {
         let cadence = workspace.check_in_cadence();
+        let reminders = workspace.reminders();
         Self {
             check_in_cadence: cadence.cadence.as_str().to_owned(),
             check_in_weekday: workspaces::weekday_key(cadence.weekday).to_owned(),
+            reminder_hour: reminders.hour.get().to_string(),
+            escalate_to_manager: reminders.escalate_to_manager.then(|| "on".to_owned()),
         }
     }
 }
 
-impl TryFrom<&CadenceForm> for CheckInCadence {
+impl TryFrom<&CadenceForm> for (CheckInCadence, ReminderSettings) {
     type Error = FieldErrors;
 
     fn try_from(form: &CadenceForm) -> Result<Self, FieldErrors> {
-        CheckInCadence::parse(&form.check_in_cadence, &form.check_in_weekday).map_err(|e| {
-            let mut errors = FieldErrors::default();
-            errors.add(e.field, e.message);
-            errors
-        })
+        let mut errors = FieldErrors::default();
+        let cadence = CheckInCadence::parse(&form.check_in_cadence, &form.check_in_weekday)
+            .map_err(|e| errors.add(e.field, e.message))
+            .ok();
+        let hour = ReminderHour::parse(&form.reminder_hour)
+            .map_err(|e| errors.add(e.field, e.message))
+            .ok();
+        match (cadence, hour) {
+            (Some(cadence), Some(hour)) => Ok((
+                cadence,
+                ReminderSettings {
+                    hour,
+                    escalate_to_manager: form.escalate_to_manager.is_some(),
+                },
+            )),
+            _ => Err(errors),
+        }
     }
 }
 
@@ -205,8 +224,8 @@ pub async fn save_check_in_cadence(
 ) -> Result<HttpResponse, AppError> {
     admin.access.require_writable()?;
     let form = form.into_inner();
-    let cadence = match CheckInCadence::try_from(&form) {
-        Ok(cadence) => cadence,
+    let (cadence, reminders) = match <(CheckInCadence, ReminderSettings)>::try_from(&form) {
+        Ok(chosen) => chosen,
         Err(errors) => {
             let settings = WorkspaceForm::from_workspace(admin.access.workspace());
             let page = settings_page(&admin, settings, FieldErrors::default(), form, errors);
@@ -215,7 +234,7 @@ pub async fn save_check_in_cadence(
     };
     admin
         .run(move |conn, actor, admin| {
-            workspaces::set_check_in_cadence(conn, actor, admin, cadence)
+            workspaces::set_check_in_cadence(conn, actor, admin, cadence, reminders)
         })
         .await?;
     admin.flash(&format!("Check-in cadence saved: {}.", cadence.describe()))?;

@@ -6,14 +6,14 @@ use chrono::NaiveDateTime;
 use crate::db::AnyConnection;
 use crate::jobs::{Claimed, JobContext, JobError};
 use crate::mail::{LinkTarget, MailError};
-use crate::notifications;
+use crate::{notifications, reminders};
 
 /// Queues the recurring work that has come due; returns how many occurrences were queued.
 pub(super) fn schedule(
     conn: &mut AnyConnection,
     now: NaiveDateTime,
 ) -> Result<usize, diesel::result::Error> {
-    notifications::schedule_digests(conn, now)
+    Ok(notifications::schedule_digests(conn, now)? + reminders::schedule(conn, now)?)
 }
 
 /// Runs one job inside the transaction that records its outcome; the result is stored.
@@ -25,6 +25,7 @@ pub(super) fn run(
     match job.kind.as_str() {
         notifications::NOTIFY_JOB => notifications::run(conn, context, &job.payload_json),
         notifications::DIGEST_JOB => notifications::run_digest(conn, context, &job.payload_json),
+        reminders::REMINDER_JOB => reminders::run(conn, context, &job.payload_json),
         _ => Err(JobError::UnknownKind(job.kind.clone())),
     }
 }
@@ -37,6 +38,6 @@ pub(super) fn link_for(
 ) -> Result<Option<String>, MailError> {
     match target {
         LinkTarget::Invite(invite_id) => crate::invites::mint_link(conn, base_url, invite_id),
-        LinkTarget::CheckIn(_) => Ok(None),
+        LinkTarget::CheckIn(link_id) => reminders::mint_link(conn, base_url, link_id),
     }
 }

@@ -132,6 +132,57 @@ impl CheckInCadence {
     }
 }
 
+/// The local hour (0–23, in the organization's time zone) a workspace's check-in reminders
+/// go out on the day they fall due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReminderHour(u8);
+
+impl Default for ReminderHour {
+    fn default() -> Self {
+        Self(9)
+    }
+}
+
+impl ReminderHour {
+    /// An hour as typed: a whole number from 0 to 23.
+    pub fn parse(raw: &str) -> Result<Self, CadenceError> {
+        raw.trim()
+            .parse::<u8>()
+            .ok()
+            .filter(|hour| *hour < 24)
+            .map(Self)
+            .ok_or(CadenceError {
+                field: "reminder_hour",
+                message: "Enter a whole hour from 0 to 23.",
+            })
+    }
+
+    /// From storage; a value out of range reads as the default.
+    pub fn from_stored(hour: i32) -> Self {
+        u8::try_from(hour)
+            .ok()
+            .filter(|hour| *hour < 24)
+            .map_or_else(Self::default, Self)
+    }
+
+    pub fn get(self) -> u32 {
+        u32::from(self.0)
+    }
+
+    pub fn stored(self) -> i32 {
+        i32::from(self.0)
+    }
+}
+
+/// When a workspace's reminders go out and whether late key results go up to managers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReminderSettings {
+    pub hour: ReminderHour,
+    /// A key result still without a check-in two days after its reminder is listed in its
+    /// owner's manager's next reminder.
+    pub escalate_to_manager: bool,
+}
+
 /// A weekday as forms send it: `monday`…`sunday`.
 pub fn weekday_key(day: Weekday) -> &'static str {
     match day {
@@ -221,6 +272,20 @@ mod tests {
             CheckInCadence::parse("daily", "monday").map_err(|e| e.field),
             Err("check_in_cadence")
         );
+    }
+
+    #[test]
+    fn reminder_hours_are_whole_hours_of_the_day() {
+        assert_eq!(ReminderHour::parse(" 0 ").map(ReminderHour::get), Ok(0));
+        assert_eq!(ReminderHour::parse("23").map(ReminderHour::get), Ok(23));
+        for refused in ["24", "-1", "9.5", "", "nine"] {
+            assert_eq!(
+                ReminderHour::parse(refused).map_err(|e| e.field),
+                Err("reminder_hour"),
+                "{refused:?}"
+            );
+        }
+        assert_eq!(ReminderHour::from_stored(99), ReminderHour::default());
     }
 
     #[test]

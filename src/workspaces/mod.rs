@@ -17,7 +17,8 @@ use crate::schema::{workspace_memberships, workspaces};
 /// imports `workspaces`.
 pub use crate::orgs::{PrivacyMode, WorkspaceRole};
 pub use cadence::{
-    weekday_key, weekday_name, Cadence, CadenceError, CheckInCadence, GRACE_DAYS, WEEKDAYS,
+    weekday_key, weekday_name, Cadence, CadenceError, CheckInCadence, ReminderHour,
+    ReminderSettings, GRACE_DAYS, WEEKDAYS,
 };
 pub use members::{
     add_member, members, set_member, update_member, MembershipChange, WorkspaceMember,
@@ -39,12 +40,26 @@ pub struct Workspace {
     pub updated_at: NaiveDateTime,
     check_in_cadence: Cadence,
     check_in_weekday: i32,
+    reminder_hour: i32,
+    escalate_to_manager: bool,
 }
 
 impl Workspace {
     fn cadence_json(&self) -> serde_json::Value {
         let cadence = self.check_in_cadence();
-        json!({ "check_in_cadence": cadence.cadence.as_str(), "check_in_weekday": cadence.iso_weekday() })
+        json!({
+            "check_in_cadence": cadence.cadence.as_str(),
+            "check_in_weekday": cadence.iso_weekday(),
+            "reminder_hour": self.reminder_hour,
+            "escalate_to_manager": self.escalate_to_manager,
+        })
+    }
+
+    pub fn reminders(&self) -> ReminderSettings {
+        ReminderSettings {
+            hour: ReminderHour::from_stored(self.reminder_hour),
+            escalate_to_manager: self.escalate_to_manager,
+        }
     }
 
     pub fn check_in_cadence(&self) -> CheckInCadence {
@@ -365,12 +380,14 @@ fn record_change(
     Ok(after)
 }
 
-/// Changes how often the workspace checks in; status counts silence from it.
+/// Changes how often the workspace checks in (status counts silence from it) and when its
+/// reminders go out.
 pub fn set_check_in_cadence(
     conn: &mut AnyConnection,
     actor: &Actor,
     access: &WorkspaceAdminAccess,
     cadence: CheckInCadence,
+    reminders: ReminderSettings,
 ) -> Result<Workspace, OrgError> {
     access.require_writable()?;
     let before = access.workspace();
@@ -379,6 +396,8 @@ pub fn set_check_in_cadence(
             .set((
                 workspaces::check_in_cadence.eq(cadence.cadence),
                 workspaces::check_in_weekday.eq(cadence.iso_weekday()),
+                workspaces::reminder_hour.eq(reminders.hour.stored()),
+                workspaces::escalate_to_manager.eq(reminders.escalate_to_manager),
                 workspaces::updated_at.eq(db::now()),
             ))
             .execute(conn)?;

@@ -27,6 +27,7 @@ fn settings_fields<'a>(overrides: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a st
         ("address_city", "Berlin"),
         ("address_country", "Germany"),
         ("ai_enrichment_opt_in", "on"),
+        ("time_zone", "Europe/Berlin"),
     ];
     for (name, value) in overrides {
         match fields.iter_mut().find(|(n, _)| n == name) {

@@ -335,6 +335,7 @@ impl World {
                     ("slug", &self.w.org),
                     ("default_privacy_mode", "option_2"),
                     ("industry", "Robotics"),
+                    ("time_zone", "Europe/Berlin"),
                 ]),
             ),
             // Not the default (January), so the control run sees it stored.
@@ -469,6 +470,8 @@ impl World {
                 f(&[
                     ("check_in_cadence", "biweekly"),
                     ("check_in_weekday", "thursday"),
+                    ("reminder_hour", "7"),
+                    ("escalate_to_manager", "on"),
                 ]),
             ),
             "/orgs/{org}/w/{ws}/cycles/{cycle_id}/carry-over" => (

@@ -260,6 +260,7 @@ async fn silence_after_the_cadence_is_no_update_and_a_monthly_cadence_keeps_it_f
             &[
                 ("check_in_cadence", "monthly"),
                 ("check_in_weekday", "monday"),
+                ("reminder_hour", "9"),
             ],
         )
         .await;

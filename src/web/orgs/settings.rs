@@ -13,7 +13,7 @@ use crate::activity::{self, ActivityEntry, History};
 use crate::cycles::{self, FiscalMonth};
 use crate::orgs::{
     self, currency, customer_names, optional_text, website, whole_number, EmployeeRange, OrgError,
-    OrgProfile, Organization, Revenue, RevenuePeriod, Slug,
+    OrgProfile, Organization, Revenue, RevenuePeriod, Slug, TimeZone,
 };
 use crate::workspaces::PrivacyMode;
 
@@ -52,6 +52,8 @@ pub struct SettingsForm {
     address_country: String,
     #[serde(default)]
     ai_enrichment_opt_in: Option<String>,
+    #[serde(default)]
+    time_zone: String,
 }
 
 const MAX_EMPLOYEES: i64 = 10_000_000;
@@ -81,6 +83,7 @@ impl SettingsForm {
             address_city: text(&org.address_city),
             address_country: text(&org.address_country),
             ai_enrichment_opt_in: org.ai_enrichment_opt_in.then(|| "on".to_owned()),
+            time_zone: org.time_zone().name().to_owned(),
         }
     }
 }
@@ -147,6 +150,9 @@ impl TryFrom<&SettingsForm> for OrgProfile {
                 .ok(),
             _ => None,
         };
+        let time_zone = TimeZone::parse(&form.time_zone)
+            .map_err(|e| errors.add("time_zone", e))
+            .ok();
         let employees = |field: &'static str, raw: &str, errors: &mut FieldErrors| {
             whole_number(raw, MAX_EMPLOYEES)
                 .map(|n| n.and_then(|n| i32::try_from(n).ok()))
@@ -161,7 +167,15 @@ impl TryFrom<&SettingsForm> for OrgProfile {
                 .ok(),
             _ => None,
         };
-        match (name, slug, default_privacy_mode, customers, revenue, range) {
+        match (
+            name,
+            slug,
+            default_privacy_mode,
+            customers,
+            revenue,
+            range,
+            time_zone,
+        ) {
             (
                 Some(name),
                 Some(slug),
@@ -169,6 +183,7 @@ impl TryFrom<&SettingsForm> for OrgProfile {
                 Some(customer_names),
                 Some(revenue),
                 Some(employees),
+                Some(time_zone),
             ) if errors.is_empty() => Ok(OrgProfile {
                 name,
                 slug,
@@ -183,6 +198,7 @@ impl TryFrom<&SettingsForm> for OrgProfile {
                 address_city,
                 address_country,
                 ai_enrichment_opt_in: form.ai_enrichment_opt_in.is_some(),
+                time_zone,
             }),
             _ => Err(errors),
         }
@@ -232,6 +248,10 @@ struct SettingsPage {
 }
 
 impl SettingsPage {
+    fn time_zone_names(&self) -> impl Iterator<Item = &'static str> {
+        orgs::time_zone_names()
+    }
+
     fn months(&self) -> impl Iterator<Item = FiscalMonth> {
         FiscalMonth::all()
     }
@@ -370,6 +390,7 @@ const SETTINGS_FIELDS: &[&str] = &[
     "address_postal_code",
     "address_city",
     "address_country",
+    "time_zone",
 ];
 
 #[derive(Template)]
