@@ -64,6 +64,15 @@ pub async fn guard(
             .await
             .map(ServiceResponse::map_into_left_body);
     }
+    // A one-time check-in link works without a session, so there is no session token to
+    // compare; the link's token in the path is the credential, which a forging page cannot
+    // know. It opens nothing but that one form.
+    if is_one_time_check_in(req.path()) {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    }
     let expected = req.get_session().get::<String>(SESSION_KEY).ok().flatten();
     let presented = match req.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
         Some(token) => Some(token.to_owned()),
@@ -89,6 +98,12 @@ pub async fn guard(
     }
 }
 
+/// `/check-in/{token}`, the one-time check-in form of a reminder.
+fn is_one_time_check_in(path: &str) -> bool {
+    path.strip_prefix("/check-in/")
+        .is_some_and(|token| !token.is_empty() && !token.contains('/'))
+}
+
 fn is_urlencoded_form(req: &ServiceRequest) -> bool {
     req.headers()
         .get(header::CONTENT_TYPE)
@@ -109,6 +124,14 @@ mod tests {
         assert!(matches(&a, &a.clone()));
         assert!(!matches(&a, &b));
         assert!(!matches(&a, &a[..42]));
+    }
+
+    #[test]
+    fn only_the_one_time_check_in_form_goes_without_a_session_token() {
+        assert!(is_one_time_check_in("/check-in/abc_DEF-123"));
+        assert!(!is_one_time_check_in("/check-in/"));
+        assert!(!is_one_time_check_in("/check-in/abc/more"));
+        assert!(!is_one_time_check_in("/orgs/acme/check-in/abc"));
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod items;
 mod layout;
 mod measure_form;
 mod nav;
+mod one_time_check_in;
 mod orgs;
 mod scorecard;
 mod session_store;
@@ -133,6 +134,8 @@ page_routes! {
     GET "/invites/{token}" => invites::show;
     POST "/invites/{token}/accept" => invites::accept;
     POST "/invites/{token}/signup" => invites::sign_up;
+    GET "/check-in/{token}" => one_time_check_in::show;
+    POST "/check-in/{token}" => one_time_check_in::submit;
     POST "/orgs" => orgs::create;
     GET "/orgs/slug-field" => orgs::slug_field;
     GET "/orgs/{org}" => orgs::overview;

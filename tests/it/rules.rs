@@ -33,7 +33,15 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/invites/{token}"),
     ("POST", "/invites/{token}/accept"),
     ("POST", "/invites/{token}/signup"),
+    ("GET", "/check-in/{token}"),
+    ("POST", "/check-in/{token}"),
 ];
+
+/// Writes whose credential is a token in the path, not the session: a reminder's one-time
+/// check-in form works without a session, so it carries no session token. Without a valid
+/// link token the request is refused as not found (404) and changes nothing, which the CSRF
+/// walk checks in place of the session token's 403.
+const PATH_CREDENTIAL: &[&str] = &["/check-in/{token}"];
 
 /// Writes that must still work in an archived organization or workspace: the way back.
 const ARCHIVE_SWITCHES: &[&str] = &[
@@ -323,6 +331,7 @@ impl World {
                 f(&[("description", "more"), ("scopes", "read"), ("days", "7")]),
             ),
             "/invites/{token}/accept" => (path, vec![]),
+            "/check-in/{token}" => (path, vec![]),
             "/invites/{token}/signup" => (
                 path,
                 f(&[("name", "Sam"), ("password", crate::harness::PASSWORD)]),
@@ -580,19 +589,22 @@ async fn every_unsafe_route_refuses_a_request_without_the_csrf_token() {
             &[("X-CSRF-Token", "forged")],
         )
         .await;
+        let refusal = if PATH_CREDENTIAL.contains(&route.path) {
+            (StatusCode::NOT_FOUND, "not valid")
+        } else {
+            (StatusCode::FORBIDDEN, "Form expired")
+        };
         for (how, page) in [
             ("no token", missing),
             ("a wrong form token", wrong_field),
             ("a wrong header token", wrong_header),
         ] {
             assert_eq!(
-                page.status,
-                StatusCode::FORBIDDEN,
+                page.status, refusal.0,
                 "{} {path} with {how}: {}",
-                route.method,
-                page.body
+                route.method, page.body
             );
-            assert!(page.body.contains("Form expired"), "{path}: {}", page.body);
+            assert!(page.body.contains(refusal.1), "{path}: {}", page.body);
         }
         before.assert_unchanged(
             &world.w.app,
@@ -776,7 +788,11 @@ fn the_walks_lists_name_real_routes() {
             "PUBLIC names {method} {path}, which is not a route"
         );
     }
-    for path in ARCHIVE_SWITCHES.iter().chain(CHECK_ONLY) {
+    for path in ARCHIVE_SWITCHES
+        .iter()
+        .chain(CHECK_ONLY)
+        .chain(PATH_CREDENTIAL)
+    {
         assert!(
             cairn::PAGE_ROUTES.iter().any(|r| r.path == *path),
             "{path} is not a route"
