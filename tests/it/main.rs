@@ -30,6 +30,7 @@ mod notifications;
 mod orgs;
 mod progress;
 mod read_only;
+mod reminders;
 mod rules;
 mod scope_fuzz;
 mod sessions;

@@ -1,0 +1,585 @@
+//! Check-in reminders end to end: the schedule in each organization's time zone on a fixed
+//! clock (rounds driven by the test, never waiting for the app's own runner), one email per
+//! owner with a one-time link minted at send time, the link's form without a session,
+//! escalation to the manager, several runners on one database, and the mail server down.
+
+use std::sync::{Arc, Barrier};
+
+use cairn::schema::{check_in_links, check_ins, email_outbox, jobs, okr_items, organizations};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use reqwest::StatusCode;
+
+use crate::harness::{TestApp, Workspace};
+use crate::smtp::{self, SmtpServer};
+
+const BASE_URL: &str = "http://okr.example.test";
+
+/// An app whose own runner stays idle (it polls once an hour), so the test's rounds do the
+/// work at the instants the test chooses. Its mail goes to `smtp_url` too, so whichever
+/// runner delivers, every message is counted.
+async fn quiet_workspace(smtp_url: &str) -> Workspace {
+    let app = TestApp::spawn_with(&quiet(smtp_url)).await;
+    Workspace::in_app(app, "option_1").await
+}
+
+fn quiet(smtp_url: &str) -> [(&'static str, &str); 3] {
+    [
+        ("OUTBOX_POLL_MILLIS", "3600000"),
+        ("BASE_URL", BASE_URL),
+        ("SMTP_URL", smtp_url),
+    ]
+}
+
+fn runner(app: &TestApp, smtp_url: &str) -> cairn::worker::Worker {
+    let data_dir = app.data_dir.path().to_string_lossy().into_owned();
+    let mailer = cairn::config::Config::from_lookup(|name| match name {
+        "SMTP_URL" => Some(smtp_url.to_owned()),
+        "CAIRN_DATA_DIR" => Some(data_dir.clone()),
+        _ => None,
+    })
+    .expect("config")
+    .mailer;
+    cairn::worker::Worker::new(mailer, url::Url::parse(BASE_URL).expect("url"))
+}
+
+fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(y, m, d)
+        .and_then(|day| day.and_hms_opt(h, min, 0))
+        .expect("a real instant")
+}
+
+/// Monday 6 January 2031, 9:00 UTC: a weekly reminder's default day and hour in UTC.
+fn monday_nine() -> NaiveDateTime {
+    utc(2031, 1, 6, 9, 0)
+}
+
+fn set_clock(app: &TestApp, at: NaiveDateTime) {
+    app.clock.advance(at - app.clock.now());
+}
+
+fn round(worker: &cairn::worker::Worker, app: &TestApp, at: NaiveDateTime) -> cairn::worker::Round {
+    worker.run_round(&mut app.db(), at).expect("round")
+}
+
+fn set_time_zone(app: &TestApp, org_slug: &str, zone: &str) {
+    diesel::update(organizations::table.filter(organizations::slug.eq(org_slug)))
+        .set(organizations::time_zone.eq(zone))
+        .execute(&mut app.db())
+        .expect("time zone");
+}
+
+fn give(app: &TestApp, item: &str, email: &str) {
+    diesel::update(okr_items::table.find(item))
+        .set(okr_items::owner_user_id.eq(app.user_id(email)))
+        .execute(&mut app.db())
+        .expect("owner");
+}
+
+/// (recipient, subject, status) of every message, in the order they were queued.
+fn outbox(app: &TestApp) -> Vec<(String, String, String)> {
+    email_outbox::table
+        .order((email_outbox::created_at.asc(), email_outbox::id.asc()))
+        .select((
+            email_outbox::to_address,
+            email_outbox::subject,
+            email_outbox::status,
+        ))
+        .load(&mut app.db())
+        .expect("outbox")
+}
+
+fn check_in_count(app: &TestApp, item: &str) -> i64 {
+    check_ins::table
+        .filter(check_ins::item_id.eq(item))
+        .count()
+        .get_result(&mut app.db())
+        .expect("check-ins")
+}
+
+/// The one-time link's path in a received message.
+fn link_path(message: &str) -> String {
+    let text = smtp::decode(message);
+    let start = text
+        .find("/check-in/")
+        .expect("the email carries a check-in link");
+    let token: String = text[start + "/check-in/".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    assert_eq!(token.len(), 43, "a full token in {text}");
+    format!("/check-in/{token}")
+}
+
+/// An objective with key results, all owned by the admin; returns their ids.
+async fn key_results(w: &Workspace, titles: &[&str]) -> Vec<String> {
+    let objective = w.create(&w.admin, "objective", None, "Grow").await;
+    let mut ids = Vec::new();
+    for title in titles {
+        ids.push(
+            w.create(&w.admin, "key_result", Some(&objective), title)
+                .await,
+        );
+    }
+    ids
+}
+
+#[tokio::test]
+async fn reminders_go_out_at_the_local_hour_in_each_time_zone_once_a_day() {
+    let mut mail = SmtpServer::start().await;
+    let w = quiet_workspace(&mail.url()).await;
+    key_results(&w, &["Ship the API"]).await;
+    set_time_zone(&w.app, &w.org, "Pacific/Auckland");
+    let beta = w.admin.create_org("Beta").await;
+    let sales = w.admin.create_workspace(&beta, "Sales", "option_1").await;
+    set_time_zone(&w.app, &beta, "America/Los_Angeles");
+    let sales_base = format!("/orgs/{beta}/w/{sales}");
+    let page = w
+        .admin
+        .submit(
+            &sales_base,
+            &format!("{sales_base}/items"),
+            &[
+                ("item_type", "objective"),
+                ("parent_id", ""),
+                ("title", "Sell"),
+                ("due_date", ""),
+            ],
+        )
+        .await;
+    let objective = page
+        .location()
+        .and_then(|l| l.rsplit("#item-").next())
+        .expect("objective")
+        .to_owned();
+    let page = w
+        .admin
+        .submit(
+            &sales_base,
+            &format!("{sales_base}/items"),
+            &[
+                ("item_type", "key_result"),
+                ("parent_id", &objective),
+                ("title", "Ten deals"),
+                ("due_date", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let worker = runner(&w.app, &mail.url());
+
+    // Monday 9:00 in Auckland (UTC+13 in January) is Sunday 20:00 UTC.
+    let before = round(&worker, &w.app, utc(2031, 1, 5, 19, 59));
+    assert_eq!(before.scheduled, 0, "nothing before the hour");
+    assert!(outbox(&w.app).is_empty());
+    let auckland = round(&worker, &w.app, utc(2031, 1, 5, 20, 0));
+    assert_eq!((auckland.scheduled, auckland.emails_delivered), (1, 1));
+    let message = smtp::decode(&mail.next_message().await);
+    assert!(message.contains("Time to check in: 1 key result in Platform"));
+    assert!(message.contains("Ship the API"));
+    assert!(!message.contains("Ten deals"));
+    assert_eq!(round(&worker, &w.app, utc(2031, 1, 5, 23, 0)).scheduled, 0);
+
+    // Monday 9:00 in Los Angeles (UTC-8) is Monday 17:00 UTC.
+    assert_eq!(round(&worker, &w.app, utc(2031, 1, 6, 16, 59)).scheduled, 0);
+    let la = round(&worker, &w.app, utc(2031, 1, 6, 17, 0));
+    assert_eq!((la.scheduled, la.emails_delivered), (1, 1));
+    let message = smtp::decode(&mail.next_message().await);
+    assert!(message.contains("Time to check in: 1 key result in Sales"));
+    assert!(message.contains("Ten deals"));
+
+    // Later that Monday in Los Angeles, and Tuesday in Auckland: nothing more.
+    for at in [utc(2031, 1, 6, 23, 0), utc(2031, 1, 7, 7, 59)] {
+        assert_eq!(round(&worker, &w.app, at).scheduled, 0);
+    }
+    let subjects: Vec<String> = outbox(&w.app).into_iter().map(|(_, s, _)| s).collect();
+    assert_eq!(
+        subjects,
+        [
+            "Time to check in: 1 key result in Platform",
+            "Time to check in: 1 key result in Sales"
+        ]
+    );
+    let queued: Vec<Option<String>> = jobs::table
+        .filter(jobs::kind.eq(cairn::reminders::REMINDER_JOB))
+        .order(jobs::dedupe_key.asc())
+        .select(jobs::dedupe_key)
+        .load(&mut w.app.db())
+        .expect("jobs");
+    assert_eq!(queued.len(), 2);
+    assert!(queued
+        .iter()
+        .all(|key| key.as_deref().is_some_and(|k| k.ends_with(":2031-01-06"))));
+}
+
+#[tokio::test]
+async fn only_owners_not_checked_in_within_the_cadence_are_reminded() {
+    let mut mail = SmtpServer::start().await;
+    let w = quiet_workspace(&mail.url()).await;
+    let ids = key_results(&w, &["Fresh one", "Stale one", "Mia's one"]).await;
+    let mia = w.member("mia@example.com", "Mia Member", None).await;
+    give(&w.app, &ids[2], "mia@example.com");
+    // Checked in on Saturday: within the week, so no reminder for it on Monday.
+    set_clock(&w.app, utc(2031, 1, 4, 12, 0));
+    let item = format!("{}/items/{}", w.base(), ids[0]);
+    w.admin.get(&item).await;
+    let saved = w
+        .admin
+        .htmx_post(
+            &format!("{item}/check-ins"),
+            &[("confidence", "8"), ("note", "fine"), ("effective_on", "")],
+        )
+        .await;
+    assert!(saved.status.is_success(), "{}", saved.body);
+    // Mia checked in too, eight days ago: that is the week before.
+    set_clock(&w.app, utc(2030, 12, 29, 12, 0));
+    let hers = format!("{}/items/{}", w.base(), ids[2]);
+    mia.get(&hers).await;
+    let saved = mia
+        .htmx_post(
+            &format!("{hers}/check-ins"),
+            &[("confidence", "5"), ("note", "")],
+        )
+        .await;
+    assert!(saved.status.is_success(), "{}", saved.body);
+
+    let worker = runner(&w.app, &mail.url());
+    let done = round(&worker, &w.app, monday_nine());
+    assert_eq!(done.emails_delivered, 2, "one email per owner");
+    let mut messages = vec![
+        smtp::decode(&mail.next_message().await),
+        smtp::decode(&mail.next_message().await),
+    ];
+    messages.sort_by_key(|m| !m.contains("To: admin@example.com"));
+    assert!(messages[0].contains("Stale one"));
+    assert!(!messages[0].contains("Fresh one"), "checked in this week");
+    assert!(!messages[0].contains("Mia's one"));
+    assert!(messages[1].contains("To: mia@example.com"));
+    assert!(messages[1].contains("Mia's one"));
+    assert!(messages[1].contains("At risk"), "its status is listed");
+}
+
+#[tokio::test]
+async fn the_one_time_link_works_once_without_a_session_and_only_for_its_key_results() {
+    let mut mail = SmtpServer::start().await;
+    let w = quiet_workspace(&mail.url()).await;
+    let ids = key_results(&w, &["Ten deals", "Docs site", "Not listed"]).await;
+    let deals = &ids[0];
+    diesel::update(okr_items::table.find(deals))
+        .set((
+            okr_items::measure.eq("metric"),
+            okr_items::metric_kind.eq(Some("increase_to")),
+            okr_items::baseline.eq(Some("0")),
+            okr_items::target.eq(Some("10")),
+            okr_items::unit.eq(Some("deals")),
+        ))
+        .execute(&mut w.app.db())
+        .expect("metric");
+    // Checked in on Sunday, so Monday's reminder leaves it out.
+    diesel::update(okr_items::table.find(&ids[2]))
+        .set(okr_items::last_check_in_on.eq(Some(utc(2031, 1, 5, 0, 0).date())))
+        .execute(&mut w.app.db())
+        .expect("checked in");
+    let worker = runner(&w.app, &mail.url());
+    set_clock(&w.app, monday_nine());
+    round(&worker, &w.app, monday_nine());
+    let message = mail.next_message().await;
+    let text = smtp::decode(&message);
+    assert!(
+        text.contains("Ten deals: 0 / 10 deals (No update)"),
+        "{text}"
+    );
+    let link = link_path(&message);
+    let stored: Vec<(String, String)> = email_outbox::table
+        .select((email_outbox::body_html, email_outbox::body_text))
+        .load(&mut w.app.db())
+        .expect("outbox");
+    for (html, text) in &stored {
+        assert!(
+            !text.contains("/check-in/") && !html.contains("/check-in/"),
+            "no usable link rests in the outbox"
+        );
+    }
+    let hash: Option<String> = check_in_links::table
+        .select(check_in_links::token_hash)
+        .first(&mut w.app.db())
+        .expect("link");
+    assert!(hash.is_some_and(|h| h.len() == 64 && !link.contains(&h)));
+
+    // Forged: nothing there, nothing changed.
+    let stranger = w.app.browser();
+    let forged = format!("/check-in/{}", "A".repeat(43));
+    assert_eq!(stranger.get(&forged).await.status, StatusCode::NOT_FOUND);
+    let posted = stranger
+        .post_form_raw(&forged, &[(&format!("confidence.{deals}"), "7")])
+        .await;
+    assert_eq!(posted.status, StatusCode::NOT_FOUND);
+    assert_eq!(check_in_count(&w.app, deals), 0);
+
+    // No session: the page opens with the listed key results only.
+    let fresh = w.app.browser();
+    assert!(fresh.session_cookie().is_none());
+    let page = fresh.get(&link).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Ten deals") && page.body.contains("Docs site"));
+    assert!(!page.body.contains("Not listed"));
+
+    // A row refused: every typed value comes back, the message next to its field.
+    let (value, confidence, note) = (
+        format!("value.{deals}"),
+        format!("confidence.{deals}"),
+        format!("note.{deals}"),
+    );
+    let docs_note = format!("note.{}", ids[1]);
+    let refused = stranger
+        .post_form_raw(
+            &link,
+            &[
+                (&value, "abc"),
+                (&confidence, "7"),
+                (&note, "typed"),
+                (&docs_note, "kept too"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(refused
+        .text_of(&format!("#confidence-{}-error", ids[1]))
+        .is_some());
+    assert_eq!(
+        refused
+            .attr_of(&format!("#value-{deals}"), "value")
+            .as_deref(),
+        Some("abc")
+    );
+    assert!(refused.body.contains("kept too"));
+    let refused = stranger
+        .post_form_raw(&link, &[(&value, "abc"), (&confidence, "7")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text_of(&format!("#value-{deals}-error")).is_some());
+    assert_eq!(check_in_count(&w.app, deals), 0);
+
+    // Another item's id changes nothing, and alone it checks in on nothing.
+    let other = format!("confidence.{}", ids[2]);
+    let alone = stranger.post_form_raw(&link, &[(&other, "9")]).await;
+    assert_eq!(alone.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Posted from a browser that never had a session.
+    let done = w
+        .app
+        .browser()
+        .post_form_raw(
+            &link,
+            &[
+                (&value, "4"),
+                (&confidence, "7"),
+                (&note, "Four signed"),
+                (&other, "9"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("1 key result"));
+    assert_eq!(check_in_count(&w.app, deals), 1);
+    assert_eq!(
+        check_in_count(&w.app, &ids[1]),
+        0,
+        "an empty row is left alone"
+    );
+    assert_eq!(check_in_count(&w.app, &ids[2]), 0, "not on the link");
+    let current: Option<String> = okr_items::table
+        .find(deals)
+        .select(okr_items::current_value)
+        .first(&mut w.app.db())
+        .expect("item");
+    assert_eq!(current.as_deref(), Some("4"));
+
+    // Once only.
+    let again = stranger
+        .post_form_raw(&link, &[(&value, "5"), (&confidence, "7")])
+        .await;
+    assert_eq!(again.status, StatusCode::GONE);
+    assert_eq!(stranger.get(&link).await.status, StatusCode::GONE);
+    assert_eq!(check_in_count(&w.app, deals), 1);
+
+    // Next week's link expires after seven days.
+    let next_monday = monday_nine() + Duration::days(7);
+    round(&worker, &w.app, next_monday);
+    let link = link_path(&mail.next_message().await);
+    set_clock(&w.app, next_monday + Duration::days(8));
+    let expired = stranger.get(&link).await;
+    assert_eq!(expired.status, StatusCode::GONE);
+    assert!(expired.body.contains("expired"));
+    let posted = stranger
+        .post_form_raw(&link, &[(&value, "6"), (&confidence, "7")])
+        .await;
+    assert_eq!(posted.status, StatusCode::GONE);
+    assert_eq!(check_in_count(&w.app, deals), 1);
+}
+
+#[tokio::test]
+async fn a_key_result_still_without_a_check_in_goes_to_the_managers_next_reminder_once() {
+    let mut mail = SmtpServer::start().await;
+    let w = quiet_workspace(&mail.url()).await;
+    let ids = key_results(&w, &["Hire two"]).await;
+    w.member("max@example.com", "Max Manager", None).await;
+    let mia = w
+        .member("mia@example.com", "Mia Member", Some("max@example.com"))
+        .await;
+    give(&w.app, &ids[0], "mia@example.com");
+    let settings = format!("{}/settings", w.base());
+    let saved = w
+        .admin
+        .submit(
+            &settings,
+            &format!("{settings}/check-ins"),
+            &[
+                ("check_in_cadence", "weekly"),
+                ("check_in_weekday", "monday"),
+                ("reminder_hour", "9"),
+                ("escalate_to_manager", "on"),
+            ],
+        )
+        .await;
+    saved.assert_redirect(&settings);
+    let worker = runner(&w.app, &mail.url());
+
+    round(&worker, &w.app, monday_nine());
+    let first = smtp::decode(&mail.next_message().await);
+    assert!(first.contains("To: mia@example.com"));
+    assert!(mail.drain().is_empty(), "the manager owns nothing due yet");
+
+    // A week later Mia is reminded again, and Max hears of it once.
+    let next = monday_nine() + Duration::days(7);
+    round(&worker, &w.app, next);
+    let mut messages = vec![
+        smtp::decode(&mail.next_message().await),
+        smtp::decode(&mail.next_message().await),
+    ];
+    messages.sort_by_key(|m| !m.contains("To: max@example.com"));
+    assert!(messages[0].contains("Still without a check-in"));
+    assert!(messages[0].contains("Hire two"));
+    assert!(messages[0].contains("Mia Member"));
+    assert!(
+        !messages[0].contains("/check-in/"),
+        "nothing for Max to check in on"
+    );
+    assert!(messages[1].contains("To: mia@example.com"));
+    round(&worker, &w.app, next + Duration::hours(3));
+    assert!(mail.drain().is_empty());
+
+    // Mia checks in after her reminder: the week after, Max hears nothing.
+    set_clock(&w.app, next + Duration::days(1));
+    let item = format!("{}/items/{}", w.base(), ids[0]);
+    mia.get(&item).await;
+    let saved = mia
+        .htmx_post(
+            &format!("{item}/check-ins"),
+            &[("confidence", "6"), ("note", "")],
+        )
+        .await;
+    assert!(saved.status.is_success(), "{}", saved.body);
+    round(&worker, &w.app, next + Duration::days(7));
+    let to_max = outbox(&w.app)
+        .into_iter()
+        .filter(|(to, _, _)| to == "max@example.com")
+        .count();
+    assert_eq!(to_max, 1, "escalated once");
+}
+
+#[tokio::test]
+async fn runners_on_one_database_send_every_reminder_exactly_once() {
+    let mut mail = SmtpServer::start().await;
+    let w = quiet_workspace(&mail.url()).await;
+    let ids = key_results(&w, &["One", "Two", "Three", "Four"]).await;
+    let people = ["a@example.com", "b@example.com", "c@example.com"];
+    for (n, email) in people.iter().enumerate() {
+        w.member(email, &format!("Person {n}"), None).await;
+        give(&w.app, &ids[n], email);
+    }
+    // Every runner on one clock, as instances behind a load balancer are: the second
+    // instance's own first round runs at this instant too, alongside the three below.
+    set_clock(&w.app, monday_nine());
+    let _second = w.app.another_instance(&quiet(&mail.url()));
+    let start = Arc::new(Barrier::new(3));
+    let runners: Vec<_> = (0..3)
+        .map(|_| {
+            let (url, start, worker) = (
+                w.app.database.url.clone(),
+                start.clone(),
+                runner(&w.app, &mail.url()),
+            );
+            tokio::task::spawn_blocking(move || {
+                let mut conn = cairn::db::establish(&url).expect("connect");
+                start.wait();
+                for minutes in [0, 1, 2] {
+                    worker
+                        .run_round(&mut conn, monday_nine() + Duration::minutes(minutes))
+                        .expect("round");
+                }
+            })
+        })
+        .collect();
+    for runner in runners {
+        runner.await.expect("runner");
+    }
+    let mut recipients = Vec::new();
+    for _ in 0..4 {
+        let message = smtp::decode(&mail.next_message().await);
+        recipients.extend(
+            message
+                .lines()
+                .find_map(|l| l.strip_prefix("To: ").map(str::to_owned)),
+        );
+    }
+    recipients.sort();
+    assert_eq!(
+        recipients,
+        [
+            "a@example.com",
+            "admin@example.com",
+            "b@example.com",
+            "c@example.com"
+        ]
+    );
+    assert!(mail.drain().is_empty(), "no reminder twice");
+    assert!(outbox(&w.app).iter().all(|(_, _, status)| status == "sent"));
+}
+
+#[tokio::test]
+async fn a_reminder_survives_the_mail_server_being_down_and_is_sent_once() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let w = quiet_workspace(&smtp::smtp_url(port)).await;
+    key_results(&w, &["Uptime"]).await;
+    let worker = runner(&w.app, &smtp::smtp_url(port));
+    let down = round(&worker, &w.app, monday_nine());
+    assert_eq!((down.jobs_run, down.emails_delivered), (1, 0));
+    assert_eq!(outbox(&w.app)[0].2, "pending");
+
+    let mut mail = SmtpServer::start_on(port).await;
+    let mut at = monday_nine();
+    for _ in 0..3 {
+        at += Duration::hours(1);
+        round(&worker, &w.app, at);
+    }
+    let message = mail.next_message().await;
+    assert!(smtp::decode(&message).contains("Uptime"));
+    assert!(mail.drain().is_empty(), "sent once");
+    assert_eq!(outbox(&w.app).len(), 1);
+    set_clock(&w.app, at);
+    let page = w.app.browser().get(&link_path(&message)).await;
+    assert_eq!(
+        page.status,
+        StatusCode::OK,
+        "the link minted at send time works"
+    );
+}
