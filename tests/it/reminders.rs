@@ -246,7 +246,7 @@ async fn only_owners_not_checked_in_within_the_cadence_are_reminded() {
     let worker = runner(&w.app, &mail.url());
     let done = round(&worker, &w.app, monday_nine());
     assert_eq!(done.emails_delivered, 2, "one email per owner");
-    let mut messages = vec![
+    let mut messages = [
         smtp::decode(&mail.next_message().await),
         smtp::decode(&mail.next_message().await),
     ];
@@ -457,7 +457,7 @@ async fn a_key_result_still_without_a_check_in_goes_to_the_managers_next_reminde
     // A week later Mia is reminded again, and Max hears of it once.
     let next = monday_nine() + Duration::days(7);
     round(&worker, &w.app, next);
-    let mut messages = vec![
+    let mut messages = [
         smtp::decode(&mail.next_message().await),
         smtp::decode(&mail.next_message().await),
     ];
