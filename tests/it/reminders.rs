@@ -583,3 +583,123 @@ async fn a_reminder_survives_the_mail_server_being_down_and_is_sent_once() {
         "the link minted at send time works"
     );
 }
+
+#[tokio::test]
+async fn the_time_zone_and_the_reminder_hour_are_refused_next_to_their_fields_as_typed() {
+    let w = Workspace::new("option_1").await;
+    let settings = format!("/orgs/{}/settings", w.org);
+    let zone = |app: &TestApp| -> String {
+        organizations::table
+            .select(organizations::time_zone)
+            .first(&mut app.db())
+            .expect("org")
+    };
+    let page = w.admin.get(&settings).await;
+    assert_eq!(page.attr_of("#time_zone", "value").as_deref(), Some("UTC"));
+    assert!(page
+        .html()
+        .select(
+            &scraper::Selector::parse("#time_zone-names option[value='Pacific/Auckland']")
+                .expect("css")
+        )
+        .next()
+        .is_some());
+    let form = |time_zone: &'static str| {
+        [
+            ("name", "Acme"),
+            ("slug", w.org.as_str()),
+            ("default_privacy_mode", "option_1"),
+            ("time_zone", time_zone),
+        ]
+    };
+    let refused = w
+        .admin
+        .submit(&settings, &settings, &form("Mars/Olympus"))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused
+        .text_of("#time_zone-error")
+        .is_some_and(|e| e.contains("IANA")));
+    assert_eq!(
+        refused.attr_of("#time_zone", "value").as_deref(),
+        Some("Mars/Olympus")
+    );
+    assert_eq!(zone(&w.app), "UTC");
+    w.admin
+        .submit(&settings, &settings, &form("america/los_angeles"))
+        .await
+        .assert_redirect(&settings);
+    assert_eq!(
+        zone(&w.app),
+        "America/Los_Angeles",
+        "stored by its canonical name"
+    );
+
+    let ws_settings = format!("{}/settings", w.base());
+    let action = format!("{ws_settings}/check-ins");
+    let refused = w
+        .admin
+        .submit(
+            &ws_settings,
+            &action,
+            &[
+                ("check_in_cadence", "weekly"),
+                ("check_in_weekday", "friday"),
+                ("reminder_hour", "24"),
+                ("escalate_to_manager", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text_of("#reminder_hour-error").is_some());
+    assert_eq!(
+        refused.attr_of("#reminder_hour", "value").as_deref(),
+        Some("24")
+    );
+    assert!(
+        refused.body.contains("America/Los_Angeles"),
+        "the hour is local"
+    );
+    let kept = refused.attr_of("input[name=escalate_to_manager]", "checked");
+    assert!(kept.is_some(), "the checkbox stays as ticked");
+    w.admin
+        .submit(
+            &ws_settings,
+            &action,
+            &[
+                ("check_in_cadence", "weekly"),
+                ("check_in_weekday", "friday"),
+                ("reminder_hour", "7"),
+            ],
+        )
+        .await
+        .assert_redirect(&ws_settings);
+    let (hour, escalate): (i32, bool) = cairn::schema::workspaces::table
+        .select((
+            cairn::schema::workspaces::reminder_hour,
+            cairn::schema::workspaces::escalate_to_manager,
+        ))
+        .first(&mut w.app.db())
+        .expect("workspace");
+    assert_eq!((hour, escalate), (7, false));
+}
+
+#[tokio::test]
+async fn an_owner_who_left_the_workspace_is_not_reminded() {
+    let mut mail = SmtpServer::start().await;
+    let w = quiet_workspace(&mail.url()).await;
+    let ids = key_results(&w, &["Left behind"]).await;
+    w.member("leo@example.com", "Leo Leaver", None).await;
+    give(&w.app, &ids[0], "leo@example.com");
+    diesel::update(cairn::schema::workspace_memberships::table.filter(
+        cairn::schema::workspace_memberships::user_id.eq(w.app.user_id("leo@example.com")),
+    ))
+    .set(cairn::schema::workspace_memberships::active.eq(false))
+    .execute(&mut w.app.db())
+    .expect("deactivate");
+    let worker = runner(&w.app, &mail.url());
+    let done = round(&worker, &w.app, monday_nine());
+    assert_eq!((done.jobs_run, done.emails_delivered), (1, 0));
+    assert!(outbox(&w.app).is_empty());
+    assert!(mail.drain().is_empty());
+}
