@@ -13,12 +13,12 @@ use cairn::db::AnyConnection;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::api_paths;
 use super::oracle::{self, CycleView, Filter, Sight};
 use super::view_paths::{
     board_cards, board_links, gantt_csv, gantt_rows, narrower, tree_page, tree_search,
 };
 use super::world::{Person, World};
+use super::{api_paths, notification_paths};
 use crate::harness::{Browser, Page};
 
 /// One viewer looking at one world.
@@ -125,7 +125,7 @@ impl Ctx<'_> {
     /// Hidden means absent: no title or id of an item the viewer may not see appears in
     /// the answer (deleted items appear only where `extra` allows, the trash), nor the id or
     /// note of a check-in on one.
-    fn assert_no_leak(&self, body: &str, what: &str, extra: &[usize]) {
+    pub(super) fn assert_no_leak(&self, body: &str, what: &str, extra: &[usize]) {
         let sees = |index: usize| self.visible.as_ref().is_some_and(|v| v.contains(&index));
         for (index, item) in self.world.items.iter().enumerate() {
             let allowed = sees(index) || extra.contains(&index);
@@ -234,6 +234,9 @@ pub enum ReadPath {
     ApiItemActivity,
     ApiCheckIns,
     ItemPageCheckIns,
+    Inbox,
+    Bell,
+    ApiNotifications,
 }
 
 impl ReadPath {
@@ -261,6 +264,9 @@ impl ReadPath {
         Self::ApiItemActivity,
         Self::ApiCheckIns,
         Self::ItemPageCheckIns,
+        Self::Inbox,
+        Self::Bell,
+        Self::ApiNotifications,
     ];
 
     pub async fn check(self, ctx: &Ctx<'_>) -> Answer {
@@ -303,6 +309,9 @@ impl ReadPath {
             Self::ApiItemActivity => api_paths::item_activity(ctx).await,
             Self::ApiCheckIns => check_ins_by_item(ctx, api_paths::check_ins).await,
             Self::ItemPageCheckIns => check_ins_by_item(ctx, item_page_check_ins).await,
+            Self::Inbox => notification_paths::inbox(ctx).await,
+            Self::Bell => notification_paths::bell(ctx).await,
+            Self::ApiNotifications => notification_paths::api(ctx).await,
         }
     }
 }

@@ -116,6 +116,16 @@ pub struct World {
     pub links: Vec<Link>,
     pub check_ins: Vec<CheckIn>,
     pub activity: Vec<Activity>,
+    pub notifications: Vec<Notification>,
+}
+
+/// A notification about an item, for anyone (an outsider too): listed, counted and opened
+/// only while its recipient can see the item.
+pub struct Notification {
+    pub id: String,
+    pub recipient: usize,
+    pub item: usize,
+    pub read: bool,
 }
 
 fn uuid(rng: &mut StdRng) -> String {
@@ -319,6 +329,17 @@ pub fn generate(rng: &mut StdRng, seed: u64, people: usize) -> World {
             check_in: None,
         });
     }
+    let mut notifications = Vec::new();
+    for item in 0..items.len() {
+        if rng.gen_bool(0.4) {
+            notifications.push(Notification {
+                id: uuid(rng),
+                recipient: rng.gen_range(0..people),
+                item,
+                read: rng.gen_bool(0.3),
+            });
+        }
+    }
     World {
         seed,
         open,
@@ -328,6 +349,7 @@ pub fn generate(rng: &mut StdRng, seed: u64, people: usize) -> World {
         links,
         check_ins,
         activity,
+        notifications,
     }
 }
 
