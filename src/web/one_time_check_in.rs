@@ -97,6 +97,17 @@ impl RowView {
         }
     }
 
+    /// Messages about fields this row's measure does not show (a refusal of the whole row),
+    /// shown at the top of the row.
+    fn unplaced(&self) -> Vec<&str> {
+        let hidden: &[&str] = match self.measure() {
+            "metric" => &["done"],
+            "milestone" => &["value"],
+            _ => &["value", "done"],
+        };
+        hidden.iter().filter_map(|f| self.errors.get(f)).collect()
+    }
+
     fn unit(&self) -> Option<&str> {
         self.item.unit.as_deref()
     }

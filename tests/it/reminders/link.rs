@@ -108,6 +108,20 @@ async fn the_one_time_link_works_once_without_a_session_and_only_for_its_key_res
     assert!(refused.text_of(&format!("#value-{deals}-error")).is_some());
     assert_eq!(check_in_count(&w.app, deals), 0);
 
+    // A value for a key result measured by its actions: the reason shows on its row.
+    let (docs_value, docs_confidence) = (
+        format!("value.{}", ids[1]),
+        format!("confidence.{}", ids[1]),
+    );
+    let refused = stranger
+        .post_form_raw(&link, &[(&docs_value, "5"), (&docs_confidence, "7")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused
+        .text_of(&format!("#row-{} .form-error", ids[1]))
+        .is_some_and(|e| e.contains("from its actions")));
+    assert_eq!(check_in_count(&w.app, &ids[1]), 0);
+
     // Another item's id changes nothing, and alone it checks in on nothing.
     let other = format!("confidence.{}", ids[2]);
     let alone = stranger.post_form_raw(&link, &[(&other, "9")]).await;
