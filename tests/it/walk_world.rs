@@ -21,7 +21,7 @@ pub struct Items {
 }
 
 pub async fn walk_world() -> (Workspace, Items) {
-    let app = TestApp::spawn_with(&[("OUTBOX_POLL_MILLIS", "3600000")]).await;
+    let app = TestApp::spawn().await;
     let w = Workspace::in_app(app, "option_1").await;
     w.member("member@example.com", "Mia Member", None).await;
     w.app.person("outsider@example.com", "Otto Outsider").await;
