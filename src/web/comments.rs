@@ -17,7 +17,7 @@ use super::htmx::Htmx;
 use super::items::ItemRef;
 use super::layout::Layout;
 use super::{see_other, with_status};
-use crate::comments::{self, Comment, CommentBody, CommentEntry, CommentError, BODY_MAX};
+use crate::comments::{self, Comment, CommentBody, CommentEntry, CommentError};
 use crate::markdown;
 
 #[derive(Deserialize)]
@@ -86,10 +86,6 @@ impl CommentSection {
 
     pub(super) fn item_url(&self) -> String {
         format!("{}/items/{}", self.base, self.item_id)
-    }
-
-    pub(super) fn body_max(&self) -> usize {
-        BODY_MAX
     }
 }
 
