@@ -152,3 +152,11 @@ document.addEventListener("focusout", (event) => {
   const box = event.target;
   if (box instanceof HTMLTextAreaElement && box.classList.contains("mention-input")) close(box);
 });
+
+// After htmx swaps the section in, the keyboard stays where the work is: in a comment being
+// changed, or in a box whose words were refused.
+document.addEventListener("htmx:load", (event) => {
+  const section = event.detail.elt;
+  if (!(section instanceof HTMLElement) || section.id !== "comments") return;
+  section.querySelector("textarea[aria-invalid=true], #comment-edit-body")?.focus();
+});

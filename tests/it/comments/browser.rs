@@ -1,6 +1,6 @@
 //! In headless Chromium: typing "@" and letters in the comment box offers the members who
 //! can see the item; one picked with the keyboard is written as a mention, and the posted
-//! comment shows it as a highlighted "@Name" without a reload.
+//! comment shows it as a highlighted "@Name" without a reload; Edit opens it in place.
 
 use fantoccini::key::Key;
 use fantoccini::Locator;
