@@ -161,13 +161,14 @@ pub fn list(
     Ok((found, next_cursor))
 }
 
-/// A page of the inbox, each notification told.
+/// A page of the inbox (all, or only the unread), each notification told.
 pub fn inbox(
     conn: &mut AnyConnection,
     user_id: &str,
+    unread_only: bool,
     cursor: Option<&str>,
 ) -> Result<InboxPage, NotificationError> {
-    let (rows, next_cursor) = list(conn, user_id, false, cursor, INBOX_PAGE)?;
+    let (rows, next_cursor) = list(conn, user_id, unread_only, cursor, INBOX_PAGE)?;
     Ok(InboxPage {
         entries: told(conn, rows)?,
         next_cursor,

@@ -1,15 +1,14 @@
-//! Sign-up, log-in, log-out and the account page.
+//! Sign-up, log-in and log-out.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse, Responder};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::error::AppError;
-use super::identity::{self, ClientIp, SignedIn, Visitor};
+use super::identity::{self, ClientIp, Visitor};
 use super::layout::{FieldErrors, Layout};
-use super::nav::Nav;
 use super::{see_other, unprocessable, with_status, AppState};
 use crate::accounts::{
     self, AccountError, DisplayName, Email, EmailError, LogInAttempt, NewAccount, Password,
@@ -215,47 +214,4 @@ pub async fn login(
 pub async fn logout(visitor: Visitor) -> HttpResponse {
     visitor.session.purge();
     see_other("/login?logged_out=1")
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "auth/account.html")]
-struct AccountPage {
-    layout: Layout,
-    name: String,
-    email: String,
-    member_since: String,
-    active_sessions: i64,
-}
-
-pub async fn account_page(
-    signed_in: SignedIn,
-    nav: Nav,
-    state: web::Data<AppState>,
-) -> Result<impl Responder, AppError> {
-    let user_id = signed_in.user.id.clone();
-    let active_sessions = state
-        .db
-        .run(move |conn| accounts::active_session_count(conn, &user_id))
-        .await?;
-    Ok(AccountPage {
-        layout: signed_in.layout("Account", nav),
-        name: signed_in.user.name.clone(),
-        email: signed_in.user.email.clone(),
-        member_since: signed_in.user.created_at.format("%e %B %Y").to_string(),
-        active_sessions,
-    })
-}
-
-pub async fn logout_everywhere(
-    signed_in: SignedIn,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
-    let user_id = signed_in.user.id.clone();
-    let ended = state
-        .db
-        .run(move |conn| accounts::log_out_everywhere(conn, &user_id))
-        .await?;
-    signed_in.session.purge();
-    tracing::info!(user_id = %signed_in.user.id, sessions = ended, "logged out everywhere");
-    Ok(see_other("/login?logged_out=everywhere"))
 }

@@ -1,5 +1,6 @@
 //! HTTP: routes, middleware, handlers. Handlers parse, call the domain, render.
 
+mod account;
 mod api;
 mod assets;
 mod auth;
@@ -24,6 +25,7 @@ mod items;
 mod layout;
 mod measure_form;
 mod nav;
+mod notifications;
 mod orgs;
 mod scorecard;
 mod session_store;
@@ -126,8 +128,13 @@ page_routes! {
     GET "/login" => auth::login_page;
     POST "/login" => auth::login;
     POST "/logout" => auth::logout;
-    GET "/account" => auth::account_page;
-    POST "/account/logout-everywhere" => auth::logout_everywhere;
+    GET "/account" => account::show;
+    POST "/account/logout-everywhere" => account::logout_everywhere;
+    POST "/account/notifications" => account::save_notification_preferences;
+    GET "/notifications" => notifications::inbox;
+    POST "/notifications/read-all" => notifications::mark_all_read;
+    GET "/notifications/{notification_id}/open" => notifications::open;
+    POST "/notifications/{notification_id}/read" => notifications::mark_read;
     GET "/account/tokens" => tokens::index;
     POST "/account/tokens" => tokens::create;
     POST "/account/tokens/{token_id}/revoke" => tokens::revoke;

@@ -8,6 +8,7 @@ use futures_util::future::LocalBoxFuture;
 use super::error::AppError;
 use super::AppState;
 use crate::accounts::sessions::USER_ID_KEY;
+use crate::notifications;
 use crate::orgs::{self, OrgSummary};
 
 /// Loaded for full pages only; the route's `{org}` and `{ws}` say what is current.
@@ -18,6 +19,32 @@ pub struct Nav {
     /// Which page is open: the workspace's "overview", "board", "gantt", "members", "settings",
     /// "trash", or the organization's "cycles".
     pub section: &'static str,
+    pub bell: Bell,
+}
+
+/// The top bar's bell: how many notifications the person has not read (that they may see).
+pub struct Bell {
+    pub unread: i64,
+    /// Sent out of band beside a fragment that changed the count.
+    pub oob: bool,
+}
+
+impl Bell {
+    /// What the badge shows.
+    pub fn badge(&self) -> String {
+        if self.unread > 99 {
+            "99+".into()
+        } else {
+            self.unread.to_string()
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self.unread {
+            0 => "Notifications".into(),
+            n => format!("Notifications, {n} unread"),
+        }
+    }
 }
 
 impl Nav {
@@ -78,26 +105,32 @@ impl Place {
 }
 
 impl Nav {
-    /// The sidebar for a full page: one query for the person's organizations.
+    /// The sidebar and the bell for a full page, in one trip to the database.
     pub async fn load(
         state: &AppState,
         user_id: Option<String>,
         place: Place,
     ) -> Result<Nav, AppError> {
-        let orgs = match user_id {
+        let (orgs, unread) = match user_id {
             Some(user_id) => {
                 state
                     .db
-                    .run(move |conn| orgs::summaries_for(conn, &user_id, true))
+                    .run(move |conn| -> Result<_, AppError> {
+                        Ok((
+                            orgs::summaries_for(conn, &user_id, true)?,
+                            notifications::unread_count(conn, &user_id)?,
+                        ))
+                    })
                     .await?
             }
-            None => Vec::new(),
+            None => (Vec::new(), 0),
         };
         Ok(Nav {
             orgs,
             current_org: place.current_org,
             current_workspace: place.current_workspace,
             section: place.section,
+            bell: Bell { unread, oob: false },
         })
     }
 }

@@ -41,7 +41,7 @@ fn config_mailer(app: &TestApp) -> cairn::mail::Mailer {
 #[tokio::test]
 async fn concurrent_workers_claim_each_due_job_exactly_once() {
     // The app's own runner polls rarely, so the workers below do the work.
-    let app = TestApp::spawn_with(&[("OUTBOX_POLL_MILLIS", "3600000")]).await;
+    let app = TestApp::spawn().await;
     let now = future(&app);
     let mut conn = app.db();
     for n in 0..30 {
@@ -107,7 +107,7 @@ async fn concurrent_workers_claim_each_due_job_exactly_once() {
 
 #[tokio::test]
 async fn a_lapsed_claim_is_taken_over_and_the_first_worker_cannot_finish() {
-    let app = TestApp::spawn_with(&[("OUTBOX_POLL_MILLIS", "3600000")]).await;
+    let app = TestApp::spawn().await;
     let now = future(&app);
     let mut conn = app.db();
     let id = jobs::enqueue(&mut conn, "test.slow", &serde_json::json!({}), now).expect("queue");
@@ -150,7 +150,7 @@ async fn a_lapsed_claim_is_taken_over_and_the_first_worker_cannot_finish() {
 
 #[tokio::test]
 async fn a_recurring_occurrence_is_queued_once_and_a_job_gives_up_after_its_attempts() {
-    let app = TestApp::spawn_with(&[("OUTBOX_POLL_MILLIS", "3600000")]).await;
+    let app = TestApp::spawn().await;
     let now = future(&app);
     let mut conn = app.db();
     let payload = serde_json::json!({});

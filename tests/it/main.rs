@@ -23,6 +23,7 @@ mod cycles;
 mod feed;
 mod gantt;
 mod harness;
+mod inbox;
 mod invites;
 mod jobs;
 mod layout;

@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use crate::harness::{Browser, TestApp, Workspace};
 use crate::smtp::{self, SmtpServer};
 
-async fn workspace_with_mail(mail: &SmtpServer, privacy_mode: &str) -> Workspace {
+pub(crate) async fn workspace_with_mail(mail: &SmtpServer, privacy_mode: &str) -> Workspace {
     let app = TestApp::spawn_with(&[
         ("SMTP_URL", &mail.url()),
         ("OUTBOX_POLL_MILLIS", "50"),
@@ -22,7 +22,7 @@ async fn workspace_with_mail(mail: &SmtpServer, privacy_mode: &str) -> Workspace
 }
 
 /// The kinds of the notifications a person has, oldest first.
-fn kinds_of(ws: &Workspace, email: &str) -> Vec<String> {
+pub(crate) fn kinds_of(ws: &Workspace, email: &str) -> Vec<String> {
     notes::table
         .filter(notes::user_id.eq(ws.app.user_id(email)))
         .order(notes::id.asc())
@@ -40,7 +40,7 @@ fn emails_to(ws: &Workspace, email: &str) -> i64 {
 }
 
 /// Waits (up to 20 s) for the runner to have given `email` `n` notifications.
-async fn wait_for_rows(ws: &Workspace, email: &str, n: usize) {
+pub(crate) async fn wait_for_rows(ws: &Workspace, email: &str, n: usize) {
     for _ in 0..400 {
         if kinds_of(ws, email).len() >= n {
             return;
@@ -51,7 +51,13 @@ async fn wait_for_rows(ws: &Workspace, email: &str, n: usize) {
 }
 
 /// Makes `owner` the owner of `item` and `assignees` its assignees, through the item form.
-async fn hand_over(ws: &Workspace, who: &Browser, item: &str, owner: &str, assignees: &[&str]) {
+pub(crate) async fn hand_over(
+    ws: &Workspace,
+    who: &Browser,
+    item: &str,
+    owner: &str,
+    assignees: &[&str],
+) {
     let title: String = cairn::schema::okr_items::table
         .find(item)
         .select(cairn::schema::okr_items::title)

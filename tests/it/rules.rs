@@ -79,6 +79,7 @@ struct Ids {
     invite: String,
     pending_invite: String,
     token: String,
+    notification: String,
     /// The owner's latest check-in on `objective`, to change, and one on `other_objective`,
     /// to delete.
     check_in: String,
@@ -260,6 +261,7 @@ impl World {
             invite,
             pending_invite,
             token,
+            notification: items.notification,
             check_in,
             other_check_in,
             comment,
@@ -291,6 +293,7 @@ impl World {
             ("{invite_id}", ids.invite.as_str()),
             ("{link_id}", ids.link.as_str()),
             ("{token_id}", ids.token.as_str()),
+            ("{notification_id}", ids.notification.as_str()),
             ("{check_in_id}", ids.check_in.as_str()),
             ("{comment_id}", ids.comment.as_str()),
             ("{cycle_id}", ids.cycle.as_str()),
@@ -339,9 +342,20 @@ impl World {
                     ("password", crate::harness::PASSWORD),
                 ]),
             ),
-            "/logout" | "/account/logout-everywhere" | "/account/tokens/{token_id}/revoke" => {
-                (path, vec![])
-            }
+            "/logout"
+            | "/account/logout-everywhere"
+            | "/account/tokens/{token_id}/revoke"
+            | "/notifications/read-all"
+            | "/notifications/{notification_id}/read" => (path, vec![]),
+            // Not the defaults (every kind at once), so the control run sees it stored.
+            "/account/notifications" => (
+                path,
+                f(&[
+                    ("mentioned", "true"),
+                    ("email_delivery", "daily_digest"),
+                    ("digest_hour", "7"),
+                ]),
+            ),
             "/account/tokens" => (
                 path,
                 f(&[("description", "more"), ("scopes", "read"), ("days", "7")]),

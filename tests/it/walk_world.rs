@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use crate::harness::{TestApp, Workspace};
 
 /// The items every walk names: `throwaway` is there to be deleted, `deleted` is already in
-/// the trash, and `link` joins `objective` to `other`.
+/// the trash, `link` joins `objective` to `other`, and `notification` is the owner's, unread.
 pub struct Items {
     pub objective: String,
     pub other: String,
@@ -17,10 +17,11 @@ pub struct Items {
     pub throwaway: String,
     pub deleted: String,
     pub link: String,
+    pub notification: String,
 }
 
 pub async fn walk_world() -> (Workspace, Items) {
-    let app = TestApp::spawn_with(&[("OUTBOX_POLL_MILLIS", "3600000")]).await;
+    let app = TestApp::spawn().await;
     let w = Workspace::in_app(app, "option_1").await;
     w.member("member@example.com", "Mia Member", None).await;
     w.app.person("outsider@example.com", "Otto Outsider").await;
@@ -52,6 +53,32 @@ pub async fn walk_world() -> (Workspace, Items) {
         .select(cairn::schema::okr_links::id)
         .first(&mut w.app.db())
         .expect("link");
+    // No runner runs here to turn an event into a notification, so it is written as the
+    // runner would.
+    let notification = uuid::Uuid::new_v4().to_string();
+    let (org_id, ws_id): (String, String) = cairn::schema::okr_items::table
+        .find(&key_result)
+        .select((
+            cairn::schema::okr_items::organization_id,
+            cairn::schema::okr_items::workspace_id,
+        ))
+        .first(&mut w.app.db())
+        .expect("item");
+    {
+        use cairn::schema::notifications::dsl as n;
+        diesel::insert_into(n::notifications)
+            .values((
+                n::id.eq(&notification),
+                n::user_id.eq(w.app.user_id("admin@example.com")),
+                n::organization_id.eq(org_id),
+                n::workspace_id.eq(ws_id),
+                n::item_id.eq(&key_result),
+                n::actor_user_id.eq(w.app.user_id("member@example.com")),
+                n::kind.eq("check_in"),
+            ))
+            .execute(&mut w.app.db())
+            .expect("notification");
+    }
     let items = Items {
         objective,
         other,
@@ -60,6 +87,7 @@ pub async fn walk_world() -> (Workspace, Items) {
         throwaway,
         deleted,
         link,
+        notification,
     };
     (w, items)
 }

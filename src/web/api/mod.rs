@@ -17,6 +17,7 @@ mod links;
 mod measure_models;
 mod models;
 mod names;
+mod notifications;
 mod orgs;
 mod paths;
 
@@ -141,6 +142,7 @@ impl Modify for BearerAuth {
         comments::delete_comment,
         cycles::list_cycles, cycles::create_cycle, cycles::show_cycle, cycles::update_cycle,
         cycles::activate_cycle, cycles::close_cycle, cycles::reopen_cycle, cycles::carry_over,
+        notifications::list_notifications, notifications::mark_read,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -259,6 +261,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .service(
                 resource("/cycles/{cycle_id}/carry-over").route(web::post().to(cycles::carry_over)),
+            )
+            .service(
+                resource("/notifications").route(web::get().to(notifications::list_notifications)),
+            )
+            .service(
+                resource("/notifications/read").route(web::post().to(notifications::mark_read)),
             )
             .default_service(web::to(error::not_found)),
     );

@@ -45,6 +45,7 @@ pub(super) async fn world() -> World {
         throwaway,
         deleted,
         link,
+        notification,
     } = items;
     let mut conn = w.app.db();
     use cairn::schema::workspaces;
@@ -327,6 +328,13 @@ pub(super) async fn world() -> World {
             "/api/v1/cycles/{cycle_id}/reopen",
             None,
             Refused,
+        ),
+        call(Method::GET, "/api/v1/notifications", None, Allowed),
+        call(
+            Method::POST,
+            "/api/v1/notifications/read",
+            Some(json!({"ids": [notification]})),
+            Allowed,
         ),
         Call {
             path: format!("/cycles/{running}/carry-over"),

@@ -6,14 +6,17 @@
 //! compared with it as that person: in process, in their own logged-in browser, and over
 //! the JSON API with their own token. Check-ins (live and deleted, on live and trashed items)
 //! are visible exactly when their item is, and so are comments; the mention autocomplete
-//! offers on an item exactly the people who can see it. Worlds have cycles: the tree, board and gantt
-//! open on the default cycle, and are compared again under a random `?cycle=`, which never
-//! shows more than the same page of every cycle.
+//! offers on an item exactly the people who can see it. Worlds have cycles: the tree, board
+//! and gantt open on the default cycle, and are compared again under a random `?cycle=`,
+//! which never shows more than the same page of every cycle. Notifications (read and unread, to anyone)
+//! are listed in the inbox and the API, and counted on the bell, exactly when their
+//! recipient can see their item.
 //!
 //! `CAIRN_FUZZ_SEEDS=500` runs more worlds than the default few.
 
 mod api_paths;
 mod comment_paths;
+mod notification_paths;
 mod oracle;
 mod paths;
 mod store;

@@ -18,7 +18,7 @@ use super::view_paths::{
     board_cards, board_links, gantt_csv, gantt_rows, narrower, tree_page, tree_search,
 };
 use super::world::{Person, World};
-use super::{api_paths, comment_paths};
+use super::{api_paths, comment_paths, notification_paths};
 use crate::harness::{Browser, Page};
 
 /// One viewer looking at one world.
@@ -125,7 +125,7 @@ impl Ctx<'_> {
     /// Hidden means absent: no title or id of an item the viewer may not see appears in
     /// the answer (deleted items appear only where `extra` allows, the trash), nor the id or
     /// note of a check-in on one.
-    fn assert_no_leak(&self, body: &str, what: &str, extra: &[usize]) {
+    pub(super) fn assert_no_leak(&self, body: &str, what: &str, extra: &[usize]) {
         let sees = |index: usize| self.visible.as_ref().is_some_and(|v| v.contains(&index));
         for (index, item) in self.world.items.iter().enumerate() {
             let allowed = sees(index) || extra.contains(&index);
@@ -247,6 +247,9 @@ pub enum ReadPath {
     ApiComments,
     ItemPageComments,
     MentionSuggestions,
+    Inbox,
+    Bell,
+    ApiNotifications,
 }
 
 impl ReadPath {
@@ -277,6 +280,9 @@ impl ReadPath {
         Self::ApiComments,
         Self::ItemPageComments,
         Self::MentionSuggestions,
+        Self::Inbox,
+        Self::Bell,
+        Self::ApiNotifications,
     ];
 
     pub async fn check(self, ctx: &Ctx<'_>) -> Answer {
@@ -322,6 +328,9 @@ impl ReadPath {
             Self::ApiComments => comment_paths::api_comments(ctx).await,
             Self::ItemPageComments => comment_paths::item_page_comments(ctx).await,
             Self::MentionSuggestions => comment_paths::mention_suggestions(ctx).await,
+            Self::Inbox => notification_paths::inbox(ctx).await,
+            Self::Bell => notification_paths::bell(ctx).await,
+            Self::ApiNotifications => notification_paths::api(ctx).await,
         }
     }
 }

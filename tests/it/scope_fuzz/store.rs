@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use cairn::schema::{
-    check_ins, comments, cycles, item_activity_log, okr_item_assignees, okr_items, okr_links,
-    org_members, workspace_memberships, workspaces,
+    check_ins, comments, cycles, item_activity_log, notifications, okr_item_assignees, okr_items,
+    okr_links, org_members, workspace_memberships, workspaces,
 };
 
 use super::world::{privacy_mode, OrgRole, Person, World};
@@ -244,6 +244,27 @@ pub fn save(
             ))
             .execute(conn)
             .expect("activity");
+    }
+    // Only this world's notifications, so a person's inbox (which spans organizations) is
+    // this world's alone.
+    diesel::delete(notifications::table)
+        .execute(conn)
+        .expect("earlier notifications");
+    for (n, note) in world.notifications.iter().enumerate() {
+        diesel::insert_into(notifications::table)
+            .values((
+                notifications::id.eq(&note.id),
+                notifications::user_id.eq(user(note.recipient)),
+                notifications::organization_id.eq(org_id),
+                notifications::workspace_id.eq(&ws_id),
+                notifications::item_id.eq(&world.items[note.item].id),
+                notifications::actor_user_id.eq(user(0)),
+                notifications::kind.eq("check_in"),
+                notifications::read_at.eq(note.read.then_some(now)),
+                notifications::created_at.eq(now - Duration::seconds(n as i64)),
+            ))
+            .execute(conn)
+            .expect("notification");
     }
     (ws_id, ws_slug)
 }

@@ -129,6 +129,16 @@ pub struct World {
     pub check_ins: Vec<CheckIn>,
     pub comments: Vec<Comment>,
     pub activity: Vec<Activity>,
+    pub notifications: Vec<Notification>,
+}
+
+/// A notification about an item, for anyone (an outsider too): listed, counted and opened
+/// only while its recipient can see the item.
+pub struct Notification {
+    pub id: String,
+    pub recipient: usize,
+    pub item: usize,
+    pub read: bool,
 }
 
 fn uuid(rng: &mut StdRng) -> String {
@@ -332,6 +342,17 @@ pub fn generate(rng: &mut StdRng, seed: u64, people: usize) -> World {
             check_in: None,
         });
     }
+    let mut notifications = Vec::new();
+    for item in 0..items.len() {
+        if rng.gen_bool(0.4) {
+            notifications.push(Notification {
+                id: uuid(rng),
+                recipient: rng.gen_range(0..people),
+                item,
+                read: rng.gen_bool(0.3),
+            });
+        }
+    }
     // Drawn last, so the rest of each seed's world stays as it was before comments.
     let mut comments: Vec<Comment> = Vec::new();
     for index in 0..items.len() {
@@ -357,6 +378,7 @@ pub fn generate(rng: &mut StdRng, seed: u64, people: usize) -> World {
         check_ins,
         comments,
         activity,
+        notifications,
     }
 }
 
