@@ -5,6 +5,7 @@
 use std::error::Error;
 
 use crate::accounts::AccountError;
+use crate::comments::CommentError;
 use crate::cycles::CycleError;
 use crate::db::{self, DbError};
 use crate::invites::InviteError;
@@ -141,6 +142,21 @@ impl DomainError for OkrError {
             }
             OkrError::Refused(message) => ErrorKind::refused(message),
             OkrError::Field { field, message } => ErrorKind::Invalid {
+                field: Some(field),
+                message,
+            },
+        }
+    }
+}
+
+impl DomainError for CommentError {
+    fn kind(self) -> ErrorKind {
+        match self {
+            CommentError::NotFound => ErrorKind::NotFound,
+            CommentError::Org(e) => e.kind(),
+            CommentError::Db(e) => e.kind(),
+            e @ CommentError::NotYours => ErrorKind::Forbidden(e.to_string()),
+            CommentError::Field { field, message } => ErrorKind::Invalid {
                 field: Some(field),
                 message,
             },

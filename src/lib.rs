@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod activity;
 pub mod calendar;
 pub mod clock;
+pub mod comments;
 pub mod config;
 pub mod cycles;
 pub mod db;

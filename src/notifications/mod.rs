@@ -68,6 +68,7 @@ pub use inbox::{
 pub use preferences::{
     get_preferences, set_preferences, DigestHour, EmailDelivery, NotificationPreferences,
 };
+pub use sight::who_sees_item;
 
 use crate::db::DbError;
 

@@ -102,3 +102,28 @@ fn absent<T: Default>(e: OrgError) -> Result<T, DbError> {
         _ => Ok(T::default()),
     }
 }
+
+/// Which of `user_ids` can see the item now: the people a mention on it would reach, so the
+/// mention autocomplete offers exactly them.
+pub fn who_sees_item(
+    conn: &mut AnyConnection,
+    user_ids: &[String],
+    organization_id: &str,
+    workspace_id: &str,
+    item_id: &str,
+) -> Result<Vec<String>, DbError> {
+    let subject = Subject {
+        kind: NotificationKind::Mentioned,
+        organization_id,
+        workspace_id: Some(workspace_id),
+        item_id: Some(item_id),
+    };
+    let mut sight = Sight::default();
+    let mut seeing = Vec::new();
+    for user_id in user_ids {
+        if sight.allows(conn, user_id, &subject)? {
+            seeing.push(user_id.clone());
+        }
+    }
+    Ok(seeing)
+}

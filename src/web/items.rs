@@ -6,6 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::check_in_history::CheckInSection;
+use super::comments::CommentSection;
 use super::context::WorkspaceCtx;
 use super::error::AppError;
 use super::htmx::Htmx;
@@ -14,6 +15,7 @@ use super::layout::{FieldErrors, Layout};
 use super::measure_form::Refusal;
 use super::{render, see_other, unprocessable};
 use crate::activity::{ActivityEntry, Actor};
+use crate::comments;
 use crate::cycles::{self, Cycle, Outcome};
 use crate::db::AnyConnection;
 use crate::okr::edit::{self, Direction, ItemChanges};
@@ -44,6 +46,7 @@ struct DetailPage {
     history: Vec<ActivityEntry>,
     /// Objectives and key results: their check-ins and chart.
     check_ins: Option<CheckInSection>,
+    thread: CommentSection,
     /// Its status and, when behind, its pace today.
     status: Option<Status>,
     behind: Option<Pace>,
@@ -138,7 +141,7 @@ async fn detail_page(
 ) -> Result<DetailPage, AppError> {
     let workspace_id = ctx.access.workspace().id.clone();
     let now = ctx.state().config.clock.now();
-    let (page, members, check_in_entries, statuses, org_cycles) = ctx
+    let (page, members, check_in_entries, comment_entries, statuses, org_cycles) = ctx
         .run(move |conn, _, viewer| {
             let page = okr::item_page(conn, viewer, &item_id, 50)?;
             let members = workspaces::members(conn, &workspace_id)?;
@@ -148,9 +151,17 @@ async fn detail_page(
                 .takes_check_ins()
                 .then(|| check_ins::history(conn, viewer, &item_id, now))
                 .transpose()?;
+            let comment_entries = comments::list(conn, viewer, &item_id)?;
             let statuses = status::statuses(conn, viewer, now.date())?;
             let org_cycles = cycles::list(conn, &viewer.organization_id)?;
-            Ok::<_, AppError>((page, members, entries, statuses, org_cycles))
+            Ok::<_, AppError>((
+                page,
+                members,
+                entries,
+                comment_entries,
+                statuses,
+                org_cycles,
+            ))
         })
         .await?;
     let okr::ItemPage {
@@ -201,6 +212,7 @@ async fn detail_page(
         base: ctx.base(),
         check_ins: check_in_entries
             .map(|entries| CheckInSection::new(&item, entries, now.date(), can_edit)),
+        thread: CommentSection::new(ctx, &item.id, comment_entries),
         form: match typed {
             Some(typed) => typed.over(stored),
             None => stored,

@@ -181,8 +181,13 @@ async fn every_operation_refuses_a_token_without_its_scope_a_member_without_the_
 /// Whether a call writes into the organization or workspace its path names.
 fn writes_into(call: &Call, level: &str) -> bool {
     let named = |params: &[&str]| params.iter().any(|p| call.template.contains(p));
-    let in_workspace = named(&["{ws_id}", "{item_id}", "{link_id}", "{check_in_id}"])
-        || call.template.ends_with("/carry-over");
+    let in_workspace = named(&[
+        "{ws_id}",
+        "{item_id}",
+        "{link_id}",
+        "{check_in_id}",
+        "{comment_id}",
+    ]) || call.template.ends_with("/carry-over");
     call.method != Method::GET
         && match level {
             "workspace" => in_workspace,

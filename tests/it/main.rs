@@ -15,6 +15,7 @@ mod browser;
 mod carry_over;
 mod check_ins;
 mod cli;
+mod comments;
 mod contexts;
 mod cycle_views;
 mod cycle_world;

@@ -11,7 +11,7 @@
 //!   route 404 to an organization member outside the workspace, and the logged out are
 //!   sent to the log-in page (scripts: 401); none of them changes anything.
 
-use cairn::schema::{check_ins, org_invites, pat};
+use cairn::schema::{check_ins, comments, org_invites, pat};
 use cairn::PageRoute;
 use diesel::prelude::*;
 use reqwest::StatusCode;
@@ -92,6 +92,9 @@ struct Ids {
     /// to delete.
     check_in: String,
     other_check_in: String,
+    /// The owner's comments on `action`: one to change, one to delete.
+    comment: String,
+    other_comment: String,
     /// An active cycle holding `objective`, and a planned one to carry over to.
     cycle: String,
     next_cycle: String,
@@ -143,6 +146,15 @@ impl World {
                         ("note", "Started"),
                         ("effective_on", ""),
                     ],
+                )
+                .await);
+        }
+        for words in ["First", "Second"] {
+            ok(admin
+                .submit(
+                    &base,
+                    &format!("{base}/items/{}/comments", items.action),
+                    &[("body", words)],
                 )
                 .await);
         }
@@ -205,6 +217,15 @@ impl World {
             .first(&mut conn)
             .expect("cycle");
         let other_check_in = check_in_on(&items.other, &mut conn);
+        let comment_saying = |words: &str, conn: &mut cairn::db::AnyConnection| -> String {
+            comments::table
+                .filter(comments::body.eq(words))
+                .select(comments::id)
+                .first(conn)
+                .expect("comment")
+        };
+        let comment = comment_saying("First", &mut conn);
+        let other_comment = comment_saying("Second", &mut conn);
         let cycle = crate::cycle_world::add_cycle(
             &mut conn,
             &w.org,
@@ -251,6 +272,8 @@ impl World {
             notification: items.notification,
             check_in,
             other_check_in,
+            comment,
+            other_comment,
             cycle,
             next_cycle,
             walk_cycle,
@@ -280,6 +303,7 @@ impl World {
             ("{token_id}", ids.token.as_str()),
             ("{notification_id}", ids.notification.as_str()),
             ("{check_in_id}", ids.check_in.as_str()),
+            ("{comment_id}", ids.comment.as_str()),
             ("{cycle_id}", ids.cycle.as_str()),
             // Invite links are public and refused before their token matters.
             ("{token}", "not-a-real-invite-token"),
@@ -478,6 +502,11 @@ impl World {
             ),
             "/orgs/{org}/w/{ws}/check-ins/{check_in_id}/delete" => {
                 (at(&[("{check_in_id}", &ids.other_check_in)]), vec![])
+            }
+            "/orgs/{org}/w/{ws}/items/{item_id}/comments" => (path, f(&[("body", "Walked")])),
+            "/orgs/{org}/w/{ws}/comments/{comment_id}" => (path, f(&[("body", "Changed")])),
+            "/orgs/{org}/w/{ws}/comments/{comment_id}/delete" => {
+                (at(&[("{comment_id}", &ids.other_comment)]), vec![])
             }
             "/orgs/{org}/w/{ws}/settings" => (
                 path,

@@ -12,6 +12,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::error::ApiError;
 use crate::activity::Actor;
+use crate::comments;
 use crate::cycles;
 use crate::db::AnyConnection;
 use crate::okr::{self, check_ins, links};
@@ -244,6 +245,16 @@ impl<S> Caller<S> {
     {
         self.run_in(check_in_id, check_ins::workspace_of, work)
             .await
+    }
+
+    /// Runs `work` on one comment, in its workspace; `work` gets the comment's id back.
+    pub async fn on_comment<T, E, F>(&self, comment_id: String, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut AnyConnection, &Actor, &Viewer, &str) -> Result<T, E> + Send + 'static,
+        E: Into<ApiError>,
+        T: Send + 'static,
+    {
+        self.run_in(comment_id, comments::workspace_of, work).await
     }
 
     /// Finds the workspace `id` belongs to with `locate`, opens it as the caller, then works.

@@ -5,6 +5,8 @@ mod auth;
 mod caller;
 mod check_in_models;
 mod check_ins;
+mod comment_models;
+mod comments;
 mod cycle_models;
 mod cycles;
 mod error;
@@ -136,6 +138,8 @@ impl Modify for BearerAuth {
         links::list_links, links::create_link, links::delete_link,
         check_ins::list_check_ins, check_ins::create_check_in, check_ins::update_check_in,
         check_ins::delete_check_in,
+        comments::list_comments, comments::create_comment, comments::update_comment,
+        comments::delete_comment,
         cycles::list_cycles, cycles::create_cycle, cycles::show_cycle, cycles::update_cycle,
         cycles::activate_cycle, cycles::close_cycle, cycles::reopen_cycle, cycles::carry_over,
         notifications::list_notifications, notifications::mark_read,
@@ -224,6 +228,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 resource("/check-ins/{check_in_id}")
                     .route(web::patch().to(check_ins::update_check_in))
                     .route(web::delete().to(check_ins::delete_check_in)),
+            )
+            .service(
+                resource("/items/{item_id}/comments")
+                    .route(web::get().to(comments::list_comments))
+                    .route(web::post().to(comments::create_comment)),
+            )
+            .service(
+                resource("/comments/{comment_id}")
+                    .route(web::patch().to(comments::update_comment))
+                    .route(web::delete().to(comments::delete_comment)),
             )
             .service(
                 resource("/orgs/{org_id}/cycles")

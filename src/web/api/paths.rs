@@ -47,6 +47,12 @@ pub struct CheckInPath {
 }
 
 #[derive(Deserialize)]
+pub struct CommentPath {
+    #[serde(deserialize_with = "id")]
+    pub comment_id: String,
+}
+
+#[derive(Deserialize)]
 pub struct CyclePath {
     #[serde(deserialize_with = "id")]
     pub cycle_id: String,

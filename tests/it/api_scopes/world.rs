@@ -68,6 +68,15 @@ pub(super) async fn world() -> World {
         .await;
     assert_eq!(check_in.status, StatusCode::CREATED, "{}", check_in.body);
     let check_in = check_in.body["id"].as_str().expect("id").to_owned();
+    // The owner's comment on the action, which only the owner may change and then delete.
+    let comment = api(&w.app, "admin@example.com", &["write"])
+        .post(
+            &format!("/items/{action}/comments"),
+            json!({"body": "Over to you"}),
+        )
+        .await;
+    assert_eq!(comment.status, StatusCode::CREATED, "{}", comment.body);
+    let comment = comment.body["id"].as_str().expect("id").to_owned();
     // A cycle in planning, which the control run activates, closes and reopens.
     let cycle = api(&w.app, "admin@example.com", &["admin"])
         .post(
@@ -107,6 +116,7 @@ pub(super) async fn world() -> World {
             .replace("{user_id}", &member)
             .replace("{link_id}", &link)
             .replace("{check_in_id}", &check_in)
+            .replace("{comment_id}", &comment)
             .replace("{cycle_id}", &cycle);
         Call {
             method,
@@ -253,6 +263,36 @@ pub(super) async fn world() -> World {
         call(
             Method::DELETE,
             "/api/v1/check-ins/{check_in_id}",
+            None,
+            Refused,
+        ),
+        Call {
+            member: Allowed,
+            ..on(
+                Method::GET,
+                "/api/v1/items/{item_id}/comments",
+                &action,
+                None,
+            )
+        },
+        Call {
+            member: Allowed,
+            ..on(
+                Method::POST,
+                "/api/v1/items/{item_id}/comments",
+                &action,
+                Some(json!({"body": "Scoped"})),
+            )
+        },
+        call(
+            Method::PATCH,
+            "/api/v1/comments/{comment_id}",
+            Some(json!({"body": "Scoped again"})),
+            Refused,
+        ),
+        call(
+            Method::DELETE,
+            "/api/v1/comments/{comment_id}",
             None,
             Refused,
         ),

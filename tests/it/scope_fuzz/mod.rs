@@ -5,15 +5,17 @@
 //! DESIGN §3 (`oracle`) says what each person may see, and every read path (`paths`) is
 //! compared with it as that person: in process, in their own logged-in browser, and over
 //! the JSON API with their own token. Check-ins (live and deleted, on live and trashed items)
-//! are visible exactly when their item is. Worlds have cycles: the tree, board and gantt
-//! open on the default cycle, and are compared again under a random `?cycle=`, which never
-//! shows more than the same page of every cycle. Notifications (read and unread, to anyone)
+//! are visible exactly when their item is, and so are comments; the mention autocomplete
+//! offers on an item exactly the people who can see it. Worlds have cycles: the tree, board
+//! and gantt open on the default cycle, and are compared again under a random `?cycle=`,
+//! which never shows more than the same page of every cycle. Notifications (read and unread, to anyone)
 //! are listed in the inbox and the API, and counted on the bell, exactly when their
 //! recipient can see their item.
 //!
 //! `CAIRN_FUZZ_SEEDS=500` runs more worlds than the default few.
 
 mod api_paths;
+mod comment_paths;
 mod notification_paths;
 mod oracle;
 mod paths;
@@ -40,7 +42,7 @@ use world::{Person, WORDS};
 /// Enough worlds to meet every kind of viewer and path on each run, few enough for CI.
 const DEFAULT_SEEDS: u64 = 8;
 /// People who can sign in; person 0 owns every organization.
-const PEOPLE: usize = 8;
+pub(super) const PEOPLE: usize = 8;
 
 #[derive(Default)]
 struct Tally {

@@ -119,6 +119,20 @@ pub fn check_ins(world: &World, visible: &BTreeSet<usize>) -> Vec<usize> {
         .collect()
 }
 
+/// Live comments whose item is visible: a comment is visible exactly when its item is.
+pub fn comments(world: &World, visible: &BTreeSet<usize>) -> Vec<usize> {
+    (0..world.comments.len())
+        .filter(|&c| !world.comments[c].deleted && visible.contains(&world.comments[c].item))
+        .collect()
+}
+
+/// Who a mention on a visible item may name: the people who can see it too.
+pub fn seeing(world: &World, item: usize, people: usize) -> Vec<usize> {
+    (0..people)
+        .filter(|&p| visible(world, p).is_some_and(|v| v.contains(&item)))
+        .collect()
+}
+
 /// Activity rows whose item, and every item they name, is visible (README: history leaves
 /// out rows that mention an item the viewer may not see).
 pub fn activity(world: &World, visible: &BTreeSet<usize>) -> Vec<usize> {

@@ -18,7 +18,7 @@ use super::view_paths::{
     board_cards, board_links, gantt_csv, gantt_rows, narrower, tree_page, tree_search,
 };
 use super::world::{Person, World};
-use super::{api_paths, notification_paths};
+use super::{api_paths, comment_paths, notification_paths};
 use crate::harness::{Browser, Page};
 
 /// One viewer looking at one world.
@@ -148,6 +148,16 @@ impl Ctx<'_> {
                 check_in.item
             );
         }
+        for (n, comment) in self.world.comments.iter().enumerate() {
+            assert!(
+                sees(comment.item)
+                    || !(body.contains(&comment.token) || body.contains(&comment.id)),
+                "seed {}: {what} shows person {} comment {n} of hidden item {}",
+                self.world.seed,
+                self.person,
+                comment.item
+            );
+        }
     }
 
     /// The check-ins whose notes an answer shows, by id (sorted, as answers are compared).
@@ -234,6 +244,9 @@ pub enum ReadPath {
     ApiItemActivity,
     ApiCheckIns,
     ItemPageCheckIns,
+    ApiComments,
+    ItemPageComments,
+    MentionSuggestions,
     Inbox,
     Bell,
     ApiNotifications,
@@ -264,6 +277,9 @@ impl ReadPath {
         Self::ApiItemActivity,
         Self::ApiCheckIns,
         Self::ItemPageCheckIns,
+        Self::ApiComments,
+        Self::ItemPageComments,
+        Self::MentionSuggestions,
         Self::Inbox,
         Self::Bell,
         Self::ApiNotifications,
@@ -309,6 +325,9 @@ impl ReadPath {
             Self::ApiItemActivity => api_paths::item_activity(ctx).await,
             Self::ApiCheckIns => check_ins_by_item(ctx, api_paths::check_ins).await,
             Self::ItemPageCheckIns => check_ins_by_item(ctx, item_page_check_ins).await,
+            Self::ApiComments => comment_paths::api_comments(ctx).await,
+            Self::ItemPageComments => comment_paths::item_page_comments(ctx).await,
+            Self::MentionSuggestions => comment_paths::mention_suggestions(ctx).await,
             Self::Inbox => notification_paths::inbox(ctx).await,
             Self::Bell => notification_paths::bell(ctx).await,
             Self::ApiNotifications => notification_paths::api(ctx).await,

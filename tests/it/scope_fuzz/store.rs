@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use cairn::schema::{
-    check_ins, cycles, item_activity_log, notifications, okr_item_assignees, okr_items, okr_links,
-    org_members, workspace_memberships, workspaces,
+    check_ins, comments, cycles, item_activity_log, notifications, okr_item_assignees, okr_items,
+    okr_links, org_members, workspace_memberships, workspaces,
 };
 
 use super::world::{privacy_mode, OrgRole, Person, World};
@@ -176,6 +176,28 @@ pub fn save(
             ))
             .execute(conn)
             .expect("check-in");
+    }
+    for comment in &world.comments {
+        diesel::insert_into(comments::table)
+            .values((
+                comments::id.eq(&comment.id),
+                comments::organization_id.eq(org_id),
+                comments::workspace_id.eq(&ws_id),
+                comments::item_id.eq(&world.items[comment.item].id),
+                comments::author_user_id.eq(user(comment.author)),
+                comments::body.eq(format!(
+                    "{} for @[Person {}](user:{})",
+                    comment.token,
+                    comment.mentioned,
+                    user(comment.mentioned)
+                )),
+                comments::mentioned_user_ids.eq(json!([user(comment.mentioned)]).to_string()),
+                comments::deleted_at.eq(comment.deleted.then_some(now)),
+                comments::created_at.eq(now),
+                comments::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .expect("comment");
     }
     for (n, row) in world.activity.iter().enumerate() {
         let item = &world.items[row.item];

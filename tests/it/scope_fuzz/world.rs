@@ -85,6 +85,18 @@ pub struct CheckIn {
     pub token: String,
 }
 
+/// A comment on any item, live or deleted, mentioning someone (who may not see the item).
+pub struct Comment {
+    pub id: String,
+    pub item: usize,
+    pub author: usize,
+    pub mentioned: usize,
+    pub deleted: bool,
+    /// In its body only, so a page that shows comments can be read by it, and a leak of a
+    /// hidden one shows anywhere.
+    pub token: String,
+}
+
 pub struct Activity {
     pub id: String,
     pub item: usize,
@@ -115,6 +127,7 @@ pub struct World {
     pub items: Vec<Item>,
     pub links: Vec<Link>,
     pub check_ins: Vec<CheckIn>,
+    pub comments: Vec<Comment>,
     pub activity: Vec<Activity>,
     pub notifications: Vec<Notification>,
 }
@@ -340,6 +353,21 @@ pub fn generate(rng: &mut StdRng, seed: u64, people: usize) -> World {
             });
         }
     }
+    // Drawn last, so the rest of each seed's world stays as it was before comments.
+    let mut comments: Vec<Comment> = Vec::new();
+    for index in 0..items.len() {
+        for _ in 0..rng.gen_range(0..=2) {
+            let n = comments.len();
+            comments.push(Comment {
+                id: uuid(rng),
+                item: index,
+                author: *workers.choose(rng).expect("workers"),
+                mentioned: rng.gen_range(0..people),
+                deleted: rng.gen_bool(0.2),
+                token: format!("Cm{seed}q{n}M"),
+            });
+        }
+    }
     World {
         seed,
         open,
@@ -348,6 +376,7 @@ pub fn generate(rng: &mut StdRng, seed: u64, people: usize) -> World {
         items,
         links,
         check_ins,
+        comments,
         activity,
         notifications,
     }

@@ -1,0 +1,93 @@
+//! In headless Chromium: typing "@" and letters in the comment box offers the members who
+//! can see the item; one picked with the keyboard is written as a mention, and the posted
+//! comment shows it as a highlighted "@Name" without a reload; Edit opens it in place.
+
+use fantoccini::key::Key;
+use fantoccini::Locator;
+
+use crate::browser::Chrome;
+use crate::harness::Workspace;
+
+#[tokio::test]
+async fn a_mention_picked_from_the_autocomplete_is_posted_and_shown_as_a_name() {
+    let w = Workspace::new("option_2").await;
+    w.member("ada@example.com", "Ada Lovelace", None).await;
+    w.member("adam@example.com", "Adam Hidden", None).await;
+    let item = w.create(&w.admin, "objective", None, "Grow revenue").await;
+    w.assign(&item, "ada@example.com");
+    let Some(chrome) = Chrome::launch().await else {
+        return;
+    };
+    chrome.log_in(&w.app.base_url, "admin@example.com").await;
+    chrome
+        .client
+        .goto(&format!("{}{}/items/{item}", w.app.base_url, w.base()))
+        .await
+        .expect("item page");
+    // A marker the page keeps only if nothing reloads it.
+    chrome
+        .client
+        .execute("window.stayed = true; return null", vec![])
+        .await
+        .expect("marker");
+
+    let mut box_ = chrome.find("#comment-body").await;
+    box_.send_keys("Over to @ad").await.expect("type");
+    chrome
+        .wait_until(
+            "const o = document.querySelectorAll('#comment-body-mentions [role=option]'); \
+             return o.length > 0 && Array.from(o).map(e => e.textContent).join('|')",
+        )
+        .await;
+    let offered = chrome
+        .client
+        .execute(
+            "return Array.from(document.querySelectorAll('#comment-body-mentions [role=option]')).map(e => e.textContent)",
+            vec![],
+        )
+        .await
+        .expect("options");
+    // Adam cannot see the item (need-to-know): he is never offered.
+    assert_eq!(offered, serde_json::json!(["Ada Lovelace", "Adele Admin"]));
+    assert_eq!(
+        box_.attr("aria-expanded").await.expect("attr").as_deref(),
+        Some("true")
+    );
+    box_.send_keys(&Key::Enter.to_string()).await.expect("pick");
+    let ada = w.app.user_id("ada@example.com");
+    let value = box_.prop("value").await.expect("value");
+    assert_eq!(
+        value.as_deref(),
+        Some(format!("Over to @[Ada Lovelace](user:{ada}) ").as_str())
+    );
+    box_ = chrome.find("#comment-body").await;
+    box_.send_keys("please").await.expect("type");
+    chrome
+        .find(".comment-new button[type=submit]")
+        .await
+        .click()
+        .await
+        .expect("post");
+
+    let mention = chrome.find("#comments .comment-body .mention").await;
+    assert_eq!(mention.text().await.expect("text"), "@Ada Lovelace");
+    assert_eq!(
+        chrome
+            .client
+            .execute("return window.stayed === true", vec![])
+            .await
+            .expect("marker"),
+        serde_json::json!(true),
+        "the page reloaded"
+    );
+    let fresh = chrome
+        .client
+        .find(Locator::Css("#comment-body"))
+        .await
+        .expect("box");
+    assert_eq!(
+        fresh.prop("value").await.expect("value").as_deref(),
+        Some("")
+    );
+    chrome.quit().await;
+}
