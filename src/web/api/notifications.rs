@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 
 use actix_web::web;
-use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::caller::{Caller, Read, Write};
 use super::error::ApiError;
+use super::item_models::utc;
 use super::{ReadErrors, WriteErrors};
 use crate::notifications::{self, Notification, NotificationError, LIST_MAX};
 
@@ -32,8 +32,10 @@ pub struct NotificationOut {
     pub comment_id: Option<String>,
     #[schema(format = Uuid)]
     pub actor_user_id: Option<String>,
-    pub read_at: Option<NaiveDateTime>,
-    pub created_at: NaiveDateTime,
+    #[schema(format = DateTime)]
+    pub read_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
 }
 
 impl From<Notification> for NotificationOut {
@@ -46,8 +48,8 @@ impl From<Notification> for NotificationOut {
             item_id: n.item_id,
             comment_id: n.comment_id,
             actor_user_id: n.actor_user_id,
-            read_at: n.read_at,
-            created_at: n.created_at,
+            read_at: n.read_at.map(utc),
+            created_at: utc(n.created_at),
         }
     }
 }

@@ -1,20 +1,28 @@
 //! In headless Chromium: typing "@" and letters in the comment box offers the members who
 //! can see the item; one picked with the keyboard is written as a mention, and the posted
-//! comment shows it as a highlighted "@Name" without a reload; Edit opens it in place.
+//! comment shows it as a highlighted "@Name" without a reload; Edit opens it in place; and
+//! the bell of the member mentioned counts one more.
 
 use fantoccini::key::Key;
 use fantoccini::Locator;
 
 use crate::browser::Chrome;
-use crate::harness::Workspace;
+use crate::harness::{TestApp, Workspace};
+use crate::notifications::wait_for_rows;
 
 #[tokio::test]
 async fn a_mention_picked_from_the_autocomplete_is_posted_and_shown_as_a_name() {
-    let w = Workspace::new("option_2").await;
-    w.member("ada@example.com", "Ada Lovelace", None).await;
+    let app = TestApp::spawn_with(&[("OUTBOX_POLL_MILLIS", "50")]).await;
+    let w = Workspace::in_app(app, "option_2").await;
+    let ada_http = w.member("ada@example.com", "Ada Lovelace", None).await;
     w.member("adam@example.com", "Adam Hidden", None).await;
     let item = w.create(&w.admin, "objective", None, "Grow revenue").await;
     w.assign(&item, "ada@example.com");
+    assert_eq!(
+        ada_http.get("/").await.text_of("#bell .bell-count"),
+        None,
+        "nothing unread before the comment"
+    );
     let Some(chrome) = Chrome::launch().await else {
         return;
     };
@@ -88,6 +96,65 @@ async fn a_mention_picked_from_the_autocomplete_is_posted_and_shown_as_a_name() 
     assert_eq!(
         fresh.prop("value").await.expect("value").as_deref(),
         Some("")
+    );
+    // Edit opens the comment in place, its words as written, focused.
+    chrome
+        .find("#comments .comment-edit")
+        .await
+        .click()
+        .await
+        .expect("edit");
+    let editing = chrome.find("#comment-edit-body").await;
+    assert_eq!(
+        editing.prop("value").await.expect("value").as_deref(),
+        Some(format!("Over to @[Ada Lovelace](user:{ada}) please").as_str())
+    );
+    chrome
+        .wait_until(
+            "return document.activeElement && document.activeElement.id === 'comment-edit-body'",
+        )
+        .await;
+    assert_eq!(
+        chrome
+            .client
+            .execute("return window.stayed === true", vec![])
+            .await
+            .expect("marker"),
+        serde_json::json!(true),
+        "Edit reloaded the page"
+    );
+
+    // Once the runner has told Ada, her bell counts the mention.
+    wait_for_rows(&w, "ada@example.com", 1).await;
+    chrome.client.delete_all_cookies().await.expect("log out");
+    chrome.log_in(&w.app.base_url, "ada@example.com").await;
+    chrome
+        .client
+        .goto(&format!("{}{}", w.app.base_url, w.base()))
+        .await
+        .expect("workspace");
+    let bell = chrome.find("#bell").await;
+    assert_eq!(
+        bell.attr("aria-label").await.expect("label").as_deref(),
+        Some("Notifications, 1 unread")
+    );
+    assert_eq!(
+        chrome
+            .find("#bell .bell-count")
+            .await
+            .text()
+            .await
+            .expect("count"),
+        "1"
+    );
+    bell.click().await.expect("open the inbox");
+    let told = chrome.find(".inbox-entry.is-unread .inbox-sentence").await;
+    assert!(
+        told.text()
+            .await
+            .expect("sentence")
+            .contains("Adele Admin mentioned you on 'Grow revenue'"),
+        "the inbox names the mention"
     );
     chrome.quit().await;
 }
