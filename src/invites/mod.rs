@@ -4,12 +4,12 @@
 mod accept;
 mod list;
 mod send;
-mod token;
 
 pub use accept::{accept, accept_as_new_user, open, InviteDetails, Joined};
 pub use list::{list, InviteListing};
 pub use send::{invite, mint_link, resend, revoke, InviteTarget};
-pub use token::InviteToken;
+/// The secret in an invite link.
+pub type InviteToken = crate::mail::LinkToken;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -21,7 +21,7 @@ use crate::schema::{org_invites, workspaces};
 use crate::text_enum;
 use crate::workspaces::WorkspaceRole;
 
-use token::no_link_yet;
+use crate::mail::no_link_yet;
 
 text_enum! {
     pub enum InviteStatus {

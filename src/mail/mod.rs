@@ -3,6 +3,7 @@
 //! delivers it with retries and exponential backoff. Several app instances may run the
 //! worker against one database; a message is claimed by exactly one of them.
 
+mod link_token;
 mod transport;
 
 use chrono::NaiveDateTime;
@@ -14,6 +15,8 @@ use crate::db::{self, AnyConnection, DbError};
 use crate::schema::email_outbox;
 use crate::text_enum;
 
+pub(crate) use link_token::no_link_yet;
+pub use link_token::LinkToken;
 pub use transport::{MailTransport, Mailer, RetryPolicy, SmtpSettings};
 
 text_enum! {

@@ -12,7 +12,6 @@ mod day;
 mod email;
 mod job;
 mod link;
-mod token;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -23,10 +22,10 @@ use crate::orgs::Organization;
 use crate::schema::{organizations, workspaces};
 use crate::workspaces::{Cadence, Workspace};
 
+pub use crate::mail::LinkToken;
 pub use day::{checked_in_within, due_day, is_reminder_day};
 pub use job::run;
 pub use link::{check_in, mint_link, open, OneTimeCheckIn, OneTimeItem};
-pub use token::LinkToken;
 
 /// The job kind that sends one workspace's reminders for one local day.
 pub const REMINDER_JOB: &str = "reminders.check_in";

@@ -31,7 +31,7 @@ pub(crate) fn kinds_of(ws: &Workspace, email: &str) -> Vec<String> {
         .expect("notifications")
 }
 
-fn emails_to(ws: &Workspace, email: &str) -> i64 {
+pub(crate) fn emails_to(ws: &Workspace, email: &str) -> i64 {
     email_outbox::table
         .filter(email_outbox::to_address.eq(email))
         .count()

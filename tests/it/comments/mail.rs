@@ -3,40 +3,14 @@
 //! item, and the item's owner of a comment; an edit tells only the newly mentioned.
 
 use cairn::notifications::NOTIFY_JOB;
-use cairn::schema::{email_outbox, jobs, notifications as notes};
+use cairn::schema::jobs;
 use diesel::prelude::*;
 use reqwest::StatusCode;
 
 use super::comment;
-use crate::harness::{TestApp, Workspace};
+use crate::harness::Workspace;
+use crate::notifications::{emails_to, kinds_of, workspace_with_mail};
 use crate::smtp::{self, SmtpServer};
-
-async fn workspace_with_mail(mail: &SmtpServer, privacy_mode: &str) -> Workspace {
-    let app = TestApp::spawn_with(&[
-        ("SMTP_URL", &mail.url()),
-        ("OUTBOX_POLL_MILLIS", "50"),
-        ("BASE_URL", "http://okr.example.test"),
-    ])
-    .await;
-    Workspace::in_app(app, privacy_mode).await
-}
-
-fn kinds_of(w: &Workspace, email: &str) -> Vec<String> {
-    notes::table
-        .filter(notes::user_id.eq(w.app.user_id(email)))
-        .order(notes::id.asc())
-        .select(notes::kind)
-        .load(&mut w.app.db())
-        .expect("notifications")
-}
-
-fn emails_to(w: &Workspace, email: &str) -> i64 {
-    email_outbox::table
-        .filter(email_outbox::to_address.eq(email))
-        .count()
-        .get_result(&mut w.app.db())
-        .expect("outbox")
-}
 
 fn notify_jobs(w: &Workspace) -> i64 {
     jobs::table

@@ -1,5 +1,5 @@
-//! The secret in a one-time check-in link: minted when the reminder is sent, kept only as
-//! its SHA-256, checked from the link the reminded person follows.
+//! The secret in an emailed link (an invite, a one-time check-in): minted when the email is
+//! sent, kept in the database only as its SHA-256, and checked from the link followed.
 
 use sha2::{Digest, Sha256};
 
@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 pub struct LinkToken(String);
 
 impl LinkToken {
-    pub(super) fn generate() -> Self {
+    pub(crate) fn generate() -> Self {
         use base64::Engine;
         use rand::RngCore;
         let mut bytes = [0u8; 32];
@@ -28,9 +28,14 @@ impl LinkToken {
         &self.0
     }
 
-    pub(super) fn digest(&self) -> String {
+    pub(crate) fn digest(&self) -> String {
         hex::encode(Sha256::digest(self.0.as_bytes()))
     }
+}
+
+/// A hash no link matches: what a row holds until its email is sent.
+pub(crate) fn no_link_yet() -> String {
+    LinkToken::generate().digest()
 }
 
 #[cfg(test)]
@@ -44,7 +49,9 @@ mod tests {
         assert_ne!(a.as_str(), b.as_str());
         assert_eq!(a.as_str().len(), 43, "256 bits in unpadded base64url");
         assert!(LinkToken::from_link(a.as_str()).is_some());
-        assert!(LinkToken::from_link("not-a-real-invite-token").is_none());
+        assert!(LinkToken::from_link("short").is_none());
+        assert!(LinkToken::from_link(&format!("{}/", &a.as_str()[..42])).is_none());
         assert_eq!(a.digest().len(), 64, "hex SHA-256");
+        assert_ne!(a.digest(), a.as_str());
     }
 }
