@@ -153,10 +153,23 @@ document.addEventListener("focusout", (event) => {
   if (box instanceof HTMLTextAreaElement && box.classList.contains("mention-input")) close(box);
 });
 
+// Words being written in the new-comment box survive another change swapping the section
+// (Edit, Cancel, Delete, saving an edit); only posting them clears the box.
+let draft = "";
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (!(event.detail.target instanceof HTMLElement) || event.detail.target.id !== "comments") return;
+  const box = document.getElementById("comment-body");
+  const posting = event.detail.requestConfig?.elt?.closest?.(".comment-new");
+  draft = box && !posting ? box.value : "";
+});
+
 // After htmx swaps the section in, the keyboard stays where the work is: in a comment being
 // changed, or in a box whose words were refused.
 document.addEventListener("htmx:load", (event) => {
   const section = event.detail.elt;
   if (!(section instanceof HTMLElement) || section.id !== "comments") return;
+  const box = section.querySelector("#comment-body");
+  if (draft && box && !box.value) box.value = draft;
+  draft = "";
   section.querySelector("textarea[aria-invalid=true], #comment-edit-body")?.focus();
 });

@@ -97,7 +97,14 @@ async fn a_mention_picked_from_the_autocomplete_is_posted_and_shown_as_a_name() 
         fresh.prop("value").await.expect("value").as_deref(),
         Some("")
     );
-    // Edit opens the comment in place, its words as written, focused.
+    // Edit opens the comment in place, its words as written, focused; a new comment being
+    // written below stays as typed.
+    chrome
+        .find("#comment-body")
+        .await
+        .send_keys("half a thought")
+        .await
+        .expect("type a draft");
     chrome
         .find("#comments .comment-edit")
         .await
@@ -114,6 +121,18 @@ async fn a_mention_picked_from_the_autocomplete_is_posted_and_shown_as_a_name() 
             "return document.activeElement && document.activeElement.id === 'comment-edit-body'",
         )
         .await;
+    assert_eq!(
+        chrome
+            .client
+            .execute(
+                "return document.getElementById('comment-body').value",
+                vec![]
+            )
+            .await
+            .expect("draft"),
+        serde_json::json!("half a thought"),
+        "the draft survived the swap"
+    );
     assert_eq!(
         chrome
             .client
