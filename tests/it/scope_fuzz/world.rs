@@ -344,13 +344,15 @@ pub fn generate(rng: &mut StdRng, seed: u64, people: usize) -> World {
     }
     let mut notifications = Vec::new();
     for item in 0..items.len() {
-        if rng.gen_bool(0.4) {
-            notifications.push(Notification {
-                id: uuid(rng),
-                recipient: rng.gen_range(0..people),
-                item,
-                read: rng.gen_bool(0.3),
-            });
+        for recipient in 0..people {
+            if rng.gen_bool(0.25) {
+                notifications.push(Notification {
+                    id: uuid(rng),
+                    recipient,
+                    item,
+                    read: rng.gen_bool(0.3),
+                });
+            }
         }
     }
     // Drawn last, so the rest of each seed's world stays as it was before comments.
