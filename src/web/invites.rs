@@ -11,7 +11,7 @@ use tracing_actix_web::RequestId;
 use super::context::OrgCtx;
 use super::error::AppError;
 use super::identity::{self, Visitor};
-use super::layout::{FieldErrors, Layout};
+use super::layout::{FieldErrors, Layout, NoticePage};
 use super::{render, see_other, unprocessable, with_status, AppState};
 use crate::accounts::{self, DisplayName, Email, Password};
 use crate::invites::{
@@ -301,14 +301,6 @@ struct AcceptPage {
     errors: FieldErrors,
 }
 
-#[derive(Template)]
-#[template(path = "invites/closed.html")]
-struct ClosedPage {
-    layout: Layout,
-    title: &'static str,
-    message: String,
-}
-
 /// Used, withdrawn and expired invites get a page that says so (410); unknown ones 404.
 fn closed(visitor: &Visitor, error: InviteError) -> Result<HttpResponse, AppError> {
     let (status, title) = match &error {
@@ -320,7 +312,7 @@ fn closed(visitor: &Visitor, error: InviteError) -> Result<HttpResponse, AppErro
     };
     with_status(
         status,
-        ClosedPage {
+        NoticePage {
             layout: visitor.layout(title),
             title,
             message: error.to_string(),

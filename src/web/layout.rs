@@ -1,5 +1,7 @@
 //! What every full page shares: the signed-in person, the CSRF token, a one-time notice.
 
+use askama::Template;
+
 use super::identity::{SignedIn, Visitor};
 use super::nav::Nav;
 use crate::accounts::User;
@@ -64,6 +66,16 @@ impl SignedIn {
             nav: Some(nav),
         }
     }
+}
+
+/// A page that only says how something ended (a used invite, a one-time check-in saved or
+/// used up), with the way back into Cairn.
+#[derive(Template)]
+#[template(path = "notice.html")]
+pub struct NoticePage {
+    pub layout: Layout,
+    pub title: &'static str,
+    pub message: String,
 }
 
 /// Validation messages by form field, shown next to the field.

@@ -11,6 +11,7 @@ use super::identity::SignedIn;
 use super::layout::Layout;
 use super::nav::{Bell, Nav};
 use super::{render, see_other, AppState};
+use crate::db::AnyConnection;
 use crate::notifications::{self, Entry, InboxPage};
 
 #[derive(Template)]
@@ -66,8 +67,11 @@ pub async fn open(
     state: web::Data<AppState>,
     path: web::Path<NotificationPath>,
 ) -> Result<HttpResponse, AppError> {
-    let read = mark(&state, &signed_in, path.into_inner()).await?;
-    Ok(see_other(&read.entry.story.path))
+    let to = mark(&state, &signed_in, path.into_inner(), |_, _, entry| {
+        Ok(entry.story.path)
+    })
+    .await?;
+    Ok(see_other(&to))
 }
 
 pub async fn mark_read(
@@ -76,12 +80,20 @@ pub async fn mark_read(
     path: web::Path<NotificationPath>,
     htmx: Htmx,
 ) -> Result<HttpResponse, AppError> {
-    let read = mark(&state, &signed_in, path.into_inner()).await?;
-    if htmx.0 {
-        render(read)
-    } else {
-        Ok(see_other("/notifications"))
+    let path = path.into_inner();
+    if !htmx.0 {
+        mark(&state, &signed_in, path, |_, _, _| Ok(())).await?;
+        return Ok(see_other("/notifications"));
     }
+    let swap = mark(&state, &signed_in, path, |conn, user_id, entry| {
+        let unread = notifications::unread_count(conn, user_id)?;
+        Ok(EntrySwap {
+            entry,
+            bell: Bell { unread, oob: true },
+        })
+    })
+    .await?;
+    render(swap)
 }
 
 pub async fn mark_all_read(
@@ -97,26 +109,23 @@ pub async fn mark_all_read(
     Ok(see_other("/notifications"))
 }
 
-/// Marks one notification read; the answer carries the entry as it reads now and the count
-/// left unread.
-async fn mark(
+/// Marks one notification read and, in the same trip to the database, hands `then` the
+/// entry as it reads now.
+async fn mark<T: Send + 'static>(
     state: &AppState,
     signed_in: &SignedIn,
     path: NotificationPath,
-) -> Result<EntrySwap, AppError> {
+    then: fn(&mut AnyConnection, &str, Entry) -> Result<T, AppError>,
+) -> Result<T, AppError> {
     let user_id = signed_in.user.id.clone();
     let now = state.config.clock.now();
     state
         .db
-        .run(move |conn| -> Result<_, AppError> {
+        .run(move |conn| {
             let entry = notifications::mark_read(conn, &user_id, &[path.notification_id], now)?
                 .pop()
                 .ok_or(AppError::NotFound)?;
-            let unread = notifications::unread_count(conn, &user_id)?;
-            Ok(EntrySwap {
-                entry,
-                bell: Bell { unread, oob: true },
-            })
+            then(conn, &user_id, entry)
         })
         .await
 }

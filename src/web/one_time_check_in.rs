@@ -11,7 +11,7 @@ use tracing_actix_web::RequestId;
 
 use super::error::AppError;
 use super::identity::Visitor;
-use super::layout::{FieldErrors, Layout};
+use super::layout::{FieldErrors, Layout, NoticePage};
 use super::{with_status, AppState};
 use crate::okr::check_ins::{self, CheckInDraft, Confidence};
 use crate::okr::measure::{FieldError, KeyResultMeasure};
@@ -131,14 +131,6 @@ struct OneTimePage {
     message: Option<String>,
 }
 
-#[derive(Template)]
-#[template(path = "check_ins/one_time_done.html")]
-struct DonePage {
-    layout: Layout,
-    title: &'static str,
-    message: String,
-}
-
 fn page(
     visitor: &Visitor,
     token: &str,
@@ -177,7 +169,7 @@ fn closed(visitor: &Visitor, error: ReminderError) -> Result<HttpResponse, AppEr
     };
     with_status(
         status,
-        DonePage {
+        NoticePage {
             layout: visitor.layout(title),
             title,
             message: error.to_string(),
@@ -273,7 +265,7 @@ pub async fn submit(
     match outcome {
         Ok(written) => with_status(
             StatusCode::OK,
-            DonePage {
+            NoticePage {
                 layout: visitor.layout("Checked in"),
                 title: "Checked in",
                 message: match written {

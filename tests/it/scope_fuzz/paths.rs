@@ -1,7 +1,7 @@
 //! The read paths the fuzz test compares with the oracle, one function each, listed in
 //! `ReadPath::ALL` (the JSON API's are in `api_paths`). A new read path (comments,
 //! notifications, reports) joins with a variant, a line in `ALL` and a function returning its
-//! `Answer`. Check-ins are read item by item through `check_ins_by_item` (the API's list and
+//! `Answer`. Check-ins and comments are read item by item through `by_item` (the API's list and
 //! the item page's history). The tree, board and gantt are read as they open (on the default
 //! cycle) and under the context's random `?cycle=` (the `…InCycle` paths), which must never
 //! show more than the same page of all cycles.
@@ -467,31 +467,46 @@ async fn trash(ctx: &Ctx<'_>) -> Answer {
     )
 }
 
-/// Each item's check-ins as one reader shows them (`None`: the item answered 404), against
-/// the oracle: every visible item answers with exactly its live check-ins, every other 404s.
+/// Each item's check-ins as one reader shows them, against the oracle's live check-ins.
 async fn check_ins_by_item<'c, F, Fut>(ctx: &'c Ctx<'c>, read: F) -> Answer
+where
+    F: Fn(&'c Ctx<'c>, &'c str) -> Fut,
+    Fut: std::future::Future<Output = Option<Vec<String>>>,
+{
+    let visible = ctx.visible.clone().unwrap_or_default();
+    let shown: Vec<String> = oracle::check_ins(ctx.world, &visible)
+        .into_iter()
+        .map(|c| ctx.world.check_ins[c].id.clone())
+        .collect();
+    by_item(ctx, read, shown, ctx.world.check_ins.len()).await
+}
+
+/// What each item carries (check-ins, comments) as one reader shows it (`None`: the item
+/// answered 404), against the oracle: every visible item answers with exactly the ids in
+/// `shown`, of `total` in the world, and every other item 404s.
+pub(super) async fn by_item<'c, F, Fut>(
+    ctx: &'c Ctx<'c>,
+    read: F,
+    shown: Vec<String>,
+    total: usize,
+) -> Answer
 where
     F: Fn(&'c Ctx<'c>, &'c str) -> Fut,
     Fut: std::future::Future<Output = Option<Vec<String>>>,
 {
     let mut actual = Vec::new();
     for item in &ctx.world.items {
-        if let Some(check_ins) = read(ctx, &item.id).await {
+        if let Some(carried) = read(ctx, &item.id).await {
             actual.push(format!("item {}", item.id));
-            actual.extend(check_ins);
+            actual.extend(carried);
         }
     }
     let visible = ctx.visible.clone().unwrap_or_default();
-    let shown = oracle::check_ins(ctx.world, &visible);
+    let count = shown.len();
     let expected = visible
         .iter()
         .map(|&i| format!("item {}", ctx.item_id(i)))
-        .chain(shown.iter().map(|&c| ctx.world.check_ins[c].id.clone()))
+        .chain(shown)
         .collect();
-    answer(
-        Some(expected),
-        Some(actual),
-        shown.len(),
-        ctx.world.check_ins.len() - shown.len(),
-    )
+    answer(Some(expected), Some(actual), count, total - count)
 }
