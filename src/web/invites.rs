@@ -12,7 +12,7 @@ use super::context::OrgCtx;
 use super::error::AppError;
 use super::identity::{self, Visitor};
 use super::layout::{FieldErrors, Layout, NoticePage};
-use super::{render, see_other, unprocessable, with_status, AppState};
+use super::{render, see_other, unprocessable, AppState};
 use crate::accounts::{self, DisplayName, Email, Password};
 use crate::invites::{
     self, InviteDetails, InviteError, InviteListing, InviteOutcome, InviteTarget, InviteToken,
@@ -310,14 +310,7 @@ fn closed(visitor: &Visitor, error: InviteError) -> Result<HttpResponse, AppErro
         InviteError::AlreadyUsed => (StatusCode::GONE, "Invite already used"),
         _ => return Err(error.into()),
     };
-    with_status(
-        status,
-        NoticePage {
-            layout: visitor.layout(title),
-            title,
-            message: error.to_string(),
-        },
-    )
+    NoticePage::answer(visitor, status, title, error.to_string())
 }
 
 fn token_of(path: &web::Path<String>) -> Option<InviteToken> {

@@ -73,9 +73,28 @@ impl SignedIn {
 #[derive(Template)]
 #[template(path = "notice.html")]
 pub struct NoticePage {
-    pub layout: Layout,
-    pub title: &'static str,
-    pub message: String,
+    layout: Layout,
+    title: &'static str,
+    message: String,
+}
+
+impl NoticePage {
+    /// The notice, titled, as the answer with `status`.
+    pub fn answer(
+        visitor: &Visitor,
+        status: actix_web::http::StatusCode,
+        title: &'static str,
+        message: String,
+    ) -> Result<actix_web::HttpResponse, super::error::AppError> {
+        super::with_status(
+            status,
+            Self {
+                layout: visitor.layout(title),
+                title,
+                message,
+            },
+        )
+    }
 }
 
 /// Validation messages by form field, shown next to the field.

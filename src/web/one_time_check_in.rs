@@ -167,14 +167,7 @@ fn closed(visitor: &Visitor, error: ReminderError) -> Result<HttpResponse, AppEr
         ReminderError::Expired => (StatusCode::GONE, "Check-in link expired"),
         _ => return Err(error.into()),
     };
-    with_status(
-        status,
-        NoticePage {
-            layout: visitor.layout(title),
-            title,
-            message: error.to_string(),
-        },
-    )
+    NoticePage::answer(visitor, status, title, error.to_string())
 }
 
 pub async fn show(
@@ -263,15 +256,13 @@ pub async fn submit(
         .run(move |conn| reminders::check_in(conn, &token, drafts, &request_id, now))
         .await;
     match outcome {
-        Ok(written) => with_status(
+        Ok(written) => NoticePage::answer(
+            &visitor,
             StatusCode::OK,
-            NoticePage {
-                layout: visitor.layout("Checked in"),
-                title: "Checked in",
-                message: match written {
-                    1 => "Thanks: your check-in on 1 key result is saved.".to_owned(),
-                    n => format!("Thanks: your check-ins on {n} key results are saved."),
-                },
+            "Checked in",
+            match written {
+                1 => "Thanks: your check-in on 1 key result is saved.".to_owned(),
+                n => format!("Thanks: your check-ins on {n} key results are saved."),
             },
         ),
         Err(ReminderError::Field {
