@@ -141,6 +141,7 @@ impl DomainError for OkrError {
                 ErrorKind::Forbidden(e.to_string())
             }
             OkrError::Refused(message) => ErrorKind::refused(message),
+            e @ OkrError::AlreadyLinked => ErrorKind::Conflict(e.to_string()),
             OkrError::Field { field, message } => ErrorKind::Invalid {
                 field: Some(field),
                 message,

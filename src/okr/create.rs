@@ -1,10 +1,10 @@
 //! Creating an item: validated input in, placed after its siblings, progress and activity
 //! written in the same transaction.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::edit::{check_measure_and_weight, set_measure};
+use super::edit::{self, check_measure_and_weight, set_measure, ItemChanges};
 use super::measure::{KeyResultMeasure, Weight};
 use super::{
     board, check_may_edit, check_plan_dates, load, lock_workspace, next_sort_order,
@@ -46,6 +46,26 @@ impl NewItem {
             cycle_id: None,
         }
     }
+}
+
+/// Creates an item and sets the fields the item page edits (description, owner, assignees,
+/// start date, status, story points) in one transaction, with the item page's rules; the
+/// history records the creation and then the details set with it.
+pub fn create_with_details(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    viewer: &Viewer,
+    new: NewItem,
+    details: ItemChanges,
+    now: NaiveDateTime,
+) -> Result<Item, OkrError> {
+    db::write_transaction(conn, |conn| {
+        let item = create(conn, actor, viewer, new)?;
+        if details.is_empty() {
+            return Ok(item);
+        }
+        edit::update(conn, actor, viewer, &item.id, details, now)
+    })
 }
 
 /// Creates an item owned by its creator, at the end of its siblings.

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::measure::{FieldError, KeyResultMeasure, Weight};
 use super::measure_change::MeasureChange;
-pub use super::placement::{move_to, reorder, Direction};
+pub use super::placement::{move_to, reorder, revise, Direction, Placement};
 use super::{
     check_may_edit, cycle_items, load, recompute_up, record, ActionStatus, Item, ItemType,
     OkrError, StoryPoints,
@@ -32,7 +32,7 @@ pub fn description(raw: &str) -> Result<Option<String>, String> {
 }
 
 /// Field changes; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ItemChanges {
     pub title: Option<String>,
     pub description: Option<Option<String>>,
@@ -61,8 +61,12 @@ impl ItemChanges {
             closing_note: self.closing_note.clone(),
             ..Self::default()
         };
-        (self.outcome.is_some() || self.closing_note.is_some())
-            && format!("{closing:?}") == format!("{self:?}")
+        (self.outcome.is_some() || self.closing_note.is_some()) && closing == *self
+    }
+
+    /// Whether nothing changes.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
     }
 }
 

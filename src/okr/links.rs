@@ -163,7 +163,7 @@ pub fn add(
             .count()
             .get_result(conn)?;
         if existing > 0 {
-            return Err(OkrError::Refused("These items are already linked.".into()));
+            return Err(OkrError::AlreadyLinked);
         }
         let now = db::now();
         let id = db::new_id();
@@ -181,7 +181,7 @@ pub fn add(
             .execute(conn)
             .map_err(|e| {
                 if db::is_unique_violation(&e) {
-                    OkrError::Refused("These items are already linked.".into())
+                    OkrError::AlreadyLinked
                 } else {
                     e.into()
                 }

@@ -26,7 +26,7 @@ mod types;
 mod write;
 
 pub use carry_over::{carry_over, CarryOver};
-pub use create::{create, NewItem};
+pub use create::{create, create_with_details, NewItem};
 pub use cycle_items::{closing_note, CLOSING_NOTE_MAX};
 pub use detail::{activity_feed, detail, history, item_page, FeedEntry, ItemDetail, ItemPage};
 pub use rules::{editable_ids, may_move_under, parents, plan_date, title, PLAN_YEARS};

@@ -2,9 +2,10 @@
 //! in what order among the siblings the viewer sees. Each change checks that the viewer may
 //! see and edit the item, runs in one write transaction and writes the activity log.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::edit::{editable, live_subtree};
+use super::edit::{editable, live_subtree, update, ItemChanges};
 use super::{check_may_edit, cycle_items, load, recompute_up, record, Item, OkrError};
 use crate::activity::Actor;
 use crate::db::{self, AnyConnection};
@@ -78,6 +79,43 @@ pub fn move_to(
             Some(after_snapshot),
         )?;
         Ok(after)
+    })
+}
+
+/// Where a change puts an item; `None` leaves it where it is.
+#[derive(Debug, Clone, Default)]
+pub struct Placement {
+    /// The new parent (`Some(None)`: the top level), with the same rules as a move.
+    pub parent_id: Option<Option<String>>,
+    /// The place (0-based) among the siblings the viewer sees, after any move.
+    pub sibling_position: Option<usize>,
+}
+
+/// Changes an item's fields and its place at once (the API's PATCH), all or nothing: the move
+/// first, so the fields' rules (a cycle only at the top, say) see where the item is going,
+/// then the fields, then the place among its new siblings.
+pub fn revise(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    viewer: &Viewer,
+    item_id: &str,
+    changes: ItemChanges,
+    placement: Placement,
+    now: NaiveDateTime,
+) -> Result<(), OkrError> {
+    db::write_transaction(conn, |conn| {
+        if let Some(parent_id) = &placement.parent_id {
+            move_to(conn, actor, viewer, item_id, parent_id.as_deref())?;
+        }
+        if !changes.is_empty()
+            || placement.parent_id.is_none() && placement.sibling_position.is_none()
+        {
+            update(conn, actor, viewer, item_id, changes, now)?;
+        }
+        if let Some(position) = placement.sibling_position {
+            reorder(conn, actor, viewer, item_id, Direction::To(position))?;
+        }
+        Ok(())
     })
 }
 

@@ -98,6 +98,8 @@ pub enum OkrError {
     NotFound,
     #[error("{0}")]
     Refused(String),
+    #[error("These items are already linked.")]
+    AlreadyLinked,
     #[error("You can change only items you own or are assigned to.")]
     NotYours,
     #[error("You can change only your own latest check-in, for 24 hours after writing it.")]

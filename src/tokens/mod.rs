@@ -21,10 +21,22 @@ const LAST_USED_RESOLUTION_SECS: i64 = 60;
 text_enum! {
     /// What a token allows: `read` every GET, `write` changes to OKR data, `admin` managing
     /// organizations, workspaces, members and invites (with the user's own role as well).
+    /// They nest like GitHub's and GitLab's: `write` also reads, `admin` also reads and writes.
     pub enum Scope {
         Read => "read",
         Write => "write",
         Admin => "admin",
+    }
+}
+
+impl Scope {
+    /// Whether holding `self` permits what `needed` guards.
+    pub fn grants(self, needed: Scope) -> bool {
+        match self {
+            Scope::Admin => true,
+            Scope::Write => needed != Scope::Admin,
+            Scope::Read => needed == Scope::Read,
+        }
     }
 }
 
@@ -57,8 +69,8 @@ impl Scopes {
         Self(raw.split(',').filter_map(Scope::parse).collect())
     }
 
-    pub fn allows(&self, scope: Scope) -> bool {
-        self.0.contains(&scope)
+    pub fn allows(&self, needed: Scope) -> bool {
+        self.0.iter().any(|held| held.grants(needed))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = Scope> + '_ {
@@ -325,6 +337,18 @@ mod tests {
         assert!(Scopes::parse::<&str>(&[]).is_err());
         assert!(Scopes::parse(&["root"]).is_err());
         assert_eq!(Scopes::from_stored("read,admin").joined(), "read,admin");
+    }
+
+    #[test]
+    fn scopes_nest_write_reads_and_admin_reads_and_writes() {
+        let only = |name: &str| Scopes::parse(&[name]).expect("valid");
+        assert!(only("read").allows(Scope::Read));
+        assert!(!only("read").allows(Scope::Write));
+        assert!(!only("read").allows(Scope::Admin));
+        assert!(only("write").allows(Scope::Read));
+        assert!(only("write").allows(Scope::Write));
+        assert!(!only("write").allows(Scope::Admin));
+        assert!(Scope::ALL.iter().all(|&s| only("admin").allows(s)));
     }
 
     #[test]

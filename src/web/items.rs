@@ -265,9 +265,9 @@ where
                 format!("{}/items/{item_id}", ctx.base())
             })))
         }
-        Err(OkrError::Refused(message)) => {
+        Err(e @ (OkrError::Refused(_) | OkrError::AlreadyLinked)) => {
             let refused = Refused {
-                refusal: Refusal::message(message),
+                refusal: Refusal::message(e.to_string()),
                 typed: None,
             };
             unprocessable(detail_page(&ctx, item_id, refused).await?)

@@ -1,12 +1,15 @@
 //! The API's scope matrix, generated from its own OpenAPI document: every operation the
 //! document lists, with the scope the document says it needs, is called
-//! - by the owner with a token holding every scope but that one: 403 `forbidden`;
+//! - by the owner with a token holding every scope below that one (scopes nest: `write`
+//!   reads, `admin` reads and writes, so only `write` and `admin` can be lacked): 403
+//!   `forbidden`;
 //! - by a plain member with every scope, where the operation needs a role: 403 `forbidden`;
 //! - by a signed-up outsider with every scope, where a path names something: 404 `not_found`;
 //!
 //! and none of these changes anything. A control run then sends the same requests with
 //! exactly the scope named, and sees each succeed (writes store something), so every
-//! refusal above is the scope's, the role's or the privacy rule's, never the request's.
+//! refusal above is the scope's, the role's or the privacy rule's, never the request's; every
+//! read also succeeds with a `write`-only and an `admin`-only token.
 //! The same writes in an archived organization, then an archived workspace, answer 403
 //! with the archive's reason and change nothing.
 
@@ -80,35 +83,34 @@ async fn every_operation_refuses_a_token_without_its_scope_a_member_without_the_
     };
     let outsider = api(app, "outsider@example.com", &SCOPES);
     let member = api(app, "member@example.com", &SCOPES);
-    // Tokens are made before the snapshot: making one is a change.
-    let lacking: Vec<(&str, Api)> = SCOPES
+    // Tokens are made before the snapshot: making one is a change. Every token reads, so a
+    // read has no token that lacks its scope.
+    let lacking: Vec<(&str, Api)> = [("write", &["read"][..]), ("admin", &["read", "write"])]
         .into_iter()
-        .map(|needed| {
-            let others: Vec<&str> = SCOPES.into_iter().filter(|s| *s != needed).collect();
-            (needed, api(app, "admin@example.com", &others))
-        })
+        .map(|(needed, below)| (needed, api(app, "admin@example.com", below)))
         .collect();
     let exact: Vec<(&str, Api)> = SCOPES
         .into_iter()
         .map(|scope| (scope, api(app, "admin@example.com", &[scope])))
         .collect();
     let before = Snapshot::take(app);
-    let (mut scope_refusals, mut role_refusals, mut hidden) = (0, 0, 0);
+    let (mut scope_refusals, mut role_refusals, mut hidden, mut nested_reads) = (0, 0, 0, 0);
     for call in &world.calls {
         let needed = scope_of(call);
-        let lacking = &lacking.iter().find(|(s, _)| *s == needed).expect("token").1;
         let what = format!("{} {}", call.method, call.template);
-        let answer = lacking
-            .call(call.method.clone(), &call.path, call.body.clone())
-            .await;
-        assert_eq!(
-            answer.status,
-            StatusCode::FORBIDDEN,
-            "{what} without {needed}: {}",
-            answer.body
-        );
-        assert_eq!(answer.body["error"]["code"], "forbidden", "{what}");
-        scope_refusals += 1;
+        if let Some((_, lacking)) = lacking.iter().find(|(s, _)| *s == needed) {
+            let answer = lacking
+                .call(call.method.clone(), &call.path, call.body.clone())
+                .await;
+            assert_eq!(
+                answer.status,
+                StatusCode::FORBIDDEN,
+                "{what} with only the scopes below {needed}: {}",
+                answer.body
+            );
+            assert_eq!(answer.body["error"]["code"], "forbidden", "{what}");
+            scope_refusals += 1;
+        }
         let by_member = match call.member {
             Member::Refused => Some((StatusCode::FORBIDDEN, "forbidden")),
             Member::Hidden => Some((StatusCode::NOT_FOUND, "not_found")),
@@ -142,9 +144,9 @@ async fn every_operation_refuses_a_token_without_its_scope_a_member_without_the_
     for call in &world.calls {
         let what = format!("{} {}", call.method, call.template);
         let needed = scope_of(call);
-        let exact = &exact.iter().find(|(s, _)| *s == needed).expect("token").1;
+        let with_scope = &exact.iter().find(|(s, _)| *s == needed).expect("token").1;
         let before = Snapshot::take(app);
-        let answer = exact
+        let answer = with_scope
             .call(call.method.clone(), &call.path, call.body.clone())
             .await;
         if call.template == "/api/v1/invites/accept" {
@@ -168,14 +170,82 @@ async fn every_operation_refuses_a_token_without_its_scope_a_member_without_the_
                 Snapshot::take(app) != before,
                 "control: {what} stored nothing, so its refusals prove nothing"
             );
+            continue;
+        }
+        for (scope, higher) in exact.iter().filter(|(s, _)| *s != "read") {
+            let answer = higher.call(Method::GET, &call.path, None).await;
+            assert!(
+                answer.status.is_success(),
+                "{what} with only {scope}: {} {}",
+                answer.status,
+                answer.body
+            );
+            nested_reads += 1;
         }
     }
     println!(
         "API scope matrix: {} operations, {scope_refusals} scope refusals, {role_refusals} role \
-         refusals, {hidden} hidden from an outsider",
+         refusals, {hidden} hidden from an outsider, {nested_reads} reads by write and admin tokens",
         world.calls.len()
     );
-    assert!(role_refusals >= 19 && hidden >= 28);
+    assert!(role_refusals >= 19 && hidden >= 28 && scope_refusals >= 20 && nested_reads >= 20);
+}
+
+#[tokio::test]
+async fn every_path_answers_other_methods_405_naming_its_own_and_unknown_paths_404_without_a_token()
+{
+    let world = world().await;
+    let app = &world.w.app;
+    let owner = api(app, "admin@example.com", &SCOPES);
+    let mut methods_of: std::collections::BTreeMap<&str, (&str, BTreeSet<String>)> =
+        Default::default();
+    for call in &world.calls {
+        let entry = methods_of
+            .entry(call.template)
+            .or_insert((call.path.as_str(), BTreeSet::new()));
+        entry.1.insert(call.method.to_string());
+    }
+    let before = Snapshot::take(app);
+    let mut refused = 0;
+    for (template, (path, methods)) in &methods_of {
+        for other in [
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ] {
+            if methods.contains(other.as_str()) {
+                continue;
+            }
+            let answer = owner
+                .call(other.clone(), path, Some(serde_json::json!({})))
+                .await;
+            let allow: BTreeSet<String> = answer
+                .headers
+                .get("allow")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_else(|| panic!("{other} {template} carries no Allow"))
+                .split(',')
+                .map(|m| m.trim().to_owned())
+                .collect();
+            assert_eq!(&allow, methods, "{other} {template}");
+            answer.expect_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+            refused += 1;
+        }
+    }
+    before.assert_unchanged(app, "calls with other methods");
+    let anonymous = Api::new(app, None);
+    for unknown in ["/nothing-here", "/items/some-id/unknown", "/orgs/x/y/z"] {
+        let answer = anonymous.get(unknown).await;
+        assert!(
+            answer.headers.get("www-authenticate").is_none(),
+            "{unknown}"
+        );
+        answer.expect_error(StatusCode::NOT_FOUND, "not_found");
+    }
+    println!("API methods: {refused} other methods answered 405 with Allow");
+    assert!(refused >= 60, "{refused}");
 }
 
 /// Whether a call writes into the organization or workspace its path names.

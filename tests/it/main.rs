@@ -9,6 +9,7 @@ mod accounts;
 mod api;
 mod api_check_ins;
 mod api_cycles;
+mod api_items;
 mod api_scopes;
 mod board;
 mod browser;

@@ -71,11 +71,16 @@ fn presented_token(req: &HttpRequest) -> Option<String> {
 }
 
 /// Authenticates and meters every call under /api/v1 before any extractor reads its body, so
-/// a caller without a valid token hears 401 whatever else is wrong with the request.
+/// a caller without a valid token hears 401 whatever else is wrong with the request. A path
+/// the API does not have answers 404 without a token and without spending the budget: it
+/// names nothing, so there is nothing to protect.
 pub async fn authenticate(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.match_pattern().is_none() {
+        return next.call(req).await;
+    }
     match authenticated(&req).await {
         Ok(found) => {
             req.extensions_mut().insert(found);

@@ -5,6 +5,7 @@
 
 use actix_web::{web, HttpResponse};
 
+use super::body::Body;
 use super::caller::{Caller, Read, Write};
 use super::check_in_models::{CheckInChange, CheckInList, CheckInOut, CheckInPatch, NewCheckIn};
 use super::error::ApiError;
@@ -45,7 +46,7 @@ pub async fn list_check_ins(
 pub async fn create_check_in(
     caller: Caller<Write>,
     path: web::Path<ItemPath>,
-    body: web::Json<NewCheckIn>,
+    body: Body<NewCheckIn>,
 ) -> Result<HttpResponse, ApiError> {
     let draft = CheckInDraft::try_from(body.into_inner())?;
     let now = caller.now();
@@ -66,7 +67,7 @@ pub async fn create_check_in(
 pub async fn update_check_in(
     caller: Caller<Write>,
     path: web::Path<CheckInPath>,
-    body: web::Json<CheckInPatch>,
+    body: Body<CheckInPatch>,
 ) -> Result<web::Json<CheckInOut>, ApiError> {
     let change = CheckInChange::try_from(body.into_inner())?;
     let now = caller.now();

@@ -5,6 +5,7 @@
 
 use actix_web::{web, HttpResponse};
 
+use super::body::Body;
 use super::caller::{Caller, Read, Write};
 use super::comment_models::{CommentIn, CommentList, CommentOut};
 use super::error::ApiError;
@@ -43,7 +44,7 @@ pub async fn list_comments(
 pub async fn create_comment(
     caller: Caller<Write>,
     path: web::Path<ItemPath>,
-    body: web::Json<CommentIn>,
+    body: Body<CommentIn>,
 ) -> Result<HttpResponse, ApiError> {
     let body = CommentBody::parse(&body.into_inner().body)?;
     let now = caller.now();
@@ -63,7 +64,7 @@ pub async fn create_comment(
 pub async fn update_comment(
     caller: Caller<Write>,
     path: web::Path<CommentPath>,
-    body: web::Json<CommentIn>,
+    body: Body<CommentIn>,
 ) -> Result<web::Json<CommentOut>, ApiError> {
     let body = CommentBody::parse(&body.into_inner().body)?;
     let now = caller.now();

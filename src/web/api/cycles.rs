@@ -5,6 +5,7 @@
 
 use actix_web::{web, HttpResponse};
 
+use super::body::Body;
 use super::caller::{Admin, Caller, Read, Write};
 use super::cycle_models::{
     unseen_items, CarryFrom, CarryOverBody, CarryOverRequest, CycleFields, CycleList, CycleOut,
@@ -48,7 +49,7 @@ pub async fn list_cycles(
 pub async fn create_cycle(
     caller: Caller<Admin>,
     path: web::Path<OrgPath>,
-    body: web::Json<NewCycle>,
+    body: Body<NewCycle>,
 ) -> Result<HttpResponse, ApiError> {
     let CycleFields { name, dates } = CycleFields::try_from(body.into_inner())?;
     let now = caller.now();
@@ -84,7 +85,7 @@ pub async fn show_cycle(
 pub async fn update_cycle(
     caller: Caller<Admin>,
     path: web::Path<CyclePath>,
-    body: web::Json<CyclePatch>,
+    body: Body<CyclePatch>,
 ) -> Result<web::Json<CycleOut>, ApiError> {
     let patch = body.into_inner();
     let now = caller.now();
@@ -169,7 +170,7 @@ pub async fn reopen_cycle(
 pub async fn carry_over(
     caller: Caller<Write>,
     path: web::Path<CyclePath>,
-    body: web::Json<CarryOverBody>,
+    body: Body<CarryOverBody>,
 ) -> Result<HttpResponse, ApiError> {
     let request = CarryOverRequest::try_from(body.into_inner())?;
     let from_cycle_id = path.into_inner().cycle_id;

@@ -36,8 +36,8 @@ pub enum ApiError {
     BadRequest(String),
     #[error("Send the body as application/json.")]
     UnsupportedMediaType,
-    #[error("This method is not allowed here.")]
-    MethodNotAllowed,
+    #[error("This method is not allowed here; this path answers {allow}.")]
+    MethodNotAllowed { allow: String },
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -86,7 +86,7 @@ impl ApiError {
         })
     }
 
-    fn refused(message: String) -> Self {
+    pub(super) fn refused(message: String) -> Self {
         Self::Validation {
             message,
             fields: BTreeMap::new(),
@@ -104,7 +104,7 @@ impl ApiError {
             Self::PayloadTooLarge => "payload_too_large",
             Self::BadRequest(_) => "bad_request",
             Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::MethodNotAllowed => "method_not_allowed",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::Internal(_) => "internal",
         }
     }
@@ -122,7 +122,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -144,6 +144,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         if let Self::RateLimited { retry_after } = self {
             response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+        }
+        if let Self::MethodNotAllowed { allow } = self {
+            response.insert_header((header::ALLOW, allow.as_str()));
         }
         if let Self::Unauthorized = self {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
@@ -186,15 +189,12 @@ impl<E: DomainError> From<E> for ApiError {
     }
 }
 
-/// Bodies that are not JSON, too large or of the wrong shape: 415, 413, 400 or 422.
+/// Bodies that are not JSON or too large: 415, 413 or 400 (`body::Body` reads the shape).
 pub fn json_rejected(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let api = match error {
         JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
         JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
             ApiError::PayloadTooLarge
-        }
-        JsonPayloadError::Deserialize(e) if e.is_data() => {
-            ApiError::refused(format!("The body does not have the expected fields: {e}"))
         }
         JsonPayloadError::Deserialize(e) => {
             ApiError::BadRequest(format!("The body is not valid JSON: {e}"))
@@ -219,9 +219,9 @@ pub async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound)
 }
 
-/// Known paths with another method.
-pub async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::MethodNotAllowed)
+/// Known paths with another method; `allow` names the methods the path has.
+pub async fn method_not_allowed(allow: String) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed { allow })
 }
 
 #[cfg(test)]

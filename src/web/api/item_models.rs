@@ -14,7 +14,7 @@ use super::names::{
     ActionStatusName, ItemTypeName, MeasureName, MetricKindName, OutcomeName, StatusName,
 };
 use crate::activity::ActivityEntry;
-use crate::okr::edit::{self, ItemChanges};
+use crate::okr::edit::{self, ItemChanges, Placement};
 use crate::okr::measure::{KeyResultMeasure, Weight};
 use crate::okr::status::Statuses;
 use crate::okr::{self, ActionStatus, Item, ItemType, StoryPoints, TreeFilter};
@@ -227,6 +227,26 @@ pub struct NewItem {
     pub parent_id: Option<String>,
     #[serde(default)]
     pub due_date: Option<NaiveDate>,
+    /// Up to 10,000 characters of Markdown.
+    #[serde(default)]
+    #[schema(max_length = 10000)]
+    pub description: Option<String>,
+    /// An active member of the workspace; the caller when left out.
+    #[serde(default)]
+    #[schema(format = Uuid)]
+    pub owner_user_id: Option<String>,
+    /// Active members of the workspace.
+    #[serde(default)]
+    pub assignee_user_ids: Option<Vec<String>>,
+    /// Not after the due date.
+    #[serde(default)]
+    pub start_date: Option<NaiveDate>,
+    /// Actions only; `pending` when left out.
+    #[serde(default)]
+    pub action_status: Option<ActionStatusName>,
+    /// Actions only: one of 0, 1, 2, 3, 5, 8, 13, 21, 40, ? and ∞.
+    #[serde(default)]
+    pub story_points: Option<String>,
     /// Key results: `actions` (the default), `metric` or `milestone`.
     #[serde(default)]
     pub measure: Option<MeasureName>,
@@ -261,6 +281,36 @@ pub struct NewItem {
     #[serde(default)]
     #[schema(format = Uuid)]
     pub cycle_id: Option<String>,
+}
+
+impl NewItem {
+    /// The new item and the fields set with it (the item page's), with every field's
+    /// problem in one answer.
+    pub fn parse(mut self) -> Result<(okr::NewItem, ItemChanges), ApiError> {
+        let details = ItemPatch {
+            description: self.description.take().map(Some),
+            owner_user_id: self.owner_user_id.take(),
+            assignee_user_ids: self.assignee_user_ids.take(),
+            start_date: self.start_date.take().map(Some),
+            action_status: self.action_status.take(),
+            story_points: self.story_points.take().map(Some),
+            ..ItemPatch::default()
+        };
+        match (okr::NewItem::try_from(self), ItemChanges::try_from(details)) {
+            (Ok(new), Ok(details)) => Ok((new, details)),
+            (
+                Err(ApiError::Validation {
+                    message,
+                    mut fields,
+                }),
+                Err(ApiError::Validation { fields: more, .. }),
+            ) => {
+                fields.extend(more);
+                Err(ApiError::Validation { message, fields })
+            }
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        }
+    }
 }
 
 impl TryFrom<NewItem> for okr::NewItem {
@@ -309,6 +359,18 @@ fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemPatch {
+    /// Moves the item under another parent visible to the caller (null: the top level), with
+    /// the tree's rules: key results under objectives, actions under key results or actions,
+    /// never under itself or its own children; it goes to the end of its new siblings and
+    /// into the parent's cycle.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub parent_id: Option<Option<String>>,
+    /// The place (0-based) among the siblings the caller sees, after any move; past the end
+    /// means last.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 100000)]
+    pub sibling_position: Option<u32>,
     #[serde(default)]
     #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
@@ -376,6 +438,16 @@ pub struct ItemPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, max_length = 2000)]
     pub closing_note: Option<Option<String>>,
+}
+
+impl ItemPatch {
+    /// Takes out where the patch puts the item, leaving the field changes.
+    pub fn take_placement(&mut self) -> Placement {
+        Placement {
+            parent_id: self.parent_id.take(),
+            sibling_position: self.sibling_position.take().map(|p| p as usize),
+        }
+    }
 }
 
 impl TryFrom<ItemPatch> for ItemChanges {

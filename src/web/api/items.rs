@@ -5,6 +5,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 
+use super::body::Body;
 use super::caller::{Caller, Read, Write};
 use super::error::ApiError;
 use super::item_models::{
@@ -97,13 +98,13 @@ pub async fn list_items(
 pub async fn create_item(
     caller: Caller<Write>,
     path: web::Path<WorkspacePath>,
-    body: web::Json<NewItem>,
+    body: Body<NewItem>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = okr::NewItem::try_from(body.into_inner())?;
-    let today = caller.today();
+    let (new, details) = body.into_inner().parse()?;
+    let (today, now) = (caller.today(), caller.now());
     let item = caller
         .in_workspace(path.into_inner().ws_id, move |conn, actor, viewer| {
-            let item = okr::create(conn, actor, viewer, new)?;
+            let item = okr::create_with_details(conn, actor, viewer, new, details, now)?;
             item_out(conn, viewer, &item.id, today)
         })
         .await?;
@@ -127,7 +128,8 @@ pub async fn show_item(
     Ok(web::Json(item))
 }
 
-/// Changes the given fields (write scope); the same rules as the item page.
+/// Changes the given fields, the parent and the place among the siblings (write scope); the
+/// same rules as the item page and the tree, all or nothing.
 #[utoipa::path(patch, path = "/api/v1/items/{item_id}", tag = "items",
     params(("item_id" = String, Path, format = Uuid)), request_body = ItemPatch,
     security(("bearer" = ["write"])),
@@ -135,13 +137,15 @@ pub async fn show_item(
 pub async fn update_item(
     caller: Caller<Write>,
     path: web::Path<ItemPath>,
-    body: web::Json<ItemPatch>,
+    body: Body<ItemPatch>,
 ) -> Result<web::Json<ItemOut>, ApiError> {
-    let changes = ItemChanges::try_from(body.into_inner())?;
+    let mut patch = body.into_inner();
+    let placement = patch.take_placement();
+    let changes = ItemChanges::try_from(patch)?;
     let (today, now) = (caller.today(), caller.now());
     let item = caller
         .on_item(path.into_inner().item_id, move |conn, actor, viewer, id| {
-            edit::update(conn, actor, viewer, id, changes, now)?;
+            edit::revise(conn, actor, viewer, id, changes, placement, now)?;
             item_out(conn, viewer, id, today)
         })
         .await?;
@@ -192,7 +196,7 @@ pub async fn restore_item(
 pub async fn set_position(
     caller: Caller<Write>,
     path: web::Path<ItemPath>,
-    body: web::Json<Position>,
+    body: Body<Position>,
 ) -> Result<web::Json<ItemOut>, ApiError> {
     let position =
         BoardPosition::new(body.x, body.y).map_err(|e| ApiError::field("x", e.to_string()))?;

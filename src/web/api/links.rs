@@ -4,6 +4,7 @@
 
 use actix_web::{web, HttpResponse};
 
+use super::body::Body;
 use super::caller::{Caller, Read, Write};
 use super::error::ApiError;
 use super::link_models::{LinkList, LinkOut, NewLink};
@@ -39,7 +40,7 @@ pub async fn list_links(
 pub async fn create_link(
     caller: Caller<Write>,
     path: web::Path<WorkspacePath>,
-    body: web::Json<NewLink>,
+    body: Body<NewLink>,
 ) -> Result<HttpResponse, ApiError> {
     let NewLink {
         from_item_id,

@@ -2,6 +2,7 @@
 //! as the pages, and an OpenAPI document generated from these handlers.
 
 mod auth;
+mod body;
 mod caller;
 mod check_in_models;
 mod check_ins;
@@ -20,8 +21,10 @@ mod names;
 mod notifications;
 mod orgs;
 mod paths;
+mod trash;
 
-use actix_web::{web, HttpResponse};
+use actix_web::http::Method;
+use actix_web::{web, HttpResponse, Resource, Route};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
@@ -94,7 +97,7 @@ pub enum WriteErrors {
     #[response(status = 404)]
     NotFound(ErrorBody),
     /// Clashes with what exists (a taken slug or cycle name, an existing member, a used
-    /// invite, a closed cycle).
+    /// invite, a closed cycle, items already linked).
     #[response(status = 409)]
     Conflict(ErrorBody),
     /// The body is over 64 KiB.
@@ -128,13 +131,13 @@ impl Modify for BearerAuth {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Cairn API", version = "1", description = "Objectives, key results and actions over JSON. Authenticate with a personal access token: `Authorization: Bearer cairn_pat_…`. Errors answer `{\"error\": {\"code\", \"message\", \"fields\"?}}`."),
+    info(title = "Cairn API", version = "1", description = "Objectives, key results and actions over JSON. Authenticate with a personal access token: `Authorization: Bearer cairn_pat_…`. Scopes nest: `write` also reads, `admin` also reads and writes. Errors answer `{\"error\": {\"code\", \"message\", \"fields\"?}}`; `fields` names the field a refusal is about, by its path (`due_date`, `assignee_ids[1]`). A method a path does not have answers 405 with `Allow`."),
     paths(
         orgs::me, orgs::list_orgs, orgs::create_org, orgs::list_workspaces,
         orgs::create_workspace, orgs::invite, orgs::accept_invite, orgs::list_members,
         orgs::put_member, items::list_items, items::create_item, items::show_item,
         items::update_item, items::delete_item, items::restore_item, items::set_position,
-        items::item_activity,
+        items::item_activity, trash::list_trash,
         links::list_links, links::create_link, links::delete_link,
         check_ins::list_check_ins, check_ins::create_check_in, check_ins::update_check_in,
         check_ins::delete_check_in,
@@ -155,14 +158,28 @@ async fn openapi() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
 
-/// A resource whose other methods answer a JSON 405.
-fn resource(path: &str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(error::method_not_allowed))
+/// A resource answering `routes`, one per method; any other method answers a JSON 405 whose
+/// `Allow` names the methods it has.
+fn resource<const N: usize>(path: &str, routes: [(Method, Route); N]) -> Resource {
+    let allow = routes
+        .iter()
+        .map(|(method, _)| method.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let resource = routes
+        .into_iter()
+        .fold(web::resource(path), |resource, (method, route)| {
+            resource.route(route.method(method))
+        });
+    resource.default_service(web::to(move || error::method_not_allowed(allow.clone())))
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // Registered before the scope so it matches first, outside the token check.
-    cfg.service(resource("/api/v1/openapi.json").route(web::get().to(openapi)));
+    cfg.service(resource(
+        "/api/v1/openapi.json",
+        [(Method::GET, web::to(openapi))],
+    ));
     cfg.service(
         web::scope("/api/v1")
             .wrap(actix_web::middleware::from_fn(auth::authenticate))
@@ -173,101 +190,145 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .app_data(web::PathConfig::default().error_handler(error::path_rejected))
             .app_data(web::QueryConfig::default().error_handler(error::query_rejected))
-            .service(resource("/me").route(web::get().to(orgs::me)))
-            .service(
-                resource("/orgs")
-                    .route(web::get().to(orgs::list_orgs))
-                    .route(web::post().to(orgs::create_org)),
-            )
-            .service(
-                resource("/orgs/{org_id}/workspaces")
-                    .route(web::get().to(orgs::list_workspaces))
-                    .route(web::post().to(orgs::create_workspace)),
-            )
-            .service(resource("/orgs/{org_id}/invites").route(web::post().to(orgs::invite)))
-            .service(resource("/invites/accept").route(web::post().to(orgs::accept_invite)))
-            .service(
-                resource("/workspaces/{ws_id}/members").route(web::get().to(orgs::list_members)),
-            )
-            .service(
-                resource("/workspaces/{ws_id}/members/{user_id}")
-                    .route(web::put().to(orgs::put_member)),
-            )
-            .service(
-                resource("/workspaces/{ws_id}/items")
-                    .route(web::get().to(items::list_items))
-                    .route(web::post().to(items::create_item)),
-            )
-            .service(
-                resource("/items/{item_id}")
-                    .route(web::get().to(items::show_item))
-                    .route(web::patch().to(items::update_item))
-                    .route(web::delete().to(items::delete_item)),
-            )
-            .service(
-                resource("/items/{item_id}/restore").route(web::post().to(items::restore_item)),
-            )
-            .service(
-                resource("/items/{item_id}/position").route(web::put().to(items::set_position)),
-            )
-            .service(
-                resource("/items/{item_id}/activity").route(web::get().to(items::item_activity)),
-            )
-            .service(
-                resource("/workspaces/{ws_id}/links")
-                    .route(web::get().to(links::list_links))
-                    .route(web::post().to(links::create_link)),
-            )
-            .service(resource("/links/{link_id}").route(web::delete().to(links::delete_link)))
-            .service(
-                resource("/items/{item_id}/check-ins")
-                    .route(web::get().to(check_ins::list_check_ins))
-                    .route(web::post().to(check_ins::create_check_in)),
-            )
-            .service(
-                resource("/check-ins/{check_in_id}")
-                    .route(web::patch().to(check_ins::update_check_in))
-                    .route(web::delete().to(check_ins::delete_check_in)),
-            )
-            .service(
-                resource("/items/{item_id}/comments")
-                    .route(web::get().to(comments::list_comments))
-                    .route(web::post().to(comments::create_comment)),
-            )
-            .service(
-                resource("/comments/{comment_id}")
-                    .route(web::patch().to(comments::update_comment))
-                    .route(web::delete().to(comments::delete_comment)),
-            )
-            .service(
-                resource("/orgs/{org_id}/cycles")
-                    .route(web::get().to(cycles::list_cycles))
-                    .route(web::post().to(cycles::create_cycle)),
-            )
-            .service(
-                resource("/cycles/{cycle_id}")
-                    .route(web::get().to(cycles::show_cycle))
-                    .route(web::patch().to(cycles::update_cycle)),
-            )
-            .service(
-                resource("/cycles/{cycle_id}/activate")
-                    .route(web::post().to(cycles::activate_cycle)),
-            )
-            .service(
-                resource("/cycles/{cycle_id}/close").route(web::post().to(cycles::close_cycle)),
-            )
-            .service(
-                resource("/cycles/{cycle_id}/reopen").route(web::post().to(cycles::reopen_cycle)),
-            )
-            .service(
-                resource("/cycles/{cycle_id}/carry-over").route(web::post().to(cycles::carry_over)),
-            )
-            .service(
-                resource("/notifications").route(web::get().to(notifications::list_notifications)),
-            )
-            .service(
-                resource("/notifications/read").route(web::post().to(notifications::mark_read)),
-            )
+            .service(resource("/me", [(Method::GET, web::to(orgs::me))]))
+            .service(resource(
+                "/orgs",
+                [
+                    (Method::GET, web::to(orgs::list_orgs)),
+                    (Method::POST, web::to(orgs::create_org)),
+                ],
+            ))
+            .service(resource(
+                "/orgs/{org_id}/workspaces",
+                [
+                    (Method::GET, web::to(orgs::list_workspaces)),
+                    (Method::POST, web::to(orgs::create_workspace)),
+                ],
+            ))
+            .service(resource(
+                "/orgs/{org_id}/invites",
+                [(Method::POST, web::to(orgs::invite))],
+            ))
+            .service(resource(
+                "/invites/accept",
+                [(Method::POST, web::to(orgs::accept_invite))],
+            ))
+            .service(resource(
+                "/workspaces/{ws_id}/members",
+                [(Method::GET, web::to(orgs::list_members))],
+            ))
+            .service(resource(
+                "/workspaces/{ws_id}/members/{user_id}",
+                [(Method::PUT, web::to(orgs::put_member))],
+            ))
+            .service(resource(
+                "/workspaces/{ws_id}/items",
+                [
+                    (Method::GET, web::to(items::list_items)),
+                    (Method::POST, web::to(items::create_item)),
+                ],
+            ))
+            .service(resource(
+                "/items/{item_id}",
+                [
+                    (Method::GET, web::to(items::show_item)),
+                    (Method::PATCH, web::to(items::update_item)),
+                    (Method::DELETE, web::to(items::delete_item)),
+                ],
+            ))
+            .service(resource(
+                "/workspaces/{ws_id}/trash",
+                [(Method::GET, web::to(trash::list_trash))],
+            ))
+            .service(resource(
+                "/items/{item_id}/restore",
+                [(Method::POST, web::to(items::restore_item))],
+            ))
+            .service(resource(
+                "/items/{item_id}/position",
+                [(Method::PUT, web::to(items::set_position))],
+            ))
+            .service(resource(
+                "/items/{item_id}/activity",
+                [(Method::GET, web::to(items::item_activity))],
+            ))
+            .service(resource(
+                "/workspaces/{ws_id}/links",
+                [
+                    (Method::GET, web::to(links::list_links)),
+                    (Method::POST, web::to(links::create_link)),
+                ],
+            ))
+            .service(resource(
+                "/links/{link_id}",
+                [(Method::DELETE, web::to(links::delete_link))],
+            ))
+            .service(resource(
+                "/items/{item_id}/check-ins",
+                [
+                    (Method::GET, web::to(check_ins::list_check_ins)),
+                    (Method::POST, web::to(check_ins::create_check_in)),
+                ],
+            ))
+            .service(resource(
+                "/check-ins/{check_in_id}",
+                [
+                    (Method::PATCH, web::to(check_ins::update_check_in)),
+                    (Method::DELETE, web::to(check_ins::delete_check_in)),
+                ],
+            ))
+            .service(resource(
+                "/items/{item_id}/comments",
+                [
+                    (Method::GET, web::to(comments::list_comments)),
+                    (Method::POST, web::to(comments::create_comment)),
+                ],
+            ))
+            .service(resource(
+                "/comments/{comment_id}",
+                [
+                    (Method::PATCH, web::to(comments::update_comment)),
+                    (Method::DELETE, web::to(comments::delete_comment)),
+                ],
+            ))
+            .service(resource(
+                "/orgs/{org_id}/cycles",
+                [
+                    (Method::GET, web::to(cycles::list_cycles)),
+                    (Method::POST, web::to(cycles::create_cycle)),
+                ],
+            ))
+            .service(resource(
+                "/cycles/{cycle_id}",
+                [
+                    (Method::GET, web::to(cycles::show_cycle)),
+                    (Method::PATCH, web::to(cycles::update_cycle)),
+                ],
+            ))
+            .service(resource(
+                "/cycles/{cycle_id}/activate",
+                [(Method::POST, web::to(cycles::activate_cycle))],
+            ))
+            .service(resource(
+                "/cycles/{cycle_id}/close",
+                [(Method::POST, web::to(cycles::close_cycle))],
+            ))
+            .service(resource(
+                "/cycles/{cycle_id}/reopen",
+                [(Method::POST, web::to(cycles::reopen_cycle))],
+            ))
+            .service(resource(
+                "/cycles/{cycle_id}/carry-over",
+                [(Method::POST, web::to(cycles::carry_over))],
+            ))
+            .service(resource(
+                "/notifications",
+                [(Method::GET, web::to(notifications::list_notifications))],
+            ))
+            .service(resource(
+                "/notifications/read",
+                [(Method::POST, web::to(notifications::mark_read))],
+            ))
             .default_service(web::to(error::not_found)),
     );
 }

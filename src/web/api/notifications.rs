@@ -7,6 +7,7 @@ use actix_web::web;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::body::Body;
 use super::caller::{Caller, Read, Write};
 use super::error::ApiError;
 use super::item_models::utc;
@@ -176,7 +177,7 @@ pub async fn list_notifications(
     responses((status = 200, body = UnreadCount), WriteErrors))]
 pub async fn mark_read(
     caller: Caller<Write>,
-    body: web::Json<MarkRead>,
+    body: Body<MarkRead>,
 ) -> Result<web::Json<UnreadCount>, ApiError> {
     let marking = Marking::try_from(body.into_inner())?;
     let now = caller.now();

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use actix_web::{web, HttpResponse};
 
+use super::body::Body;
 use super::caller::{Admin, Caller, Read};
 use super::error::ApiError;
 use super::models::{
@@ -51,7 +52,7 @@ pub async fn list_orgs(caller: Caller<Read>) -> Result<web::Json<OrgList>, ApiEr
     responses((status = 201, body = Org), AdminErrors))]
 pub async fn create_org(
     caller: Caller<Admin>,
-    body: web::Json<NewOrg>,
+    body: Body<NewOrg>,
 ) -> Result<HttpResponse, ApiError> {
     let mut fields = BTreeMap::new();
     let name = orgs::name(&body.name)
@@ -105,7 +106,7 @@ pub async fn list_workspaces(
 pub async fn create_workspace(
     caller: Caller<Admin>,
     path: web::Path<OrgPath>,
-    body: web::Json<NewWorkspace>,
+    body: Body<NewWorkspace>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut fields = BTreeMap::new();
@@ -145,7 +146,7 @@ pub async fn create_workspace(
 pub async fn invite(
     caller: Caller<Admin>,
     path: web::Path<OrgPath>,
-    body: web::Json<NewInvite>,
+    body: Body<NewInvite>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let email = Email::parse(&body.email).map_err(|e| ApiError::field("email", e.to_string()))?;
@@ -207,7 +208,7 @@ pub async fn invite(
     responses((status = 200, body = Joined), AdminErrors))]
 pub async fn accept_invite(
     caller: Caller<Admin>,
-    body: web::Json<AcceptInvite>,
+    body: Body<AcceptInvite>,
 ) -> Result<web::Json<Joined>, ApiError> {
     let token = InviteToken::from_link(body.token.trim()).ok_or(ApiError::NotFound)?;
     let (user, now) = (caller.bearer().user.clone(), caller.now());
@@ -252,7 +253,7 @@ pub async fn list_members(
 pub async fn put_member(
     caller: Caller<Admin>,
     path: web::Path<MemberPath>,
-    body: web::Json<PutMember>,
+    body: Body<PutMember>,
 ) -> Result<web::Json<Member>, ApiError> {
     let MemberPath { ws_id, user_id } = path.into_inner();
     let body = body.into_inner();

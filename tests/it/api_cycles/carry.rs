@@ -186,7 +186,7 @@ async fn carry_over_refusals_name_the_field_or_the_state_and_copy_nothing() {
     let (member, outsider, reader) = (
         p.api("member@example.com", &every),
         p.api("outsider@example.com", &every),
-        p.api("admin@example.com", &["read", "admin"]),
+        p.api("admin@example.com", &["read"]),
     );
     let missing = "00000000-0000-4000-8000-000000000000";
     let before = Snapshot::take(&p.w.app);

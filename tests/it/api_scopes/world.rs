@@ -161,6 +161,12 @@ pub(super) async fn world() -> World {
             None,
             Allowed,
         ),
+        call(
+            Method::GET,
+            "/api/v1/workspaces/{ws_id}/trash",
+            None,
+            Allowed,
+        ),
         Call {
             member: Allowed,
             ..on(Method::GET, "/api/v1/items/{item_id}", &action, None)

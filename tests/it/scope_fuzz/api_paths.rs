@@ -1,11 +1,11 @@
 //! The JSON API's read paths for the fuzz test, each as the person with their own read
 //! token: the item list (every page, filtered and not), each item, the links, each item's
-//! history and each item's check-ins.
+//! history and each item's check-ins, and the trash.
 
 use std::collections::BTreeSet;
 
 use super::oracle::{self, Filter};
-use super::paths::{answer, found, links_answer, Answer, Ctx};
+use super::paths::{answer, found, links_answer, trash_answer, Answer, Ctx};
 
 /// Every page of `GET …/items` for this query, three items a page.
 async fn item_pages(ctx: &Ctx<'_>, query: &str) -> Option<Vec<String>> {
@@ -132,4 +132,22 @@ pub(super) async fn check_ins(ctx: &Ctx<'_>, item_id: &str) -> Option<Vec<String
         ids.sort();
         ids
     })
+}
+
+/// `GET …/trash`: what the person may restore, the deleted items it names and no others.
+pub(super) async fn trash(ctx: &Ctx<'_>) -> Answer {
+    let expected = oracle::trash(ctx.world, ctx.person);
+    let path = format!("/workspaces/{}/trash", ctx.ws_id);
+    let (status, body) = ctx
+        .api_get_allowing(&path, expected.as_deref().unwrap_or_default())
+        .await;
+    let actual = found(status, "API trash", || {
+        body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i["id"].as_str().expect("id").to_owned())
+            .collect()
+    });
+    trash_answer(ctx, expected, actual)
 }
