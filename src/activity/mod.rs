@@ -244,14 +244,62 @@ pub enum History<'a> {
     WorkspaceItems(&'a str),
 }
 
+/// Where a page of history starts: strictly older than this row (the keyset of the order).
+#[derive(Debug, Clone)]
+pub struct Older {
+    pub created_at: NaiveDateTime,
+    pub id: String,
+}
+
+/// The row `id` of a workspace's log as a place to page from; `None` when there is no such
+/// row there.
+pub fn older_than(
+    conn: &mut AnyConnection,
+    workspace_id: &str,
+    id: &str,
+) -> QueryResult<Option<Older>> {
+    item_activity_log::table
+        .filter(item_activity_log::id.eq(id))
+        .filter(item_activity_log::workspace_id.eq(workspace_id))
+        .select(item_activity_log::created_at)
+        .first(conn)
+        .optional()
+        .map(|at| {
+            at.map(|created_at| Older {
+                created_at,
+                id: id.to_owned(),
+            })
+        })
+}
+
+/// The newest `limit` rows of `history`.
 pub fn recent(
     conn: &mut AnyConnection,
     history: History<'_>,
     limit: i64,
 ) -> QueryResult<Vec<ActivityEntry>> {
-    let query = item_activity_log::table
+    older(conn, history, None, limit)
+}
+
+/// The newest `limit` rows of `history` older than `start` (all rows without one).
+pub fn older(
+    conn: &mut AnyConnection,
+    history: History<'_>,
+    start: Option<&Older>,
+    limit: i64,
+) -> QueryResult<Vec<ActivityEntry>> {
+    let mut query = item_activity_log::table
         .inner_join(users::table.on(users::id.eq(item_activity_log::actor_user_id)))
         .into_boxed();
+    if let Some(Older { created_at, id }) = start {
+        query = query.filter(
+            item_activity_log::created_at
+                .lt(*created_at)
+                .or(item_activity_log::created_at
+                    .eq(*created_at)
+                    .and(item_activity_log::id.lt(id.clone()))),
+        );
+    }
     let query = match history {
         History::Organization(id) => query
             .filter(item_activity_log::organization_id.eq(id))

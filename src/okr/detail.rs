@@ -1,17 +1,15 @@
-//! One item's page and the activity the viewer may read: the item with its parent, its
-//! history and the workspace feed, with rows naming hidden or trashed items left out.
-
-use std::collections::{HashMap, HashSet};
+//! One item's page: the item with its parent, its links, the tree for the pickers and its
+//! history.
 
 use diesel::prelude::*;
 
+use super::feed::{page_in, Feed};
 use super::{
     assignees_of, check_may_edit, check_permission, cycle_items, links, load, tree_in, Item,
     OkrError, TreeRow,
 };
-use crate::activity;
 use crate::db::AnyConnection;
-use crate::schema::{okr_items, users};
+use crate::schema::users;
 use crate::scope::{self, Viewer};
 
 /// One item as its page shows it.
@@ -67,106 +65,6 @@ fn detail_in(
     })
 }
 
-/// An item change in the workspace feed, with the item's title.
-#[derive(Debug, Clone)]
-pub struct FeedEntry {
-    pub entry: crate::activity::ActivityEntry,
-    pub item_title: String,
-}
-
-/// Recent changes to the items the viewer may see (an activity row is visible when its item
-/// is), newest first.
-pub fn activity_feed(
-    conn: &mut AnyConnection,
-    viewer: &Viewer,
-    limit: usize,
-) -> Result<Vec<FeedEntry>, OkrError> {
-    let visible = scope::visible_items(conn, viewer)?;
-    let entries = activity::recent(
-        conn,
-        activity::History::WorkspaceItems(&viewer.workspace_id),
-        1000,
-    )?;
-    let live = live_ids(conn, viewer)?;
-    let entries: Vec<_> = entries
-        .into_iter()
-        .filter(|entry| visible.contains(&entry.item_id))
-        .filter(|entry| {
-            referenced_items(entry)
-                .iter()
-                .all(|id| visible.contains(id) && live.contains(*id))
-        })
-        .take(limit)
-        .collect();
-    let ids: Vec<&str> = entries.iter().map(|e| e.item_id.as_str()).collect();
-    let titles: HashMap<String, String> = okr_items::table
-        .filter(okr_items::id.eq_any(&ids))
-        .filter(okr_items::deleted_at.is_null())
-        .select((okr_items::id, okr_items::title))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect();
-    Ok(entries
-        .into_iter()
-        .filter_map(|entry| {
-            let item_title = titles.get(&entry.item_id)?.clone();
-            Some(FeedEntry { entry, item_title })
-        })
-        .collect())
-}
-
-/// Item ids an activity row refers to besides its own item (a former or new parent, a link
-/// target), so a row is shown only when all of them are visible too.
-fn referenced_items(entry: &crate::activity::ActivityEntry) -> Vec<&str> {
-    entry.referenced_ids.iter().map(String::as_str).collect()
-}
-
-/// The workspace's live item ids. `Visible::All` also holds items in the trash, so without
-/// this a row naming a deleted item showed to admins and open-mode members (with the
-/// deleted item's id in its payload) while need-to-know members had it left out.
-fn live_ids(conn: &mut AnyConnection, viewer: &Viewer) -> QueryResult<HashSet<String>> {
-    Ok(okr_items::table
-        .filter(okr_items::workspace_id.eq(&viewer.workspace_id))
-        .filter(okr_items::deleted_at.is_null())
-        .select(okr_items::id)
-        .load::<String>(conn)?
-        .into_iter()
-        .collect())
-}
-
-/// An item's history as the viewer may read it: rows that mention an item the viewer may
-/// not see (a hidden former parent, a hidden link target) are left out.
-fn history_in(
-    conn: &mut AnyConnection,
-    viewer: &Viewer,
-    visible: &scope::Visible,
-    item_id: &str,
-    limit: i64,
-) -> Result<Vec<crate::activity::ActivityEntry>, OkrError> {
-    scope::check_in(conn, viewer, visible, item_id)?;
-    let entries = activity::recent(conn, activity::History::Item(item_id), limit)?;
-    let live = live_ids(conn, viewer)?;
-    Ok(entries
-        .into_iter()
-        .filter(|entry| {
-            referenced_items(entry)
-                .iter()
-                .all(|id| visible.contains(id) && live.contains(*id))
-        })
-        .collect())
-}
-
-/// An item's history as the viewer may read it, newest first.
-pub fn history(
-    conn: &mut AnyConnection,
-    viewer: &Viewer,
-    item_id: &str,
-    limit: i64,
-) -> Result<Vec<crate::activity::ActivityEntry>, OkrError> {
-    let visible = scope::visible_items(conn, viewer)?;
-    history_in(conn, viewer, &visible, item_id, limit)
-}
-
 /// Everything an item's page shows, with the viewer's visible set computed once.
 pub struct ItemPage {
     pub detail: ItemDetail,
@@ -181,13 +79,24 @@ pub fn item_page(
     conn: &mut AnyConnection,
     viewer: &Viewer,
     item_id: &str,
-    history_limit: i64,
+    history_limit: usize,
 ) -> Result<ItemPage, OkrError> {
     let visible = scope::visible_items(conn, viewer)?;
     Ok(ItemPage {
         detail: detail_in(conn, viewer, &visible, item_id)?,
         links: links::of_item_in(conn, viewer, &visible, item_id)?,
         tree: tree_in(conn, viewer, &visible)?,
-        history: history_in(conn, viewer, &visible, item_id, history_limit)?,
+        history: page_in(
+            conn,
+            viewer,
+            &visible,
+            Feed::Item(item_id),
+            None,
+            history_limit,
+        )?
+        .entries
+        .into_iter()
+        .map(|e| e.entry)
+        .collect(),
     })
 }

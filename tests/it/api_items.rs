@@ -323,3 +323,130 @@ async fn the_trash_lists_what_the_caller_may_restore() {
     assert_eq!(theirs["items"][0]["id"], json!(mine));
     assert_eq!(theirs["items"][0]["title"], "Max's");
 }
+
+/// Every page of a feed, `limit` rows each; `(row ids, pages)`.
+async fn all_pages(api: &Api, feed: &str, limit: usize) -> (Vec<String>, usize) {
+    let (mut ids, mut pages, mut cursor) = (Vec::new(), 0, String::new());
+    loop {
+        let page = api
+            .get(&format!("{feed}?limit={limit}{cursor}"))
+            .await
+            .expect(StatusCode::OK);
+        pages += 1;
+        let rows = page["activity"].as_array().expect("activity");
+        ids.extend(
+            rows.iter()
+                .map(|r| r["id"].as_str().expect("id").to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => {
+                assert_eq!(rows.len(), limit, "a page before the last is full");
+                cursor = format!("&cursor={next}");
+            }
+            None => return (ids, pages),
+        }
+    }
+}
+
+#[tokio::test]
+async fn activity_pages_are_filled_from_what_the_reader_may_see_in_a_busy_workspace() {
+    let s = Setup::with("option_2", &[("API_RATE_PER_MINUTE", "1000000")]).await;
+    let owner = s.api("owner@example.com", &EVERY);
+    s.member(&owner, "max@example.com", "Max Member").await;
+    let max = s.api("max@example.com", &["write"]);
+    let hidden = s.item(&owner, "objective", None, "Board only").await;
+    let mine = s.item(&max, "objective", None, "Max's").await;
+    // More hidden rows than the server reads in one round, with Max's changes among them.
+    for round in 0..600 {
+        if round % 200 == 0 {
+            patch(
+                &max,
+                &mine,
+                json!({ "title": format!("Max's, take {round}") }),
+            )
+            .await
+            .expect(StatusCode::OK);
+        }
+        patch(
+            &owner,
+            &hidden,
+            json!({ "title": format!("Board only {round}") }),
+        )
+        .await
+        .expect(StatusCode::OK);
+    }
+    let feed = format!("/workspaces/{}/activity", s.ws_id);
+    let (rows, pages) = all_pages(&max, &feed, 2).await;
+    // Created, then three renames: four rows, two full pages.
+    assert_eq!((rows.len(), pages), (4, 2), "{rows:?}");
+    let first = max
+        .get(&format!("{feed}?limit=4"))
+        .await
+        .expect(StatusCode::OK);
+    let first = first["activity"].as_array().expect("activity").clone();
+    assert!(
+        first.iter().all(|r| r["item_id"] == json!(mine)),
+        "{first:?}"
+    );
+    assert_eq!(first[0]["item_title"], "Max's, take 400");
+    assert_eq!(first[3]["action_type"], "item.created");
+    let ids: Vec<&str> = first
+        .iter()
+        .map(|r| r["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(
+        ids,
+        rows.iter().map(String::as_str).collect::<Vec<_>>(),
+        "newest first"
+    );
+
+    // The owner sees everything, newest first, across rounds, without repeats.
+    let (everything, _) = all_pages(&owner, &feed, 200).await;
+    let unique: std::collections::BTreeSet<&String> = everything.iter().collect();
+    assert_eq!((everything.len(), unique.len()), (605, 605), "two creations, 603 renames");
+    // One item's history pages the same way.
+    let (history, pages) = all_pages(&max, &format!("/items/{mine}/activity"), 3).await;
+    assert_eq!((history.len(), pages), (4, 2));
+
+    for (query, field) in [
+        ("cursor=00000000-0000-4000-8000-000000000000", "cursor"),
+        ("limit=0", "limit"),
+        ("limit=201", "limit"),
+        ("limit=many", "limit"),
+    ] {
+        let refused = max
+            .get(&format!("{feed}?{query}"))
+            .await
+            .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert!(
+            refused["error"]["fields"][field].is_string(),
+            "{query}: {refused}"
+        );
+    }
+
+    // The page shows a hundred and links to the older ones.
+    let page_path = format!("/orgs/{}/w/{}/activity", s.org_slug, s.ws_slug);
+    let page = s.owner.get(&page_path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.body
+            .matches("class=\"activity-entry feed-entry\"")
+            .count(),
+        100
+    );
+    let older = page
+        .body
+        .split("id=\"feed-older\"")
+        .next()
+        .and_then(|before| before.rsplit("href=\"").next())
+        .and_then(|href| href.split('"').next())
+        .expect("an older-changes link")
+        .replace("&amp;", "&");
+    assert!(older.ends_with(&everything[99]), "{older}");
+    let next = s.owner.get(&older).await;
+    assert_eq!(next.status, StatusCode::OK);
+    assert!(
+        next.body.contains(&format!("/items/{hidden}")),
+        "older changes are listed"
+    );
+}

@@ -13,11 +13,11 @@ use super::measure_models::{json_number, noted, weight, MeasureFields};
 use super::names::{
     ActionStatusName, ItemTypeName, MeasureName, MetricKindName, OutcomeName, StatusName,
 };
-use crate::activity::ActivityEntry;
 use crate::okr::edit::{self, ItemChanges, Placement};
 use crate::okr::measure::{KeyResultMeasure, Weight};
 use crate::okr::status::Statuses;
 use crate::okr::{self, ActionStatus, Item, ItemType, StoryPoints, TreeFilter};
+use crate::okr::{ActivityPage, FeedEntry};
 
 const MAX_LIMIT: usize = 1000;
 const DEFAULT_LIMIT: usize = 100;
@@ -530,6 +530,10 @@ pub struct Position {
 pub struct ActivityOut {
     #[schema(format = Uuid)]
     pub id: String,
+    /// The item changed.
+    #[schema(format = Uuid)]
+    pub item_id: String,
+    pub item_title: String,
     pub action_type: String,
     #[schema(format = Uuid)]
     pub actor_user_id: String,
@@ -544,10 +548,17 @@ pub struct ActivityOut {
     pub created_at: String,
 }
 
-impl From<&ActivityEntry> for ActivityOut {
-    fn from(e: &ActivityEntry) -> Self {
+impl From<&FeedEntry> for ActivityOut {
+    fn from(
+        FeedEntry {
+            entry: e,
+            item_title,
+        }: &FeedEntry,
+    ) -> Self {
         Self {
             id: e.id.clone(),
+            item_id: e.item_id.clone(),
+            item_title: item_title.clone(),
             action_type: e.action_type.clone(),
             actor_user_id: e.actor_user_id.clone(),
             before: e.before.clone(),
@@ -560,7 +571,40 @@ impl From<&ActivityEntry> for ActivityOut {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ActivityList {
+    /// Newest first.
     pub activity: Vec<ActivityOut>,
-    /// Always null: the newest 200 rows.
+    /// Pass as `cursor` for the next, older page; null on the last page.
     pub next_cursor: Option<String>,
+}
+
+impl From<ActivityPage> for ActivityList {
+    fn from(page: ActivityPage) -> Self {
+        Self {
+            activity: page.entries.iter().map(ActivityOut::from).collect(),
+            next_cursor: page.next_cursor,
+        }
+    }
+}
+
+/// A page of activity: the rows the caller may read, newest first.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ActivityQuery {
+    /// The `next_cursor` of the page before.
+    #[param(format = Uuid)]
+    pub cursor: Option<String>,
+    /// Rows per page, 1 to 200 (50 when left out).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: Option<String>,
+}
+
+impl ActivityQuery {
+    /// The page size, or the field's problem.
+    pub fn limit(&self) -> Result<usize, ApiError> {
+        match self.limit.as_deref().map(|raw| raw.trim().parse::<usize>()) {
+            None => Ok(50),
+            Some(Ok(n)) if (1..=200).contains(&n) => Ok(n),
+            Some(_) => Err(ApiError::field("limit", "Use 1 to 200.")),
+        }
+    }
 }

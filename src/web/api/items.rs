@@ -9,7 +9,7 @@ use super::body::Body;
 use super::caller::{Caller, Read, Write};
 use super::error::ApiError;
 use super::item_models::{
-    ActivityList, ActivityOut, ItemList, ItemOut, ItemPatch, ItemQuery, NewItem, Position,
+    ActivityList, ActivityQuery, ItemList, ItemOut, ItemPatch, ItemQuery, NewItem, Position,
 };
 use super::paths::{ItemPath, WorkspacePath};
 use super::{ChangeErrors, ReadErrors, WriteErrors};
@@ -18,7 +18,7 @@ use crate::db::AnyConnection;
 use crate::okr;
 use crate::okr::board::{self, BoardPosition};
 use crate::okr::edit::{self, ItemChanges};
-use crate::okr::{status, TreeFilter};
+use crate::okr::{status, Feed, TreeFilter};
 use crate::scope::Viewer;
 
 /// An item as the caller sees it now, with its status and pace on `today`.
@@ -210,22 +210,44 @@ pub async fn set_position(
     Ok(web::Json(item))
 }
 
-/// The item's history, newest first (rows naming items the user may not see are left out).
+/// The item's history, newest first, a page at a time; rows naming items the user may not
+/// see, or items in the trash, are left out and the page is filled from the rest.
 #[utoipa::path(get, path = "/api/v1/items/{item_id}/activity", tag = "items",
-    params(("item_id" = String, Path, format = Uuid)),
+    params(("item_id" = String, Path, format = Uuid), ActivityQuery),
     security(("bearer" = ["read"])),
     responses((status = 200, body = ActivityList), ReadErrors))]
 pub async fn item_activity(
     caller: Caller<Read>,
     path: web::Path<ItemPath>,
+    query: web::Query<ActivityQuery>,
 ) -> Result<web::Json<ActivityList>, ApiError> {
-    let entries = caller
-        .on_item(path.into_inner().item_id, |conn, _, viewer, id| {
-            okr::history(conn, viewer, id, 200)
+    let limit = query.limit()?;
+    let cursor = query.into_inner().cursor;
+    let page = caller
+        .on_item(path.into_inner().item_id, move |conn, _, viewer, id| {
+            okr::activity_page(conn, viewer, Feed::Item(id), cursor.as_deref(), limit)
         })
         .await?;
-    Ok(web::Json(ActivityList {
-        activity: entries.iter().map(ActivityOut::from).collect(),
-        next_cursor: None,
-    }))
+    Ok(web::Json(page.into()))
+}
+
+/// Changes to the workspace's items, newest first, a page at a time, as far as the user may
+/// see them (the same rows as the activity page).
+#[utoipa::path(get, path = "/api/v1/workspaces/{ws_id}/activity", tag = "items",
+    params(("ws_id" = String, Path, format = Uuid), ActivityQuery),
+    security(("bearer" = ["read"])),
+    responses((status = 200, body = ActivityList), ReadErrors))]
+pub async fn workspace_activity(
+    caller: Caller<Read>,
+    path: web::Path<WorkspacePath>,
+    query: web::Query<ActivityQuery>,
+) -> Result<web::Json<ActivityList>, ApiError> {
+    let limit = query.limit()?;
+    let cursor = query.into_inner().cursor;
+    let page = caller
+        .in_workspace(path.into_inner().ws_id, move |conn, _, viewer| {
+            okr::activity_page(conn, viewer, Feed::Workspace, cursor.as_deref(), limit)
+        })
+        .await?;
+    Ok(web::Json(page.into()))
 }

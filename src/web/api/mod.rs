@@ -137,7 +137,7 @@ impl Modify for BearerAuth {
         orgs::create_workspace, orgs::invite, orgs::accept_invite, orgs::list_members,
         orgs::put_member, items::list_items, items::create_item, items::show_item,
         items::update_item, items::delete_item, items::restore_item, items::set_position,
-        items::item_activity, trash::list_trash,
+        items::item_activity, items::workspace_activity, trash::list_trash,
         links::list_links, links::create_link, links::delete_link,
         check_ins::list_check_ins, check_ins::create_check_in, check_ins::update_check_in,
         check_ins::delete_check_in,
@@ -235,6 +235,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     (Method::PATCH, web::to(items::update_item)),
                     (Method::DELETE, web::to(items::delete_item)),
                 ],
+            ))
+            .service(resource(
+                "/workspaces/{ws_id}/activity",
+                [(Method::GET, web::to(items::workspace_activity))],
             ))
             .service(resource(
                 "/workspaces/{ws_id}/trash",

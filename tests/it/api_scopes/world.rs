@@ -163,6 +163,12 @@ pub(super) async fn world() -> World {
         ),
         call(
             Method::GET,
+            "/api/v1/workspaces/{ws_id}/activity",
+            None,
+            Allowed,
+        ),
+        call(
+            Method::GET,
             "/api/v1/workspaces/{ws_id}/trash",
             None,
             Allowed,

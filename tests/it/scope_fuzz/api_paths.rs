@@ -1,6 +1,6 @@
 //! The JSON API's read paths for the fuzz test, each as the person with their own read
 //! token: the item list (every page, filtered and not), each item, the links, each item's
-//! history and each item's check-ins, and the trash.
+//! history, the workspace feed page by page, each item's check-ins, and the trash.
 
 use std::collections::BTreeSet;
 
@@ -113,6 +113,42 @@ pub(super) async fn item_activity(ctx: &Ctx<'_>) -> Answer {
         rows.len(),
         ctx.world.activity.len() - rows.len(),
     )
+}
+
+/// The workspace feed over the API, two rows a page, every page: each page is filled from
+/// what the person may read, so the pages together are exactly the oracle's rows.
+pub(super) async fn activity_feed(ctx: &Ctx<'_>) -> Answer {
+    let mut rows = Vec::new();
+    let mut cursor = String::new();
+    let actual = loop {
+        let path = format!("/workspaces/{}/activity?limit=2{cursor}", ctx.ws_id);
+        let (status, body) = ctx.api_get(&path).await;
+        let Some(page) = found(status, "API activity feed", || body["activity"].clone()) else {
+            break None;
+        };
+        let page = page.as_array().expect("activity").clone();
+        let next = body["next_cursor"].as_str();
+        assert!(
+            page.len() == 2 || next.is_none(),
+            "a page before the last is full: {body}"
+        );
+        rows.extend(
+            page.iter()
+                .map(|r| r["id"].as_str().expect("id").to_owned()),
+        );
+        match next {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break Some(rows),
+        }
+    };
+    let expected = ctx.visible.as_ref().map(|v| {
+        oracle::activity(ctx.world, v)
+            .into_iter()
+            .map(|a| ctx.world.activity[a].id.clone())
+            .collect::<Vec<_>>()
+    });
+    let shown = expected.as_ref().map_or(0, Vec::len);
+    answer(expected, actual, shown, ctx.world.activity.len() - shown)
 }
 
 /// One item's check-ins over the API, by id; `None` when it answers 404. Each note comes
