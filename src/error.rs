@@ -190,7 +190,9 @@ impl DomainError for InviteError {
             InviteError::Db(e) => e.kind(),
             InviteError::Account(e) => e.kind(),
             e @ InviteError::Template(_) => ErrorKind::Internal(Box::new(e)),
-            e @ InviteError::WrongAccount { .. } => ErrorKind::Forbidden(e.to_string()),
+            e @ (InviteError::WrongAccount { .. } | InviteError::NotInviter(_)) => {
+                ErrorKind::Forbidden(e.to_string())
+            }
             e @ (InviteError::AlreadyUsed
             | InviteError::AlreadyPending
             | InviteError::Expired

@@ -8,7 +8,7 @@ use crate::db::AnyConnection;
 use crate::mail::{self, Delivery};
 use crate::orgs::OrgAccess;
 use crate::schema::{org_invites, users, workspaces};
-use crate::workspaces::WorkspaceRole;
+use crate::workspaces::{Workspace, WorkspaceRole};
 
 /// One invite as the invites page lists it.
 #[derive(Debug, Clone)]
@@ -33,6 +33,32 @@ impl InviteListing {
             self.status
         }
     }
+}
+
+/// Whose invites someone manages, given the workspaces they administer: `None` (all of
+/// them) for owners and admins, those workspaces' for a workspace admin; anyone else may not
+/// invite at all.
+pub fn managed_by(
+    access: &OrgAccess,
+    administered: &[Workspace],
+) -> Result<Option<Vec<String>>, InviteError> {
+    if access.is_admin() {
+        return Ok(None);
+    }
+    if administered.is_empty() {
+        return Err(InviteError::NotInviter(access.org().name.clone()));
+    }
+    Ok(Some(administered.iter().map(|w| w.id.clone()).collect()))
+}
+
+/// The organization an invite belongs to.
+pub fn organization_of(conn: &mut AnyConnection, invite_id: &str) -> Result<String, InviteError> {
+    org_invites::table
+        .find(invite_id)
+        .select(org_invites::organization_id)
+        .first(conn)
+        .optional()?
+        .ok_or(InviteError::NotFound)
 }
 
 /// The organization's invites, newest first; a workspace admin sees their workspaces' only.

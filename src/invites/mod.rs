@@ -6,7 +6,7 @@ mod list;
 mod send;
 
 pub use accept::{accept, accept_as_new_user, open, InviteDetails, Joined};
-pub use list::{list, InviteListing};
+pub use list::{list, managed_by, organization_of, InviteListing};
 pub use send::{invite, mint_link, resend, revoke, InviteTarget};
 /// The secret in an invite link.
 pub type InviteToken = crate::mail::LinkToken;
@@ -44,6 +44,8 @@ pub enum InviteError {
     AlreadyUsed,
     #[error("This address has a newer pending invite; resend that one instead.")]
     AlreadyPending,
+    #[error("Only owners, admins and workspace admins of {0} can invite people.")]
+    NotInviter(String),
     #[error("This invite is for {invited}. You are logged in as {current}; log out and use the link again, or ask for an invite to {current}.")]
     WrongAccount { invited: String, current: String },
     #[error("the invite email could not be written: {0}")]

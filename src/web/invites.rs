@@ -17,7 +17,7 @@ use crate::accounts::{self, DisplayName, Email, Password};
 use crate::invites::{
     self, InviteDetails, InviteError, InviteListing, InviteOutcome, InviteTarget, InviteToken,
 };
-use crate::orgs::{OrgAccess, Organization};
+use crate::orgs::Organization;
 use crate::workspaces::{self, Workspace, WorkspaceRole};
 
 /// Addresses one submission may carry.
@@ -79,6 +79,8 @@ struct InvitesPage {
 pub struct Inviter {
     ctx: OrgCtx,
     workspaces: Vec<Workspace>,
+    /// Workspace ids a workspace admin is limited to; `None` for owners and admins.
+    limit: Option<Vec<String>>,
 }
 
 impl FromRequest for Inviter {
@@ -92,27 +94,14 @@ impl FromRequest for Inviter {
                 Ok(workspaces::administered_by(conn, access, access.user_id())?)
             })
             .await?;
-            if !ctx.access.is_admin() && workspaces.is_empty() {
-                return Err(AppError::Forbidden(format!(
-                    "Only owners, admins and workspace admins of {} can invite people.",
-                    ctx.access.org().name
-                )));
-            }
-            Ok(Inviter { ctx, workspaces })
+            let limit = invites::managed_by(&ctx.access, &workspaces)?;
+            Ok(Inviter {
+                ctx,
+                workspaces,
+                limit,
+            })
         })
     }
-}
-
-impl Inviter {
-    /// Workspace ids a workspace admin is limited to; `None` for owners and admins.
-    fn limited_to(&self) -> Option<Vec<String>> {
-        limited_to(&self.ctx.access, &self.workspaces)
-    }
-}
-
-/// Workspace ids a workspace admin is limited to; `None` for owners and admins.
-fn limited_to(access: &OrgAccess, workspaces: &[Workspace]) -> Option<Vec<String>> {
-    (!access.is_admin()).then(|| workspaces.iter().map(|w| w.id.clone()).collect())
 }
 
 struct PageState {
@@ -123,7 +112,7 @@ struct PageState {
 }
 
 async fn invites_page(inviter: &Inviter, page: PageState) -> Result<InvitesPage, AppError> {
-    let limit = inviter.limited_to();
+    let limit = inviter.limit.clone();
     let invites = inviter
         .ctx
         .run(move |conn, _, access| invites::list(conn, access, limit.as_deref()))
@@ -247,7 +236,7 @@ async fn change(
     path: web::Path<InviteRef>,
     resend: bool,
 ) -> Result<HttpResponse, AppError> {
-    let limit = inviter.limited_to();
+    let limit = inviter.limit.clone();
     let settings = inviter.ctx.state().config.invites.clone();
     let invite_id = path.into_inner().invite_id;
     let outcome = inviter

@@ -10,7 +10,7 @@ use super::error::AppError;
 use super::layout::{FieldErrors, Layout};
 use super::{render, see_other, unprocessable};
 use crate::activity::{self, ActivityEntry, History};
-use crate::orgs::{self, OrgError, Organization};
+use crate::orgs::{OrgError, Organization};
 use crate::workspaces::{
     self, Cadence, CheckInCadence, PrivacyMode, ReminderHour, ReminderSettings, Workspace,
     WorkspaceAccess, WorkspaceSettings, WEEKDAYS,
@@ -50,22 +50,22 @@ impl TryFrom<&WorkspaceForm> for WorkspaceSettings {
 
     fn try_from(form: &WorkspaceForm) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let name = orgs::name(&form.name)
-            .map_err(|e| errors.add("name", e))
-            .ok();
-        let slug = orgs::workspace_slug(&form.slug, &form.name)
-            .map_err(|e| errors.add("slug", e))
-            .ok();
         let privacy_mode = PrivacyMode::parse(&form.privacy_mode);
         if privacy_mode.is_none() {
             errors.add("privacy_mode", "Choose Open or Need-to-know.");
         }
-        match (name, slug, privacy_mode) {
-            (Some(name), Some(slug), Some(privacy_mode)) => Ok(WorkspaceSettings {
-                name,
-                slug,
-                privacy_mode,
-            }),
+        let settings = WorkspaceSettings::parse(
+            &form.name,
+            &form.slug,
+            privacy_mode.unwrap_or(PrivacyMode::Open),
+        )
+        .map_err(|problems| {
+            for (field, message) in problems {
+                errors.add(field, message);
+            }
+        });
+        match settings {
+            Ok(settings) if privacy_mode.is_some() => Ok(settings),
             _ => Err(errors),
         }
     }

@@ -245,6 +245,32 @@ pub struct WorkspaceSettings {
     pub privacy_mode: PrivacyMode,
 }
 
+impl WorkspaceSettings {
+    /// The name and address as typed (an empty address derives from the name), for the
+    /// settings form and the API alike; every problem by its field.
+    pub fn parse(
+        name: &str,
+        slug: &str,
+        privacy_mode: PrivacyMode,
+    ) -> Result<Self, Vec<(&'static str, String)>> {
+        let mut problems = Vec::new();
+        let parsed_name = orgs::name(name)
+            .map_err(|e| problems.push(("name", e.to_string())))
+            .ok();
+        let parsed_slug = orgs::workspace_slug(slug, name)
+            .map_err(|e| problems.push(("slug", e)))
+            .ok();
+        match (parsed_name, parsed_slug) {
+            (Some(name), Some(slug)) => Ok(Self {
+                name,
+                slug,
+                privacy_mode,
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
 fn slug_taken(
     conn: &mut AnyConnection,
     org_id: &str,

@@ -403,7 +403,11 @@ async fn activity_pages_are_filled_from_what_the_reader_may_see_in_a_busy_worksp
     // The owner sees everything, newest first, across rounds, without repeats.
     let (everything, _) = all_pages(&owner, &feed, 200).await;
     let unique: std::collections::BTreeSet<&String> = everything.iter().collect();
-    assert_eq!((everything.len(), unique.len()), (605, 605), "two creations, 603 renames");
+    assert_eq!(
+        (everything.len(), unique.len()),
+        (605, 605),
+        "two creations, 603 renames"
+    );
     // One item's history pages the same way.
     let (history, pages) = all_pages(&max, &format!("/items/{mine}/activity"), 3).await;
     assert_eq!((history.len(), pages), (4, 2));

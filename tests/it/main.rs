@@ -7,6 +7,7 @@
 
 mod accounts;
 mod api;
+mod api_admin;
 mod api_check_ins;
 mod api_cycles;
 mod api_items;

@@ -80,10 +80,15 @@ impl ApiError {
         if fields.is_empty() {
             return Ok(());
         }
-        Err(Self::Validation {
+        Err(Self::of_fields(fields))
+    }
+
+    /// The problems of these fields.
+    pub fn of_fields(fields: BTreeMap<String, String>) -> Self {
+        Self::Validation {
             message: "Some fields are not valid.".into(),
             fields,
-        })
+        }
     }
 
     pub(super) fn refused(message: String) -> Self {

@@ -1,6 +1,8 @@
 //! The JSON API v1 under `/api/v1`: bearer tokens, JSON in and out, the same domain functions
 //! as the pages, and an OpenAPI document generated from these handlers.
 
+mod admin;
+mod admin_models;
 mod auth;
 mod body;
 mod caller;
@@ -135,7 +137,10 @@ impl Modify for BearerAuth {
     paths(
         orgs::me, orgs::list_orgs, orgs::create_org, orgs::list_workspaces,
         orgs::create_workspace, orgs::invite, orgs::accept_invite, orgs::list_members,
-        orgs::put_member, items::list_items, items::create_item, items::show_item,
+        orgs::put_member, admin::list_org_members, admin::update_org_member,
+        admin::remove_org_member, admin::list_invites, admin::resend_invite, admin::revoke_invite,
+        admin::archive_organization, admin::unarchive_organization, admin::archive_workspace,
+        admin::unarchive_workspace, admin::update_workspace, items::list_items, items::create_item, items::show_item,
         items::update_item, items::delete_item, items::restore_item, items::set_position,
         items::item_activity, items::workspace_activity, trash::list_trash,
         links::list_links, links::create_link, links::delete_link,
@@ -207,7 +212,49 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             ))
             .service(resource(
                 "/orgs/{org_id}/invites",
-                [(Method::POST, web::to(orgs::invite))],
+                [
+                    (Method::GET, web::to(admin::list_invites)),
+                    (Method::POST, web::to(orgs::invite)),
+                ],
+            ))
+            .service(resource(
+                "/orgs/{org_id}/members",
+                [(Method::GET, web::to(admin::list_org_members))],
+            ))
+            .service(resource(
+                "/orgs/{org_id}/members/{user_id}",
+                [
+                    (Method::PATCH, web::to(admin::update_org_member)),
+                    (Method::DELETE, web::to(admin::remove_org_member)),
+                ],
+            ))
+            .service(resource(
+                "/orgs/{org_id}/archive",
+                [(Method::POST, web::to(admin::archive_organization))],
+            ))
+            .service(resource(
+                "/orgs/{org_id}/unarchive",
+                [(Method::POST, web::to(admin::unarchive_organization))],
+            ))
+            .service(resource(
+                "/invites/{invite_id}/resend",
+                [(Method::POST, web::to(admin::resend_invite))],
+            ))
+            .service(resource(
+                "/invites/{invite_id}/revoke",
+                [(Method::POST, web::to(admin::revoke_invite))],
+            ))
+            .service(resource(
+                "/workspaces/{ws_id}",
+                [(Method::PATCH, web::to(admin::update_workspace))],
+            ))
+            .service(resource(
+                "/workspaces/{ws_id}/archive",
+                [(Method::POST, web::to(admin::archive_workspace))],
+            ))
+            .service(resource(
+                "/workspaces/{ws_id}/unarchive",
+                [(Method::POST, web::to(admin::unarchive_workspace))],
             ))
             .service(resource(
                 "/invites/accept",

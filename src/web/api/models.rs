@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::names::OrgRoleName;
 use crate::orgs::OrgAccess;
 use crate::tokens::Scope;
 use crate::workspaces::{Workspace, WorkspaceMember};
@@ -67,14 +68,6 @@ impl From<PrivacyModeName> for crate::workspaces::PrivacyMode {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgRoleName {
-    Owner,
-    Admin,
-    Member,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 pub enum WorkspaceRoleName {
     #[serde(rename = "workspace_admin")]
     Admin,
@@ -113,17 +106,12 @@ pub struct Org {
 
 impl From<&OrgAccess> for Org {
     fn from(access: &OrgAccess) -> Self {
-        use crate::orgs::OrgRole;
         Self {
             id: access.org().id.clone(),
             name: access.org().name.clone(),
             slug: access.org().slug.clone(),
             default_privacy_mode: access.org().default_privacy_mode.into(),
-            role: match access.role() {
-                OrgRole::Owner => OrgRoleName::Owner,
-                OrgRole::Admin => OrgRoleName::Admin,
-                OrgRole::Member => OrgRoleName::Member,
-            },
+            role: access.role().into(),
         }
     }
 }

@@ -5,9 +5,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::cycles::{CycleState, Outcome};
+use crate::invites::InviteStatus;
+use crate::mail::DeliveryStatus;
 use crate::okr::measure::{Measure, MetricKind};
 use crate::okr::status::Status;
 use crate::okr::{ActionStatus, ItemType};
+use crate::orgs::OrgRole;
 
 /// An API name for each variant of a domain enum, spelt as the domain stores it.
 macro_rules! api_names {
@@ -50,4 +53,10 @@ api_names! {
     CycleStateName for CycleState { Planning, Active, Closed }
     /// How an objective ended when its cycle closed.
     OutcomeName for Outcome { Successful, NotSuccessful }
+    /// A person's role in an organization.
+    OrgRoleName for OrgRole { Owner, Admin, Member }
+    /// An invite's state; a pending invite past its expiry reads as expired.
+    InviteStatusName for InviteStatus { Pending, Accepted, Expired, Revoked }
+    /// The invite email's delivery: superseded or withdrawn emails read as cancelled.
+    DeliveryStatusName for DeliveryStatus { Pending, Sending, Sent, Failed, Cancelled }
 }

@@ -57,3 +57,17 @@ pub struct CyclePath {
     #[serde(deserialize_with = "id")]
     pub cycle_id: String,
 }
+
+#[derive(Deserialize)]
+pub struct OrgMemberPath {
+    #[serde(deserialize_with = "id")]
+    pub org_id: String,
+    #[serde(deserialize_with = "id")]
+    pub user_id: String,
+}
+
+#[derive(Deserialize)]
+pub struct InvitePath {
+    #[serde(deserialize_with = "id")]
+    pub invite_id: String,
+}

@@ -107,6 +107,19 @@ pub(super) async fn world() -> World {
         .await;
     assert_eq!(quarterly.status, StatusCode::CREATED, "{}", quarterly.body);
     let quarterly = quarterly.body["id"].as_str().expect("id").to_owned();
+    // A pending invite, which the control run resends and then withdraws.
+    let invited = admin
+        .post(
+            &format!("/orgs/{org_id}/invites"),
+            json!({"email": "invitee@example.com", "workspace_role": "workspace_user"}),
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{}", invited.body);
+    let invite: String = cairn::schema::org_invites::table
+        .filter(cairn::schema::org_invites::email.eq("invitee@example.com"))
+        .select(cairn::schema::org_invites::id)
+        .first(&mut w.app.db())
+        .expect("invite");
 
     let call = |method: Method, template: &'static str, body: Option<Value>, who: Member| {
         let path = template
@@ -117,7 +130,8 @@ pub(super) async fn world() -> World {
             .replace("{link_id}", &link)
             .replace("{check_in_id}", &check_in)
             .replace("{comment_id}", &comment)
-            .replace("{cycle_id}", &cycle);
+            .replace("{cycle_id}", &cycle)
+            .replace("{invite_id}", &invite);
         Call {
             method,
             template,
@@ -357,6 +371,59 @@ pub(super) async fn world() -> World {
                 Refused,
             )
         },
+        call(Method::GET, "/api/v1/orgs/{org_id}/members", None, Allowed),
+        call(Method::GET, "/api/v1/orgs/{org_id}/invites", None, Refused),
+        call(
+            Method::POST,
+            "/api/v1/invites/{invite_id}/resend",
+            None,
+            Refused,
+        ),
+        call(
+            Method::POST,
+            "/api/v1/invites/{invite_id}/revoke",
+            None,
+            Refused,
+        ),
+        call(
+            Method::PATCH,
+            "/api/v1/workspaces/{ws_id}",
+            Some(json!({"name": "Platform, renamed", "privacy_mode": "option_1"})),
+            Refused,
+        ),
+        // Each archive is undone at once, so what follows still writes.
+        call(
+            Method::POST,
+            "/api/v1/workspaces/{ws_id}/archive",
+            None,
+            Refused,
+        ),
+        call(
+            Method::POST,
+            "/api/v1/workspaces/{ws_id}/unarchive",
+            None,
+            Refused,
+        ),
+        call(Method::POST, "/api/v1/orgs/{org_id}/archive", None, Refused),
+        call(
+            Method::POST,
+            "/api/v1/orgs/{org_id}/unarchive",
+            None,
+            Refused,
+        ),
+        // Last: the member becomes an admin, then leaves.
+        call(
+            Method::PATCH,
+            "/api/v1/orgs/{org_id}/members/{user_id}",
+            Some(json!({"role": "admin"})),
+            Refused,
+        ),
+        call(
+            Method::DELETE,
+            "/api/v1/orgs/{org_id}/members/{user_id}",
+            None,
+            Refused,
+        ),
     ];
     World { w, calls }
 }
