@@ -4,6 +4,7 @@
 mod access;
 mod members;
 mod profile;
+mod profile_input;
 mod roles;
 mod settings;
 mod time_zone;
@@ -27,6 +28,7 @@ pub use settings::{
     RevenueError,
 };
 
+pub use profile_input::{ProfileInput, MAX_EMPLOYEES, MAX_REVENUE};
 pub use time_zone::{time_zone_names, TimeZone, TimeZoneError};
 
 use members::insert_member;

@@ -323,3 +323,99 @@ async fn workspace_settings_and_archives_follow_the_settings_pages() {
         .await
         .expect(StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn the_org_profile_is_read_and_changed_with_the_settings_forms_rules() {
+    let s = Setup::new("option_1").await;
+    let owner = s.api("owner@example.com", &EVERY);
+    s.member(&owner, "max@example.com", "Max Member").await;
+    let other = owner
+        .post("/orgs", json!({ "name": "Globex" }))
+        .await
+        .expect(StatusCode::CREATED);
+    let org = format!("/orgs/{}", s.org_id);
+    let changed = owner
+        .call(
+            Method::PATCH,
+            &org,
+            Some(json!({
+                "industry": "Software", "website": "https://acme.example",
+                "customer_names": ["Initech", "Acme, Inc."], "revenue_amount": 5000000,
+                "revenue_currency": "EUR", "revenue_period": "year",
+                "employee_count_min": 10, "employee_count_max": 50,
+                "address_city": "Berlin", "time_zone": "Europe/Berlin",
+                "default_privacy_mode": "option_2", "ai_enrichment_opt_in": true,
+            })),
+        )
+        .await
+        .expect(StatusCode::OK);
+    let shown = owner.get(&org).await.expect(StatusCode::OK);
+    assert_eq!(changed, shown, "PATCH answers the stored profile");
+    for (field, value) in [
+        ("name", json!("Acme")),
+        ("industry", json!("Software")),
+        ("website", json!("https://acme.example/")),
+        ("customer_names", json!(["Initech", "Acme, Inc."])),
+        ("revenue_amount", json!(5000000)),
+        ("revenue_period", json!("year")),
+        ("employee_count_max", json!(50)),
+        ("time_zone", json!("Europe/Berlin")),
+        ("default_privacy_mode", json!("option_2")),
+        ("ai_enrichment_opt_in", json!(true)),
+        ("role", json!("owner")),
+    ] {
+        assert_eq!(shown[field], value, "{field}: {shown}");
+    }
+    // Null clears; what is left out stays.
+    let cleared = owner
+        .call(Method::PATCH, &org, Some(json!({ "industry": null })))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(cleared["industry"], Value::Null);
+    assert_eq!(cleared["address_city"], "Berlin");
+
+    let member = s.api("max@example.com", &EVERY);
+    let before = Snapshot::take(&s.app);
+    member
+        .get(&org)
+        .await
+        .expect_error(StatusCode::FORBIDDEN, "forbidden");
+    member
+        .call(Method::PATCH, &org, Some(json!({ "industry": "Mine" })))
+        .await
+        .expect_error(StatusCode::FORBIDDEN, "forbidden");
+    for (body, fields) in [
+        (json!({ "revenue_period": null }), vec!["revenue_period"]),
+        (
+            json!({ "employee_count_min": 60 }),
+            vec!["employee_count_max"],
+        ),
+        (json!({ "website": "ftp://acme.example" }), vec!["website"]),
+        (json!({ "time_zone": "Mars/Olympus" }), vec!["time_zone"]),
+        (
+            json!({ "customer_names": ["Two\nlines"] }),
+            vec!["customer_names"],
+        ),
+        (json!({ "name": " ", "slug": "-x-" }), vec!["name", "slug"]),
+        (
+            json!({ "revenue_period": "decade" }),
+            vec!["revenue_period"],
+        ),
+    ] {
+        let refused = owner
+            .call(Method::PATCH, &org, Some(body.clone()))
+            .await
+            .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        for field in fields {
+            assert!(
+                refused["error"]["fields"][field].is_string(),
+                "{body}: {refused}"
+            );
+        }
+    }
+    owner
+        .call(Method::PATCH, &org, Some(json!({ "slug": other["slug"] })))
+        .await
+        .expect_error(StatusCode::CONFLICT, "conflict");
+    before.assert_unchanged(&s.app, "refused profile changes");
+}

@@ -289,14 +289,7 @@ pub async fn update_workspace(
                 patch.slug.as_deref().unwrap_or(&current.slug),
                 patch.privacy_mode.map_or(current.privacy_mode, Into::into),
             )
-            .map_err(|problems| {
-                ApiError::of_fields(
-                    problems
-                        .into_iter()
-                        .map(|(field, message)| (field.to_owned(), message))
-                        .collect(),
-                )
-            })?;
+            .map_err(ApiError::of_problems)?;
             Ok::<_, ApiError>(workspaces::update_settings(conn, actor, &admin, settings)?)
         })
         .await?;

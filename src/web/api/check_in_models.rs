@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::ApiError;
-use super::item_models::utc;
+use super::item_models::{present, utc};
 use super::measure_models::{confidence, json_number, noted};
 use crate::okr::check_ins::{self, CheckIn, CheckInDraft, Confidence};
 use crate::okr::measure::Number;
@@ -118,13 +118,6 @@ impl TryFrom<NewCheckIn> for CheckInDraft {
             effective_on,
         })
     }
-}
-
-/// A present field set to null clears it; a missing field stays as it is.
-fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// What changes about a check-in; what is left out stays as it is.

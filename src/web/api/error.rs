@@ -91,6 +91,16 @@ impl ApiError {
         }
     }
 
+    /// A domain type's problems, each by its field.
+    pub fn of_problems(problems: Vec<(&'static str, String)>) -> Self {
+        Self::of_fields(
+            problems
+                .into_iter()
+                .map(|(field, message)| (field.to_owned(), message))
+                .collect(),
+        )
+    }
+
     pub(super) fn refused(message: String) -> Self {
         Self::Validation {
             message,

@@ -349,7 +349,7 @@ impl TryFrom<NewItem> for okr::NewItem {
 }
 
 /// A present field set to null clears it; a missing field stays as it is.
-fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+pub(super) fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(deserializer).map(Some)

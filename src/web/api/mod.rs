@@ -21,6 +21,7 @@ mod measure_models;
 mod models;
 mod names;
 mod notifications;
+mod org_profile;
 mod orgs;
 mod paths;
 mod trash;
@@ -137,7 +138,7 @@ impl Modify for BearerAuth {
     paths(
         orgs::me, orgs::list_orgs, orgs::create_org, orgs::list_workspaces,
         orgs::create_workspace, orgs::invite, orgs::accept_invite, orgs::list_members,
-        orgs::put_member, admin::list_org_members, admin::update_org_member,
+        orgs::put_member, org_profile::show_org, org_profile::update_org, admin::list_org_members, admin::update_org_member,
         admin::remove_org_member, admin::list_invites, admin::resend_invite, admin::revoke_invite,
         admin::archive_organization, admin::unarchive_organization, admin::archive_workspace,
         admin::unarchive_workspace, admin::update_workspace, items::list_items, items::create_item, items::show_item,
@@ -215,6 +216,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 [
                     (Method::GET, web::to(admin::list_invites)),
                     (Method::POST, web::to(orgs::invite)),
+                ],
+            ))
+            .service(resource(
+                "/orgs/{org_id}",
+                [
+                    (Method::GET, web::to(org_profile::show_org)),
+                    (Method::PATCH, web::to(org_profile::update_org)),
                 ],
             ))
             .service(resource(

@@ -10,7 +10,7 @@ use crate::mail::DeliveryStatus;
 use crate::okr::measure::{Measure, MetricKind};
 use crate::okr::status::Status;
 use crate::okr::{ActionStatus, ItemType};
-use crate::orgs::OrgRole;
+use crate::orgs::{OrgRole, RevenuePeriod};
 
 /// An API name for each variant of a domain enum, spelt as the domain stores it.
 macro_rules! api_names {
@@ -53,6 +53,8 @@ api_names! {
     CycleStateName for CycleState { Planning, Active, Closed }
     /// How an objective ended when its cycle closed.
     OutcomeName for Outcome { Successful, NotSuccessful }
+    /// The period a revenue figure covers.
+    RevenuePeriodName for RevenuePeriod { Year, Quarter, Month }
     /// A person's role in an organization.
     OrgRoleName for OrgRole { Owner, Admin, Member }
     /// An invite's state; a pending invite past its expiry reads as expired.

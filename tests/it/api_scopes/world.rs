@@ -372,6 +372,13 @@ pub(super) async fn world() -> World {
             )
         },
         call(Method::GET, "/api/v1/orgs/{org_id}/members", None, Allowed),
+        call(Method::GET, "/api/v1/orgs/{org_id}", None, Refused),
+        call(
+            Method::PATCH,
+            "/api/v1/orgs/{org_id}",
+            Some(json!({"industry": "Software", "employee_count_min": 10})),
+            Refused,
+        ),
         call(Method::GET, "/api/v1/orgs/{org_id}/invites", None, Refused),
         call(
             Method::POST,
