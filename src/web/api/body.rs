@@ -43,8 +43,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
     }
 }
 
-/// Names the field a shape error is about: its path (`due_date`, `assignee_ids[1]`), or for a
-/// missing field the field itself.
+/// Names the field a shape error is about: its path (`due_date`, `assignee_user_ids[1]`), or
+/// for a missing field the field itself.
 fn shape_refused(error: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     let message = error.inner().to_string();
     let at = error.path().to_string();

@@ -134,7 +134,7 @@ impl Modify for BearerAuth {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Cairn API", version = "1", description = "Objectives, key results and actions over JSON. Authenticate with a personal access token: `Authorization: Bearer cairn_pat_…`. Scopes nest: `write` also reads, `admin` also reads and writes. Errors answer `{\"error\": {\"code\", \"message\", \"fields\"?}}`; `fields` names the field a refusal is about, by its path (`due_date`, `assignee_ids[1]`). A method a path does not have answers 405 with `Allow`."),
+    info(title = "Cairn API", version = "1", description = "Objectives, key results and actions over JSON. Authenticate with a personal access token: `Authorization: Bearer cairn_pat_…`. Scopes nest: `write` also reads, `admin` also reads and writes. Errors answer `{\"error\": {\"code\", \"message\", \"fields\"?}}`; `fields` names the field a refusal is about, by its path (`due_date`, `assignee_user_ids[1]`). A method a path does not have answers 405 with `Allow`."),
     paths(
         orgs::me, orgs::list_orgs, orgs::create_org, orgs::list_workspaces,
         orgs::create_workspace, orgs::invite, orgs::accept_invite, orgs::list_members,
