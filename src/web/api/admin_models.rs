@@ -121,7 +121,7 @@ pub enum ResendOutcome {
 #[serde(deny_unknown_fields)]
 pub struct WorkspacePatch {
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: Option<String>,
     /// Lowercase letters, digits and dashes, unique in the organization.
     #[serde(default)]

@@ -126,10 +126,11 @@ pub struct OrgList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrg {
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: String,
-    /// Derived from the name when left out.
+    /// Derived from the name when left out; lower-case letters, digits and single dashes.
     #[serde(default)]
+    #[schema(min_length = 2, max_length = 48, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
 }
 
@@ -166,10 +167,11 @@ pub struct WorkspaceList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWorkspace {
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: String,
-    /// Derived from the name when left out.
+    /// Derived from the name when left out; lower-case letters, digits and single dashes.
     #[serde(default)]
+    #[schema(min_length = 2, max_length = 48, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
     /// The organization's default when left out.
     #[serde(default)]

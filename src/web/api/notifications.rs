@@ -66,10 +66,13 @@ pub struct NotificationList {
 #[into_params(parameter_in = Query)]
 pub struct NotificationQuery {
     /// `true` for only the unread ones.
+    #[param(value_type = Option<bool>)]
     unread: Option<String>,
     /// `next_cursor` of the previous page.
+    #[param(format = Uuid)]
     cursor: Option<String>,
     /// 1 to 100; 50 when left out.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     limit: Option<String>,
 }
 

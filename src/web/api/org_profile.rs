@@ -85,7 +85,7 @@ impl From<&OrgAccess> for OrgProfileOut {
 #[serde(deny_unknown_fields)]
 pub struct OrgPatch {
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: Option<String>,
     /// Lowercase letters, digits and single dashes, unique.
     #[serde(default)]
