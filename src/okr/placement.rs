@@ -91,6 +91,13 @@ pub struct Placement {
     pub sibling_position: Option<usize>,
 }
 
+impl Placement {
+    /// Whether the item stays where it is.
+    fn is_empty(&self) -> bool {
+        self.parent_id.is_none() && self.sibling_position.is_none()
+    }
+}
+
 /// Changes an item's fields and its place at once (the API's PATCH), all or nothing: the move
 /// first, so the fields' rules (a cycle only at the top, say) see where the item is going,
 /// then the fields, then the place among its new siblings.
@@ -107,9 +114,8 @@ pub fn revise(
         if let Some(parent_id) = &placement.parent_id {
             move_to(conn, actor, viewer, item_id, parent_id.as_deref())?;
         }
-        if !changes.is_empty()
-            || placement.parent_id.is_none() && placement.sibling_position.is_none()
-        {
+        // A patch that changes nothing still answers as an edit would (rights included).
+        if !changes.is_empty() || placement.is_empty() {
             update(conn, actor, viewer, item_id, changes, now)?;
         }
         if let Some(position) = placement.sibling_position {

@@ -28,7 +28,7 @@ pub use settings::{
     RevenueError,
 };
 
-pub use profile_input::{ProfileInput, MAX_EMPLOYEES, MAX_REVENUE};
+pub use profile_input::ProfileInput;
 pub use time_zone::{time_zone_names, TimeZone, TimeZoneError};
 
 use members::insert_member;

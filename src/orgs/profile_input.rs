@@ -62,9 +62,8 @@ pub struct ProfileInput {
     pub time_zone: String,
 }
 
-/// The most employees and revenue a profile states.
-pub const MAX_EMPLOYEES: i64 = 10_000_000;
-pub const MAX_REVENUE: i64 = 1_000_000_000_000_000;
+const MAX_EMPLOYEES: i64 = 10_000_000;
+const MAX_REVENUE: i64 = 1_000_000_000_000_000;
 
 impl ProfileInput {
     /// The profile as stored, as the form shows it.

@@ -101,6 +101,13 @@ impl NoticePage {
 #[derive(Debug, Default)]
 pub struct FieldErrors(Vec<(&'static str, String)>);
 
+impl From<Vec<(&'static str, String)>> for FieldErrors {
+    /// A domain type's problems, each by its field.
+    fn from(problems: Vec<(&'static str, String)>) -> Self {
+        Self(problems)
+    }
+}
+
 impl FieldErrors {
     pub fn add(&mut self, field: &'static str, message: impl ToString) {
         self.0.push((field, message.to_string()));

@@ -58,15 +58,14 @@ impl TryFrom<&WorkspaceForm> for WorkspaceSettings {
             &form.name,
             &form.slug,
             privacy_mode.unwrap_or(PrivacyMode::Open),
-        )
-        .map_err(|problems| {
-            for (field, message) in problems {
-                errors.add(field, message);
-            }
-        });
+        );
         match settings {
             Ok(settings) if privacy_mode.is_some() => Ok(settings),
-            _ => Err(errors),
+            Ok(_) => Err(errors),
+            Err(problems) => {
+                errors.extend(problems.into());
+                Err(errors)
+            }
         }
     }
 }

@@ -19,13 +19,7 @@ pub type SettingsForm = ProfileInput;
 
 /// The profile from the form, or each field's message.
 fn profile_of(form: &SettingsForm) -> Result<OrgProfile, FieldErrors> {
-    form.parse().map_err(|problems| {
-        let mut errors = FieldErrors::default();
-        for (field, message) in problems {
-            errors.add(field, message);
-        }
-        errors
-    })
+    form.parse().map_err(FieldErrors::from)
 }
 
 /// The fiscal year's first month as chosen: a number from 1 to 12, kept as sent.
