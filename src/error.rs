@@ -14,6 +14,7 @@ use crate::okr::OkrError;
 use crate::orgs::OrgError;
 use crate::reminders::ReminderError;
 use crate::tokens::TokenError;
+use crate::webhooks::WebhookError;
 
 /// What went wrong, as the person asking needs to hear it.
 #[derive(Debug)]
@@ -175,6 +176,21 @@ impl DomainError for CycleError {
                 ErrorKind::Conflict(e.to_string())
             }
             CycleError::Field { field, message } => ErrorKind::Invalid {
+                field: Some(field),
+                message,
+            },
+        }
+    }
+}
+
+impl DomainError for WebhookError {
+    fn kind(self) -> ErrorKind {
+        match self {
+            WebhookError::NotFound => ErrorKind::NotFound,
+            WebhookError::Org(e) => e.kind(),
+            WebhookError::Db(e) => e.kind(),
+            e @ WebhookError::TooMany => ErrorKind::Conflict(e.to_string()),
+            WebhookError::Field { field, message } => ErrorKind::Invalid {
                 field: Some(field),
                 message,
             },

@@ -20,12 +20,14 @@ pub mod markdown;
 pub mod notifications;
 pub mod okr;
 pub mod orgs;
+pub mod outbound;
 pub mod reminders;
 pub mod schema;
 pub mod scope;
 pub mod telemetry;
 pub mod tokens;
 mod web;
+pub mod webhooks;
 pub mod worker;
 pub mod workspaces;
 
@@ -43,11 +45,15 @@ use crate::db::{Db, DbError};
 
 /// How often expired sessions and stale log-in attempts are cleared.
 const HOUSEKEEPING_INTERVAL: Duration = Duration::from_secs(15 * 60);
+/// The longest an outbound request (a webhook delivery) may take.
+const OUTBOUND_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error("cannot set up outbound requests: {0}")]
+    Outbound(#[from] outbound::OutboundError),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -60,6 +66,7 @@ pub struct Application {
     port: u16,
     db: Db,
     config: Config,
+    outbound: outbound::Outbound,
 }
 
 impl Application {
@@ -86,11 +93,13 @@ impl Application {
         let server =
             web::server(listener, db.clone(), Arc::new(config.clone())).map_err(bind_error)?;
         tracing::info!(address = %config.bind.ip(), port, database = ?config.database_url, "cairn is listening");
+        let outbound = outbound::Outbound::new(config.outbound.clone(), OUTBOUND_TIMEOUT)?;
         Ok(Self {
             server,
             port,
             db,
             config,
+            outbound,
         })
     }
 
@@ -104,21 +113,32 @@ impl Application {
     }
 
     /// Serves until the server stops (Ctrl-C / SIGTERM), doing housekeeping and running the
-    /// job runner (which also delivers mail) alongside.
+    /// job runner (which also delivers mail) and webhook deliveries alongside.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let Self {
-            server, db, config, ..
+            server,
+            db,
+            config,
+            outbound,
+            ..
         } = self;
         let background = std::pin::pin!(async move {
             let housekeeping = std::pin::pin!(housekeeping(db.clone()));
+            let webhooks = std::pin::pin!(worker::deliver_webhooks(
+                db.clone(),
+                outbound,
+                config.clock.clone(),
+                config.outbox_poll,
+            ));
             let runner = std::pin::pin!(worker::run(
                 db,
                 worker::Worker::new(config.mailer.clone(), config.base_url.clone()),
                 config.clock.clone(),
                 config.outbox_poll,
             ));
-            match select(housekeeping, runner).await {
-                Either::Left((never, _)) | Either::Right((never, _)) => never,
+            match select(housekeeping, select(runner, webhooks)).await {
+                Either::Left((never, _))
+                | Either::Right((Either::Left((never, _)) | Either::Right((never, _)), _)) => never,
             }
         });
         match select(server, background).await {

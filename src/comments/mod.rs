@@ -16,6 +16,7 @@ use crate::okr::ItemType;
 use crate::orgs::OrgError;
 use crate::schema::{comments, okr_item_assignees, okr_items, users};
 use crate::scope::{self, ScopeError, Viewer};
+use crate::webhooks;
 
 mod mentions;
 
@@ -230,19 +231,22 @@ fn record(
     (before, after): (Option<&Comment>, Option<&Comment>),
 ) -> QueryResult<()> {
     let snapshot = |c: &Comment| json!({ "comment_id": c.id, "comment": c.body });
-    activity::record(
+    let (before, after) = (before.map(snapshot), after.map(snapshot));
+    let subject = Subject {
+        organization_id: &item.organization_id,
+        workspace_id: Some(&item.workspace_id),
+        kind: item.item_type.as_str(),
+        id: item_id,
+    };
+    webhooks::publish(
         conn,
         actor,
-        Subject {
-            organization_id: &item.organization_id,
-            workspace_id: Some(&item.workspace_id),
-            kind: item.item_type.as_str(),
-            id: item_id,
-        },
+        subject,
         action,
-        before.map(snapshot),
-        after.map(snapshot),
-    )
+        before.as_ref(),
+        after.as_ref(),
+    )?;
+    activity::record(conn, actor, subject, action, before, after)
 }
 
 fn event(kind: NotificationKind, comment: &Comment, recipient_user_ids: Vec<String>) -> Event {

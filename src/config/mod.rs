@@ -6,6 +6,7 @@
 mod database;
 mod invites;
 mod mail;
+mod outbound;
 mod server;
 mod sessions;
 
@@ -75,6 +76,8 @@ pub struct Config {
     pub invites: InviteSettings,
     /// Requests one API token may make per minute (bursts up to as many).
     pub api_rate_per_minute: u32,
+    /// What outbound requests (webhooks) may reach.
+    pub outbound: crate::outbound::OutboundPolicy,
     /// What time it is: the system clock, or a fixed one tests move.
     pub clock: crate::clock::Clock,
 }
@@ -169,6 +172,7 @@ impl Config {
         let outbox_poll = mail::outbox_poll(&vars)?;
         let invites = invites::settings(&vars)?;
         let api_rate_per_minute = server::api_rate_per_minute(&vars)?;
+        let outbound = outbound::policy(&vars)?;
 
         Ok(Self {
             environment,
@@ -188,6 +192,7 @@ impl Config {
             outbox_poll,
             invites,
             api_rate_per_minute,
+            outbound,
             clock: crate::clock::Clock::system(),
         })
     }
@@ -261,6 +266,10 @@ mod tests {
             "DATABASE_URL"
         );
         assert_eq!(failing_var(&[("SESSION_KEY", "short")]), "SESSION_KEY");
+        assert_eq!(
+            failing_var(&[("OUTBOUND_TEST_ALLOW_ADDRS", "127.0.0.1, localhost")]),
+            "OUTBOUND_TEST_ALLOW_ADDRS"
+        );
         assert_eq!(
             failing_var(&[("SESSION_IDLE_MINUTES", "-5")]),
             "SESSION_IDLE_MINUTES"

@@ -11,6 +11,7 @@ use crate::activity::{self, Actor, Subject};
 use crate::db::{self, AnyConnection};
 use crate::orgs::{self, OrgAdminAccess};
 use crate::schema::{cycles, okr_items, organizations};
+use crate::webhooks;
 
 fn record(
     conn: &mut AnyConnection,
@@ -19,19 +20,22 @@ fn record(
     action: &str,
     before: Option<serde_json::Value>,
 ) -> QueryResult<()> {
-    activity::record(
+    let subject = Subject {
+        organization_id: &cycle.organization_id,
+        workspace_id: None,
+        kind: "cycle",
+        id: &cycle.id,
+    };
+    let after = Some(cycle.json());
+    webhooks::publish(
         conn,
         actor,
-        Subject {
-            organization_id: &cycle.organization_id,
-            workspace_id: None,
-            kind: "cycle",
-            id: &cycle.id,
-        },
+        subject,
         action,
-        before,
-        Some(cycle.json()),
-    )
+        before.as_ref(),
+        after.as_ref(),
+    )?;
+    activity::record(conn, actor, subject, action, before, after)
 }
 
 /// Refuses dates that overlap another of the organization's cycles, naming it.

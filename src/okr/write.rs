@@ -10,6 +10,7 @@ use crate::db::AnyConnection;
 use crate::notifications::{self, Event, NotificationKind};
 use crate::schema::{okr_item_assignees, okr_items};
 use crate::scope::Viewer;
+use crate::webhooks;
 
 pub(super) fn load(conn: &mut AnyConnection, id: &str) -> Result<Item, OkrError> {
     Ok(okr_items::table
@@ -87,7 +88,7 @@ pub(super) fn next_sort_order(
     Ok(last.map_or(0, |n| n + 1))
 }
 
-/// Writes an activity row about an item.
+/// Writes an activity row about an item, and queues it to the workspace's webhooks.
 pub(super) fn record(
     conn: &mut AnyConnection,
     actor: &Actor,
@@ -97,19 +98,21 @@ pub(super) fn record(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> QueryResult<()> {
-    activity::record(
+    let subject = Subject {
+        organization_id: &viewer.organization_id,
+        workspace_id: Some(&viewer.workspace_id),
+        kind: item.item_type.as_str(),
+        id: &item.id,
+    };
+    webhooks::publish(
         conn,
         actor,
-        Subject {
-            organization_id: &viewer.organization_id,
-            workspace_id: Some(&viewer.workspace_id),
-            kind: item.item_type.as_str(),
-            id: &item.id,
-        },
+        subject,
         action,
-        before,
-        after,
-    )
+        before.as_ref(),
+        after.as_ref(),
+    )?;
+    activity::record(conn, actor, subject, action, before, after)
 }
 
 /// What a parent's progress needs of each child: type, status, points, progress, weight.

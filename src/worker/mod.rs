@@ -160,3 +160,22 @@ pub async fn run(
         actix_web::rt::time::sleep(poll).await;
     }
 }
+
+/// Sends due webhook deliveries until the app stops, one poll interval apart. Apart from
+/// the rounds, so a slow endpoint never holds up jobs and mail.
+pub async fn deliver_webhooks(
+    db: Db,
+    outbound: crate::outbound::Outbound,
+    clock: Clock,
+    poll: std::time::Duration,
+) -> std::convert::Infallible {
+    let id = format!("webhooks-{}", uuid::Uuid::new_v4().simple());
+    loop {
+        match crate::webhooks::deliver_due(&db, &outbound, &id, clock.now()).await {
+            Ok(0) => {}
+            Ok(delivered) => tracing::info!(delivered, "webhook deliveries"),
+            Err(e) => tracing::warn!(error = %e, "webhook delivery failed"),
+        }
+        actix_web::rt::time::sleep(poll).await;
+    }
+}

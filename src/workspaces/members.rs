@@ -10,6 +10,7 @@ use super::{subject, WorkspaceAdminAccess, WorkspaceRole};
 use crate::activity::{self, Actor};
 use crate::db::{self, AnyConnection};
 use crate::orgs::OrgError;
+use crate::orgs::OrgRole;
 use crate::schema::{org_members, users, workspace_memberships, workspaces};
 
 pub(super) fn insert_membership(
@@ -318,6 +319,34 @@ pub fn update_member(
         )?;
         Ok(())
     })
+}
+
+/// Where to write to the people who administer a workspace: its active admins and the
+/// organization's owners and admins, each once, in a stable order; disabled accounts left out.
+pub fn admin_addresses(conn: &mut AnyConnection, workspace_id: &str) -> QueryResult<Vec<String>> {
+    let organization_id: String = workspaces::table
+        .find(workspace_id)
+        .select(workspaces::organization_id)
+        .first(conn)?;
+    let workspace_admins = workspace_memberships::table
+        .filter(workspace_memberships::workspace_id.eq(workspace_id))
+        .filter(workspace_memberships::active.eq(true))
+        .filter(workspace_memberships::role.eq(WorkspaceRole::Admin))
+        .select(workspace_memberships::user_id);
+    let org_admins = org_members::table
+        .filter(org_members::organization_id.eq(&organization_id))
+        .filter(org_members::role.eq_any([OrgRole::Owner, OrgRole::Admin]))
+        .select(org_members::user_id);
+    users::table
+        .filter(users::disabled_at.is_null())
+        .filter(
+            users::id
+                .eq_any(workspace_admins)
+                .or(users::id.eq_any(org_admins)),
+        )
+        .order(users::email.asc())
+        .select(users::email)
+        .load(conn)
 }
 
 #[cfg(test)]

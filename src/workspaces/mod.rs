@@ -21,7 +21,8 @@ pub use cadence::{
     ReminderSettings, GRACE_DAYS, WEEKDAYS,
 };
 pub use members::{
-    add_member, members, set_member, update_member, MembershipChange, WorkspaceMember,
+    add_member, admin_addresses, members, set_member, update_member, MembershipChange,
+    WorkspaceMember,
 };
 
 use members::insert_membership;

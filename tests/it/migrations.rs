@@ -26,6 +26,9 @@ const TABLES: &[&str] = &[
     "email_outbox",
     "check_ins",
     "cycles",
+    "webhooks",
+    "webhook_deliveries",
+    "api_rate_windows",
 ];
 
 #[derive(QueryableByName)]
@@ -99,7 +102,10 @@ async fn schema_rs_matches_the_migrations() {
         pat,
         email_outbox,
         check_ins,
-        cycles
+        cycles,
+        webhooks,
+        webhook_deliveries,
+        api_rate_windows
     );
 }
 

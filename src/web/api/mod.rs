@@ -25,6 +25,8 @@ mod org_profile;
 mod orgs;
 mod paths;
 mod trash;
+mod webhook_models;
+mod webhooks;
 
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse, Resource, Route};
@@ -152,6 +154,8 @@ impl Modify for BearerAuth {
         cycles::list_cycles, cycles::create_cycle, cycles::show_cycle, cycles::update_cycle,
         cycles::activate_cycle, cycles::close_cycle, cycles::reopen_cycle, cycles::carry_over,
         notifications::list_notifications, notifications::mark_read,
+        webhooks::list_webhooks, webhooks::create_webhook, webhooks::delete_webhook,
+        webhooks::list_deliveries,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -387,6 +391,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(resource(
                 "/notifications/read",
                 [(Method::POST, web::to(notifications::mark_read))],
+            ))
+            .service(resource(
+                "/workspaces/{ws_id}/webhooks",
+                [
+                    (Method::GET, web::to(webhooks::list_webhooks)),
+                    (Method::POST, web::to(webhooks::create_webhook)),
+                ],
+            ))
+            .service(resource(
+                "/webhooks/{webhook_id}",
+                [(Method::DELETE, web::to(webhooks::delete_webhook))],
+            ))
+            .service(resource(
+                "/webhooks/{webhook_id}/deliveries",
+                [(Method::GET, web::to(webhooks::list_deliveries))],
             ))
             .default_service(web::to(error::not_found)),
     );

@@ -71,3 +71,9 @@ pub struct InvitePath {
     #[serde(deserialize_with = "id")]
     pub invite_id: String,
 }
+
+#[derive(Deserialize)]
+pub struct WebhookPath {
+    #[serde(deserialize_with = "id")]
+    pub webhook_id: String,
+}

@@ -121,6 +121,16 @@ pub(super) async fn world() -> World {
         .first(&mut w.app.db())
         .expect("invite");
 
+    // A webhook, whose log the walk reads before deleting it.
+    let webhook = admin
+        .post(
+            &format!("/workspaces/{ws_id}/webhooks"),
+            json!({"url": "https://hooks.example.com/cairn", "events": ["item.created"]}),
+        )
+        .await;
+    assert_eq!(webhook.status, StatusCode::CREATED, "{}", webhook.body);
+    let webhook = webhook.body["id"].as_str().expect("id").to_owned();
+
     let call = |method: Method, template: &'static str, body: Option<Value>, who: Member| {
         let path = template
             .trim_start_matches("/api/v1")
@@ -131,7 +141,8 @@ pub(super) async fn world() -> World {
             .replace("{check_in_id}", &check_in)
             .replace("{comment_id}", &comment)
             .replace("{cycle_id}", &cycle)
-            .replace("{invite_id}", &invite);
+            .replace("{invite_id}", &invite)
+            .replace("{webhook_id}", &webhook);
         Call {
             method,
             template,
@@ -415,6 +426,30 @@ pub(super) async fn world() -> World {
         call(
             Method::POST,
             "/api/v1/orgs/{org_id}/unarchive",
+            None,
+            Refused,
+        ),
+        call(
+            Method::GET,
+            "/api/v1/workspaces/{ws_id}/webhooks",
+            None,
+            Refused,
+        ),
+        call(
+            Method::POST,
+            "/api/v1/workspaces/{ws_id}/webhooks",
+            Some(json!({"url": "https://hooks.example.com/other", "events": ["cycle.closed"]})),
+            Refused,
+        ),
+        call(
+            Method::GET,
+            "/api/v1/webhooks/{webhook_id}/deliveries",
+            None,
+            Refused,
+        ),
+        call(
+            Method::DELETE,
+            "/api/v1/webhooks/{webhook_id}",
             None,
             Refused,
         ),
