@@ -2,6 +2,8 @@
 //! shown once when it is created; the database keeps only its SHA-256, so a leaked database
 //! holds no usable token.
 
+mod rate;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
@@ -10,6 +12,8 @@ use crate::accounts::User;
 use crate::db::{self, AnyConnection, DbError};
 use crate::schema::{pat, users};
 use crate::text_enum;
+
+pub use rate::RateLimiter;
 
 const PREFIX: &str = "cairn_pat_";
 /// The longest a token may live.

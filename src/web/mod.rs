@@ -86,8 +86,9 @@ fn see_other(location: &str) -> HttpResponse {
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
-    /// Per-token request budgets of the JSON API, shared by all workers.
-    pub api_rate: api::RateLimiter,
+    /// Per-token request budgets of the JSON API, shared by all workers (and on PostgreSQL
+    /// by all instances).
+    pub api_rate: Arc<crate::tokens::RateLimiter>,
 }
 
 fn session_cookie_name(secure: bool) -> String {
@@ -248,7 +249,15 @@ pub fn server(listener: TcpListener, db: Db, config: Arc<Config>) -> std::io::Re
     let state = web::Data::new(AppState {
         db: db.clone(),
         config: config.clone(),
-        api_rate: api::RateLimiter::new(config.api_rate_per_minute),
+        api_rate: Arc::new(match config.database_url {
+            // Instances share PostgreSQL, so their budgets live there; SQLite has one.
+            crate::db::DatabaseUrl::Postgres(_) => {
+                crate::tokens::RateLimiter::shared(config.api_rate_per_minute)
+            }
+            crate::db::DatabaseUrl::Sqlite(_) => {
+                crate::tokens::RateLimiter::in_memory(config.api_rate_per_minute)
+            }
+        }),
     });
     let session_key = Key::from(config.session_secret.as_bytes());
     let server = HttpServer::new(move || {

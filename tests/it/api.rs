@@ -502,7 +502,7 @@ async fn errors_are_json_with_stable_codes() {
         .await
         .expect_error(StatusCode::CONFLICT, "conflict");
 
-    // The bucket holds 40; some went above. Exhaust the rest.
+    // The minute's budget is 40; some went above. Exhaust the rest.
     let mut limited = None;
     for _ in 0..60 {
         let answer = api.get("/me").await;
@@ -524,6 +524,48 @@ async fn errors_are_json_with_stable_codes() {
         .get("/me")
         .await
         .expect(StatusCode::OK);
+}
+
+/// A token's budget is per minute of the app's clock; on PostgreSQL every instance spends
+/// from the same one, as behind a load balancer.
+#[tokio::test]
+async fn a_tokens_budget_is_per_minute_and_shared_by_every_instance() {
+    use chrono::Timelike;
+    let s = Setup::with("option_1", &[("API_RATE_PER_MINUTE", "5")]).await;
+    let token = token_for(&s.app, "owner@example.com", &["read"]);
+    let here = Api::new(&s.app, Some(token.clone()));
+    // With PostgreSQL the calls alternate between two instances; SQLite runs one.
+    let other = s
+        .app
+        .database
+        .is_postgres()
+        .then(|| s.app.another_instance(&[("API_RATE_PER_MINUTE", "5")]));
+    let there = Api {
+        client: crate::harness::client_builder().build().expect("client"),
+        base: other
+            .as_ref()
+            .map_or(s.app.base_url.clone(), |i| i.base_url.clone()),
+        token: Some(token),
+    };
+    // Start early in a minute, so all of it is left.
+    let second = s.app.clock.now().second();
+    s.app
+        .clock
+        .advance(chrono::Duration::seconds(i64::from(60 - second) + 2));
+    for n in 0..5 {
+        let api = if n % 2 == 0 { &here } else { &there };
+        api.get("/me").await.expect(StatusCode::OK);
+    }
+    let refused = there.get("/me").await;
+    assert_eq!(refused.headers["retry-after"], "58", "{}", refused.body);
+    refused.expect_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    here.get("/me")
+        .await
+        .expect_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    // The next minute has its budget again.
+    s.app.clock.advance(chrono::Duration::seconds(58));
+    here.get("/me").await.expect(StatusCode::OK);
+    there.get("/me").await.expect(StatusCode::OK);
 }
 
 #[tokio::test]

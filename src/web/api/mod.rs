@@ -33,7 +33,6 @@ use actix_web::{web, HttpResponse, Resource, Route};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
-pub use auth::RateLimiter;
 use error::ErrorBody;
 
 /// The most a request body may carry.
