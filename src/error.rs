@@ -142,7 +142,9 @@ impl DomainError for OkrError {
                 ErrorKind::Forbidden(e.to_string())
             }
             OkrError::Refused(message) => ErrorKind::refused(message),
-            e @ OkrError::AlreadyLinked => ErrorKind::Conflict(e.to_string()),
+            e @ (OkrError::AlreadyLinked | OkrError::AlreadyCarried { .. }) => {
+                ErrorKind::Conflict(e.to_string())
+            }
             OkrError::Field { field, message } => ErrorKind::Invalid {
                 field: Some(field),
                 message,
@@ -172,9 +174,10 @@ impl DomainError for CycleError {
             CycleError::NotFound => ErrorKind::NotFound,
             CycleError::Org(e) => e.kind(),
             CycleError::Db(e) => e.kind(),
-            e @ (CycleError::Closed(_) | CycleError::NameTaken(_) | CycleError::State(_)) => {
-                ErrorKind::Conflict(e.to_string())
-            }
+            e @ (CycleError::Closed(_)
+            | CycleError::NameTaken(_)
+            | CycleError::Overlap(_)
+            | CycleError::State(_)) => ErrorKind::Conflict(e.to_string()),
             CycleError::Field { field, message } => ErrorKind::Invalid {
                 field: Some(field),
                 message,

@@ -55,14 +55,11 @@ fn check_overlap(
     }
     let clash: Option<Cycle> = query.select(Cycle::as_select()).first(conn).optional()?;
     match clash {
-        Some(other) => Err(CycleError::field(
-            "start_date",
-            format!(
-                "These dates overlap {} ({}); cycles of one organization may not overlap.",
-                other.name,
-                other.dates_label()
-            ),
-        )),
+        Some(other) => Err(CycleError::Overlap(format!(
+            "{} ({})",
+            other.name,
+            other.dates_label()
+        ))),
         None => Ok(()),
     }
 }

@@ -119,6 +119,9 @@ pub enum CycleError {
     Closed(String),
     #[error("A cycle named {0} already exists in this organization.")]
     NameTaken(String),
+    /// Dates that overlap another of the organization's cycles, which the message names.
+    #[error("These dates overlap {0}; cycles of one organization may not overlap.")]
+    Overlap(String),
     /// The rules refuse one field's input; `field` is its name in forms and the API.
     #[error("{message}")]
     Field {

@@ -187,10 +187,10 @@ fn choose<'a>(
                 };
                 check_permission(conn, viewer, item)?;
                 if carried.contains(&item.id) {
-                    return Err(OkrError::Refused(format!(
-                        "“{}” is already carried over to {}.",
-                        item.title, to.name
-                    )));
+                    return Err(OkrError::AlreadyCarried {
+                        title: item.title.clone(),
+                        cycle: to.name.clone(),
+                    });
                 }
                 chosen.push(item);
             }

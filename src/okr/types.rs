@@ -100,6 +100,9 @@ pub enum OkrError {
     Refused(String),
     #[error("These items are already linked.")]
     AlreadyLinked,
+    /// An objective chosen for a carry-over already has its copy in the target cycle.
+    #[error("“{title}” is already carried over to {cycle}.")]
+    AlreadyCarried { title: String, cycle: String },
     #[error("You can change only items you own or are assigned to.")]
     NotYours,
     #[error("You can change only your own latest check-in, for 24 hours after writing it.")]

@@ -92,6 +92,7 @@ fn field_errors(e: CycleError) -> Result<FieldErrors, AppError> {
     match e {
         CycleError::Field { field, message } => errors.add(field, message),
         e @ CycleError::NameTaken(_) => errors.add("name", e),
+        e @ CycleError::Overlap(_) => errors.add("start_date", e),
         e @ CycleError::Closed(_) => errors.add("start_date", e),
         other => return Err(other.into()),
     }
@@ -327,7 +328,7 @@ pub async fn create_next_quarter(admin: OrgAdmin) -> Result<HttpResponse, AppErr
                 cycle.dates_label()
             ),
         ),
-        Err(e @ (CycleError::NameTaken(_) | CycleError::Field { .. })) => {
+        Err(e @ (CycleError::NameTaken(_) | CycleError::Overlap(_) | CycleError::Field { .. })) => {
             refuse(&admin, Focus::NextQuarter(e.to_string())).await
         }
         Err(e) => Err(e.into()),

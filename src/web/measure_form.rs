@@ -164,6 +164,7 @@ impl Refusal {
     pub fn of(e: OkrError) -> Result<Self, AppError> {
         match e {
             OkrError::Refused(message) => Ok(Self::message(message)),
+            e @ OkrError::AlreadyCarried { .. } => Ok(Self::message(e.to_string())),
             OkrError::Field { field, message } => {
                 Ok(Self::fields(errors_of([FieldError { field, message }])))
             }

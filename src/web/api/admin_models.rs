@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::formats::PlaceName;
 use super::item_models::utc;
 use super::models::{PrivacyModeName, WorkspaceRoleName};
 use super::names::{DeliveryStatusName, InviteStatusName, OrgRoleName};
@@ -121,7 +122,7 @@ pub enum ResendOutcome {
 #[serde(deny_unknown_fields)]
 pub struct WorkspacePatch {
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(value_type = Option<PlaceName>)]
     pub name: Option<String>,
     /// Lowercase letters, digits and dashes, unique in the organization.
     #[serde(default)]

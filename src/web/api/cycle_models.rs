@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::ApiError;
+use super::formats::{CycleName, PlanDate};
 use super::item_models::utc;
 use super::names::CycleStateName;
 use crate::cycles::{self, Cycle, CycleDates, CycleError};
@@ -69,10 +70,12 @@ pub struct CycleList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCycle {
-    #[schema(min_length = 1, max_length = 60)]
+    #[schema(value_type = CycleName)]
     pub name: String,
+    #[schema(value_type = PlanDate)]
     pub start_date: NaiveDate,
     /// On or after the start date.
+    #[schema(value_type = PlanDate)]
     pub end_date: NaiveDate,
 }
 
@@ -82,11 +85,13 @@ pub struct NewCycle {
 #[serde(deny_unknown_fields)]
 pub struct CyclePatch {
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 60)]
+    #[schema(value_type = Option<CycleName>)]
     pub name: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<PlanDate>)]
     pub start_date: Option<NaiveDate>,
     #[serde(default)]
+    #[schema(value_type = Option<PlanDate>)]
     pub end_date: Option<NaiveDate>,
 }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::error::ApiError;
+use super::formats::{ItemTitle, PlanDate, StoryPointsValue};
 use super::measure_models::{json_number, noted, weight, MeasureFields};
 use super::names::{
     ActionStatusName, ItemTypeName, MeasureName, MetricKindName, OutcomeName, StatusName,
@@ -220,12 +221,13 @@ impl ItemQuery {
 pub struct NewItem {
     #[serde(rename = "type")]
     pub item_type: ItemTypeName,
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(value_type = ItemTitle)]
     pub title: String,
     #[serde(default)]
     #[schema(format = Uuid)]
     pub parent_id: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<PlanDate>)]
     pub due_date: Option<NaiveDate>,
     /// Up to 10,000 characters of Markdown.
     #[serde(default)]
@@ -240,12 +242,14 @@ pub struct NewItem {
     pub assignee_user_ids: Option<Vec<String>>,
     /// Not after the due date.
     #[serde(default)]
+    #[schema(value_type = Option<PlanDate>)]
     pub start_date: Option<NaiveDate>,
     /// Actions only; `pending` when left out.
     #[serde(default)]
     pub action_status: Option<ActionStatusName>,
     /// Actions only: one of 0, 1, 2, 3, 5, 8, 13, 21, 40, ? and ∞.
     #[serde(default)]
+    #[schema(value_type = Option<StoryPointsValue>)]
     pub story_points: Option<String>,
     /// Key results: `actions` (the default), `metric` or `milestone`.
     #[serde(default)]
@@ -355,6 +359,25 @@ pub(super) fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// A whole number, also when written with a zero fraction (`3.0`), which JSON Schema counts
+/// as an integer too.
+fn whole_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    let whole = match number.as_u64() {
+        Some(n) => Some(n),
+        None => number
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(f))
+            .map(|f| f as u64),
+    };
+    whole
+        .and_then(|n| u32::try_from(n).ok())
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("expected a whole number, got {number}")))
+}
+
 /// Fields to change; leave out what stays. Nullable fields clear with null.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -368,11 +391,11 @@ pub struct ItemPatch {
     pub parent_id: Option<Option<String>>,
     /// The place (0-based) among the siblings the caller sees, after any move; past the end
     /// means last.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_number")]
     #[schema(minimum = 0, maximum = 100000)]
     pub sibling_position: Option<u32>,
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(value_type = Option<ItemTitle>)]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
@@ -383,16 +406,16 @@ pub struct ItemPatch {
     #[serde(default)]
     pub assignee_user_ids: Option<Vec<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = Option<PlanDate>)]
     pub start_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = Option<PlanDate>)]
     pub due_date: Option<Option<NaiveDate>>,
     #[serde(default)]
     pub action_status: Option<ActionStatusName>,
     /// One of 0, 1, 2, 3, 5, 8, 13, 21, 40, ? and ∞; null clears.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<StoryPointsValue>)]
     pub story_points: Option<Option<String>>,
     /// Measure fields left out keep their stored values; a key result becoming a metric
     /// needs a kind, baseline and target unless it had them.

@@ -13,6 +13,7 @@ mod comments;
 mod cycle_models;
 mod cycles;
 mod error;
+mod formats;
 mod item_models;
 mod items;
 mod link_models;
@@ -100,8 +101,9 @@ pub enum WriteErrors {
     /// Missing, or hidden from this user.
     #[response(status = 404)]
     NotFound(ErrorBody),
-    /// Clashes with what exists (a taken slug or cycle name, an existing member, a used
-    /// invite, a closed cycle, items already linked).
+    /// Clashes with what exists (a taken slug or cycle name, dates another cycle holds, an
+    /// existing member, a used invite, a closed cycle, items already linked, an objective
+    /// already carried over).
     #[response(status = 409)]
     Conflict(ErrorBody),
     /// The body is over 64 KiB.

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::formats::{EmailAddress, PlaceName};
 use super::names::OrgRoleName;
 use crate::orgs::OrgAccess;
 use crate::tokens::Scope;
@@ -126,7 +127,7 @@ pub struct OrgList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrg {
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(value_type = PlaceName)]
     pub name: String,
     /// Derived from the name when left out; lower-case letters, digits and single dashes.
     #[serde(default)]
@@ -167,7 +168,7 @@ pub struct WorkspaceList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWorkspace {
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(value_type = PlaceName)]
     pub name: String,
     /// Derived from the name when left out; lower-case letters, digits and single dashes.
     #[serde(default)]
@@ -181,6 +182,7 @@ pub struct NewWorkspace {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewInvite {
+    #[schema(value_type = EmailAddress)]
     pub email: String,
     /// Invite to this workspace too; organization owners and admins may leave it out.
     #[serde(default)]

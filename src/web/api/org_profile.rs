@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::body::Body;
 use super::caller::{Admin, Caller, Read};
 use super::error::ApiError;
+use super::formats::PlaceName;
 use super::item_models::{present, utc};
 use super::models::PrivacyModeName;
 use super::names::{OrgRoleName, RevenuePeriodName};
@@ -85,7 +86,7 @@ impl From<&OrgAccess> for OrgProfileOut {
 #[serde(deny_unknown_fields)]
 pub struct OrgPatch {
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
+    #[schema(value_type = Option<PlaceName>)]
     pub name: Option<String>,
     /// Lowercase letters, digits and single dashes, unique.
     #[serde(default)]

@@ -276,9 +276,17 @@ async fn carry_over_refusals_name_the_field_or_the_state_and_copy_nothing() {
     c.carry(&c.now, body.clone())
         .await
         .expect(StatusCode::CREATED);
-    c.carry(&c.now, body)
+    // Its copy is there already: a clash, like a link that exists.
+    let again = c
+        .carry(&c.now, body)
         .await
-        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        .expect_error(StatusCode::CONFLICT, "conflict");
+    assert!(
+        again["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("already carried over")),
+        "{again}"
+    );
     assert_eq!(
         p.owner
             .call(Method::GET, &format!("/items/{grow}"), None)
