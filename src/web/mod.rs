@@ -32,6 +32,7 @@ mod scorecard;
 mod session_store;
 mod tokens;
 mod tree;
+mod webhooks;
 mod workspace_members;
 mod workspaces;
 
@@ -207,6 +208,10 @@ page_routes! {
     GET "/orgs/{org}/w/{ws}/settings" => workspaces::settings;
     POST "/orgs/{org}/w/{ws}/settings" => workspaces::save_settings;
     POST "/orgs/{org}/w/{ws}/settings/check-ins" => workspaces::save_check_in_cadence;
+    GET "/orgs/{org}/w/{ws}/settings/webhooks" => webhooks::index;
+    POST "/orgs/{org}/w/{ws}/settings/webhooks" => webhooks::create;
+    GET "/orgs/{org}/w/{ws}/settings/webhooks/{webhook_id}" => webhooks::log;
+    POST "/orgs/{org}/w/{ws}/settings/webhooks/{webhook_id}/delete" => webhooks::delete;
     POST "/orgs/{org}/w/{ws}/archive" => workspaces::archive;
     POST "/orgs/{org}/w/{ws}/unarchive" => workspaces::unarchive;
     GET "/orgs/{org}/w/{ws}/members" => workspace_members::page;

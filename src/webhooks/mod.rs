@@ -237,7 +237,7 @@ pub fn workspace_of(conn: &mut AnyConnection, webhook_id: &str) -> Result<String
 }
 
 /// One of the workspace's endpoints (404 for another workspace's).
-fn in_workspace(
+pub fn get(
     conn: &mut AnyConnection,
     admin: &WorkspaceAdminAccess,
     webhook_id: &str,
@@ -256,8 +256,9 @@ pub fn delete(
     webhook_id: &str,
     now: NaiveDateTime,
 ) -> Result<(), WebhookError> {
+    admin.require_writable()?;
     db::write_transaction(conn, |conn| {
-        let webhook = in_workspace(conn, admin, webhook_id)?;
+        let webhook = get(conn, admin, webhook_id)?;
         diesel::update(webhooks::table.find(&webhook.id))
             .set((
                 webhooks::deleted_at.eq(Some(now)),
@@ -292,7 +293,7 @@ pub fn deliveries(
     admin: &WorkspaceAdminAccess,
     webhook_id: &str,
 ) -> Result<Vec<Delivery>, WebhookError> {
-    let webhook = in_workspace(conn, admin, webhook_id)?;
+    let webhook = get(conn, admin, webhook_id)?;
     Ok(webhook_deliveries::table
         .filter(webhook_deliveries::webhook_id.eq(&webhook.id))
         .order((

@@ -101,6 +101,9 @@ struct Ids {
     /// A cycle in planning that holds nothing, which the control run renames, activates,
     /// closes and reopens in turn.
     walk_cycle: String,
+    /// Webhooks of the workspace: one whose log is read, one to delete.
+    webhook: String,
+    other_webhook: String,
 }
 
 impl World {
@@ -184,6 +187,16 @@ impl World {
                 ],
             )
             .await);
+        let hooks = format!("{base}/settings/webhooks");
+        for url in [
+            "https://hooks.example.com/walk",
+            "https://hooks.example.com/other",
+        ] {
+            let added = admin
+                .submit(&hooks, &hooks, &[("url", url), ("events", "item.created")])
+                .await;
+            assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+        }
         ok(admin
             .submit(
                 "/account/tokens",
@@ -253,6 +266,15 @@ impl World {
             ],
             &cycle,
         );
+        let webhook_to = |url: &str, conn: &mut cairn::db::AnyConnection| -> String {
+            cairn::schema::webhooks::table
+                .filter(cairn::schema::webhooks::url.eq(url))
+                .select(cairn::schema::webhooks::id)
+                .first(conn)
+                .expect("webhook")
+        };
+        let webhook = webhook_to("https://hooks.example.com/walk", &mut conn);
+        let other_webhook = webhook_to("https://hooks.example.com/other", &mut conn);
         let ids = Ids {
             owner: w.app.user_id("admin@example.com"),
             member: w.app.user_id("member@example.com"),
@@ -277,6 +299,8 @@ impl World {
             cycle,
             next_cycle,
             walk_cycle,
+            webhook,
+            other_webhook,
         };
         Self {
             w,
@@ -305,6 +329,7 @@ impl World {
             ("{check_in_id}", ids.check_in.as_str()),
             ("{comment_id}", ids.comment.as_str()),
             ("{cycle_id}", ids.cycle.as_str()),
+            ("{webhook_id}", ids.webhook.as_str()),
             // Invite links are public and refused before their token matters.
             ("{token}", "not-a-real-invite-token"),
             ("{file:.*}", "app.css"),
@@ -526,6 +551,16 @@ impl World {
                     ("escalate_to_manager", "on"),
                 ]),
             ),
+            "/orgs/{org}/w/{ws}/settings/webhooks" => (
+                path,
+                f(&[
+                    ("url", "https://hooks.example.com/walked"),
+                    ("events", "check_in.created"),
+                ]),
+            ),
+            "/orgs/{org}/w/{ws}/settings/webhooks/{webhook_id}/delete" => {
+                (at(&[("{webhook_id}", &ids.other_webhook)]), vec![])
+            }
             "/orgs/{org}/w/{ws}/cycles/{cycle_id}/carry-over" => (
                 path,
                 f(&[("to_cycle_id", &ids.next_cycle), ("which", "unfinished")]),

@@ -583,3 +583,101 @@ async fn an_endpoint_hears_only_of_its_own_workspace_and_organization() {
         }
     }
 }
+
+/// The page does what the API does: registers (the secret shown on that answer only), keeps
+/// what was typed when it refuses, shows the log, and deletes.
+#[tokio::test]
+async fn admins_manage_webhooks_on_the_settings_page() {
+    let s = Setup::with("option_1", &ALLOW_LOOPBACK).await;
+    let receiver = Receiver::start();
+    let base = format!("/orgs/{}/w/{}", s.org_slug, s.ws_slug);
+    let hooks = format!("{base}/settings/webhooks");
+    let settings = s.owner.get(&format!("{base}/settings")).await;
+    assert!(settings.body.contains(&format!("href=\"{hooks}\"")));
+
+    let refused = s
+        .owner
+        .submit(
+            &hooks,
+            &hooks,
+            &[
+                ("url", "http://hooks.example.com/x"),
+                ("events", "item.created"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused
+        .text_of("#url-error")
+        .expect("message")
+        .contains("https"));
+    assert_eq!(
+        refused.attr_of("#url", "value").as_deref(),
+        Some("http://hooks.example.com/x"),
+        "what was typed stays"
+    );
+    let none = s
+        .owner
+        .submit(&hooks, &hooks, &[("url", "https://hooks.example.com/x")])
+        .await;
+    assert!(none.text_of("#events-error").is_some(), "{}", none.body);
+
+    let url = receiver.url("/page");
+    let added = s
+        .owner
+        .submit(
+            &hooks,
+            &hooks,
+            &[
+                ("url", &url),
+                ("events", "item.created"),
+                ("events", "cycle.closed"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    let secret = added
+        .text_of("#new-webhook-secret")
+        .expect("the secret, once");
+    assert!(secret.starts_with("whsec_"));
+    let listed = s.owner.get(&hooks).await;
+    assert!(!listed.body.contains(&secret), "shown once only");
+    assert!(
+        listed.body.contains("item.created, cycle.closed"),
+        "{}",
+        listed.body
+    );
+
+    let admin = s.api("owner@example.com", &["read", "write", "admin"]);
+    s.item(&admin, "objective", None, "Seen in the log").await;
+    assert_eq!(deliver(&s, &allowing_loopback(), soon()).await, 1);
+    let webhook_id: String = cairn::schema::webhooks::table
+        .select(cairn::schema::webhooks::id)
+        .first(&mut s.app.db())
+        .expect("webhook");
+    let log = s.owner.get(&format!("{hooks}/{webhook_id}")).await;
+    assert_eq!(log.status, StatusCode::OK);
+    assert_eq!(
+        log.text_of(".delivery-log tbody tr td:nth-of-type(4)")
+            .as_deref(),
+        Some("200"),
+        "{}",
+        log.body
+    );
+
+    // A plain member of the workspace has no webhooks page.
+    let (member, _) = s.member(&admin, "max@example.com", "Max Member").await;
+    assert_eq!(member.get(&hooks).await.status, StatusCode::FORBIDDEN);
+
+    let deleted = s
+        .owner
+        .submit(&hooks, &format!("{hooks}/{webhook_id}/delete"), &[])
+        .await;
+    deleted.assert_redirect(&hooks);
+    assert!(s
+        .owner
+        .get(&hooks)
+        .await
+        .text_of(".webhooks-empty")
+        .is_some());
+}
