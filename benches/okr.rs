@@ -7,7 +7,8 @@
 //! 1,000 items (bearer token checked on every request); then the board page's time, size
 //! and SQL statements, and the throughput of card position saves from 16 concurrent
 //! clients; then the gantt page's time, size and SQL statements (its first page of 200
-//! rows) and the CSV export's time.
+//! rows) and the CSV export's time; then the tree, board and gantt pages fetched over one
+//! kept-alive connection, with and without `Accept-Encoding: gzip`.
 //! SQLite always; PostgreSQL too when `TEST_DATABASE_URL` points at a server (a scratch
 //! database is created and dropped).
 
@@ -91,6 +92,7 @@ fn main() {
     let mut board_rows = Vec::new();
     let mut gantt_rows = Vec::new();
     let mut write_rows = Vec::new();
+    let mut kept_alive_rows = Vec::new();
     for n in sizes() {
         for target in targets(n, dir.path()) {
             let mut conn = db::establish(&target.url).expect("connect");
@@ -139,6 +141,22 @@ fn main() {
                 "{:<11} {:>7} {:>16.1} {:>16} {:>14} {:>16.1}",
                 target.name, n, gantt.page_ms, gantt.page_kib, gantt_sql, gantt.csv_ms
             ));
+
+            for (page, path) in [("tree", TREE), ("board", BOARD), ("gantt", GANTT)] {
+                let plain = runtime.block_on(measure_kept_alive(&base, path, None));
+                let gzip = runtime.block_on(measure_kept_alive(&base, path, Some("gzip")));
+                kept_alive_rows.push(format!(
+                    "{:<11} {:>7} {:>7} {:>14.1} {:>14} {:>14.1} {:>14} {:>10.2}",
+                    target.name,
+                    n,
+                    page,
+                    plain.0,
+                    plain.1 / 1024,
+                    gzip.0,
+                    gzip.1 / 1024,
+                    gzip.0 / plain.0
+                ));
+            }
 
             let need_to_know = visible_set_ms(&mut conn, &member);
             diesel::update(workspaces::table.find(WORKSPACE_ID))
@@ -200,6 +218,47 @@ fn main() {
         println!("{row}");
     }
     println!("(statements one request runs, session and CSRF checks included)");
+    println!();
+    println!(
+        "{:<11} {:>7} {:>7} {:>14} {:>14} {:>14} {:>14} {:>10}",
+        "backend",
+        "items",
+        "page",
+        "plain (ms)",
+        "plain (KiB)",
+        "gzip (ms)",
+        "gzip (KiB)",
+        "gzip/plain"
+    );
+    for row in kept_alive_rows {
+        println!("{row}");
+    }
+    println!("(median of {RUNS} requests, one after another on one kept-alive connection, as a browser sends them)");
+}
+
+/// The median time of `path` fetched over one kept-alive connection, asking for
+/// `encoding` (none: uncompressed), and the bytes that came over the wire.
+async fn measure_kept_alive(base: &str, path: &str, encoding: Option<&str>) -> (f64, usize) {
+    let (client, _) = logged_in(base).await;
+    let url = format!("{base}{path}");
+    let mut samples = Vec::new();
+    let mut size = 0;
+    for run in 0..RUNS + 2 {
+        let request = client.get(&url);
+        let request = match encoding {
+            Some(encoding) => request.header("Accept-Encoding", encoding),
+            None => request,
+        };
+        let start = Instant::now();
+        let response = request.send().await.expect("page");
+        assert_eq!(response.status().as_u16(), 200, "{path} loads");
+        size = response.bytes().await.expect("body").len();
+        // The first two warm the connection and the caches.
+        if run >= 2 {
+            samples.push(start.elapsed());
+        }
+    }
+    (median(samples), size)
 }
 
 /// `CAIRN_BENCH_SIZES=1000` (comma-separated) measures fewer workspace sizes.
@@ -214,6 +273,7 @@ fn sizes() -> Vec<usize> {
         .unwrap_or_else(|| SIZES.to_vec())
 }
 
+const TREE: &str = "/orgs/bench/w/big";
 const BOARD: &str = "/orgs/bench/w/big/board";
 const GANTT: &str = "/orgs/bench/w/big/gantt?scale=month&from=2026-10-01&to=2027-03-31";
 
