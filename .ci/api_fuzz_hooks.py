@@ -92,7 +92,8 @@ def cycle_in_order(body, path):
 def workspace_with_an_address(body, path):
     # An address is derived from the name's letters and digits (two at least); a name with
     # fewer needs one of its own.
-    if isinstance(body, dict) and "slug" not in body and isinstance(body.get("name"), str):
+    # A slug of null is the same as none.
+    if isinstance(body, dict) and body.get("slug") is None and isinstance(body.get("name"), str):
         name = body["name"]
         if sum(c.isascii() and c.isalnum() for c in name) < 2:
             body["slug"] = "fuzzed-" + str(abs(hash(name)) % 10**9)

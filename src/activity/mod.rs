@@ -75,7 +75,14 @@ pub struct ActivityEntry {
     pub after: Option<Value>,
 }
 
-fn show(value: Option<&Value>) -> String {
+/// The product's word for a stored value of a field ("option_2" of `privacy_mode` reads
+/// "Need-to-know"), from the modules that own the values; `None` keeps the value as stored.
+pub type Words = fn(field: &str, stored: &str) -> Option<&'static str>;
+
+fn show(field: &str, value: Option<&Value>, words: Words) -> String {
+    if let Some(word) = value.and_then(Value::as_str).and_then(|v| words(field, v)) {
+        return word.to_owned();
+    }
     match value {
         None | Some(Value::Null) => "—".to_owned(),
         Some(Value::String(s)) if s.is_empty() => "—".to_owned(),
@@ -85,7 +92,7 @@ fn show(value: Option<&Value>) -> String {
         Some(Value::Bool(false)) => "no".to_owned(),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|v| show(Some(v)))
+            .map(|v| show(field, Some(v), words))
             .collect::<Vec<_>>()
             .join(", "),
         Some(other) => other.to_string(),
@@ -95,7 +102,7 @@ fn show(value: Option<&Value>) -> String {
 /// The fields whose shown values differ between two JSON objects, in a stable order (a
 /// field that is missing and one that is empty read the same). Id fields are for machines;
 /// their readable twins (names, titles) are what a person sees.
-pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange> {
+pub fn diff(before: Option<&Value>, after: Option<&Value>, words: Words) -> Vec<FieldChange> {
     let empty = serde_json::Map::new();
     let before = before.and_then(Value::as_object).unwrap_or(&empty);
     let after = after.and_then(Value::as_object).unwrap_or(&empty);
@@ -108,8 +115,8 @@ pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange> {
         .filter(|field| !field.ends_with("_id") && !field.ends_with("_ids") && *field != "reported")
         .map(|field| FieldChange {
             field: field.replace('_', " "),
-            before: show(before.get(field)),
-            after: show(after.get(field)),
+            before: show(field, before.get(field), words),
+            after: show(field, after.get(field), words),
         })
         .filter(|change| change.before != change.after)
         .collect()
@@ -186,7 +193,7 @@ type Row = (
     Option<String>,
 );
 
-fn entries(rows: Vec<Row>) -> Vec<ActivityEntry> {
+fn entries(rows: Vec<Row>, words: Words) -> Vec<ActivityEntry> {
     let parse = |raw: Option<String>| raw.and_then(|s| serde_json::from_str::<Value>(&s).ok());
     rows.into_iter()
         .map(
@@ -202,7 +209,7 @@ fn entries(rows: Vec<Row>) -> Vec<ActivityEntry> {
                 after,
             )| {
                 let (before, after) = (parse(before), parse(after));
-                let changes = diff(before.as_ref(), after.as_ref());
+                let changes = diff(before.as_ref(), after.as_ref(), words);
                 let referenced_ids = [&before, &after]
                     .into_iter()
                     .flatten()
@@ -272,13 +279,14 @@ pub fn older_than(
         })
 }
 
-/// The newest `limit` rows of `history`.
+/// The newest `limit` rows of `history`, their changes in `words`.
 pub fn recent(
     conn: &mut AnyConnection,
     history: History<'_>,
     limit: i64,
+    words: Words,
 ) -> QueryResult<Vec<ActivityEntry>> {
-    older(conn, history, None, limit)
+    older(conn, history, None, limit, words)
 }
 
 /// The newest `limit` rows of `history` older than `start` (all rows without one).
@@ -287,6 +295,7 @@ pub fn older(
     history: History<'_>,
     start: Option<&Older>,
     limit: i64,
+    words: Words,
 ) -> QueryResult<Vec<ActivityEntry>> {
     let mut query = item_activity_log::table
         .inner_join(users::table.on(users::id.eq(item_activity_log::actor_user_id)))
@@ -330,7 +339,7 @@ pub fn older(
             item_activity_log::after_json,
         ))
         .load::<Row>(conn)?;
-    Ok(entries(rows))
+    Ok(entries(rows, words))
 }
 
 #[cfg(test)]
@@ -342,7 +351,7 @@ mod tests {
     fn diff_lists_only_changed_fields() {
         let before = json!({"name": "Acme", "website": null, "customer_names": ["A"]});
         let after = json!({"name": "Acme Inc", "website": null, "customer_names": ["A", "B"]});
-        let changes = diff(Some(&before), Some(&after));
+        let changes = diff(Some(&before), Some(&after), |_, _| None);
         assert_eq!(
             changes,
             vec![
@@ -358,7 +367,36 @@ mod tests {
                 },
             ]
         );
-        assert_eq!(diff(None, Some(&json!({"role": "admin"})))[0].before, "—");
-        assert!(diff(None, Some(&json!({"website": null, "customer_names": []}))).is_empty());
+        assert_eq!(
+            diff(None, Some(&json!({"role": "admin"})), |_, _| None)[0].before,
+            "—"
+        );
+        assert!(diff(
+            None,
+            Some(&json!({"website": null, "customer_names": []})),
+            |_, _| None
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn stored_values_read_in_the_words_given_and_others_as_stored() {
+        let words: Words = |field, stored| {
+            (field == "privacy_mode" && stored == "option_2").then_some("Need-to-know")
+        };
+        let changes = diff(
+            Some(&json!({"privacy_mode": "option_1", "name": "option_2"})),
+            Some(&json!({"privacy_mode": "option_2", "name": "Ops"})),
+            words,
+        );
+        assert_eq!(
+            changes[0].before, "option_2",
+            "a name is not a privacy mode"
+        );
+        assert_eq!(
+            changes[1].before, "option_1",
+            "a value without a word stays"
+        );
+        assert_eq!(changes[1].after, "Need-to-know");
     }
 }

@@ -85,7 +85,13 @@ pub(super) fn page_in(
     // One more than the page, so a full page knows whether another follows.
     let mut kept = Vec::new();
     'reading: loop {
-        let rows = activity::older(conn, history, start.as_ref(), BATCH)?;
+        let rows = activity::older(
+            conn,
+            history,
+            start.as_ref(),
+            BATCH,
+            super::types::history_words,
+        )?;
         let exhausted = (rows.len() as i64) < BATCH;
         if let Some(last) = rows.last() {
             start = Some(Older {

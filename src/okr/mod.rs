@@ -33,7 +33,7 @@ pub use detail::{detail, item_page, ItemDetail, ItemPage};
 pub use feed::{activity_page, ActivityPage, Feed, FeedEntry};
 pub use rules::{editable_ids, may_move_under, parents, plan_date, title, PLAN_YEARS};
 pub use tree::{filtered_tree, list, tree, workspace_of, Assigned, ItemList, TreeFilter, TreeRow};
-pub use types::{ActionStatus, Item, ItemType, OkrError, StoryPoints};
+pub use types::{history_words, ActionStatus, Item, ItemType, OkrError, StoryPoints};
 
 use rules::{check_may_edit, check_permission, check_plan_dates, placement_refusal};
 use tree::{narrow, tree_in};

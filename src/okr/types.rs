@@ -334,3 +334,19 @@ impl From<super::measure::FieldError> for OkrError {
         }
     }
 }
+
+/// The product's words for stored values in any history an OKR page shows: items' types,
+/// statuses, measures and outcomes, cycles' states, and (through `orgs`) settings and roles.
+pub fn history_words(field: &str, stored: &str) -> Option<&'static str> {
+    use super::measure::{Measure, MetricKind};
+    use crate::cycles::{CycleState, Outcome};
+    match field {
+        "type" => ItemType::parse(stored).map(ItemType::label),
+        "action_status" => ActionStatus::parse(stored).map(ActionStatus::label),
+        "measure" => Measure::parse(stored).map(Measure::label),
+        "metric_kind" => MetricKind::parse(stored).map(MetricKind::label),
+        "outcome" => Outcome::parse(stored).map(Outcome::label),
+        "state" => CycleState::parse(stored).map(CycleState::label),
+        _ => crate::orgs::history_words(field, stored),
+    }
+}

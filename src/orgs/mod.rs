@@ -22,7 +22,7 @@ pub use access::{access, access_by_id, memberships, OrgAccess, OrgAdminAccess};
 pub use members::{
     add_member, change_role, members, members_outside_workspace, remove_member, OrgMember,
 };
-pub use roles::{administers_workspace, OrgRole, PrivacyMode, WorkspaceRole};
+pub use roles::{administers_workspace, history_words, OrgRole, PrivacyMode, WorkspaceRole};
 pub use settings::{
     set_archived, update_profile, EmployeeRange, EmployeeRangeError, OrgProfile, Revenue,
     RevenueError,

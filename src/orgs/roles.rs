@@ -75,3 +75,18 @@ impl WorkspaceRole {
 pub fn administers_workspace(org_role: OrgRole, workspace_role: Option<WorkspaceRole>) -> bool {
     org_role.administers() || workspace_role == Some(WorkspaceRole::Admin)
 }
+
+/// The product's words for the stored values of organization and workspace settings and
+/// memberships in their history (`activity::Words`).
+pub fn history_words(field: &str, stored: &str) -> Option<&'static str> {
+    match field {
+        "privacy_mode" | "default_privacy_mode" => {
+            PrivacyMode::parse(stored).map(PrivacyMode::label)
+        }
+        "role" => WorkspaceRole::parse(stored)
+            .map(WorkspaceRole::label)
+            .or_else(|| OrgRole::parse(stored).map(OrgRole::label)),
+        "revenue_period" => super::RevenuePeriod::parse(stored).map(super::RevenuePeriod::label),
+        _ => None,
+    }
+}

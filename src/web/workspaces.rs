@@ -182,7 +182,13 @@ async fn settings_page(
     let workspace_id = ctx.access.workspace().id.clone();
     let activity = ctx
         .run(move |conn, _, _| {
-            activity::recent(conn, History::Workspace(&workspace_id), 20).map_err(AppError::from)
+            activity::recent(
+                conn,
+                History::Workspace(&workspace_id),
+                20,
+                crate::okr::history_words,
+            )
+            .map_err(AppError::from)
         })
         .await?;
     Ok(SettingsPage {

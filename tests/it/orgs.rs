@@ -920,3 +920,38 @@ async fn settings_are_checked_as_they_are_typed_without_saving() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+/// Settings and membership history reads in the product's words: "Need-to-know", not the
+/// stored `option_2`; "Member", not `workspace_user`.
+#[tokio::test]
+async fn settings_history_speaks_the_products_words() {
+    let ws = crate::harness::Workspace::new("option_1").await;
+    ws.member("max@example.com", "Max Member", None).await;
+    let settings = format!("{}/settings", ws.base());
+    ws.admin
+        .submit(
+            &settings,
+            &settings,
+            &[
+                ("name", "Platform"),
+                ("slug", &ws.ws),
+                ("privacy_mode", "option_2"),
+            ],
+        )
+        .await
+        .assert_redirect(&settings);
+    let history = ws
+        .admin
+        .get(&settings)
+        .await
+        .text_of(".activity")
+        .unwrap_or_default();
+    assert!(
+        history.contains("privacy mode: Open → Need-to-know"),
+        "{history}"
+    );
+    assert!(history.contains("role: — → Member"), "{history}");
+    for stored in ["option_1", "option_2", "workspace_user"] {
+        assert!(!history.contains(stored), "{stored} in {history}");
+    }
+}

@@ -89,8 +89,13 @@ async fn settings_page(
 ) -> Result<SettingsPage, AppError> {
     let activity = ctx
         .run(|conn, _, access| {
-            activity::recent(conn, History::Organization(&access.org().id), 20)
-                .map_err(AppError::from)
+            activity::recent(
+                conn,
+                History::Organization(&access.org().id),
+                20,
+                crate::okr::history_words,
+            )
+            .map_err(AppError::from)
         })
         .await?;
     Ok(SettingsPage {
