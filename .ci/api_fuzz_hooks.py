@@ -74,11 +74,16 @@ def item_change_in_its_place(body, path):
     if not isinstance(body, dict):
         return body
     _drop(body, KEY_RESULT_ONLY + OBJECTIVE_ONLY + ("weight", "cycle_id"))
-    if path.get("item_id") != ENV["FUZZ_ACTION_ID"]:
-        _drop(body, ACTION_ONLY)
-    if "parent_id" in body:
-        body["parent_id"] = ENV["FUZZ_ACTIONS_KEY_RESULT_ID"]
-    _people(body)
+    if path.get("item_id") == ENV["FUZZ_ACTION_ID"]:
+        if "parent_id" in body:
+            body["parent_id"] = ENV["FUZZ_ACTIONS_KEY_RESULT_ID"]
+        _people(body)
+    else:
+        # Its workspace, parent and people are unknown here: those stay as they are.
+        _drop(body, ACTION_ONLY + ("parent_id", "owner_user_id", "assignee_user_ids"))
+    # One date alone would be checked against the other as stored.
+    if ("start_date" in body) != ("due_date" in body):
+        _drop(body, ("start_date", "due_date"))
     _ordered_dates(body, "start_date", "due_date")
     return body
 
@@ -131,6 +136,26 @@ def invite_into_a_real_workspace(body, path):
     return body
 
 
+REVENUE = ("revenue_amount", "revenue_currency", "revenue_period")
+EMPLOYEES = ("employee_count_min", "employee_count_max")
+
+
+def org_profile_whole(body, path):
+    # Revenue is all three fields or none, and a headcount range goes from min to max; a
+    # change naming only part of either would combine with stored values.
+    if not isinstance(body, dict):
+        return body
+    sent = [body.get(field) for field in REVENUE if field in body]
+    if sent and not (len(sent) == 3 and (all(v is None for v in sent) or all(v is not None for v in sent))):
+        _drop(body, REVENUE)
+    low, high = body.get("employee_count_min"), body.get("employee_count_max")
+    if sum(field in body for field in EMPLOYEES) == 1:
+        _drop(body, EMPLOYEES)
+    elif isinstance(low, int) and isinstance(high, int) and low > high:
+        body["employee_count_min"], body["employee_count_max"] = high, low
+    return body
+
+
 FIXES = {
     ("POST", "/api/v1/workspaces/{ws_id}/items"): new_item_in_its_place,
     ("PATCH", "/api/v1/items/{item_id}"): item_change_in_its_place,
@@ -139,6 +164,7 @@ FIXES = {
     ("POST", "/api/v1/cycles/{cycle_id}/carry-over"): carry_over_real_objectives,
     ("POST", "/api/v1/notifications/read"): own_notifications,
     ("POST", "/api/v1/orgs/{org_id}/invites"): invite_into_a_real_workspace,
+    ("PATCH", "/api/v1/orgs/{org_id}"): org_profile_whole,
 }
 
 

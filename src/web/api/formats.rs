@@ -10,6 +10,9 @@ use utoipa::{PartialSchema, ToSchema};
 /// Text that is not only spaces and holds no control characters.
 const PRINTABLE: &str = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$";
 
+/// Text without control characters (empty allowed: it clears an optional field).
+const NO_CONTROL: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
+
 /// A named string schema in the document (a component its fields refer to).
 macro_rules! string_schema {
     ($(#[$doc:meta])* $name:ident: $build:expr) => {
@@ -37,6 +40,27 @@ fn printable(max: usize) -> ObjectBuilder {
         .max_length(Some(max))
         .pattern(Some(PRINTABLE))
 }
+
+fn line(max: usize) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .max_length(Some(max))
+        .pattern(Some(NO_CONTROL))
+}
+
+string_schema!(
+    /// One line of up to 20 characters, no control characters (empty clears).
+    Line20: line(20)
+);
+
+string_schema!(
+    /// One line of up to 100 characters, no control characters (empty clears).
+    Line100: line(100)
+);
+
+string_schema!(
+    /// One line of up to 200 characters, no control characters (empty clears).
+    Line200: line(200)
+);
 
 string_schema!(
     /// A day in the years plans and cycles may use (1900–2200).

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::body::Body;
 use super::caller::{Admin, Caller, Read};
 use super::error::ApiError;
-use super::formats::PlaceName;
+use super::formats::{Line100, Line20, Line200, PlaceName};
 use super::item_models::{present, utc};
 use super::models::PrivacyModeName;
 use super::names::{OrgRoleName, RevenuePeriodName};
@@ -95,7 +95,7 @@ pub struct OrgPatch {
     #[serde(default)]
     pub default_privacy_mode: Option<PrivacyModeName>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, max_length = 100)]
+    #[schema(value_type = Option<Line100>)]
     pub industry: Option<Option<String>>,
     /// http or https.
     #[serde(default, deserialize_with = "present")]
@@ -122,16 +122,16 @@ pub struct OrgPatch {
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 10_000_000)]
     pub employee_count_max: Option<Option<i64>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, max_length = 200)]
+    #[schema(value_type = Option<Line200>)]
     pub address_street: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, max_length = 20)]
+    #[schema(value_type = Option<Line20>)]
     pub address_postal_code: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, max_length = 100)]
+    #[schema(value_type = Option<Line100>)]
     pub address_city: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, max_length = 100)]
+    #[schema(value_type = Option<Line100>)]
     pub address_country: Option<Option<String>>,
     #[serde(default)]
     pub ai_enrichment_opt_in: Option<bool>,
