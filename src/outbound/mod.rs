@@ -188,10 +188,6 @@ impl Outbound {
         Ok(Self { policy, client })
     }
 
-    pub fn policy(&self) -> &OutboundPolicy {
-        &self.policy
-    }
-
     /// Posts `body` as JSON with `headers`; answers the status code.
     pub async fn post_json(
         &self,

@@ -9,22 +9,17 @@ use std::sync::Mutex;
 
 use chrono::{NaiveDateTime, Timelike};
 use diesel::prelude::*;
+use diesel::PgConnection;
 
 use crate::db::AnyConnection;
 use crate::schema::api_rate_windows;
 
-/// Where the counts live.
-enum Store {
-    /// One process: token → (minute, requests in it).
-    Memory(Counts),
-    /// Shared by every instance on the database.
-    Database,
-}
-
-/// Requests per token per minute.
+/// Requests per token per minute. Where they are counted follows from the connection:
+/// PostgreSQL's rows are seen by every instance; SQLite runs one, so its counts stay here.
 pub struct RateLimiter {
     per_minute: u32,
-    store: Store,
+    /// The counts when the database is SQLite: token → (minute, requests in it).
+    in_memory: Counts,
 }
 
 /// The minute `now` falls in.
@@ -45,19 +40,10 @@ fn decide(hits: u32, per_minute: u32, now: NaiveDateTime) -> Result<(), u64> {
 }
 
 impl RateLimiter {
-    /// Counts in this process (one instance, as with SQLite).
-    pub fn in_memory(per_minute: u32) -> Self {
+    pub fn new(per_minute: u32) -> Self {
         Self {
             per_minute,
-            store: Store::Memory(Mutex::new(HashMap::new())),
-        }
-    }
-
-    /// Counts in the database, shared by every instance (PostgreSQL).
-    pub fn shared(per_minute: u32) -> Self {
-        Self {
-            per_minute,
-            store: Store::Database,
+            in_memory: Counts::default(),
         }
     }
 
@@ -69,9 +55,9 @@ impl RateLimiter {
         now: NaiveDateTime,
     ) -> QueryResult<Result<(), u64>> {
         let window = window_of(now);
-        let hits = match &self.store {
-            Store::Memory(counts) => count_in(counts, token_id, window),
-            Store::Database => bump(conn, token_id, window)?,
+        let hits = match conn {
+            AnyConnection::Postgresql(pg) => bump(pg, token_id, window)?,
+            AnyConnection::Sqlite(_) => count_in(&self.in_memory, token_id, window),
         };
         Ok(decide(hits, self.per_minute, now))
     }
@@ -99,25 +85,18 @@ fn count_in(counts: &Counts, token_id: &str, window: NaiveDateTime) -> u32 {
 
 /// Counts one request in the token's row for `window` and answers the count; one statement,
 /// so concurrent requests on any instance each get their own number.
-fn bump(conn: &mut AnyConnection, token_id: &str, window: NaiveDateTime) -> QueryResult<u32> {
-    let hits: i32 = match conn {
-        AnyConnection::Postgresql(pg) => diesel::insert_into(api_rate_windows::table)
-            .values((
-                api_rate_windows::token_id.eq(token_id),
-                api_rate_windows::window_start.eq(window),
-                api_rate_windows::hits.eq(1),
-            ))
-            .on_conflict((api_rate_windows::token_id, api_rate_windows::window_start))
-            .do_update()
-            .set(api_rate_windows::hits.eq(api_rate_windows::hits + 1))
-            .returning(api_rate_windows::hits)
-            .get_result(pg)?,
-        AnyConnection::Sqlite(_) => {
-            return Err(diesel::result::Error::QueryBuilderError(
-                "shared API budgets need PostgreSQL".into(),
-            ))
-        }
-    };
+fn bump(conn: &mut PgConnection, token_id: &str, window: NaiveDateTime) -> QueryResult<u32> {
+    let hits: i32 = diesel::insert_into(api_rate_windows::table)
+        .values((
+            api_rate_windows::token_id.eq(token_id),
+            api_rate_windows::window_start.eq(window),
+            api_rate_windows::hits.eq(1),
+        ))
+        .on_conflict((api_rate_windows::token_id, api_rate_windows::window_start))
+        .do_update()
+        .set(api_rate_windows::hits.eq(api_rate_windows::hits + 1))
+        .returning(api_rate_windows::hits)
+        .get_result(conn)?;
     if hits == 1 {
         // The token's first request this minute: its older rows are done with.
         diesel::delete(

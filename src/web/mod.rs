@@ -254,15 +254,7 @@ pub fn server(listener: TcpListener, db: Db, config: Arc<Config>) -> std::io::Re
     let state = web::Data::new(AppState {
         db: db.clone(),
         config: config.clone(),
-        api_rate: Arc::new(match config.database_url {
-            // Instances share PostgreSQL, so their budgets live there; SQLite has one.
-            crate::db::DatabaseUrl::Postgres(_) => {
-                crate::tokens::RateLimiter::shared(config.api_rate_per_minute)
-            }
-            crate::db::DatabaseUrl::Sqlite(_) => {
-                crate::tokens::RateLimiter::in_memory(config.api_rate_per_minute)
-            }
-        }),
+        api_rate: Arc::new(crate::tokens::RateLimiter::new(config.api_rate_per_minute)),
     });
     let session_key = Key::from(config.session_secret.as_bytes());
     let server = HttpServer::new(move || {

@@ -192,10 +192,9 @@ pub async fn log(
     let id = path.into_inner().webhook_id;
     let (webhook, deliveries) = admin
         .run(move |conn, _, admin| {
-            Ok::<_, WebhookError>((
-                webhooks::get(conn, admin, &id)?,
-                webhooks::deliveries(conn, admin, &id)?,
-            ))
+            let webhook = webhooks::get(conn, admin, &id)?;
+            let deliveries = webhooks::deliveries(conn, &webhook)?;
+            Ok::<_, WebhookError>((webhook, deliveries))
         })
         .await?;
     render(DeliveryLogPage {

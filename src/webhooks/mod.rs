@@ -287,13 +287,12 @@ pub struct Delivery {
     pub created_at: NaiveDateTime,
 }
 
-/// An endpoint's latest deliveries, newest first.
+/// An endpoint's latest deliveries, newest first. The endpoint comes from `get` or `list`,
+/// which checked the admin may see it.
 pub fn deliveries(
     conn: &mut AnyConnection,
-    admin: &WorkspaceAdminAccess,
-    webhook_id: &str,
+    webhook: &Webhook,
 ) -> Result<Vec<Delivery>, WebhookError> {
-    let webhook = get(conn, admin, webhook_id)?;
     Ok(webhook_deliveries::table
         .filter(webhook_deliveries::webhook_id.eq(&webhook.id))
         .order((

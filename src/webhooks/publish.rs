@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use super::{DeliveryState, WebhookEvent};
+use super::{DeliveryState, Webhook, WebhookEvent};
 use crate::activity::{Actor, Subject};
 use crate::db::{self, AnyConnection};
 use crate::schema::{webhook_deliveries, webhooks};
@@ -48,13 +48,10 @@ pub fn publish(
         Some(workspace_id) => endpoints.filter(webhooks::workspace_id.eq(workspace_id)),
         None => endpoints,
     };
-    let endpoints: Vec<(String, String, String)> = endpoints
-        .select((webhooks::id, webhooks::workspace_id, webhooks::events_json))
-        .load(conn)?;
+    let endpoints: Vec<Webhook> = endpoints.select(Webhook::as_select()).load(conn)?;
     let now = db::now();
-    for (webhook_id, workspace_id, events_json) in endpoints {
-        let subscribed: Vec<WebhookEvent> = serde_json::from_str(&events_json).unwrap_or_default();
-        if !subscribed.contains(&event) {
+    for webhook in endpoints {
+        if !webhook.events().contains(&event) {
             continue;
         }
         let delivery_id = db::new_id();
@@ -64,7 +61,7 @@ pub fn publish(
             "action": action,
             "occurred_at": now.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             "organization_id": subject.organization_id,
-            "workspace_id": workspace_id,
+            "workspace_id": webhook.workspace_id,
             "actor_user_id": actor.user_id,
             "subject": { "type": subject.kind, "id": subject.id },
             "data": { "before": before, "after": after },
@@ -72,7 +69,7 @@ pub fn publish(
         queue(
             conn,
             &delivery_id,
-            &webhook_id,
+            &webhook.id,
             event,
             &payload.to_string(),
             now,

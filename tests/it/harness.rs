@@ -490,6 +490,23 @@ impl Workspace {
         format!("/orgs/{}/w/{}", self.org, self.ws)
     }
 
+    /// Switches the workspace's privacy mode on its settings page, as its admin.
+    pub async fn set_privacy_mode(&self, privacy_mode: &str) {
+        let settings = format!("{}/settings", self.base());
+        self.admin
+            .submit(
+                &settings,
+                &settings,
+                &[
+                    ("name", "Platform"),
+                    ("slug", &self.ws),
+                    ("privacy_mode", privacy_mode),
+                ],
+            )
+            .await
+            .assert_redirect(&settings);
+    }
+
     /// A signed-up person who is a workspace user here, optionally reporting to `manager`.
     pub async fn member(&self, email: &str, name: &str, manager: Option<&str>) -> Browser {
         let browser = self.app.person(email, name).await;

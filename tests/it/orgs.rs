@@ -927,19 +927,8 @@ async fn settings_are_checked_as_they_are_typed_without_saving() {
 async fn settings_history_speaks_the_products_words() {
     let ws = crate::harness::Workspace::new("option_1").await;
     ws.member("max@example.com", "Max Member", None).await;
+    ws.set_privacy_mode("option_2").await;
     let settings = format!("{}/settings", ws.base());
-    ws.admin
-        .submit(
-            &settings,
-            &settings,
-            &[
-                ("name", "Platform"),
-                ("slug", &ws.ws),
-                ("privacy_mode", "option_2"),
-            ],
-        )
-        .await
-        .assert_redirect(&settings);
     let history = ws
         .admin
         .get(&settings)

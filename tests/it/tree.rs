@@ -220,19 +220,7 @@ async fn need_to_know_shows_own_work_with_its_context_and_reports_work_to_manage
     assert_eq!(page.status, StatusCode::FORBIDDEN);
 
     // A mode switch takes effect on the next request.
-    let settings = format!("{base}/settings");
-    ws.admin
-        .submit(
-            &settings,
-            &settings,
-            &[
-                ("name", "Platform"),
-                ("slug", &ws.ws),
-                ("privacy_mode", "option_1"),
-            ],
-        )
-        .await
-        .assert_redirect(&settings);
+    ws.set_privacy_mode("option_1").await;
     assert_eq!(ws.titles(&other).await, everything);
 
     // A deactivated member sees nothing at all.

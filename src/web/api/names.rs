@@ -11,6 +11,7 @@ use crate::okr::measure::{Measure, MetricKind};
 use crate::okr::status::Status;
 use crate::okr::{ActionStatus, ItemType};
 use crate::orgs::{OrgRole, RevenuePeriod};
+use crate::webhooks::DeliveryState;
 
 /// An API name for each variant of a domain enum, spelt as the domain stores it.
 macro_rules! api_names {
@@ -61,4 +62,6 @@ api_names! {
     InviteStatusName for InviteStatus { Pending, Accepted, Expired, Revoked }
     /// The invite email's delivery: superseded or withdrawn emails read as cancelled.
     DeliveryStatusName for DeliveryStatus { Pending, Sending, Sent, Failed, Cancelled }
+    /// Where a webhook delivery stands.
+    DeliveryStateName for DeliveryState { Pending, Sending, Delivered, Failed }
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::item_models::utc;
+use super::names::DeliveryStateName;
 use crate::webhooks::{Delivery, DeliveryState, Webhook, WebhookEvent};
 
 /// An event an endpoint can subscribe to.
@@ -112,27 +113,6 @@ pub struct WebhookList {
     pub webhooks: Vec<WebhookOut>,
     /// Always null: the list is whole.
     pub next_cursor: Option<String>,
-}
-
-/// Where a delivery stands.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DeliveryStateName {
-    Pending,
-    Sending,
-    Delivered,
-    Failed,
-}
-
-impl From<DeliveryState> for DeliveryStateName {
-    fn from(state: DeliveryState) -> Self {
-        match state {
-            DeliveryState::Pending => Self::Pending,
-            DeliveryState::Sending => Self::Sending,
-            DeliveryState::Delivered => Self::Delivered,
-            DeliveryState::Failed => Self::Failed,
-        }
-    }
 }
 
 /// One event sent (or to be sent) to an endpoint, with its latest attempt.

@@ -123,7 +123,8 @@ pub async fn list_deliveries(
     path: web::Path<WebhookPath>,
 ) -> Result<web::Json<WebhookDeliveryList>, ApiError> {
     let listed = on_webhook(&caller, path.into_inner().webhook_id, |conn, admin, id| {
-        Ok(webhooks::deliveries(conn, admin, id)?)
+        let webhook = webhooks::get(conn, admin, id)?;
+        Ok(webhooks::deliveries(conn, &webhook)?)
     })
     .await?;
     Ok(web::Json(WebhookDeliveryList {
