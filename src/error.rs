@@ -13,6 +13,7 @@ use crate::notifications::NotificationError;
 use crate::okr::OkrError;
 use crate::orgs::OrgError;
 use crate::reminders::ReminderError;
+use crate::scrape::ScrapeError;
 use crate::tokens::TokenError;
 use crate::webhooks::WebhookError;
 
@@ -197,6 +198,31 @@ impl DomainError for WebhookError {
                 field: Some(field),
                 message,
             },
+        }
+    }
+}
+
+impl DomainError for ScrapeError {
+    fn kind(self) -> ErrorKind {
+        match self {
+            ScrapeError::NotFound => ErrorKind::NotFound,
+            ScrapeError::Org(e) => e.kind(),
+            ScrapeError::Db(e) => e.kind(),
+            e @ ScrapeError::OptInOff => ErrorKind::Forbidden(e.to_string()),
+            e @ (ScrapeError::AlreadyRunning | ScrapeError::NotFinished) => {
+                ErrorKind::Conflict(e.to_string())
+            }
+            ScrapeError::Field { field, message } => ErrorKind::Invalid {
+                field: Some(field),
+                message,
+            },
+            ScrapeError::Profile(mut problems) => {
+                let (field, message) = problems.swap_remove(0);
+                ErrorKind::Invalid {
+                    field: Some(field),
+                    message,
+                }
+            }
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod error;
 pub mod invites;
 pub mod jobs;
+pub mod llm;
 pub mod mail;
 pub mod markdown;
 pub mod notifications;
@@ -24,6 +25,7 @@ pub mod outbound;
 pub mod reminders;
 pub mod schema;
 pub mod scope;
+pub mod scrape;
 pub mod telemetry;
 pub mod tokens;
 mod web;
@@ -45,8 +47,10 @@ use crate::db::{Db, DbError};
 
 /// How often expired sessions and stale log-in attempts are cleared.
 const HOUSEKEEPING_INTERVAL: Duration = Duration::from_secs(15 * 60);
-/// The longest an outbound request (a webhook delivery) may take.
+/// The longest an outbound request (a webhook delivery, a page read) may take.
 const OUTBOUND_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest the language model may take to answer.
+const LLM_TIMEOUT: Duration = Duration::from_secs(20);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -54,6 +58,8 @@ pub enum StartError {
     Db(#[from] DbError),
     #[error("cannot set up outbound requests: {0}")]
     Outbound(#[from] outbound::OutboundError),
+    #[error("cannot set up the language model's client: {0}")]
+    Llm(#[from] llm::LlmError),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -67,6 +73,7 @@ pub struct Application {
     db: Db,
     config: Config,
     outbound: outbound::Outbound,
+    scraper: scrape::Scraper,
 }
 
 impl Application {
@@ -94,12 +101,20 @@ impl Application {
             web::server(listener, db.clone(), Arc::new(config.clone())).map_err(bind_error)?;
         tracing::info!(address = %config.bind.ip(), port, database = ?config.database_url, "cairn is listening");
         let outbound = outbound::Outbound::new(config.outbound.clone(), OUTBOUND_TIMEOUT)?;
+        let scraper = scrape::Scraper {
+            outbound: outbound.clone(),
+            rules: outbound::UrlRules::web_pages(config.scrape_ports.clone()),
+            limits: outbound::PageLimits::default(),
+            llm: config.llm.clone().map(llm::Llm::new).transpose()?,
+            llm_limit: LLM_TIMEOUT,
+        };
         Ok(Self {
             server,
             port,
             db,
             config,
             outbound,
+            scraper,
         })
     }
 
@@ -113,22 +128,31 @@ impl Application {
     }
 
     /// Serves until the server stops (Ctrl-C / SIGTERM), doing housekeeping and running the
-    /// job runner (which also delivers mail) and webhook deliveries alongside.
+    /// job runner (which also delivers mail), webhook deliveries and website scrapes alongside.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let Self {
             server,
             db,
             config,
             outbound,
+            scraper,
             ..
         } = self;
         let background = std::pin::pin!(async move {
             let housekeeping = std::pin::pin!(housekeeping(db.clone()));
-            let webhooks = std::pin::pin!(worker::deliver_webhooks(
-                db.clone(),
-                outbound,
-                config.clock.clone(),
-                config.outbox_poll,
+            let outbound = std::pin::pin!(futures_util::future::join(
+                worker::deliver_webhooks(
+                    db.clone(),
+                    outbound,
+                    config.clock.clone(),
+                    config.outbox_poll,
+                ),
+                worker::read_websites(
+                    db.clone(),
+                    scraper,
+                    config.clock.clone(),
+                    config.outbox_poll,
+                ),
             ));
             let runner = std::pin::pin!(worker::run(
                 db,
@@ -136,9 +160,9 @@ impl Application {
                 config.clock.clone(),
                 config.outbox_poll,
             ));
-            match select(housekeeping, select(runner, webhooks)).await {
-                Either::Left((never, _))
-                | Either::Right((Either::Left((never, _)) | Either::Right((never, _)), _)) => never,
+            match select(housekeeping, select(runner, outbound)).await {
+                Either::Left((never, _)) | Either::Right((Either::Left((never, _)), _)) => never,
+                Either::Right((Either::Right(((never, _), _)), _)) => never,
             }
         });
         match select(server, background).await {

@@ -143,6 +143,7 @@ impl ActivityEntry {
         std::borrow::Cow::Borrowed(match self.action_type.as_str() {
             "organization.created" => "created the organization",
             "organization.settings_updated" => "changed the settings",
+            "organization.profile_filled" => "filled the profile from the website",
             "organization.archived" => "archived the organization",
             "organization.unarchived" => "unarchived the organization",
             "org_member.role_changed" => "changed a member's role",

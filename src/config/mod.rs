@@ -5,6 +5,7 @@
 
 mod database;
 mod invites;
+mod llm;
 mod mail;
 mod outbound;
 mod server;
@@ -76,8 +77,12 @@ pub struct Config {
     pub invites: InviteSettings,
     /// Requests one API token may make per minute (bursts up to as many).
     pub api_rate_per_minute: u32,
-    /// What outbound requests (webhooks) may reach.
+    /// What outbound requests (webhooks, the onboarding scrape) may reach.
     pub outbound: crate::outbound::OutboundPolicy,
+    /// Ports the onboarding scrape may use besides 80 and 443 (`SCRAPE_ALLOWED_PORTS`).
+    pub scrape_ports: Vec<u16>,
+    /// The language model, when one is configured.
+    pub llm: Option<crate::llm::LlmSettings>,
     /// What time it is: the system clock, or a fixed one tests move.
     pub clock: crate::clock::Clock,
 }
@@ -173,6 +178,8 @@ impl Config {
         let invites = invites::settings(&vars)?;
         let api_rate_per_minute = server::api_rate_per_minute(&vars)?;
         let outbound = outbound::policy(&vars)?;
+        let scrape_ports = outbound::scrape_ports(&vars)?;
+        let llm = llm::settings(&vars)?;
 
         Ok(Self {
             environment,
@@ -193,6 +200,8 @@ impl Config {
             invites,
             api_rate_per_minute,
             outbound,
+            scrape_ports,
+            llm,
             clock: crate::clock::Clock::system(),
         })
     }
@@ -257,6 +266,22 @@ mod tests {
         assert_eq!(failing_var(&[("BIND", "not an address")]), "BIND");
         assert_eq!(failing_var(&[("LOG_FORMAT", "xml")]), "LOG_FORMAT");
         assert_eq!(failing_var(&[("CAIRN_ENV", "staging")]), "CAIRN_ENV");
+        assert_eq!(
+            failing_var(&[("SCRAPE_ALLOWED_PORTS", "8080,ssh")]),
+            "SCRAPE_ALLOWED_PORTS"
+        );
+        assert_eq!(
+            failing_var(&[("LLM_BASE_URL", "https://llm.example.com/v1")]),
+            "LLM_MODEL"
+        );
+        assert_eq!(
+            failing_var(&[
+                ("LLM_BASE_URL", "not a url"),
+                ("LLM_MODEL", "m"),
+                ("LLM_API_KEY", "k")
+            ]),
+            "LLM_BASE_URL"
+        );
         assert_eq!(
             failing_var(&[("BASE_URL", "ftp://example.com")]),
             "BASE_URL"

@@ -24,3 +24,22 @@ pub(super) fn policy(vars: &Vars<'_>) -> Result<OutboundPolicy, ConfigError> {
         .collect::<Result<Vec<_>, _>>()?;
     Ok(OutboundPolicy::allowing(addresses))
 }
+
+/// `SCRAPE_ALLOWED_PORTS`: comma-separated ports the onboarding scrape may use besides 80
+/// and 443.
+pub(super) fn scrape_ports(vars: &Vars<'_>) -> Result<Vec<u16>, ConfigError> {
+    const VAR: &str = "SCRAPE_ALLOWED_PORTS";
+    let Some(raw) = vars.get(VAR) else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse::<u16>()
+                .ok()
+                .filter(|port| *port > 0)
+                .ok_or_else(|| invalid(VAR, format!("expected port numbers, got {part:?}")))
+        })
+        .collect()
+}

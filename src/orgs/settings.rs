@@ -89,12 +89,14 @@ pub struct OrgProfile {
     pub time_zone: TimeZone,
 }
 
-/// Saves the profile by hand, which makes `manual` the source of the profile's facts.
+/// Saves the profile: typed by hand (`Manual`) or taken from a scrape's suggestions (`Ai`),
+/// which becomes the source of the profile's facts.
 pub fn update_profile(
     conn: &mut AnyConnection,
     actor: &Actor,
     access: &OrgAdminAccess,
     profile: OrgProfile,
+    source: EnrichmentSource,
 ) -> Result<Organization, OrgError> {
     access.require_writable()?;
     db::write_transaction(conn, |conn| {
@@ -129,7 +131,7 @@ pub fn update_profile(
                 organizations::ai_enrichment_opt_in.eq(profile.ai_enrichment_opt_in),
                 organizations::time_zone.eq(profile.time_zone.name()),
                 organizations::last_enriched_at.eq(Some(now)),
-                organizations::last_enrichment_source.eq(Some(EnrichmentSource::Manual)),
+                organizations::last_enrichment_source.eq(Some(source)),
                 organizations::updated_at.eq(now),
             ))
             .execute(conn)
@@ -142,7 +144,10 @@ pub fn update_profile(
             conn,
             actor,
             org_subject(&after),
-            "organization.settings_updated",
+            match source {
+                EnrichmentSource::Manual => "organization.settings_updated",
+                EnrichmentSource::Ai => "organization.profile_filled",
+            },
             Some(before.profile_json()),
             Some(after.profile_json()),
         )?;

@@ -21,7 +21,7 @@ use url::Url;
 
 use crate::db::{self, AnyConnection, DbError};
 use crate::orgs::OrgError;
-use crate::outbound::OutboundPolicy;
+use crate::outbound::{OutboundPolicy, UrlRules};
 use crate::schema::{webhook_deliveries, webhooks};
 use crate::text_enum;
 use crate::workspaces::WorkspaceAdminAccess;
@@ -142,7 +142,7 @@ impl WebhookInput {
             )
         })?;
         policy
-            .check_url(&parsed)
+            .check_url(&parsed, &UrlRules::WEBHOOKS)
             .map_err(|refusal| field("url", format!("This address cannot be used: {refusal}.")))?;
         if events.is_empty() {
             return Err(field("events", "Choose at least one event."));

@@ -9,6 +9,8 @@
 
 mod dispatch;
 
+use std::convert::Infallible;
+
 use chrono::{Duration, NaiveDateTime};
 
 use crate::clock::Clock;
@@ -141,12 +143,7 @@ impl LinkSource for Worker {
 }
 
 /// Runs rounds until the app stops, one poll interval apart.
-pub async fn run(
-    db: Db,
-    worker: Worker,
-    clock: Clock,
-    poll: std::time::Duration,
-) -> std::convert::Infallible {
+pub async fn run(db: Db, worker: Worker, clock: Clock, poll: std::time::Duration) -> Infallible {
     loop {
         let (worker_for_round, now) = (worker.clone(), clock.now());
         match db
@@ -161,21 +158,48 @@ pub async fn run(
     }
 }
 
-/// Sends due webhook deliveries until the app stops, one poll interval apart. Apart from
-/// the rounds, so a slow endpoint never holds up jobs and mail.
+/// Runs `round` until the app stops, one poll interval apart; `what` names what a round
+/// did in the log.
+async fn repeat<F, Fut>(what: &'static str, poll: std::time::Duration, mut round: F) -> Infallible
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<usize, DbError>>,
+{
+    loop {
+        match round().await {
+            Ok(0) => {}
+            Ok(done) => tracing::info!(done, "{what}"),
+            Err(e) => tracing::warn!(error = %e, "{what} failed"),
+        }
+        actix_web::rt::time::sleep(poll).await;
+    }
+}
+
+/// Sends due webhook deliveries until the app stops. Apart from the rounds, so a slow
+/// endpoint never holds up jobs and mail.
 pub async fn deliver_webhooks(
     db: Db,
     outbound: crate::outbound::Outbound,
     clock: Clock,
     poll: std::time::Duration,
-) -> std::convert::Infallible {
+) -> Infallible {
     let id = format!("webhooks-{}", uuid::Uuid::new_v4().simple());
-    loop {
-        match crate::webhooks::deliver_due(&db, &outbound, &id, clock.now()).await {
-            Ok(0) => {}
-            Ok(delivered) => tracing::info!(delivered, "webhook deliveries"),
-            Err(e) => tracing::warn!(error = %e, "webhook delivery failed"),
-        }
-        actix_web::rt::time::sleep(poll).await;
-    }
+    repeat("webhook deliveries", poll, || {
+        crate::webhooks::deliver_due(&db, &outbound, &id, clock.now())
+    })
+    .await
+}
+
+/// Reads the websites admins asked to fill their profiles from, until the app stops; apart
+/// from the rounds for the same reason as webhooks.
+pub async fn read_websites(
+    db: Db,
+    scraper: crate::scrape::Scraper,
+    clock: Clock,
+    poll: std::time::Duration,
+) -> Infallible {
+    repeat("website scrapes", poll, || {
+        crate::scrape::run_due(&db, &scraper, clock.now())
+    })
+    .await
 }

@@ -14,7 +14,7 @@ use super::models::PrivacyModeName;
 use super::names::{OrgRoleName, RevenuePeriodName};
 use super::paths::OrgPath;
 use super::{AdminErrors, ReadErrors};
-use crate::orgs::{self, OrgAccess, ProfileInput};
+use crate::orgs::{self, EnrichmentSource, OrgAccess, ProfileInput};
 
 /// The organization's profile as its settings page shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -231,7 +231,7 @@ pub async fn update_org(
             let admin = access.admin()?;
             let input = patch.over(ProfileInput::from_org(access.org()))?;
             let profile = input.parse().map_err(ApiError::of_problems)?;
-            let org = orgs::update_profile(conn, actor, &admin, profile)?;
+            let org = orgs::update_profile(conn, actor, &admin, profile, EnrichmentSource::Manual)?;
             let access = orgs::access_by_id(conn, &actor.user_id, &org.id)?;
             Ok::<_, ApiError>(OrgProfileOut::from(&access))
         })

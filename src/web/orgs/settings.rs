@@ -11,7 +11,9 @@ use super::super::layout::{FieldErrors, Layout};
 use super::super::{render, see_other};
 use crate::activity::{self, ActivityEntry, History};
 use crate::cycles::{self, FiscalMonth};
-use crate::orgs::{self, OrgError, OrgProfile, Organization, ProfileInput, RevenuePeriod};
+use crate::orgs::{
+    self, EnrichmentSource, OrgError, OrgProfile, Organization, ProfileInput, RevenuePeriod,
+};
 use crate::workspaces::PrivacyMode;
 
 /// The settings form as typed.
@@ -148,7 +150,9 @@ pub async fn save(
         Err(errors) => return profile_refused(&admin, form, errors).await,
     };
     match admin
-        .run(move |conn, actor, admin| orgs::update_profile(conn, actor, admin, profile))
+        .run(move |conn, actor, admin| {
+            orgs::update_profile(conn, actor, admin, profile, EnrichmentSource::Manual)
+        })
         .await
     {
         Ok(org) => {
