@@ -155,6 +155,9 @@ page_routes! {
     POST "/orgs/{org}/archive" => orgs::settings::archive;
     POST "/orgs/{org}/unarchive" => orgs::settings::unarchive;
     POST "/orgs/{org}/settings/fiscal-year" => orgs::settings::save_fiscal_year;
+    POST "/orgs/{org}/settings/website-fill" => orgs::website_fill::request;
+    GET "/orgs/{org}/settings/website-fill/{scrape_id}" => orgs::website_fill::card;
+    POST "/orgs/{org}/settings/website-fill/{scrape_id}/apply" => orgs::website_fill::apply;
     GET "/orgs/{org}/cycles" => cycles::index;
     POST "/orgs/{org}/cycles" => cycles::create;
     POST "/orgs/{org}/cycles/next-quarter" => cycles::create_next_quarter;

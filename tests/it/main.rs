@@ -38,6 +38,7 @@ mod receiver;
 mod reminders;
 mod rules;
 mod scope_fuzz;
+mod scrape;
 mod sessions;
 mod shell;
 mod smtp;

@@ -1,5 +1,7 @@
-//! A small HTTP server in the test process that receives webhook deliveries: it records
-//! each request and answers the status the test sets (200 until told otherwise).
+//! A small HTTP server in the test process: it records each request and answers what the
+//! test sets for its path (an empty 200 until told otherwise). It receives webhook
+//! deliveries, serves the websites the onboarding scrape reads, and plays an
+//! OpenAI-compatible language model.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -16,10 +18,48 @@ pub struct Received {
     pub body: String,
 }
 
+/// What the server answers on a path.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// A whole answer with a `content-length`.
+    Fixed {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
+    /// An HTML answer of `bytes` bytes without a length, ended by closing the connection.
+    Streamed { bytes: usize },
+    /// Headers of an HTML page, then nothing until the server stops.
+    Hang,
+}
+
+impl Reply {
+    pub fn html(body: &str) -> Self {
+        Self::typed(200, "text/html; charset=utf-8", body)
+    }
+
+    pub fn typed(status: u16, content_type: &str, body: &str) -> Self {
+        Self::Fixed {
+            status,
+            headers: vec![("content-type".into(), content_type.into())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    pub fn redirect(location: &str) -> Self {
+        Self::Fixed {
+            status: 302,
+            headers: vec![("location".into(), location.into())],
+            body: Vec::new(),
+        }
+    }
+}
+
 #[derive(Default)]
 struct Shared {
     received: Vec<Received>,
     status: Option<u16>,
+    replies: HashMap<String, Reply>,
 }
 
 /// Runs on a thread and runtime of its own, like the test SMTP server, so it answers
@@ -76,6 +116,15 @@ impl Receiver {
         self.shared.lock().expect("receiver").status = Some(status);
     }
 
+    /// Answers `reply` on `path` from now on.
+    pub fn serve(&self, path: &str, reply: Reply) {
+        self.shared
+            .lock()
+            .expect("receiver")
+            .replies
+            .insert(path.to_owned(), reply);
+    }
+
     /// Everything received so far, in order.
     pub fn received(&self) -> Vec<Received> {
         self.shared.lock().expect("receiver").received.clone()
@@ -118,19 +167,59 @@ async fn serve(listener: TcpListener, shared: Arc<Mutex<Shared>>) {
             if reader.read_exact(&mut body).await.is_err() {
                 return;
             }
-            let status = {
+            let reply = {
                 let mut shared = shared.lock().expect("receiver");
+                let reply = shared.replies.get(&path).cloned();
+                let status = shared.status.unwrap_or(200);
                 shared.received.push(Received {
                     path,
                     headers,
                     body: String::from_utf8_lossy(&body).into_owned(),
                 });
-                shared.status.unwrap_or(200)
+                reply.unwrap_or(Reply::Fixed {
+                    status,
+                    headers: Vec::new(),
+                    body: Vec::new(),
+                })
             };
-            let answer = format!(
-                "HTTP/1.1 {status} Answer\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-            );
-            let _ = write.write_all(answer.as_bytes()).await;
+            match reply {
+                Reply::Fixed {
+                    status,
+                    headers,
+                    body,
+                } => {
+                    let mut head = format!("HTTP/1.1 {status} Answer\r\n");
+                    for (name, value) in headers {
+                        head.push_str(&format!("{name}: {value}\r\n"));
+                    }
+                    head.push_str(&format!(
+                        "content-length: {}\r\nconnection: close\r\n\r\n",
+                        body.len()
+                    ));
+                    let _ = write.write_all(head.as_bytes()).await;
+                    let _ = write.write_all(&body).await;
+                }
+                Reply::Streamed { bytes } => {
+                    let head =
+                        "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\nconnection: close\r\n\r\n";
+                    let _ = write.write_all(head.as_bytes()).await;
+                    let chunk = vec![b'a'; 64 * 1024];
+                    let mut sent = 0;
+                    while sent < bytes {
+                        let n = chunk.len().min(bytes - sent);
+                        if write.write_all(&chunk[..n]).await.is_err() {
+                            break;
+                        }
+                        sent += n;
+                    }
+                }
+                Reply::Hang => {
+                    let head =
+                        "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: 100\r\n\r\n";
+                    let _ = write.write_all(head.as_bytes()).await;
+                    std::future::pending::<()>().await;
+                }
+            }
             let _ = write.shutdown().await;
         });
     }

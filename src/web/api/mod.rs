@@ -25,6 +25,8 @@ mod notifications;
 mod org_profile;
 mod orgs;
 mod paths;
+mod scrape;
+mod scrape_models;
 mod trash;
 mod webhook_models;
 mod webhooks;
@@ -157,6 +159,7 @@ impl Modify for BearerAuth {
         notifications::list_notifications, notifications::mark_read,
         webhooks::list_webhooks, webhooks::create_webhook, webhooks::delete_webhook,
         webhooks::list_deliveries,
+        scrape::create_scrape_job, scrape::show_scrape_job, scrape::apply_scrape_job,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -229,6 +232,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     (Method::GET, web::to(org_profile::show_org)),
                     (Method::PATCH, web::to(org_profile::update_org)),
                 ],
+            ))
+            .service(resource(
+                "/orgs/{org_id}/scrape-jobs",
+                [(Method::POST, web::to(scrape::create_scrape_job))],
+            ))
+            .service(resource(
+                "/scrape-jobs/{scrape_job_id}",
+                [(Method::GET, web::to(scrape::show_scrape_job))],
+            ))
+            .service(resource(
+                "/scrape-jobs/{scrape_job_id}/apply",
+                [(Method::POST, web::to(scrape::apply_scrape_job))],
             ))
             .service(resource(
                 "/orgs/{org_id}/members",

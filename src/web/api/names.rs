@@ -11,6 +11,7 @@ use crate::okr::measure::{Measure, MetricKind};
 use crate::okr::status::Status;
 use crate::okr::{ActionStatus, ItemType};
 use crate::orgs::{OrgRole, RevenuePeriod};
+use crate::scrape::{ProfileField, ScrapeStatus, Source};
 use crate::webhooks::DeliveryState;
 
 /// An API name for each variant of a domain enum, spelt as the domain stores it.
@@ -64,4 +65,15 @@ api_names! {
     DeliveryStatusName for DeliveryStatus { Pending, Sending, Sent, Failed, Cancelled }
     /// Where a webhook delivery stands.
     DeliveryStateName for DeliveryState { Pending, Sending, Delivered, Failed }
+    /// Where a website scrape stands.
+    ScrapeStatusName for ScrapeStatus { Pending, Running, Done, Failed }
+    /// A profile field a scrape can suggest, named as `PATCH /orgs/{org_id}` names it.
+    ProfileFieldName for ProfileField {
+        Name, Industry, Website, CustomerNames, EmployeeCountMin, EmployeeCountMax,
+        AddressStreet, AddressPostalCode, AddressCity, AddressCountry,
+    }
+    /// Where a suggested value was read.
+    SuggestionSourceName for Source {
+        JsonLd, Microdata, OpenGraph, MetaDescription, Title, PageAddress, VisibleText, Llm,
+    }
 }

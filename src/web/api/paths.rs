@@ -77,3 +77,9 @@ pub struct WebhookPath {
     #[serde(deserialize_with = "id")]
     pub webhook_id: String,
 }
+
+#[derive(Deserialize)]
+pub struct ScrapeJobPath {
+    #[serde(deserialize_with = "id")]
+    pub scrape_job_id: String,
+}

@@ -3,6 +3,7 @@
 
 pub mod members;
 pub mod settings;
+pub mod website_fill;
 
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use askama::Template;

@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::super::context::{OrgAdmin, OrgCtx};
+use super::super::context::OrgAdmin;
 use super::super::error::AppError;
 use super::super::layout::{FieldErrors, Layout};
 use super::super::{render, see_other};
@@ -14,7 +14,10 @@ use crate::cycles::{self, FiscalMonth};
 use crate::orgs::{
     self, EnrichmentSource, OrgError, OrgProfile, Organization, ProfileInput, RevenuePeriod,
 };
+use crate::scrape::{self, ProfileField, ScrapeError};
 use crate::workspaces::PrivacyMode;
+
+use super::website_fill::WebsiteFill;
 
 /// The settings form as typed.
 pub type SettingsForm = ProfileInput;
@@ -62,6 +65,7 @@ struct SettingsPage {
     fiscal: FiscalForm,
     fiscal_errors: FieldErrors,
     activity: Vec<ActivityEntry>,
+    fill: WebsiteFill,
     privacy_modes: &'static [PrivacyMode],
     periods: &'static [RevenuePeriod],
 }
@@ -80,39 +84,99 @@ impl SettingsPage {
     }
 }
 
-/// The settings page with both its forms: the one sent comes back as typed with its errors,
-/// the other as stored.
+/// What a refused website fill leaves on its card: the address as typed, the messages, and
+/// the suggestions that were ticked.
+#[derive(Default)]
+pub struct FillState {
+    pub url: Option<String>,
+    pub errors: FieldErrors,
+    pub chosen: Option<Vec<ProfileField>>,
+}
+
+impl FillState {
+    /// The card after `refusal`: a field's problem next to it, a refusal of the whole
+    /// request next to `field`; anything else is not the form's to show.
+    pub fn refused(
+        field: &'static str,
+        url: impl Into<Option<String>>,
+        refusal: ScrapeError,
+        chosen: Option<Vec<ProfileField>>,
+    ) -> Result<Self, AppError> {
+        let mut errors = FieldErrors::default();
+        match refusal {
+            ScrapeError::Field { field, message } => errors.add(field, message),
+            // A rule on a field without a row (say, revenue) is said under the list.
+            ScrapeError::Profile(problems) => {
+                for (name, message) in problems {
+                    let shown = ProfileField::parse(name).map_or("fields", ProfileField::as_str);
+                    errors.add(shown, message);
+                }
+            }
+            e
+            @ (ScrapeError::OptInOff | ScrapeError::AlreadyRunning | ScrapeError::NotFinished) => {
+                errors.add(field, e)
+            }
+            other => return Err(other.into()),
+        }
+        Ok(Self {
+            url: url.into(),
+            errors,
+            chosen,
+        })
+    }
+}
+
+/// The settings page with its forms: the one sent comes back as typed with its errors, the
+/// others as stored.
 async fn settings_page(
-    ctx: &OrgCtx,
+    admin: &OrgAdmin,
     form: SettingsForm,
     errors: FieldErrors,
     fiscal: FiscalForm,
     fiscal_errors: FieldErrors,
+    fill: FillState,
 ) -> Result<SettingsPage, AppError> {
-    let activity = ctx
+    let (activity, job) = admin
         .run(|conn, _, access| {
-            activity::recent(
+            let activity = activity::recent(
                 conn,
                 History::Organization(&access.org().id),
                 20,
                 crate::okr::history_words,
-            )
-            .map_err(AppError::from)
+            )?;
+            Ok::<_, AppError>((activity, scrape::latest(conn, access)?))
         })
         .await?;
+    let org = admin.access.org();
     Ok(SettingsPage {
-        layout: ctx
-            .layout(&format!("{} settings", ctx.access.org().name))
-            .await?,
-        org: ctx.access.org().clone(),
+        layout: admin.layout(&format!("{} settings", org.name)).await?,
+        org: org.clone(),
         form,
         errors,
         fiscal,
         fiscal_errors,
         activity,
+        fill: WebsiteFill::new(org, &admin.signed_in.csrf_token, job, fill),
         privacy_modes: PrivacyMode::ALL,
         periods: RevenuePeriod::ALL,
     })
+}
+
+/// The page with the website fill's card as a refusal left it, the forms as stored.
+pub async fn refused_with_fill(
+    admin: &OrgAdmin,
+    fill: FillState,
+) -> Result<HttpResponse, AppError> {
+    let org = admin.access.org();
+    let page = settings_page(
+        admin,
+        SettingsForm::from_org(org),
+        FieldErrors::default(),
+        FiscalForm::from_org(org),
+        FieldErrors::default(),
+        fill,
+    );
+    super::super::unprocessable(page.await?)
 }
 
 pub async fn page(admin: OrgAdmin) -> Result<HttpResponse, AppError> {
@@ -124,6 +188,7 @@ pub async fn page(admin: OrgAdmin) -> Result<HttpResponse, AppError> {
         FieldErrors::default(),
         fiscal,
         FieldErrors::default(),
+        FillState::default(),
     );
     render(page.await?)
 }
@@ -135,7 +200,14 @@ async fn profile_refused(
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let fiscal = FiscalForm::from_org(admin.access.org());
-    let page = settings_page(admin, form, errors, fiscal, FieldErrors::default());
+    let page = settings_page(
+        admin,
+        form,
+        errors,
+        fiscal,
+        FieldErrors::default(),
+        FillState::default(),
+    );
     super::super::unprocessable(page.await?)
 }
 
@@ -180,7 +252,14 @@ pub async fn save_fiscal_year(
         Ok(month) => month,
         Err(errors) => {
             let settings = SettingsForm::from_org(admin.access.org());
-            let page = settings_page(&admin, settings, FieldErrors::default(), fiscal, errors);
+            let page = settings_page(
+                &admin,
+                settings,
+                FieldErrors::default(),
+                fiscal,
+                errors,
+                FillState::default(),
+            );
             return super::super::unprocessable(page.await?);
         }
     };
