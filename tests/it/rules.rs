@@ -104,6 +104,8 @@ struct Ids {
     /// Webhooks of the workspace: one whose log is read, one to delete.
     webhook: String,
     other_webhook: String,
+    /// A finished website scrape of the organization, with a suggestion to apply.
+    scrape: String,
 }
 
 impl World {
@@ -275,6 +277,11 @@ impl World {
         };
         let webhook = webhook_to("https://hooks.example.com/walk", &mut conn);
         let other_webhook = webhook_to("https://hooks.example.com/other", &mut conn);
+        let scrape = crate::walk_world::finished_scrape(
+            &mut conn,
+            &w.org,
+            &w.app.user_id("admin@example.com"),
+        );
         let ids = Ids {
             owner: w.app.user_id("admin@example.com"),
             member: w.app.user_id("member@example.com"),
@@ -301,6 +308,7 @@ impl World {
             walk_cycle,
             webhook,
             other_webhook,
+            scrape,
         };
         Self {
             w,
@@ -330,6 +338,7 @@ impl World {
             ("{comment_id}", ids.comment.as_str()),
             ("{cycle_id}", ids.cycle.as_str()),
             ("{webhook_id}", ids.webhook.as_str()),
+            ("{scrape_id}", ids.scrape.as_str()),
             // Invite links are public and refused before their token matters.
             ("{token}", "not-a-real-invite-token"),
             ("{file:.*}", "app.css"),
@@ -408,8 +417,13 @@ impl World {
                     ("default_privacy_mode", "option_2"),
                     ("industry", "Robotics"),
                     ("time_zone", "Europe/Berlin"),
+                    ("ai_enrichment_opt_in", "on"),
                 ]),
             ),
+            "/orgs/{org}/settings/website-fill" => (path, f(&[("url", "https://acme.example/")])),
+            "/orgs/{org}/settings/website-fill/{scrape_id}/apply" => {
+                (path, f(&[("fields", "industry")]))
+            }
             // Not the default (January), so the control run sees it stored.
             "/orgs/{org}/settings/fiscal-year" => (path, f(&[("fiscal_year_start_month", "4")])),
             "/orgs/{org}/cycles" => (

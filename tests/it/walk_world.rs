@@ -91,3 +91,40 @@ pub async fn walk_world() -> (Workspace, Items) {
     };
     (w, items)
 }
+
+/// The organization opted in to AI enrichment, with a finished scrape suggesting an industry.
+pub fn finished_scrape(
+    conn: &mut cairn::db::AnyConnection,
+    org_slug: &str,
+    admin_id: &str,
+) -> String {
+    use cairn::schema::{organizations, scrape_jobs};
+    let org_id: String = organizations::table
+        .filter(organizations::slug.eq(org_slug))
+        .select(organizations::id)
+        .first(conn)
+        .expect("org");
+    diesel::update(organizations::table.find(&org_id))
+        .set(organizations::ai_enrichment_opt_in.eq(true))
+        .execute(conn)
+        .expect("opt in");
+    let id = uuid::Uuid::new_v4().to_string();
+    let prefill = serde_json::json!({
+        "version": 1,
+        "page_url": "https://acme.example/",
+        "suggestions": [{ "field": "industry", "value": "Farm robotics", "source": "json_ld" }],
+        "facts": [],
+    });
+    diesel::insert_into(scrape_jobs::table)
+        .values((
+            scrape_jobs::id.eq(&id),
+            scrape_jobs::organization_id.eq(&org_id),
+            scrape_jobs::requested_by_user_id.eq(admin_id),
+            scrape_jobs::source_url.eq("https://acme.example/"),
+            scrape_jobs::status.eq("done"),
+            scrape_jobs::prefill_json.eq(prefill.to_string()),
+        ))
+        .execute(conn)
+        .expect("scrape");
+    id
+}

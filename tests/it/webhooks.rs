@@ -291,16 +291,26 @@ async fn no_delivery_reaches_a_loopback_or_private_address_without_the_test_allo
             "{url}: {refused}"
         );
     }
-    // A name is checked where it resolves: localhost is loopback, at every delivery.
+    // localhost is refused by name; any other name is checked where it resolves, at every
+    // delivery (here a test resolver answers 127.0.0.1 for it).
+    admin
+        .post(
+            &hooks,
+            json!({ "url": format!("https://localhost:{}/h", receiver.port), "events": ["item.created"] }),
+        )
+        .await
+        .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     let webhook = register(
         &admin,
         &s.ws_id,
-        &format!("https://localhost:{}/h", receiver.port),
+        &format!("https://hooks.test:{}/h", receiver.port),
         &["item.created"],
     )
     .await;
     s.item(&admin, "objective", None, "Secret plans").await;
-    let guarded = outbound(OutboundPolicy::default());
+    let guarded = outbound(
+        OutboundPolicy::default().resolving("hooks.test", "127.0.0.1".parse().expect("ip")),
+    );
     assert_eq!(deliver(&s, &guarded, soon()).await, 0);
     assert!(
         receiver.received().is_empty(),

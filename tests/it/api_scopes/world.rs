@@ -131,6 +131,13 @@ pub(super) async fn world() -> World {
     assert_eq!(webhook.status, StatusCode::CREATED, "{}", webhook.body);
     let webhook = webhook.body["id"].as_str().expect("id").to_owned();
 
+    let org_slug: String = cairn::schema::organizations::table
+        .find(&org_id)
+        .select(cairn::schema::organizations::slug)
+        .first(&mut conn)
+        .expect("org");
+    let scrape = crate::walk_world::finished_scrape(&mut conn, &org_slug, &owner);
+
     let call = |method: Method, template: &'static str, body: Option<Value>, who: Member| {
         let path = template
             .trim_start_matches("/api/v1")
@@ -142,7 +149,8 @@ pub(super) async fn world() -> World {
             .replace("{comment_id}", &comment)
             .replace("{cycle_id}", &cycle)
             .replace("{invite_id}", &invite)
-            .replace("{webhook_id}", &webhook);
+            .replace("{webhook_id}", &webhook)
+            .replace("{scrape_job_id}", &scrape);
         Call {
             method,
             template,
@@ -451,6 +459,24 @@ pub(super) async fn world() -> World {
             Method::DELETE,
             "/api/v1/webhooks/{webhook_id}",
             None,
+            Refused,
+        ),
+        call(
+            Method::GET,
+            "/api/v1/scrape-jobs/{scrape_job_id}",
+            None,
+            Refused,
+        ),
+        call(
+            Method::POST,
+            "/api/v1/scrape-jobs/{scrape_job_id}/apply",
+            Some(json!({"fields": ["industry"]})),
+            Refused,
+        ),
+        call(
+            Method::POST,
+            "/api/v1/orgs/{org_id}/scrape-jobs",
+            Some(json!({"url": "https://acme.example/"})),
             Refused,
         ),
         // Last: the member becomes an admin, then leaves.
