@@ -126,7 +126,7 @@ pub async fn request(admin: OrgAdmin, form: web::Form<FillForm>) -> Result<HttpR
     };
     match requested {
         Ok(_) => {
-            admin.flash("Reading your website: suggestions appear below in a moment.")?;
+            admin.flash("Reading your website: its suggestions appear under “Fill from our website” in a moment.")?;
             Ok(see_other(&format!(
                 "/orgs/{}/settings#website-fill",
                 admin.access.org().slug
