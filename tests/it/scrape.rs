@@ -95,15 +95,19 @@ async fn setup(site: &Receiver, allow_loopback: bool) -> (Setup, Api) {
     }
     let s = Setup::with("option_1", &vars).await;
     let admin = s.api("owner@example.com", &["read", "write", "admin"]);
+    opt_in(&s, &admin, true).await;
+    (s, admin)
+}
+
+async fn opt_in(s: &Setup, admin: &Api, on: bool) {
     admin
         .call(
             Method::PATCH,
             &format!("/orgs/{}", s.org_id),
-            Some(json!({ "ai_enrichment_opt_in": true })),
+            Some(json!({ "ai_enrichment_opt_in": on })),
         )
         .await
         .expect(StatusCode::OK);
-    (s, admin)
 }
 
 /// Asks for a scrape of `url` and runs it with `with`; answers the finished scrape.
@@ -414,14 +418,7 @@ async fn the_opt_in_an_admin_and_a_live_organization_are_required() {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     before.assert_unchanged(&s.app, "refused requests");
 
-    admin
-        .call(
-            Method::PATCH,
-            &format!("/orgs/{}", s.org_id),
-            Some(json!({ "ai_enrichment_opt_in": false })),
-        )
-        .await
-        .expect(StatusCode::OK);
+    opt_in(&s, &admin, false).await;
     let off = admin
         .post(&path, body.clone())
         .await
@@ -441,14 +438,7 @@ async fn the_opt_in_an_admin_and_a_live_organization_are_required() {
         .next()
         .is_none());
 
-    admin
-        .call(
-            Method::PATCH,
-            &format!("/orgs/{}", s.org_id),
-            Some(json!({ "ai_enrichment_opt_in": true })),
-        )
-        .await
-        .expect(StatusCode::OK);
+    opt_in(&s, &admin, true).await;
     admin
         .post(&format!("/orgs/{}/archive", s.org_id), json!({}))
         .await
