@@ -13,6 +13,7 @@ use crate::notifications::NotificationError;
 use crate::okr::OkrError;
 use crate::orgs::OrgError;
 use crate::reminders::ReminderError;
+use crate::reports::ReportError;
 use crate::scrape::ScrapeError;
 use crate::tokens::TokenError;
 use crate::webhooks::WebhookError;
@@ -195,6 +196,22 @@ impl DomainError for WebhookError {
             WebhookError::Db(e) => e.kind(),
             e @ WebhookError::TooMany => ErrorKind::Conflict(e.to_string()),
             WebhookError::Field { field, message } => ErrorKind::Invalid {
+                field: Some(field),
+                message,
+            },
+        }
+    }
+}
+
+impl DomainError for ReportError {
+    fn kind(self) -> ErrorKind {
+        match self {
+            ReportError::NotFound => ErrorKind::NotFound,
+            ReportError::Org(e) => e.kind(),
+            ReportError::Cycle(e) => e.kind(),
+            ReportError::Db(e) => e.kind(),
+            e @ ReportError::NotFailed => ErrorKind::Conflict(e.to_string()),
+            ReportError::Field { field, message } => ErrorKind::Invalid {
                 field: Some(field),
                 message,
             },

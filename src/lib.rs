@@ -23,6 +23,7 @@ pub mod okr;
 pub mod orgs;
 pub mod outbound;
 pub mod reminders;
+pub mod reports;
 pub mod schema;
 pub mod scope;
 pub mod scrape;
@@ -74,6 +75,7 @@ pub struct Application {
     config: Config,
     outbound: outbound::Outbound,
     scraper: scrape::Scraper,
+    reports: reports::ReportBuilder,
 }
 
 impl Application {
@@ -101,11 +103,16 @@ impl Application {
             web::server(listener, db.clone(), Arc::new(config.clone())).map_err(bind_error)?;
         tracing::info!(address = %config.bind.ip(), port, database = ?config.database_url, "cairn is listening");
         let outbound = outbound::Outbound::new(config.outbound.clone(), OUTBOUND_TIMEOUT)?;
+        let llm = config.llm.clone().map(llm::Llm::new).transpose()?;
         let scraper = scrape::Scraper {
             outbound: outbound.clone(),
             rules: outbound::UrlRules::web_pages(config.scrape_ports.clone()),
             limits: outbound::PageLimits::default(),
-            llm: config.llm.clone().map(llm::Llm::new).transpose()?,
+            llm: llm.clone(),
+            llm_limit: LLM_TIMEOUT,
+        };
+        let reports = reports::ReportBuilder {
+            llm,
             llm_limit: LLM_TIMEOUT,
         };
         Ok(Self {
@@ -115,6 +122,7 @@ impl Application {
             config,
             outbound,
             scraper,
+            reports,
         })
     }
 
@@ -128,7 +136,7 @@ impl Application {
     }
 
     /// Serves until the server stops (Ctrl-C / SIGTERM), doing housekeeping and running the
-    /// job runner (which also delivers mail), webhook deliveries and website scrapes alongside.
+    /// job runner (which also delivers mail), webhook deliveries, website scrapes and report builds alongside.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let Self {
             server,
@@ -136,11 +144,12 @@ impl Application {
             config,
             outbound,
             scraper,
+            reports,
             ..
         } = self;
         let background = std::pin::pin!(async move {
             let housekeeping = std::pin::pin!(housekeeping(db.clone()));
-            let outbound = std::pin::pin!(futures_util::future::join(
+            let outbound = std::pin::pin!(futures_util::future::join3(
                 worker::deliver_webhooks(
                     db.clone(),
                     outbound,
@@ -153,6 +162,12 @@ impl Application {
                     config.clock.clone(),
                     config.outbox_poll,
                 ),
+                worker::build_reports(
+                    db.clone(),
+                    reports,
+                    config.clock.clone(),
+                    config.outbox_poll,
+                ),
             ));
             let runner = std::pin::pin!(worker::run(
                 db,
@@ -162,7 +177,7 @@ impl Application {
             ));
             match select(housekeeping, select(runner, outbound)).await {
                 Either::Left((never, _)) | Either::Right((Either::Left((never, _)), _)) => never,
-                Either::Right((Either::Right(((never, _), _)), _)) => never,
+                Either::Right((Either::Right(((never, _, _), _)), _)) => never,
             }
         });
         match select(server, background).await {

@@ -247,6 +247,13 @@ diesel::table! {
         error_message -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        cycle_id -> Nullable<Text>,
+        model_used -> Nullable<Text>,
+        provider -> Nullable<Text>,
+        prompt_version -> Nullable<Text>,
+        llm_request_json -> Nullable<Text>,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
     }
 }
 
@@ -440,6 +447,7 @@ diesel::joinable!(scrape_jobs -> users (requested_by_user_id));
 diesel::joinable!(reports -> organizations (organization_id));
 diesel::joinable!(reports -> workspaces (workspace_id));
 diesel::joinable!(reports -> users (requested_by_user_id));
+diesel::joinable!(reports -> cycles (cycle_id));
 diesel::joinable!(member_skills -> organizations (organization_id));
 diesel::joinable!(member_skills -> workspaces (workspace_id));
 diesel::joinable!(pat -> users (user_id));

@@ -17,7 +17,7 @@ pub struct Nav {
     pub current_org: Option<String>,
     pub current_workspace: Option<String>,
     /// Which page is open: the workspace's "overview", "board", "gantt", "members", "settings",
-    /// "trash", or the organization's "cycles".
+    /// "trash", "reports", or the organization's "cycles".
     pub section: &'static str,
     pub bell: Bell,
 }
@@ -81,6 +81,8 @@ fn section_of(path: &str) -> &'static str {
         "board"
     } else if path.ends_with("/gantt") {
         "gantt"
+    } else if path.contains("/reports") {
+        "reports"
     } else {
         "overview"
     }

@@ -203,3 +203,17 @@ pub async fn read_websites(
     })
     .await
 }
+
+/// Builds the reports people asked for, until the app stops; apart from the rounds, since
+/// a configured language model may take seconds to answer.
+pub async fn build_reports(
+    db: Db,
+    builder: crate::reports::ReportBuilder,
+    clock: Clock,
+    poll: std::time::Duration,
+) -> Infallible {
+    repeat("report builds", poll, || {
+        crate::reports::build_due(&db, &builder, clock.now())
+    })
+    .await
+}

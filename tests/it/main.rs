@@ -35,6 +35,7 @@ mod orgs;
 mod progress;
 mod read_only;
 mod receiver;
+mod reports;
 mod reminders;
 mod rules;
 mod scope_fuzz;

@@ -257,6 +257,16 @@ impl<S> Caller<S> {
         self.run_in(comment_id, comments::workspace_of, work).await
     }
 
+    /// Runs `work` on one report, in its workspace; `work` gets the report's id back.
+    pub async fn on_report<T, E, F>(&self, report_id: String, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut AnyConnection, &Actor, &Viewer, &str) -> Result<T, E> + Send + 'static,
+        E: Into<ApiError>,
+        T: Send + 'static,
+    {
+        self.run_in(report_id, crate::reports::workspace_of, work).await
+    }
+
     /// Finds the workspace `id` belongs to with `locate`, opens it as the caller, then works.
     async fn run_in<T, E, L, LE, F>(&self, id: String, locate: L, work: F) -> Result<T, ApiError>
     where

@@ -25,6 +25,7 @@ mod notifications;
 mod org_profile;
 mod orgs;
 mod paths;
+mod reports;
 mod scrape;
 mod scrape_models;
 mod trash;
@@ -160,6 +161,7 @@ impl Modify for BearerAuth {
         webhooks::list_webhooks, webhooks::create_webhook, webhooks::delete_webhook,
         webhooks::list_deliveries,
         scrape::create_scrape_job, scrape::show_scrape_job, scrape::apply_scrape_job,
+        reports::list_reports, reports::create_report, reports::show_report,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -236,6 +238,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(resource(
                 "/orgs/{org_id}/scrape-jobs",
                 [(Method::POST, web::to(scrape::create_scrape_job))],
+            ))
+            .service(resource(
+                "/workspaces/{ws_id}/reports",
+                [
+                    (Method::GET, web::to(reports::list_reports)),
+                    (Method::POST, web::to(reports::create_report)),
+                ],
+            ))
+            .service(resource(
+                "/reports/{report_id}",
+                [(Method::GET, web::to(reports::show_report))],
             ))
             .service(resource(
                 "/scrape-jobs/{scrape_job_id}",

@@ -11,6 +11,7 @@ use crate::okr::measure::{Measure, MetricKind};
 use crate::okr::status::Status;
 use crate::okr::{ActionStatus, ItemType};
 use crate::orgs::{OrgRole, RevenuePeriod};
+use crate::reports::ReportStatus;
 use crate::scrape::{ProfileField, ScrapeStatus, Source};
 use crate::webhooks::DeliveryState;
 
@@ -65,6 +66,8 @@ api_names! {
     DeliveryStatusName for DeliveryStatus { Pending, Sending, Sent, Failed, Cancelled }
     /// Where a webhook delivery stands.
     DeliveryStateName for DeliveryState { Pending, Sending, Delivered, Failed }
+    /// Where a report's build stands.
+    ReportStatusName for ReportStatus { Pending, Running, Done, Failed }
     /// Where a website scrape stands.
     ScrapeStatusName for ScrapeStatus { Pending, Running, Done, Failed }
     /// A profile field a scrape can suggest, named as `PATCH /orgs/{org_id}` names it.

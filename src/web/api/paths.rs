@@ -83,3 +83,9 @@ pub struct ScrapeJobPath {
     #[serde(deserialize_with = "id")]
     pub scrape_job_id: String,
 }
+
+#[derive(Deserialize)]
+pub struct ReportPath {
+    #[serde(deserialize_with = "id")]
+    pub report_id: String,
+}
