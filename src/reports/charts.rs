@@ -50,12 +50,21 @@ pub fn progress_by_objective(summary: &Summary) -> Option<String> {
         .objectives
         .iter()
         .map(|o| {
-            let expected = o.expected.map(|e| format!(", expected {}%", e.round())).unwrap_or_default();
+            let expected = o
+                .expected
+                .map(|e| format!(", expected {}%", e.round()))
+                .unwrap_or_default();
             format!("{}: {}%{expected}", o.title, o.progress.round())
         })
         .collect();
     let mut out = String::new();
-    open(&mut out, "chart-objectives", height, "Progress by objective", &desc.join("; "));
+    open(
+        &mut out,
+        "chart-objectives",
+        height,
+        "Progress by objective",
+        &desc.join("; "),
+    );
     for (i, o) in summary.objectives.iter().enumerate() {
         let y = 4.0 + i as f64 * row;
         let status = o.status.map_or("none", Status::as_str);
@@ -96,11 +105,25 @@ pub fn status_breakdown(summary: &Summary) -> Option<String> {
     }
     let counts: Vec<(Status, usize)> = Status::ALL
         .iter()
-        .map(|s| (*s, summary.status_counts.get(s.as_str()).copied().unwrap_or(0)))
+        .map(|s| {
+            (
+                *s,
+                summary.status_counts.get(s.as_str()).copied().unwrap_or(0),
+            )
+        })
         .collect();
-    let desc: Vec<String> = counts.iter().map(|(s, n)| format!("{}: {n}", s.label())).collect();
+    let desc: Vec<String> = counts
+        .iter()
+        .map(|(s, n)| format!("{}: {n}", s.label()))
+        .collect();
     let mut out = String::new();
-    open(&mut out, "chart-status", 64.0, "Status breakdown", &desc.join(", "));
+    open(
+        &mut out,
+        "chart-status",
+        64.0,
+        "Status breakdown",
+        &desc.join(", "),
+    );
     let mut x = 0.0;
     for (status, n) in counts.iter().filter(|(_, n)| *n > 0) {
         let width = WIDTH * *n as f64 / total as f64;
@@ -169,7 +192,11 @@ pub fn progress_over_time(summary: &Summary) -> Option<String> {
         .enumerate()
         .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.progress)))
         .collect();
-    let _ = write!(out, "<polyline class=\"chart-line\" points=\"{}\"/>", line.join(" "));
+    let _ = write!(
+        out,
+        "<polyline class=\"chart-line\" points=\"{}\"/>",
+        line.join(" ")
+    );
     for (i, p) in [(0, first), (points.len() - 1, last)] {
         let _ = write!(
             out,

@@ -87,7 +87,9 @@ pub fn render(summary: &Summary) -> String {
     if summary.objectives.is_empty() {
         out.push_str("None.\n");
     } else {
-        out.push_str("| Objective | Owner | Progress | Expected | Status |\n|---|---|---|---|---|\n");
+        out.push_str(
+            "| Objective | Owner | Progress | Expected | Status |\n|---|---|---|---|---|\n",
+        );
         for o in &summary.objectives {
             let _ = writeln!(
                 out,
@@ -116,7 +118,12 @@ pub fn render(summary: &Summary) -> String {
         );
         match (&r.note, r.noted_on) {
             (Some(note), Some(on)) => {
-                let _ = writeln!(out, " Latest note ({}): “{}”", on.format("%-d %b"), plain(note));
+                let _ = writeln!(
+                    out,
+                    " Latest note ({}): “{}”",
+                    on.format("%-d %b"),
+                    plain(note)
+                );
             }
             _ => out.push_str(" No note.\n"),
         }
@@ -132,15 +139,23 @@ pub fn render(summary: &Summary) -> String {
     item_list(&mut out, "Overdue", &summary.overdue, |r| {
         format!(
             "due {}, {}",
-            r.due_date.map_or("—".to_owned(), |d| d.format("%-d %b").to_string()),
+            r.due_date
+                .map_or("—".to_owned(), |d| d.format("%-d %b").to_string()),
             percent(r.progress)
         )
     });
     item_list(
         &mut out,
-        &format!("Completed in the last {} days", super::summary::COMPLETED_DAYS),
+        &format!(
+            "Completed in the last {} days",
+            super::summary::COMPLETED_DAYS
+        ),
         &summary.completed,
-        |r| r.on.map_or("done".to_owned(), |d| format!("done {}", d.format("%-d %b"))),
+        |r| {
+            r.on.map_or("done".to_owned(), |d| {
+                format!("done {}", d.format("%-d %b"))
+            })
+        },
     );
 
     out.push_str("\n## Check-in coverage\n\n");
@@ -154,7 +169,12 @@ pub fn render(summary: &Summary) -> String {
                 percent(share)
             );
             for r in &summary.coverage.not_updated {
-                let _ = writeln!(out, "- Not updated: **{}** ({})", plain(&r.title), plain(&r.owner));
+                let _ = writeln!(
+                    out,
+                    "- Not updated: **{}** ({})",
+                    plain(&r.title),
+                    plain(&r.owner)
+                );
             }
         }
         None => out.push_str("No open key results.\n"),
@@ -166,7 +186,13 @@ pub fn render(summary: &Summary) -> String {
     } else {
         out.push_str("| Owner | Open actions | Story points |\n|---|---|---|\n");
         for l in &summary.load {
-            let _ = writeln!(out, "| {} | {} | {} |", plain(&l.owner), l.open_actions, l.story_points);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                plain(&l.owner),
+                l.open_actions,
+                l.story_points
+            );
         }
     }
     out
@@ -178,8 +204,12 @@ mod tests {
 
     #[test]
     fn titles_read_as_typed() {
-        assert_eq!(plain("**Win** | <b>x</b>\nnext"), "\\*\\*Win\\*\\* \\| \\<b\\>x\\</b\\> next");
-        let html = crate::markdown::to_html(&format!("- {}", plain("<script>alert(1)</script> *x*")));
+        assert_eq!(
+            plain("**Win** | <b>x</b>\nnext"),
+            "\\*\\*Win\\*\\* \\| \\<b\\>x\\</b\\> next"
+        );
+        let html =
+            crate::markdown::to_html(&format!("- {}", plain("<script>alert(1)</script> *x*")));
         assert!(html.contains("&lt;script&gt;"), "{html}");
         assert!(!html.contains("<em>"), "{html}");
     }

@@ -151,7 +151,10 @@ pub fn request(
 }
 
 fn load(conn: &mut AnyConnection, id: &str) -> QueryResult<Report> {
-    reports::table.find(id).select(Report::as_select()).first(conn)
+    reports::table
+        .find(id)
+        .select(Report::as_select())
+        .first(conn)
 }
 
 /// One report of the viewer's workspace; any other answers `NotFound`.

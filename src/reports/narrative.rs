@@ -23,10 +23,10 @@ fn count(n: usize, one: &str, many: &str) -> String {
 /// A few sentences that say where things stand, from the figures alone.
 pub fn from_template(summary: &Summary) -> String {
     let mut sentences = Vec::new();
-    let scope = summary
-        .cycle
-        .as_ref()
-        .map_or_else(|| summary.workspace.clone(), |c| format!("{} in {}", summary.workspace, c.name));
+    let scope = summary.cycle.as_ref().map_or_else(
+        || summary.workspace.clone(),
+        |c| format!("{} in {}", summary.workspace, c.name),
+    );
     match (summary.progress, summary.expected) {
         (Some(progress), Some(expected)) => sentences.push(format!(
             "{scope} stands at {} against {} expected by now.",
@@ -38,7 +38,13 @@ pub fn from_template(summary: &Summary) -> String {
         }
         _ => sentences.push(format!("{scope} has no objectives yet.")),
     }
-    let of = |status: Status| summary.status_counts.get(status.as_str()).copied().unwrap_or(0);
+    let of = |status: Status| {
+        summary
+            .status_counts
+            .get(status.as_str())
+            .copied()
+            .unwrap_or(0)
+    };
     let (off, risk) = (of(Status::OffTrack), of(Status::AtRisk));
     if off + risk == 0 {
         if !summary.objectives.is_empty() {

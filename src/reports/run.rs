@@ -72,8 +72,11 @@ fn figures(
     report: &Report,
     now: NaiveDateTime,
 ) -> Result<(Summary, serde_json::Value), String> {
-    let access = crate::workspaces::access_by_id(conn, &report.requested_by_user_id, &report.workspace_id)
-        .map_err(|_| "The person who asked for this report can no longer open the workspace.".to_owned())?;
+    let access =
+        crate::workspaces::access_by_id(conn, &report.requested_by_user_id, &report.workspace_id)
+            .map_err(|_| {
+            "The person who asked for this report can no longer open the workspace.".to_owned()
+        })?;
     let viewer = Viewer::new(conn, &access).map_err(|e| e.to_string())?;
     let cycle = match &report.cycle_id {
         Some(id) => Some(
@@ -137,7 +140,9 @@ fn finish(
             asked,
         } => {
             let (sent, model, provider) = match asked {
-                Some((sent, model, provider)) => (Some(sent.to_string()), Some(model), Some(provider)),
+                Some((sent, model, provider)) => {
+                    (Some(sent.to_string()), Some(model), Some(provider))
+                }
                 None => (None, None, None),
             };
             diesel::update(mine)
@@ -161,10 +166,17 @@ fn finish(
 }
 
 /// Builds free reports as of `now`; returns how many finished (done or failed).
-pub async fn build_due(db: &Db, builder: &ReportBuilder, now: NaiveDateTime) -> Result<usize, DbError> {
+pub async fn build_due(
+    db: &Db,
+    builder: &ReportBuilder,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
     let mut finished = 0;
     for _ in 0..BATCH {
-        let Some(report) = db.run(move |conn| Ok::<_, DbError>(claim(conn, now)?)).await? else {
+        let Some(report) = db
+            .run(move |conn| Ok::<_, DbError>(claim(conn, now)?))
+            .await?
+        else {
             break;
         };
         let for_figures = report.clone();
@@ -206,7 +218,12 @@ impl ReportBuilder {
                     note: None,
                 };
             }
-            Ok(_) => summary.narrative.note = Some("The language model answered nothing; this paragraph comes from templates.".into()),
+            Ok(_) => {
+                summary.narrative.note = Some(
+                    "The language model answered nothing; this paragraph comes from templates."
+                        .into(),
+                )
+            }
             Err(e) => {
                 summary.narrative.note = Some(format!("{e}; this paragraph comes from templates."))
             }

@@ -185,7 +185,10 @@ pub fn build(
         .load(conn)?;
     let mut by_item: HashMap<&str, Vec<&CheckIn>> = HashMap::new();
     for reading in &readings {
-        by_item.entry(reading.item_id.as_str()).or_default().push(reading);
+        by_item
+            .entry(reading.item_id.as_str())
+            .or_default()
+            .push(reading);
     }
 
     let tops: Vec<&TreeRow> = rows
@@ -286,7 +289,11 @@ pub fn build(
             .map_or(0, |n| n as u32);
     }
     let mut load: Vec<Load> = load.into_values().collect();
-    load.sort_by(|a, b| b.story_points.cmp(&a.story_points).then(b.open_actions.cmp(&a.open_actions)));
+    load.sort_by(|a, b| {
+        b.story_points
+            .cmp(&a.story_points)
+            .then(b.open_actions.cmp(&a.open_actions))
+    });
 
     let start = cycle
         .map(|c| c.start_date)

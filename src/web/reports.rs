@@ -179,18 +179,27 @@ pub async fn markdown(
 ) -> Result<HttpResponse, AppError> {
     let reading = reading(&ctx, path.into_inner().report_id).await?;
     let body = reading.markdown.clone().ok_or(ReportError::NotFound)?;
-    Ok(download(&reading, "md", "text/markdown; charset=utf-8", body))
+    Ok(download(
+        &reading,
+        "md",
+        "text/markdown; charset=utf-8",
+        body,
+    ))
 }
 
 pub async fn json(ctx: WorkspaceCtx, path: web::Path<ReportRef>) -> Result<HttpResponse, AppError> {
     let reading = reading(&ctx, path.into_inner().report_id).await?;
     let summary = reading.summary.as_ref().ok_or(ReportError::NotFound)?;
-    let body = serde_json::to_string_pretty(summary).map_err(|e| AppError::Internal(Box::new(e)))?;
+    let body =
+        serde_json::to_string_pretty(summary).map_err(|e| AppError::Internal(Box::new(e)))?;
     Ok(download(&reading, "json", "application/json", body))
 }
 
 /// Builds a failed report again.
-pub async fn retry(ctx: WorkspaceCtx, path: web::Path<ReportRef>) -> Result<HttpResponse, AppError> {
+pub async fn retry(
+    ctx: WorkspaceCtx,
+    path: web::Path<ReportRef>,
+) -> Result<HttpResponse, AppError> {
     let report_id = path.into_inner().report_id;
     let now = ctx.state().config.clock.now();
     let report = ctx

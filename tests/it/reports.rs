@@ -46,7 +46,9 @@ async fn ask(s: &Setup, api: &Api, cycle_id: Option<&str>) -> String {
 }
 
 async fn report(api: &Api, id: &str) -> Value {
-    api.get(&format!("/reports/{id}")).await.expect(StatusCode::OK)
+    api.get(&format!("/reports/{id}"))
+        .await
+        .expect(StatusCode::OK)
 }
 
 async fn create(api: &Api, s: &Setup, body: Value) -> String {
@@ -91,23 +93,73 @@ impl Fixed {
             .as_str()
             .expect("cycle")
             .to_owned();
-        let revenue = create(&admin, &s, json!({"type": "objective", "title": "Grow revenue", "cycle_id": cycle})).await;
-        let customers = create(&admin, &s, json!({"type": "key_result", "title": "Sign 10 customers", "parent_id": revenue,
-            "measure": "metric", "metric_kind": "increase_to", "baseline": 0, "target": 10})).await;
-        let pricing = create(&admin, &s, json!({"type": "key_result", "title": "Launch the pricing page", "parent_id": revenue,
-            "measure": "milestone"})).await;
-        let faster = create(&admin, &s, json!({"type": "objective", "title": "Ship faster", "cycle_id": cycle})).await;
-        let builds = create(&admin, &s, json!({"type": "key_result", "title": "Cut build time", "parent_id": faster})).await;
-        let cache = create(&admin, &s, json!({"type": "action", "title": "Cache dependencies", "parent_id": builds,
-            "story_points": "3", "action_status": "done"})).await;
-        let runners = create(&admin, &s, json!({"type": "action", "title": "Add runners", "parent_id": builds,
-            "story_points": "5", "owner_user_id": mia})).await;
-        let split = create(&admin, &s, json!({"type": "action", "title": "Split the test suite", "parent_id": builds,
+        let revenue = create(
+            &admin,
+            &s,
+            json!({"type": "objective", "title": "Grow revenue", "cycle_id": cycle}),
+        )
+        .await;
+        let customers = create(
+            &admin,
+            &s,
+            json!({"type": "key_result", "title": "Sign 10 customers", "parent_id": revenue,
+            "measure": "metric", "metric_kind": "increase_to", "baseline": 0, "target": 10}),
+        )
+        .await;
+        let pricing = create(
+            &admin,
+            &s,
+            json!({"type": "key_result", "title": "Launch the pricing page", "parent_id": revenue,
+            "measure": "milestone"}),
+        )
+        .await;
+        let faster = create(
+            &admin,
+            &s,
+            json!({"type": "objective", "title": "Ship faster", "cycle_id": cycle}),
+        )
+        .await;
+        let builds = create(
+            &admin,
+            &s,
+            json!({"type": "key_result", "title": "Cut build time", "parent_id": faster}),
+        )
+        .await;
+        let cache = create(
+            &admin,
+            &s,
+            json!({"type": "action", "title": "Cache dependencies", "parent_id": builds,
+            "story_points": "3", "action_status": "done"}),
+        )
+        .await;
+        let runners = create(
+            &admin,
+            &s,
+            json!({"type": "action", "title": "Add runners", "parent_id": builds,
+            "story_points": "5", "owner_user_id": mia}),
+        )
+        .await;
+        let split = create(
+            &admin,
+            &s,
+            json!({"type": "action", "title": "Split the test suite", "parent_id": builds,
             "story_points": "2", "action_status": "work_in_progress",
-            "due_date": (today - Days::days(1)).to_string()})).await;
-        check_in(&admin, &customers, json!({"value": 2, "confidence": 3, "note": "Pipeline is thin"})).await;
+            "due_date": (today - Days::days(1)).to_string()}),
+        )
+        .await;
+        check_in(
+            &admin,
+            &customers,
+            json!({"value": 2, "confidence": 3, "note": "Pipeline is thin"}),
+        )
+        .await;
         check_in(&admin, &pricing, json!({"done": true, "confidence": 9})).await;
-        check_in(&admin, &builds, json!({"confidence": 5, "note": "CI is slow"})).await;
+        check_in(
+            &admin,
+            &builds,
+            json!({"confidence": 5, "note": "CI is slow"}),
+        )
+        .await;
         Self {
             s,
             admin,
@@ -126,7 +178,12 @@ impl Fixed {
     }
 
     fn id(&self, name: &str) -> &str {
-        &self.ids.iter().find(|(n, _)| *n == name).expect("named item").1
+        &self
+            .ids
+            .iter()
+            .find(|(n, _)| *n == name)
+            .expect("named item")
+            .1
     }
 }
 
@@ -157,12 +214,21 @@ async fn a_summary_of_a_fixed_workspace_has_exactly_its_figures() {
     assert_eq!(out["cycle"]["name"], "This quarter");
     assert_eq!(round(&out["progress"]), 50, "(60 + 40) / 2");
     assert_eq!(round(&out["expected"]), 33, "30 of 90 days");
-    assert_eq!(out["status_counts"], json!({"off_track": 2, "at_risk": 2, "done": 1}));
+    assert_eq!(
+        out["status_counts"],
+        json!({"off_track": 2, "at_risk": 2, "done": 1})
+    );
     let objectives: Vec<(String, i64, String)> = out["objectives"]
         .as_array()
         .expect("objectives")
         .iter()
-        .map(|o| (o["title"].as_str().expect("t").to_owned(), round(&o["progress"]), o["status"].as_str().expect("s").to_owned()))
+        .map(|o| {
+            (
+                o["title"].as_str().expect("t").to_owned(),
+                round(&o["progress"]),
+                o["status"].as_str().expect("s").to_owned(),
+            )
+        })
         .collect();
     assert_eq!(
         objectives,
@@ -171,7 +237,10 @@ async fn a_summary_of_a_fixed_workspace_has_exactly_its_figures() {
             ("Ship faster".to_owned(), 40, "at_risk".to_owned())
         ]
     );
-    assert_eq!(ids_of(&out["attention"]), vec![f.id("customers"), f.id("builds")]);
+    assert_eq!(
+        ids_of(&out["attention"]),
+        vec![f.id("customers"), f.id("builds")]
+    );
     assert_eq!(out["attention"][0]["note"], "Pipeline is thin");
     assert_eq!(out["attention"][1]["note"], "CI is slow");
     assert_eq!(
@@ -179,7 +248,10 @@ async fn a_summary_of_a_fixed_workspace_has_exactly_its_figures() {
         vec![f.id("customers"), f.id("runners"), f.id("split")]
     );
     assert_eq!(ids_of(&out["overdue"]), vec![f.id("split")]);
-    assert_eq!(ids_of(&out["completed"]), vec![f.id("pricing"), f.id("cache")]);
+    assert_eq!(
+        ids_of(&out["completed"]),
+        vec![f.id("pricing"), f.id("cache")]
+    );
     assert_eq!(out["coverage"]["key_results"], 2);
     assert_eq!(out["coverage"]["updated"], 2);
     assert_eq!(
@@ -195,33 +267,79 @@ async fn a_summary_of_a_fixed_workspace_has_exactly_its_figures() {
         .iter()
         .map(|p| round(&p["progress"]))
         .collect();
-    assert_eq!(line, vec![0, 0, 0, 0, 53], "(20 + 100 + 40) / 3 once checked in");
+    assert_eq!(
+        line,
+        vec![0, 0, 0, 0, 53],
+        "(20 + 100 + 40) / 3 once checked in"
+    );
     assert_eq!(out["narrative"]["source"], "template");
     let narrative = out["narrative"]["text"].as_str().expect("text");
-    assert!(narrative.contains("stands at 50% against 33% expected"), "{narrative}");
-    assert!(narrative.contains("Sign 10 customers (off track)"), "{narrative}");
+    assert!(
+        narrative.contains("stands at 50% against 33% expected"),
+        "{narrative}"
+    );
+    assert!(
+        narrative.contains("Sign 10 customers (off track)"),
+        "{narrative}"
+    );
     assert!(done["model_used"].is_null());
 
     let markdown = done["output_markdown"].as_str().expect("markdown");
-    assert!(markdown.contains("| Grow revenue | Olive Owner | 60% | 33% | Off track |"), "{markdown}");
+    assert!(
+        markdown.contains("| Grow revenue | Olive Owner | 60% | 33% | Off track |"),
+        "{markdown}"
+    );
     assert!(markdown.contains("Latest note"), "{markdown}");
 
     // The page: charts with words, the markdown as HTML, downloads, the list.
     let base = format!("/orgs/{}/w/{}", f.s.org_slug, f.s.ws_slug);
     let page = f.s.owner.get(&format!("{base}/reports/{id}")).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert_eq!(page.html().select(&scraper::Selector::parse("svg.report-chart").expect("s")).count(), 3);
-    assert!(page.text_of("#chart-objectives-desc").expect("desc").contains("Grow revenue: 60%, expected 33%"));
-    assert!(page.text_of("#chart-status-desc").expect("desc").contains("Off track: 2"));
-    assert!(page.text_of(".report-body").expect("body").contains("Split the test suite"));
-    let md = f.s.owner.get(&format!("{base}/reports/{id}/report.md")).await;
-    assert_eq!(md.header("content-type"), Some("text/markdown; charset=utf-8"));
+    assert_eq!(
+        page.html()
+            .select(&scraper::Selector::parse("svg.report-chart").expect("s"))
+            .count(),
+        3
+    );
+    assert!(page
+        .text_of("#chart-objectives-desc")
+        .expect("desc")
+        .contains("Grow revenue: 60%, expected 33%"));
+    assert!(page
+        .text_of("#chart-status-desc")
+        .expect("desc")
+        .contains("Off track: 2"));
+    assert!(page
+        .text_of(".report-body")
+        .expect("body")
+        .contains("Split the test suite"));
+    let md =
+        f.s.owner
+            .get(&format!("{base}/reports/{id}/report.md"))
+            .await;
+    assert_eq!(
+        md.header("content-type"),
+        Some("text/markdown; charset=utf-8")
+    );
     assert_eq!(md.body, markdown);
-    let downloaded = f.s.owner.get(&format!("{base}/reports/{id}/report.json")).await;
-    assert_eq!(serde_json::from_str::<Value>(&downloaded.body).expect("json"), *out);
+    let downloaded =
+        f.s.owner
+            .get(&format!("{base}/reports/{id}/report.json"))
+            .await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&downloaded.body).expect("json"),
+        *out
+    );
     let list = f.s.owner.get(&format!("{base}/reports")).await;
-    assert!(list.text_of(".report-list").expect("list").contains("This quarter"));
-    let listed = f.admin.get(&format!("/workspaces/{}/reports", f.s.ws_id)).await.expect(StatusCode::OK);
+    assert!(list
+        .text_of(".report-list")
+        .expect("list")
+        .contains("This quarter"));
+    let listed = f
+        .admin
+        .get(&format!("/workspaces/{}/reports", f.s.ws_id))
+        .await
+        .expect(StatusCode::OK);
     assert_eq!(listed["reports"][0]["id"], id.as_str());
     assert_eq!(listed["reports"][0]["requested_by"], "Olive Owner");
 }
@@ -232,16 +350,42 @@ async fn a_need_to_know_report_holds_only_what_its_requester_saw_and_a_reader_se
     let admin = s.api("owner@example.com", &["read", "write", "admin"]);
     let (mia_page, mia) = s.member(&admin, "mia@example.com", "Mia Member").await;
     let (nora_page, _) = s.member(&admin, "nora@example.com", "Nora Member").await;
-    let secret = create(&admin, &s, json!({"type": "objective", "title": "Secret acquisition"})).await;
-    let hidden_kr = create(&admin, &s, json!({"type": "key_result", "title": "Buy Initrode", "parent_id": secret})).await;
-    check_in(&admin, &hidden_kr, json!({"confidence": 2, "note": "Board says no"})).await;
-    let mine = create(&admin, &s, json!({"type": "objective", "title": "Mia's onboarding", "owner_user_id": mia})).await;
+    let secret = create(
+        &admin,
+        &s,
+        json!({"type": "objective", "title": "Secret acquisition"}),
+    )
+    .await;
+    let hidden_kr = create(
+        &admin,
+        &s,
+        json!({"type": "key_result", "title": "Buy Initrode", "parent_id": secret}),
+    )
+    .await;
+    check_in(
+        &admin,
+        &hidden_kr,
+        json!({"confidence": 2, "note": "Board says no"}),
+    )
+    .await;
+    let mine = create(
+        &admin,
+        &s,
+        json!({"type": "objective", "title": "Mia's onboarding", "owner_user_id": mia}),
+    )
+    .await;
     let mia_api = s.api("mia@example.com", &["read", "write"]);
     let id = ask(&s, &mia_api, None).await;
     assert_eq!(build(&s, &builder(None)).await, 1);
     let done = report(&mia_api, &id).await;
     let whole = done.to_string();
-    for hidden in ["Secret acquisition", "Buy Initrode", "Board says no", secret.as_str(), hidden_kr.as_str()] {
+    for hidden in [
+        "Secret acquisition",
+        "Buy Initrode",
+        "Board says no",
+        secret.as_str(),
+        hidden_kr.as_str(),
+    ] {
         assert!(!whole.contains(hidden), "{hidden} in {whole}");
     }
     assert!(whole.contains("Mia's onboarding"));
@@ -259,11 +403,19 @@ async fn a_need_to_know_report_holds_only_what_its_requester_saw_and_a_reader_se
     assert!(!read.to_string().contains("Mia's onboarding"), "{read}");
     assert!(!read.to_string().contains(&mine), "{read}");
     assert_eq!(read["output_json"]["withheld"], 1);
-    assert!(read["output_markdown"].as_str().expect("md").contains("1 rows are withheld"));
+    assert!(read["output_markdown"]
+        .as_str()
+        .expect("md")
+        .contains("1 rows are withheld"));
     let nora_sees = nora_page.get(&format!("{base}/reports/{id}")).await;
     assert!(!nora_sees.body.contains("onboarding"));
-    assert!(nora_sees.text_of(".banner").expect("notice").contains("1 row is withheld"));
-    let nora_md = nora_page.get(&format!("{base}/reports/{id}/report.md")).await;
+    assert!(nora_sees
+        .text_of(".banner")
+        .expect("notice")
+        .contains("1 row is withheld"));
+    let nora_md = nora_page
+        .get(&format!("{base}/reports/{id}/report.md"))
+        .await;
     assert!(!nora_md.body.contains("onboarding"));
     // The owner, who sees everything, reads all of it.
     assert_eq!(report(&admin, &id).await["output_json"]["withheld"], 0);
@@ -281,34 +433,55 @@ async fn a_failed_build_shows_its_error_and_builds_again() {
     let mia = f.s.api("mia@example.com", &["read", "write"]);
     let id = ask(&f.s, &mia, None).await;
     let leave = |active: bool| {
-        diesel::update(workspace_memberships::table.filter(workspace_memberships::user_id.eq(f.s.app.user_id("mia@example.com"))))
-            .set(workspace_memberships::active.eq(active))
-            .execute(&mut f.s.app.db())
-            .expect("membership")
+        diesel::update(
+            workspace_memberships::table
+                .filter(workspace_memberships::user_id.eq(f.s.app.user_id("mia@example.com"))),
+        )
+        .set(workspace_memberships::active.eq(active))
+        .execute(&mut f.s.app.db())
+        .expect("membership")
     };
     leave(false);
     assert_eq!(build(&f.s, &builder(None)).await, 1);
     let failed = report(&f.admin, &id).await;
     assert_eq!(failed["status"], "failed");
-    assert!(failed["error_message"].as_str().expect("why").contains("can no longer open the workspace"));
+    assert!(failed["error_message"]
+        .as_str()
+        .expect("why")
+        .contains("can no longer open the workspace"));
     let base = format!("/orgs/{}/w/{}", f.s.org_slug, f.s.ws_slug);
     let page = f.s.owner.get(&format!("{base}/reports/{id}")).await;
-    assert!(page.text_of("[role=alert]").expect("error").contains("can no longer open the workspace"));
+    assert!(page
+        .text_of("[role=alert]")
+        .expect("error")
+        .contains("can no longer open the workspace"));
     leave(true);
-    let again = f.s.owner.post_form(&format!("{base}/reports/{id}/retry"), &[]).await;
+    let again =
+        f.s.owner
+            .post_form(&format!("{base}/reports/{id}/retry"), &[])
+            .await;
     again.assert_redirect(&format!("{base}/reports/{id}"));
     assert_eq!(report(&f.admin, &id).await["status"], "pending");
     let progress = f.s.owner.get(&format!("{base}/reports/{id}")).await;
-    assert!(progress.attr_of(".report-progress", "hx-trigger").is_some(), "polls while waiting");
+    assert!(
+        progress.attr_of(".report-progress", "hx-trigger").is_some(),
+        "polls while waiting"
+    );
     assert_eq!(build(&f.s, &builder(None)).await, 1);
     assert_eq!(report(&f.admin, &id).await["status"], "done");
     // A report that did not fail is not built again.
-    let refused = f.s.owner.post_form(&format!("{base}/reports/{id}/retry"), &[]).await;
+    let refused =
+        f.s.owner
+            .post_form(&format!("{base}/reports/{id}/retry"), &[])
+            .await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
     // A cycle of another organization is refused next to its field.
     let bad = f
         .admin
-        .post(&format!("/workspaces/{}/reports", f.s.ws_id), json!({"cycle_id": uuid::Uuid::new_v4()}))
+        .post(
+            &format!("/workspaces/{}/reports", f.s.ws_id),
+            json!({"cycle_id": uuid::Uuid::new_v4()}),
+        )
         .await
         .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     assert!(bad["error"]["fields"]["cycle_id"].is_string(), "{bad}");
@@ -326,12 +499,23 @@ fn model(reply: Reply) -> (Receiver, Llm) {
 }
 
 #[tokio::test]
-async fn a_configured_model_writes_the_narrative_from_visible_items_only_and_a_slow_one_falls_back() {
+async fn a_configured_model_writes_the_narrative_from_visible_items_only_and_a_slow_one_falls_back()
+{
     let s = Setup::new("option_2").await;
     let admin = s.api("owner@example.com", &["read", "write", "admin"]);
     let (mia_page, mia) = s.member(&admin, "mia@example.com", "Mia Member").await;
-    create(&admin, &s, json!({"type": "objective", "title": "Secret acquisition"})).await;
-    create(&admin, &s, json!({"type": "objective", "title": "Mia's onboarding", "owner_user_id": mia})).await;
+    create(
+        &admin,
+        &s,
+        json!({"type": "objective", "title": "Secret acquisition"}),
+    )
+    .await;
+    create(
+        &admin,
+        &s,
+        json!({"type": "objective", "title": "Mia's onboarding", "owner_user_id": mia}),
+    )
+    .await;
     let answer = json!({"choices": [{"message": {"role": "assistant", "content": "Onboarding is under way."}}]});
     let (server, llm) = model(Reply::typed(200, "application/json", &answer.to_string()));
     let mia_api = s.api("mia@example.com", &["read", "write"]);
@@ -339,12 +523,18 @@ async fn a_configured_model_writes_the_narrative_from_visible_items_only_and_a_s
     assert_eq!(build(&s, &builder(Some(llm))).await, 1);
     let done = report(&mia_api, &id).await;
     assert_eq!(done["output_json"]["narrative"]["source"], "llm");
-    assert_eq!(done["output_json"]["narrative"]["text"], "Onboarding is under way.");
+    assert_eq!(
+        done["output_json"]["narrative"]["text"],
+        "Onboarding is under way."
+    );
     assert_eq!(done["model_used"], "test-model");
     assert_eq!(done["provider"], "127.0.0.1");
     assert_eq!(done["prompt_version"], cairn::reports::PROMPT_VERSION);
     let sent = &server.received()[0];
-    assert_eq!(sent.headers.get("authorization").map(String::as_str), Some("Bearer sk-test-key"));
+    assert_eq!(
+        sent.headers.get("authorization").map(String::as_str),
+        Some("Bearer sk-test-key")
+    );
     assert!(sent.body.contains("Mia's onboarding"), "{}", sent.body);
     assert!(!sent.body.contains("Secret acquisition"), "{}", sent.body);
     let base = format!("/orgs/{}/w/{}", s.org_slug, s.ws_slug);
@@ -362,5 +552,8 @@ async fn a_configured_model_writes_the_narrative_from_visible_items_only_and_a_s
     assert_eq!(fallback["status"], "done");
     let narrative = &fallback["output_json"]["narrative"];
     assert_eq!(narrative["source"], "template");
-    assert!(narrative["note"].as_str().expect("note").contains("did not answer within 1 s"));
+    assert!(narrative["note"]
+        .as_str()
+        .expect("note")
+        .contains("did not answer within 1 s"));
 }

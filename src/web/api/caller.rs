@@ -264,7 +264,8 @@ impl<S> Caller<S> {
         E: Into<ApiError>,
         T: Send + 'static,
     {
-        self.run_in(report_id, crate::reports::workspace_of, work).await
+        self.run_in(report_id, crate::reports::workspace_of, work)
+            .await
     }
 
     /// Finds the workspace `id` belongs to with `locate`, opens it as the caller, then works.

@@ -128,7 +128,9 @@ pub async fn list_reports(
     path: web::Path<WorkspacePath>,
 ) -> Result<web::Json<ReportList>, ApiError> {
     let listed = caller
-        .in_workspace(path.into_inner().ws_id, |conn, _, viewer| reports::list(conn, viewer))
+        .in_workspace(path.into_inner().ws_id, |conn, _, viewer| {
+            reports::list(conn, viewer)
+        })
         .await?;
     Ok(web::Json(ReportList {
         reports: listed.iter().map(ReportListed::from).collect(),
