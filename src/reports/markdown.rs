@@ -62,6 +62,9 @@ pub fn render(summary: &Summary) -> String {
             summary.withheld
         );
     }
+    if summary.totals_withheld {
+        out.push_str("\n_Totals are withheld: they include items you cannot see._\n");
+    }
 
     out.push_str("\n## Progress\n\n");
     match summary.progress {
@@ -72,6 +75,7 @@ pub fn render(summary: &Summary) -> String {
             }
             out.push_str(".\n\n");
         }
+        None if summary.totals_withheld => out.push_str("Overall: withheld.\n\n"),
         None => out.push_str("No objectives.\n\n"),
     }
     let counts: Vec<String> = Status::ALL
@@ -81,7 +85,9 @@ pub fn render(summary: &Summary) -> String {
             format!("{} {n}", s.label())
         })
         .collect();
-    let _ = writeln!(out, "Status: {}.", counts.join(" · "));
+    if !summary.totals_withheld {
+        let _ = writeln!(out, "Status: {}.", counts.join(" · "));
+    }
 
     out.push_str("\n## Objectives\n\n");
     if summary.objectives.is_empty() {
@@ -177,11 +183,14 @@ pub fn render(summary: &Summary) -> String {
                 );
             }
         }
+        None if summary.totals_withheld => out.push_str("Withheld.\n"),
         None => out.push_str("No open key results.\n"),
     }
 
     out.push_str("\n## Load by owner\n\n");
-    if summary.load.is_empty() {
+    if summary.totals_withheld {
+        out.push_str("Withheld.\n");
+    } else if summary.load.is_empty() {
         out.push_str("No open actions.\n");
     } else {
         out.push_str("| Owner | Open actions | Story points |\n|---|---|---|\n");

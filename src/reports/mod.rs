@@ -240,7 +240,9 @@ impl Reading {
     /// names every item the requester could see).
     pub fn llm_request(&self) -> Option<&str> {
         match &self.summary {
-            Some(summary) if summary.withheld == 0 => self.report.llm_request_json.as_deref(),
+            Some(summary) if summary.withheld == 0 && !summary.totals_withheld => {
+                self.report.llm_request_json.as_deref()
+            }
             _ => None,
         }
     }
@@ -253,8 +255,17 @@ pub fn read(conn: &mut AnyConnection, viewer: &Viewer, id: &str) -> Result<Readi
         .output_json
         .as_deref()
         .and_then(|raw| serde_json::from_str(raw).ok());
+    let built_from: Vec<String> = report
+        .input_snapshot_json
+        .as_deref()
+        .and_then(|raw| serde_json::from_str::<serde_json::Value>(raw).ok())
+        .and_then(|snapshot| serde_json::from_value(snapshot["visible_item_ids"].clone()).ok())
+        .unwrap_or_default();
     let summary = match stored {
-        Some(summary) => Some(summary.for_reader(&scope::visible_items(conn, viewer)?)),
+        Some(summary) => {
+            let visible = scope::visible_items(conn, viewer)?;
+            Some(summary.for_reader(&visible, &built_from))
+        }
         None => None,
     };
     let markdown = summary.as_ref().map(markdown::render);

@@ -36,6 +36,9 @@ pub fn from_template(summary: &Summary) -> String {
         (Some(progress), None) => {
             sentences.push(format!("{scope} stands at {}.", percent(progress)))
         }
+        _ if summary.totals_withheld => sentences.push(format!(
+            "This reading of {scope} leaves out what you cannot see, totals included."
+        )),
         _ => sentences.push(format!("{scope} has no objectives yet.")),
     }
     let of = |status: Status| {
@@ -100,6 +103,7 @@ pub fn prompt(summary: &Summary) -> [Message; 2] {
     if let Some(object) = facts.as_object_mut() {
         object.remove("narrative");
         object.remove("withheld");
+        object.remove("totals_withheld");
     }
     strip_ids(&mut facts);
     [

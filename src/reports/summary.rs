@@ -137,6 +137,10 @@ pub struct Summary {
     /// Rows left out for this reader (0 as built).
     #[serde(default)]
     pub withheld: usize,
+    /// The totals (progress, counts, coverage, load, the line) left out for this reader:
+    /// they were computed over items the reader cannot see.
+    #[serde(default)]
+    pub totals_withheld: bool,
 }
 
 fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
@@ -327,6 +331,7 @@ pub fn build(
             note: None,
         },
         withheld: 0,
+        totals_withheld: false,
     };
     summary.narrative.text = super::narrative::from_template(&summary);
     Ok((summary, ids))
@@ -373,10 +378,12 @@ fn over_time(
 }
 
 impl Summary {
-    /// The summary as `visible` lets a reader see it: rows of items they cannot see today
-    /// are left out and counted. A narrative written over rows now withheld is written
-    /// again from what is left, so no title reaches the reader through it.
-    pub fn for_reader(mut self, visible: &Visible) -> Self {
+    /// The summary as `visible` lets a reader see it, built from the items `built_from`:
+    /// rows of items the reader cannot see today are left out and counted, and when the
+    /// reader cannot see everything it was built from, the totals go too (a count or an
+    /// average over hidden items says something about them). A narrative written over what
+    /// is now left out is written again from what is left, so no title reaches the reader.
+    pub fn for_reader(mut self, visible: &Visible, built_from: &[String]) -> Self {
         let mut withheld = 0;
         let mut keep = |id: &str| {
             let shown = visible.contains(id);
@@ -394,13 +401,22 @@ impl Summary {
             rows.retain(|r| keep(&r.id));
         }
         self.withheld = withheld;
-        if withheld > 0 {
-            self.narrative = Narrative {
-                text: super::narrative::from_template(&self),
-                source: "template".into(),
-                note: Some("Written again for what you can see.".into()),
-            };
+        if built_from.iter().all(|id| visible.contains(id)) {
+            return self;
         }
+        self.totals_withheld = true;
+        self.progress = None;
+        self.expected = None;
+        self.status_counts.clear();
+        self.coverage.key_results = 0;
+        self.coverage.updated = 0;
+        self.load.clear();
+        self.progress_over_time.clear();
+        self.narrative = Narrative {
+            text: super::narrative::from_template(&self),
+            source: "template".into(),
+            note: Some("Written again for what you can see.".into()),
+        };
         self
     }
 }

@@ -403,6 +403,12 @@ async fn a_need_to_know_report_holds_only_what_its_requester_saw_and_a_reader_se
     assert!(!read.to_string().contains("Mia's onboarding"), "{read}");
     assert!(!read.to_string().contains(&mine), "{read}");
     assert_eq!(read["output_json"]["withheld"], 1);
+    assert_eq!(read["output_json"]["totals_withheld"], true);
+    assert!(
+        read["output_json"]["progress"].is_null(),
+        "an average over hidden items"
+    );
+    assert_eq!(read["output_json"]["status_counts"], json!({}));
     assert!(read["output_markdown"]
         .as_str()
         .expect("md")

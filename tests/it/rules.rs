@@ -106,6 +106,9 @@ struct Ids {
     other_webhook: String,
     /// A finished website scrape of the organization, with a suggestion to apply.
     scrape: String,
+    /// A built report of the workspace, and one that failed, to build again.
+    report: String,
+    failed_report: String,
 }
 
 impl World {
@@ -277,6 +280,8 @@ impl World {
         };
         let webhook = webhook_to("https://hooks.example.com/walk", &mut conn);
         let other_webhook = webhook_to("https://hooks.example.com/other", &mut conn);
+        let (report, failed_report) =
+            crate::walk_world::reports(&w, &w.app.user_id("admin@example.com")).await;
         let scrape = crate::walk_world::finished_scrape(
             &mut conn,
             &w.org,
@@ -309,6 +314,8 @@ impl World {
             webhook,
             other_webhook,
             scrape,
+            report,
+            failed_report,
         };
         Self {
             w,
@@ -339,6 +346,7 @@ impl World {
             ("{cycle_id}", ids.cycle.as_str()),
             ("{webhook_id}", ids.webhook.as_str()),
             ("{scrape_id}", ids.scrape.as_str()),
+            ("{report_id}", ids.report.as_str()),
             // Invite links are public and refused before their token matters.
             ("{token}", "not-a-real-invite-token"),
             ("{file:.*}", "app.css"),
@@ -420,6 +428,10 @@ impl World {
                     ("ai_enrichment_opt_in", "on"),
                 ]),
             ),
+            "/orgs/{org}/w/{ws}/reports" => (path, f(&[("cycle_id", "")])),
+            "/orgs/{org}/w/{ws}/reports/{report_id}/retry" => {
+                (at(&[("{report_id}", &ids.failed_report)]), vec![])
+            }
             "/orgs/{org}/settings/website-fill" => (path, f(&[("url", "https://acme.example/")])),
             "/orgs/{org}/settings/website-fill/{scrape_id}/apply" => {
                 (path, f(&[("fields", "industry")]))

@@ -128,3 +128,41 @@ pub fn finished_scrape(
         .expect("scrape");
     id
 }
+
+/// Two reports of the workspace asked for by `requester`: one built (through the real
+/// builder), one that failed.
+pub async fn reports(w: &Workspace, requester: &str) -> (String, String) {
+    use cairn::schema::{reports, workspaces};
+    let mut conn = w.app.db();
+    let (ws_id, org_id): (String, String) = workspaces::table
+        .filter(workspaces::slug.eq(&w.ws))
+        .select((workspaces::id, workspaces::organization_id))
+        .first(&mut conn)
+        .expect("workspace");
+    let mut insert = |status: &str| {
+        let id = uuid::Uuid::new_v4().to_string();
+        diesel::insert_into(reports::table)
+            .values((
+                reports::id.eq(&id),
+                reports::organization_id.eq(&org_id),
+                reports::workspace_id.eq(&ws_id),
+                reports::requested_by_user_id.eq(requester),
+                reports::status.eq(status),
+                reports::error_message.eq((status == "failed").then_some("It broke.")),
+            ))
+            .execute(&mut conn)
+            .expect("report");
+        id
+    };
+    let (built, failed) = (insert("pending"), insert("failed"));
+    let db = cairn::db::Db::connect(&w.app.database.url, 2).expect("pool");
+    let builder = cairn::reports::ReportBuilder {
+        llm: None,
+        llm_limit: std::time::Duration::from_secs(1),
+    };
+    let done = cairn::reports::build_due(&db, &builder, w.app.clock.now())
+        .await
+        .expect("build");
+    assert_eq!(done, 1);
+    (built, failed)
+}

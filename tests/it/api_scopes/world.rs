@@ -137,6 +137,7 @@ pub(super) async fn world() -> World {
         .first(&mut conn)
         .expect("org");
     let scrape = crate::walk_world::finished_scrape(&mut conn, &org_slug, &owner);
+    let (report, _) = crate::walk_world::reports(&w, &owner).await;
 
     let call = |method: Method, template: &'static str, body: Option<Value>, who: Member| {
         let path = template
@@ -150,7 +151,8 @@ pub(super) async fn world() -> World {
             .replace("{cycle_id}", &cycle)
             .replace("{invite_id}", &invite)
             .replace("{webhook_id}", &webhook)
-            .replace("{scrape_job_id}", &scrape);
+            .replace("{scrape_job_id}", &scrape)
+            .replace("{report_id}", &report);
         Call {
             method,
             template,
@@ -460,6 +462,19 @@ pub(super) async fn world() -> World {
             "/api/v1/webhooks/{webhook_id}",
             None,
             Refused,
+        ),
+        call(
+            Method::GET,
+            "/api/v1/workspaces/{ws_id}/reports",
+            None,
+            Allowed,
+        ),
+        call(Method::GET, "/api/v1/reports/{report_id}", None, Allowed),
+        call(
+            Method::POST,
+            "/api/v1/workspaces/{ws_id}/reports",
+            Some(json!({"cycle_id": null})),
+            Allowed,
         ),
         call(
             Method::GET,
