@@ -19,6 +19,7 @@ mod comment_paths;
 mod notification_paths;
 mod oracle;
 mod paths;
+mod report_paths;
 mod store;
 mod view_paths;
 mod world;
@@ -191,6 +192,7 @@ async fn every_read_path_shows_each_person_exactly_what_the_rules_allow() {
                     .await
                     .assert_redirect(&settings);
             }
+            let reports = report_paths::build(&app, &people, &ws_id).await;
             // Reading changes nothing; and the worlds are all there, deleted links too.
             let before = Snapshot::take(&app);
             assert_eq!(before.rows("okr_links"), links);
@@ -212,6 +214,7 @@ async fn every_read_path_shows_each_person_exactly_what_the_rules_allow() {
                     filter: random_filter(&mut rng, &world),
                     cycle: random_cycle(&mut rng, &world),
                     visible: oracle::visible(&world, person),
+                    reports: &reports,
                 };
                 for &path in ReadPath::ALL {
                     let answer = path.check(&ctx).await;

@@ -18,7 +18,7 @@ use super::view_paths::{
     board_cards, board_links, gantt_csv, gantt_rows, narrower, tree_page, tree_search,
 };
 use super::world::{Person, World};
-use super::{api_paths, comment_paths, notification_paths};
+use super::{api_paths, comment_paths, notification_paths, report_paths};
 use crate::harness::{Browser, Page};
 
 /// One viewer looking at one world.
@@ -41,6 +41,8 @@ pub struct Ctx<'a> {
     pub cycle: CycleView,
     /// The oracle's visible set (`None`: the workspace is not theirs).
     pub visible: Option<BTreeSet<usize>>,
+    /// Each person's summary report of the workspace (`None`: not theirs to ask for).
+    pub reports: &'a [Option<String>],
 }
 
 /// A read path's answer next to the oracle's, as sorted lists (so a duplicate shows), and how
@@ -261,6 +263,7 @@ pub enum ReadPath {
     Inbox,
     Bell,
     ApiNotifications,
+    Reports,
 }
 
 impl ReadPath {
@@ -296,6 +299,7 @@ impl ReadPath {
         Self::Inbox,
         Self::Bell,
         Self::ApiNotifications,
+        Self::Reports,
     ];
 
     pub async fn check(self, ctx: &Ctx<'_>) -> Answer {
@@ -346,6 +350,7 @@ impl ReadPath {
             Self::Inbox => notification_paths::inbox(ctx).await,
             Self::Bell => notification_paths::bell(ctx).await,
             Self::ApiNotifications => notification_paths::api(ctx).await,
+            Self::Reports => report_paths::read_every_report(ctx).await,
         }
     }
 }
