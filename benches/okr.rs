@@ -93,6 +93,7 @@ fn main() {
     let mut gantt_rows = Vec::new();
     let mut write_rows = Vec::new();
     let mut kept_alive_rows = Vec::new();
+    let mut report_rows = Vec::new();
     for n in sizes() {
         for target in targets(n, dir.path()) {
             let mut conn = db::establish(&target.url).expect("connect");
@@ -158,6 +159,12 @@ fn main() {
                 ));
             }
 
+            let (admin_report, member_report) =
+                runtime.block_on(report_build_ms(&target.url, &member));
+            report_rows.push(format!(
+                "{:<11} {:>7} {:>26.1} {:>28.1}",
+                target.name, n, admin_report, member_report
+            ));
             let need_to_know = visible_set_ms(&mut conn, &member);
             diesel::update(workspaces::table.find(WORKSPACE_ID))
                 .set(workspaces::privacy_mode.eq("option_1"))
@@ -234,6 +241,44 @@ fn main() {
         println!("{row}");
     }
     println!("(median of {RUNS} requests, one after another on one kept-alive connection, as a browser sends them)");
+    println!();
+    println!(
+        "{:<11} {:>7} {:>26} {:>28}",
+        "backend", "items", "report build, admin (ms)", "report build, member (ms)"
+    );
+    for row in report_rows {
+        println!("{row}");
+    }
+    println!("(median of {REPORT_RUNS} builds of a summary of everything in the workspace, no language model: claim, figures through scope, markdown, store)");
+}
+
+const REPORT_RUNS: usize = 5;
+
+/// Median time to build a summary report for the admin and for the need-to-know member.
+async fn report_build_ms(url: &DatabaseUrl, member: &str) -> (f64, f64) {
+    let pool = db::Db::connect(url, 2).expect("pool");
+    let builder = cairn::reports::ReportBuilder {
+        llm: None,
+        llm_limit: Duration::from_secs(1),
+    };
+    let mut conn = db::establish(url).expect("connect");
+    let mut medians = Vec::new();
+    for user in ["admin", member] {
+        let access = cairn::workspaces::access(&mut conn, user, "bench", "big").expect("access");
+        let viewer = Viewer::new(&mut conn, &access).expect("viewer");
+        let mut samples = Vec::new();
+        for _ in 0..REPORT_RUNS {
+            cairn::reports::request(&mut conn, &viewer, None, db::now()).expect("report");
+            let start = Instant::now();
+            let built = cairn::reports::build_due(&pool, &builder, db::now())
+                .await
+                .expect("build");
+            samples.push(start.elapsed());
+            assert_eq!(built, 1);
+        }
+        medians.push(median(samples));
+    }
+    (medians[0], medians[1])
 }
 
 /// The median time of `path` fetched over one kept-alive connection, asking for
