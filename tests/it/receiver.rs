@@ -224,3 +224,16 @@ async fn serve(listener: TcpListener, shared: Arc<Mutex<Shared>>) {
         });
     }
 }
+
+/// An OpenAI-compatible language model that answers `reply` at `/v1/chat/completions`, and
+/// the app's client for it.
+pub fn model(reply: Reply) -> (Receiver, cairn::llm::Llm) {
+    let server = Receiver::start();
+    server.serve("/v1/chat/completions", reply);
+    let settings = cairn::llm::LlmSettings::new(
+        url::Url::parse(&server.url("/v1")).expect("url"),
+        "test-model".into(),
+        "sk-test-key".into(),
+    );
+    (server, cairn::llm::Llm::new(settings).expect("client"))
+}

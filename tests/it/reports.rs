@@ -11,12 +11,12 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use cairn::db::Db;
-use cairn::llm::{Llm, LlmSettings};
+use cairn::llm::Llm;
 use cairn::reports::ReportBuilder;
 use cairn::schema::workspace_memberships;
 
 use crate::api::{Api, Setup};
-use crate::receiver::{Receiver, Reply};
+use crate::receiver::{model, Reply};
 
 fn builder(llm: Option<Llm>) -> ReportBuilder {
     ReportBuilder {
@@ -491,17 +491,6 @@ async fn a_failed_build_shows_its_error_and_builds_again() {
         .await
         .expect_error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     assert!(bad["error"]["fields"]["cycle_id"].is_string(), "{bad}");
-}
-
-fn model(reply: Reply) -> (Receiver, Llm) {
-    let server = Receiver::start();
-    server.serve("/v1/chat/completions", reply);
-    let settings = LlmSettings::new(
-        url::Url::parse(&server.url("/v1")).expect("url"),
-        "test-model".into(),
-        "sk-test-key".into(),
-    );
-    (server, Llm::new(settings).expect("client"))
 }
 
 #[tokio::test]

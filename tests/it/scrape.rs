@@ -10,13 +10,13 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use cairn::db::Db;
-use cairn::llm::{Llm, LlmSettings};
+use cairn::llm::Llm;
 use cairn::outbound::{Outbound, OutboundPolicy, PageLimits, UrlRules};
 use cairn::schema::{item_activity_log, organizations};
 use cairn::scrape::Scraper;
 
 use crate::api::{Api, Setup};
-use crate::receiver::{Receiver, Reply};
+use crate::receiver::{model, Receiver, Reply};
 use crate::snapshot::Snapshot;
 
 const JSON_LD_PAGE: &str = r#"<!doctype html><html><head><title>Home | Acme Robotics</title>
@@ -509,18 +509,6 @@ async fn applying_goes_through_the_profile_rules_and_a_refusal_changes_nothing()
         .await
         .expect(StatusCode::OK);
     assert_eq!(applied["industry"], "Farming");
-}
-
-/// The model: answers what the test sets at /v1/chat/completions.
-fn model(reply: Reply) -> (Receiver, Llm) {
-    let server = Receiver::start();
-    server.serve("/v1/chat/completions", reply);
-    let settings = LlmSettings::new(
-        url::Url::parse(&server.url("/v1")).expect("url"),
-        "test-model".into(),
-        "sk-test-key".into(),
-    );
-    (server, Llm::new(settings).expect("client"))
 }
 
 #[tokio::test]
