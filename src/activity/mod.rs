@@ -73,6 +73,8 @@ pub struct ActivityEntry {
     /// The recorded states, for machines (the API); `changes` is the readable form.
     pub before: Option<Value>,
     pub after: Option<Value>,
+    /// The title of the item a link row names, filled in by a reader who may see it.
+    pub linked_title: Option<String>,
 }
 
 /// The product's word for a stored value of a field ("option_2" of `privacy_mode` reads
@@ -123,6 +125,14 @@ pub fn diff(before: Option<&Value>, after: Option<&Value>, words: Words) -> Vec<
 }
 
 impl ActivityEntry {
+    /// The other item a link row names.
+    pub fn linked_item_id(&self) -> Option<&str> {
+        [&self.after, &self.before]
+            .into_iter()
+            .flatten()
+            .find_map(|state| state.get("linked_item_id").and_then(Value::as_str))
+    }
+
     /// What happened, in words.
     pub fn summary(&self) -> std::borrow::Cow<'_, str> {
         // A check-in says what it reported: "checked in 12 deals, confidence 6".
@@ -134,6 +144,13 @@ impl ActivityEntry {
                 .unwrap_or("");
             std::borrow::Cow::Owned(format!("{verb} {said}").trim_end().to_owned())
         };
+        match (self.action_type.as_str(), &self.linked_title) {
+            ("item.linked", Some(title)) => return format!("linked it to “{title}”").into(),
+            ("item.unlinked", Some(title)) => {
+                return format!("removed the link to “{title}”").into()
+            }
+            _ => {}
+        }
         match self.action_type.as_str() {
             "check_in.created" => return reported("checked in", &self.after),
             "check_in.updated" => return reported("changed a check-in to", &self.after),
@@ -233,6 +250,7 @@ fn entries(rows: Vec<Row>, words: Words) -> Vec<ActivityEntry> {
                     changes,
                     before,
                     after,
+                    linked_title: None,
                 }
             },
         )

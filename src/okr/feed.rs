@@ -117,7 +117,12 @@ pub(super) fn page_in(
     } else {
         None
     };
-    let ids: Vec<&str> = kept.iter().map(|e| e.item_id.as_str()).collect();
+    // Titles of the items and of the other ends of link rows, which `readable` kept only
+    // where the viewer may see them.
+    let ids: Vec<&str> = kept
+        .iter()
+        .flat_map(|e| std::iter::once(e.item_id.as_str()).chain(e.linked_item_id()))
+        .collect();
     let titles: HashMap<String, String> = okr_items::table
         .filter(okr_items::id.eq_any(&ids))
         .select((okr_items::id, okr_items::title))
@@ -126,9 +131,14 @@ pub(super) fn page_in(
         .collect();
     let entries = kept
         .into_iter()
-        .map(|entry| FeedEntry {
-            item_title: titles.get(&entry.item_id).cloned().unwrap_or_default(),
-            entry,
+        .map(|mut entry| {
+            entry.linked_title = entry
+                .linked_item_id()
+                .and_then(|id| titles.get(id).cloned());
+            FeedEntry {
+                item_title: titles.get(&entry.item_id).cloned().unwrap_or_default(),
+                entry,
+            }
         })
         .collect();
     Ok(ActivityPage {

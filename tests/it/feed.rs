@@ -69,3 +69,44 @@ async fn the_activity_feed_lists_changes_newest_first_with_who_and_hides_what_th
     let outsider = ws.app.person("otto@example.com", "Otto").await;
     assert_eq!(outsider.get(&feed).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_link_row_names_the_other_item_to_who_may_see_it() {
+    let ws = Workspace::new("option_2").await;
+    let bob = ws.member("bob@example.com", "Bob Builder", None).await;
+    let shared = ws
+        .create(&ws.admin, "objective", None, "Shared objective")
+        .await;
+    let also = ws.create(&ws.admin, "objective", None, "Also shared").await;
+    let secret = ws
+        .create(&ws.admin, "objective", None, "Secret objective")
+        .await;
+    ws.assign(&shared, "bob@example.com");
+    ws.assign(&also, "bob@example.com");
+    let links = format!("{}/links", ws.item_path(&shared));
+    for to in [&also, &secret] {
+        ws.admin
+            .submit(&ws.item_path(&shared), &links, &[("to_item_id", to)])
+            .await;
+    }
+    let feed = format!("{}/activity", ws.base());
+    let admin_sees = ws.admin.get(&feed).await;
+    assert!(
+        admin_sees.body.contains("linked it to “Secret objective”"),
+        "{}",
+        admin_sees.body
+    );
+    assert!(admin_sees.body.contains("linked it to “Also shared”"));
+    let bob_sees = bob.get(&feed).await;
+    assert!(
+        bob_sees.body.contains("linked it to “Also shared”"),
+        "{}",
+        bob_sees.body
+    );
+    assert!(!bob_sees.body.contains("Secret"));
+    let history = bob.get(&ws.item_path(&shared)).await;
+    assert!(history
+        .text_of("#item-history")
+        .expect("history")
+        .contains("linked it to “Also shared”"));
+}

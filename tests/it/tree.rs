@@ -235,7 +235,7 @@ async fn need_to_know_shows_own_work_with_its_context_and_reports_work_to_manage
 }
 
 impl Workspace {
-    fn item_path(&self, id: &str) -> String {
+    pub(crate) fn item_path(&self, id: &str) -> String {
         format!("{}/items/{id}", self.base())
     }
 
