@@ -280,15 +280,19 @@ pub fn update(
             now,
         )?;
         let after_json = after.snapshot(conn)?;
-        record(
-            conn,
-            actor,
-            viewer,
-            &after,
-            "item.updated",
-            Some(before_json),
-            Some(after_json),
-        )?;
+        // A save that changed nothing is no event: no history row reading "changed it"
+        // without saying what, and no webhook delivery.
+        if after_json != before_json {
+            record(
+                conn,
+                actor,
+                viewer,
+                &after,
+                "item.updated",
+                Some(before_json),
+                Some(after_json),
+            )?;
+        }
         Ok(after)
     })
 }

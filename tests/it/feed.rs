@@ -110,3 +110,30 @@ async fn a_link_row_names_the_other_item_to_who_may_see_it() {
         .expect("history")
         .contains("linked it to “Also shared”"));
 }
+
+#[tokio::test]
+async fn a_save_that_changes_nothing_leaves_no_history_row() {
+    use cairn::schema::item_activity_log;
+    use diesel::prelude::*;
+    let s = crate::api::Setup::new("option_1").await;
+    let admin = s.api("owner@example.com", &["read", "write"]);
+    let item = s.item(&admin, "objective", None, "Grow revenue").await;
+    let rows = || -> i64 {
+        item_activity_log::table
+            .filter(item_activity_log::item_id.eq(&item))
+            .count()
+            .get_result(&mut s.app.db())
+            .expect("count")
+    };
+    let before = rows();
+    let path = format!("/items/{item}");
+    let patch = |body: serde_json::Value| admin.call(reqwest::Method::PATCH, &path, Some(body));
+    patch(serde_json::json!({"title": "Grow revenue"}))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(rows(), before, "the same title again is no change");
+    patch(serde_json::json!({"title": "Grow revenue faster"}))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(rows(), before + 1);
+}
