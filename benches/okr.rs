@@ -257,10 +257,7 @@ const REPORT_RUNS: usize = 5;
 /// Median time to build a summary report for the admin and for the need-to-know member.
 async fn report_build_ms(url: &DatabaseUrl, member: &str) -> (f64, f64) {
     let pool = db::Db::connect(url, 2).expect("pool");
-    let builder = cairn::reports::ReportBuilder {
-        llm: None,
-        llm_limit: Duration::from_secs(1),
-    };
+    let builder = cairn::reports::ReportBuilder { llm: None };
     let mut conn = db::establish(url).expect("connect");
     let mut medians = Vec::new();
     for user in ["admin", member] {

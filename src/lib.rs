@@ -103,18 +103,18 @@ impl Application {
             web::server(listener, db.clone(), Arc::new(config.clone())).map_err(bind_error)?;
         tracing::info!(address = %config.bind.ip(), port, database = ?config.database_url, "cairn is listening");
         let outbound = outbound::Outbound::new(config.outbound.clone(), OUTBOUND_TIMEOUT)?;
-        let llm = config.llm.clone().map(llm::Llm::new).transpose()?;
+        let llm = config
+            .llm
+            .clone()
+            .map(|settings| llm::Llm::new(settings, LLM_TIMEOUT))
+            .transpose()?;
         let scraper = scrape::Scraper {
             outbound: outbound.clone(),
             rules: outbound::UrlRules::web_pages(config.scrape_ports.clone()),
             limits: outbound::PageLimits::default(),
             llm: llm.clone(),
-            llm_limit: LLM_TIMEOUT,
         };
-        let reports = reports::ReportBuilder {
-            llm,
-            llm_limit: LLM_TIMEOUT,
-        };
+        let reports = reports::ReportBuilder { llm };
         Ok(Self {
             server,
             port,

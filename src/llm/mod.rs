@@ -80,38 +80,57 @@ pub enum LlmError {
     Unreadable,
 }
 
-/// A client for the configured model.
+/// One question to the model: exactly what was sent, to which model at which provider
+/// (as recorded beside the answer), and the answer.
+#[derive(Debug)]
+pub struct Exchange {
+    pub sent: Value,
+    pub model: String,
+    pub provider: String,
+    pub reply: Result<String, LlmError>,
+}
+
+/// A client for the configured model, which answers within `limit` or not at all.
 #[derive(Clone)]
 pub struct Llm {
     settings: LlmSettings,
+    limit: Duration,
     client: reqwest::Client,
 }
 
 impl Llm {
-    pub fn new(settings: LlmSettings) -> Result<Self, LlmError> {
+    pub fn new(settings: LlmSettings, limit: Duration) -> Result<Self, LlmError> {
         let client = reqwest::Client::builder()
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| LlmError::Unreachable(e.to_string()))?;
-        Ok(Self { settings, client })
-    }
-
-    pub fn settings(&self) -> &LlmSettings {
-        &self.settings
-    }
-
-    /// The request body sent for `messages`: what a page shows as "what was sent".
-    pub fn request_body(&self, messages: &[Message]) -> Value {
-        json!({
-            "model": self.settings.model,
-            "messages": messages,
-            "temperature": 0,
+        Ok(Self {
+            settings,
+            limit,
+            client,
         })
     }
 
-    /// The model's reply to `body` (from `request_body`), within `limit`.
-    pub async fn complete(&self, body: &Value, limit: Duration) -> Result<String, LlmError> {
+    /// Sends `messages` and answers the whole exchange, failed or not.
+    pub async fn ask(&self, messages: &[Message]) -> Exchange {
+        let sent = json!({
+            "model": self.settings.model,
+            "messages": messages,
+            "temperature": 0,
+        });
+        let reply = self.complete(&sent).await;
+        Exchange {
+            sent,
+            model: self.settings.model.clone(),
+            provider: self.settings.provider(),
+            reply,
+        }
+    }
+
+    /// The model's reply to `body`, within the limit.
+    async fn complete(&self, body: &Value) -> Result<String, LlmError> {
+        let timed_out = || LlmError::TimedOut(self.limit.as_secs());
         let mut url = self.settings.base_url.clone();
         let path = format!("{}/chat/completions", url.path().trim_end_matches('/'));
         url.set_path(&path);
@@ -121,11 +140,11 @@ impl Llm {
             .bearer_auth(&self.settings.api_key)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body.to_string())
-            .timeout(limit)
+            .timeout(self.limit)
             .send();
         let response = match sent.await {
             Ok(response) => response,
-            Err(e) if e.is_timeout() => return Err(LlmError::TimedOut(limit.as_secs())),
+            Err(e) if e.is_timeout() => return Err(timed_out()),
             Err(e) => return Err(LlmError::Unreachable(e.without_url().to_string())),
         };
         if !response.status().is_success() {
@@ -133,7 +152,7 @@ impl Llm {
         }
         let text = match response.text().await {
             Ok(text) => text,
-            Err(e) if e.is_timeout() => return Err(LlmError::TimedOut(limit.as_secs())),
+            Err(e) if e.is_timeout() => return Err(timed_out()),
             Err(_) => return Err(LlmError::Unreadable),
         };
         let answer: Value = serde_json::from_str(&text).map_err(|_| LlmError::Unreadable)?;

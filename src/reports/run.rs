@@ -2,8 +2,6 @@
 //! the database as the requester (through `scope`), ask the language model with no
 //! transaction open, and record the outcome only while the claim holds.
 
-use std::time::Duration;
-
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::json;
@@ -12,7 +10,7 @@ use super::summary::{self, Narrative, Summary};
 use super::{markdown, narrative, Report, ReportStatus};
 use crate::cycles;
 use crate::db::{self, AnyConnection, Db, DbError};
-use crate::llm::Llm;
+use crate::llm::{Exchange, Llm};
 use crate::schema::{reports, workspaces};
 use crate::scope::Viewer;
 
@@ -26,8 +24,6 @@ const BATCH: usize = 4;
 #[derive(Clone)]
 pub struct ReportBuilder {
     pub llm: Option<Llm>,
-    /// How long the language model may take.
-    pub llm_limit: Duration,
 }
 
 /// A free report: requested, or building under a claim that lapsed.
@@ -109,7 +105,7 @@ enum Outcome {
     Built {
         summary: Box<Summary>,
         snapshot: serde_json::Value,
-        asked: Option<(serde_json::Value, String, String)>,
+        asked: Option<Exchange>,
     },
     Failed(String),
 }
@@ -138,29 +134,21 @@ fn finish(
             summary,
             snapshot,
             asked,
-        } => {
-            let (sent, model, provider) = match asked {
-                Some((sent, model, provider)) => {
-                    (Some(sent.to_string()), Some(model), Some(provider))
-                }
-                None => (None, None, None),
-            };
-            diesel::update(mine)
-                .set((
-                    reports::status.eq(ReportStatus::Done),
-                    reports::input_snapshot_json.eq(Some(snapshot.to_string())),
-                    reports::output_json.eq(serde_json::to_string(&*summary).ok()),
-                    reports::output_markdown.eq(Some(markdown::render(&summary))),
-                    reports::error_message.eq(None::<String>),
-                    reports::prompt_version.eq(model.as_ref().map(|_| narrative::PROMPT_VERSION)),
-                    reports::model_used.eq(model),
-                    reports::provider.eq(provider),
-                    reports::llm_request_json.eq(sent),
-                    reports::finished_at.eq(Some(now)),
-                    reports::updated_at.eq(now),
-                ))
-                .execute(conn)?
-        }
+        } => diesel::update(mine)
+            .set((
+                reports::status.eq(ReportStatus::Done),
+                reports::input_snapshot_json.eq(Some(snapshot.to_string())),
+                reports::output_json.eq(serde_json::to_string(&*summary).ok()),
+                reports::output_markdown.eq(Some(markdown::render(&summary))),
+                reports::error_message.eq(None::<String>),
+                reports::prompt_version.eq(asked.as_ref().map(|_| narrative::PROMPT_VERSION)),
+                reports::llm_request_json.eq(asked.as_ref().map(|a| a.sent.to_string())),
+                reports::model_used.eq(asked.as_ref().map(|a| a.model.clone())),
+                reports::provider.eq(asked.map(|a| a.provider)),
+                reports::finished_at.eq(Some(now)),
+                reports::updated_at.eq(now),
+            ))
+            .execute(conn)?,
     };
     Ok(changed == 1)
 }
@@ -206,11 +194,10 @@ pub async fn build_due(
 
 impl ReportBuilder {
     /// Asks the model for the narrative when one is configured; on failure the template's
-    /// stands, with a note saying why. Answers what was sent, the model and its provider.
-    async fn narrate(&self, summary: &mut Summary) -> Option<(serde_json::Value, String, String)> {
-        let llm = self.llm.as_ref()?;
-        let body = llm.request_body(&narrative::prompt(summary));
-        match llm.complete(&body, self.llm_limit).await {
+    /// stands, with a note saying why. Answers the exchange, to be recorded.
+    async fn narrate(&self, summary: &mut Summary) -> Option<Exchange> {
+        let exchange = self.llm.as_ref()?.ask(&narrative::prompt(summary)).await;
+        match &exchange.reply {
             Ok(text) if !text.trim().is_empty() => {
                 summary.narrative = Narrative {
                     text: text.trim().to_owned(),
@@ -228,7 +215,6 @@ impl ReportBuilder {
                 summary.narrative.note = Some(format!("{e}; this paragraph comes from templates."))
             }
         }
-        let settings = llm.settings();
-        Some((body, settings.model.clone(), settings.provider()))
+        Some(exchange)
     }
 }

@@ -2,8 +2,6 @@
 //! read with no transaction open, record the outcome only while the claim holds. A scrape
 //! whose worker died is taken over when its claim lapses.
 
-use std::time::Duration;
-
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::Value;
@@ -13,7 +11,7 @@ use super::{
     extract, page_text, Extracted, Prefill, ProfileField, ScrapeJob, ScrapeStatus, Source,
 };
 use crate::db::{self, AnyConnection, Db, DbError};
-use crate::llm::{json_in, Llm, Message};
+use crate::llm::{json_in, Exchange, Llm, Message};
 use crate::outbound::{Outbound, PageLimits, UrlRules};
 use crate::schema::scrape_jobs;
 
@@ -36,8 +34,6 @@ pub struct Scraper {
     pub rules: UrlRules,
     pub limits: PageLimits,
     pub llm: Option<Llm>,
-    /// How long the language model may take.
-    pub llm_limit: Duration,
 }
 
 /// A free scrape: requested, or running under a claim that lapsed.
@@ -79,14 +75,9 @@ fn claim(conn: &mut AnyConnection, now: NaiveDateTime) -> QueryResult<Option<Scr
     })
 }
 
-/// How one run ended.
-struct Outcome {
-    prefill: Option<Prefill>,
-    error: Option<String>,
-    sent: Option<Value>,
-    model: Option<String>,
-    provider: Option<String>,
-}
+/// What a finished read suggests, and the language model's exchange when one was asked; or
+/// why the site could not be read.
+type Outcome = Result<(Prefill, Option<Exchange>), String>;
 
 /// Records the outcome if the claim taken at `claimed_at` still holds.
 fn finish(
@@ -96,15 +87,15 @@ fn finish(
     outcome: Outcome,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let status = if outcome.error.is_some() {
-        ScrapeStatus::Failed
-    } else {
-        ScrapeStatus::Done
+    let (status, prefill, error, asked) = match outcome {
+        Ok((prefill, asked)) => (
+            ScrapeStatus::Done,
+            serde_json::to_string(&prefill).ok(),
+            None,
+            asked,
+        ),
+        Err(error) => (ScrapeStatus::Failed, None, Some(error), None),
     };
-    let prefill = outcome
-        .prefill
-        .map(|p| serde_json::to_string(&p).unwrap_or_default());
-    let asked = outcome.model.is_some();
     let changed = diesel::update(
         scrape_jobs::table
             .find(&job.id)
@@ -114,11 +105,11 @@ fn finish(
     .set((
         scrape_jobs::status.eq(status),
         scrape_jobs::prefill_json.eq(prefill),
-        scrape_jobs::error_message.eq(outcome.error),
-        scrape_jobs::input_json.eq(outcome.sent.map(|v| v.to_string())),
-        scrape_jobs::model_used.eq(outcome.model),
-        scrape_jobs::provider.eq(outcome.provider),
-        scrape_jobs::prompt_version.eq(asked.then_some(PROMPT_VERSION)),
+        scrape_jobs::error_message.eq(error),
+        scrape_jobs::input_json.eq(asked.as_ref().map(|a| a.sent.to_string())),
+        scrape_jobs::prompt_version.eq(asked.as_ref().map(|_| PROMPT_VERSION)),
+        scrape_jobs::model_used.eq(asked.as_ref().map(|a| a.model.clone())),
+        scrape_jobs::provider.eq(asked.map(|a| a.provider)),
         scrape_jobs::finished_at.eq(Some(now)),
         scrape_jobs::updated_at.eq(now),
     ))
@@ -149,61 +140,40 @@ pub async fn run_due(db: &Db, scraper: &Scraper, now: NaiveDateTime) -> Result<u
 
 impl Scraper {
     async fn read(&self, source_url: &str) -> Outcome {
-        let failed = |error: String| Outcome {
-            prefill: None,
-            error: Some(error),
-            sent: None,
-            model: None,
-            provider: None,
-        };
-        let url = match Url::parse(source_url) {
-            Ok(url) => url,
-            Err(e) => return failed(format!("The address cannot be read: {e}.")),
-        };
-        let page = match self
+        let url =
+            Url::parse(source_url).map_err(|e| format!("The address cannot be read: {e}."))?;
+        let page = self
             .outbound
             .get_page(&url, &self.rules, &self.limits)
             .await
-        {
-            Ok(page) => page,
-            Err(e) => return failed(format!("The website could not be read: {e}.")),
+            .map_err(|e| format!("The website could not be read: {e}."))?;
+        let mut extracted = extract(&page.html, &page.url);
+        let mut llm_note = None;
+        let asked = match &self.llm {
+            None => None,
+            Some(llm) => {
+                let exchange = llm
+                    .ask(&prompt(&page_text(&page.html, LLM_TEXT_CHARS)))
+                    .await;
+                match &exchange.reply {
+                    Ok(reply) => from_reply(reply, &mut extracted),
+                    Err(e) => {
+                        llm_note = Some(format!(
+                        "No suggestions from the language model: {e}. The rest come from the page."
+                    ))
+                    }
+                }
+                Some(exchange)
+            }
         };
-        let extracted = extract(&page.html, &page.url);
-        let mut prefill = Prefill {
+        let prefill = Prefill {
             version: 1,
             page_url: page.url.to_string(),
-            suggestions: Vec::new(),
-            facts: Vec::new(),
-            llm_note: None,
+            suggestions: extracted.suggestions,
+            facts: extracted.facts,
+            llm_note,
         };
-        let Some(llm) = &self.llm else {
-            (prefill.suggestions, prefill.facts) = (extracted.suggestions, extracted.facts);
-            return Outcome {
-                prefill: Some(prefill),
-                error: None,
-                sent: None,
-                model: None,
-                provider: None,
-            };
-        };
-        let body = llm.request_body(&prompt(&page_text(&page.html, LLM_TEXT_CHARS)));
-        let mut extracted = extracted;
-        match llm.complete(&body, self.llm_limit).await {
-            Ok(reply) => from_reply(&reply, &mut extracted),
-            Err(e) => {
-                prefill.llm_note = Some(format!(
-                    "No suggestions from the language model: {e}. The rest come from the page."
-                ))
-            }
-        }
-        (prefill.suggestions, prefill.facts) = (extracted.suggestions, extracted.facts);
-        Outcome {
-            prefill: Some(prefill),
-            error: None,
-            sent: Some(body),
-            model: Some(llm.settings().model.clone()),
-            provider: Some(llm.settings().provider()),
-        }
+        Ok((prefill, asked))
     }
 }
 

@@ -226,7 +226,7 @@ async fn serve(listener: TcpListener, shared: Arc<Mutex<Shared>>) {
 }
 
 /// An OpenAI-compatible language model that answers `reply` at `/v1/chat/completions`, and
-/// the app's client for it.
+/// the app's client for it, which waits 1 s for an answer.
 pub fn model(reply: Reply) -> (Receiver, cairn::llm::Llm) {
     let server = Receiver::start();
     server.serve("/v1/chat/completions", reply);
@@ -235,5 +235,6 @@ pub fn model(reply: Reply) -> (Receiver, cairn::llm::Llm) {
         "test-model".into(),
         "sk-test-key".into(),
     );
-    (server, cairn::llm::Llm::new(settings).expect("client"))
+    let client = cairn::llm::Llm::new(settings, std::time::Duration::from_secs(1));
+    (server, client.expect("client"))
 }

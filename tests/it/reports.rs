@@ -3,8 +3,6 @@
 //! are withheld), a failed build shown and built again, and the narrative from an
 //! OpenAI-compatible model played by a server started here, with its time limit.
 
-use std::time::Duration;
-
 use chrono::Duration as Days;
 use diesel::prelude::*;
 use reqwest::StatusCode;
@@ -19,10 +17,7 @@ use crate::api::{Api, Setup};
 use crate::receiver::{model, Reply};
 
 fn builder(llm: Option<Llm>) -> ReportBuilder {
-    ReportBuilder {
-        llm,
-        llm_limit: Duration::from_secs(1),
-    }
+    ReportBuilder { llm }
 }
 
 /// Builds what is due; answers how many finished.

@@ -82,7 +82,6 @@ fn scraper(policy: OutboundPolicy, port: u16, limits: PageLimits, llm: Option<Ll
         rules: UrlRules::web_pages(vec![port]),
         limits,
         llm,
-        llm_limit: Duration::from_secs(1),
     }
 }
 

@@ -156,10 +156,7 @@ pub async fn reports(w: &Workspace, requester: &str) -> (String, String) {
     };
     let (built, failed) = (insert("pending"), insert("failed"));
     let db = cairn::db::Db::connect(&w.app.database.url, 2).expect("pool");
-    let builder = cairn::reports::ReportBuilder {
-        llm: None,
-        llm_limit: std::time::Duration::from_secs(1),
-    };
+    let builder = cairn::reports::ReportBuilder { llm: None };
     let done = cairn::reports::build_due(&db, &builder, w.app.clock.now())
         .await
         .expect("build");

@@ -28,10 +28,7 @@ pub(super) async fn build(app: &TestApp, people: &[Person], ws_id: &str) -> Vec<
         })
         .collect();
     let db = Db::connect(&app.database.url, 2).expect("pool");
-    let builder = ReportBuilder {
-        llm: None,
-        llm_limit: std::time::Duration::from_secs(1),
-    };
+    let builder = ReportBuilder { llm: None };
     while cairn::reports::build_due(&db, &builder, now)
         .await
         .expect("build")
