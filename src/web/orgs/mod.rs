@@ -1,6 +1,7 @@
 //! Organizations: the home list, creating one, its overview and creating workspaces in it.
 //! Its settings (with archive) and its people have modules of their own.
 
+mod fill_card;
 pub mod members;
 pub mod settings;
 pub mod website_fill;

@@ -14,10 +14,10 @@ use crate::cycles::{self, FiscalMonth};
 use crate::orgs::{
     self, EnrichmentSource, OrgError, OrgProfile, Organization, ProfileInput, RevenuePeriod,
 };
-use crate::scrape::{self, ProfileField, ScrapeError};
+use crate::scrape;
 use crate::workspaces::PrivacyMode;
 
-use super::website_fill::WebsiteFill;
+use super::fill_card::{FillState, WebsiteFill};
 
 /// The settings form as typed.
 pub type SettingsForm = ProfileInput;
@@ -81,48 +81,6 @@ impl SettingsPage {
 
     fn is_fiscal_month(&self, month: &FiscalMonth) -> bool {
         self.fiscal.fiscal_year_start_month.trim() == month.number().to_string()
-    }
-}
-
-/// What a refused website fill leaves on its card: the address as typed, the messages, and
-/// the suggestions that were ticked.
-#[derive(Default)]
-pub struct FillState {
-    pub url: Option<String>,
-    pub errors: FieldErrors,
-    pub chosen: Option<Vec<ProfileField>>,
-}
-
-impl FillState {
-    /// The card after `refusal`: a field's problem next to it, a refusal of the whole
-    /// request next to `field`; anything else is not the form's to show.
-    pub fn refused(
-        field: &'static str,
-        url: impl Into<Option<String>>,
-        refusal: ScrapeError,
-        chosen: Option<Vec<ProfileField>>,
-    ) -> Result<Self, AppError> {
-        let mut errors = FieldErrors::default();
-        match refusal {
-            ScrapeError::Field { field, message } => errors.add(field, message),
-            // A rule on a field without a row (say, revenue) is said under the list.
-            ScrapeError::Profile(problems) => {
-                for (name, message) in problems {
-                    let shown = ProfileField::parse(name).map_or("fields", ProfileField::as_str);
-                    errors.add(shown, message);
-                }
-            }
-            e
-            @ (ScrapeError::OptInOff | ScrapeError::AlreadyRunning | ScrapeError::NotFinished) => {
-                errors.add(field, e)
-            }
-            other => return Err(other.into()),
-        }
-        Ok(Self {
-            url: url.into(),
-            errors,
-            chosen,
-        })
     }
 }
 
