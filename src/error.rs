@@ -110,7 +110,7 @@ impl DomainError for OrgError {
 }
 
 /// One field's problem, named as forms and the API name it.
-impl DomainError for crate::okr::measure::FieldError {
+impl DomainError for crate::fields::FieldError {
     fn kind(self) -> ErrorKind {
         ErrorKind::Invalid {
             field: Some(self.field),

@@ -182,6 +182,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    action_skill_tags (item_id, name_key) {
+        item_id -> Text,
+        name_key -> Text,
+        name -> Text,
+        organization_id -> Text,
+        workspace_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     okr_links (id) {
         id -> Text,
         organization_id -> Text,
@@ -451,6 +462,7 @@ diesel::joinable!(reports -> cycles (cycle_id));
 diesel::joinable!(member_skills -> organizations (organization_id));
 diesel::joinable!(member_skills -> workspaces (workspace_id));
 diesel::joinable!(pat -> users (user_id));
+diesel::joinable!(action_skill_tags -> okr_items (item_id));
 diesel::joinable!(check_ins -> okr_items (item_id));
 diesel::joinable!(check_ins -> workspaces (workspace_id));
 diesel::joinable!(check_ins -> organizations (organization_id));
@@ -554,6 +566,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     scrape_jobs,
     reports,
     member_skills,
+    action_skill_tags,
     pat,
     email_outbox,
     check_ins,

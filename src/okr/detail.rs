@@ -6,11 +6,12 @@ use diesel::prelude::*;
 use super::feed::{page_in, Feed};
 use super::{
     assignees_of, check_may_edit, check_permission, cycle_items, links, load, tree_in, Item,
-    OkrError, TreeRow,
+    ItemType, OkrError, TreeRow,
 };
 use crate::db::AnyConnection;
 use crate::schema::users;
 use crate::scope::{self, Viewer};
+use crate::skills::{tags, SkillName};
 
 /// One item as its page shows it.
 #[derive(Debug, Clone)]
@@ -18,6 +19,8 @@ pub struct ItemDetail {
     pub item: Item,
     pub owner_name: String,
     pub assignee_ids: Vec<String>,
+    /// Actions only: the skills it needs.
+    pub skill_tags: Vec<SkillName>,
     /// The parent, when the viewer may see it.
     pub parent: Option<Item>,
     pub can_edit: bool,
@@ -57,6 +60,10 @@ fn detail_in(
         && check_permission(conn, viewer, &item).is_ok();
     Ok(ItemDetail {
         assignee_ids: assignees_of(conn, item_id)?,
+        skill_tags: match item.item_type {
+            ItemType::Action => tags::of_item(conn, item_id)?,
+            _ => Vec::new(),
+        },
         item,
         owner_name,
         parent,

@@ -17,6 +17,7 @@ use crate::cycles::Outcome;
 use crate::db::{self, AnyConnection};
 use crate::schema::{okr_item_assignees, okr_items, workspace_memberships};
 use crate::scope::{self, Viewer};
+use crate::skills::{tags, SkillName};
 
 /// The longest description an item may have, in characters.
 pub const DESCRIPTION_MAX: usize = 10_000;
@@ -51,6 +52,8 @@ pub struct ItemChanges {
     /// Objectives in a cycle only; the one change a closed cycle still takes, with the note.
     pub outcome: Option<Option<Outcome>>,
     pub closing_note: Option<Option<String>>,
+    /// Actions only: the skills it needs, replacing those it has.
+    pub skill_tags: Option<Vec<SkillName>>,
 }
 
 impl ItemChanges {
@@ -183,6 +186,9 @@ pub fn update(
                 "Only actions have a status and story points.".into(),
             ));
         }
+        if !is_action && changes.skill_tags.as_ref().is_some_and(|t| !t.is_empty()) {
+            return Err(FieldError::new("skill_tags", "Only actions carry skill tags.").into());
+        }
         let members = active_members(conn, &viewer.workspace_id)?;
         // Keeping a current owner or assignee who has since left is fine; adding one is not.
         if let Some(owner) = &changes.owner_user_id {
@@ -269,6 +275,14 @@ pub fn update(
                     ))
                     .execute(conn)?;
             }
+        }
+        if let (Some(skill_tags), true) = (&changes.skill_tags, is_action) {
+            let item = tags::TaggedItem {
+                organization_id: &viewer.organization_id,
+                workspace_id: &viewer.workspace_id,
+                item_id,
+            };
+            tags::set(conn, item, skill_tags, now)?;
         }
         recompute_up(conn, Some(item_id))?;
         let after = load(conn, item_id)?;

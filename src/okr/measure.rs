@@ -55,21 +55,7 @@ pub const DECIMALS_MAX: u32 = 4;
 /// The longest unit, in characters.
 pub const UNIT_MAX: usize = 16;
 
-/// A problem with one field of a measure, named as the forms and the API name it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            field,
-            message: message.into(),
-        }
-    }
-}
+pub use crate::fields::FieldError;
 
 /// An exact decimal number as a person typed it (values, baselines, targets), stored as
 /// decimal text so that money never meets binary rounding. Written as `to_stored()` text.

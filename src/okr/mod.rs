@@ -2,6 +2,7 @@
 //! results. Every read goes through `scope`; every change recomputes progress up the
 //! ancestor chain in its own transaction and writes the activity log.
 
+pub mod assigning;
 pub mod board;
 pub mod carry_over;
 pub mod chart;
@@ -16,7 +17,6 @@ pub mod scorecard;
 pub mod status;
 
 mod create;
-mod csv;
 mod cycle_items;
 mod detail;
 mod feed;

@@ -129,7 +129,7 @@ fn carried_to(
 
 /// The scorecard as CSV: one line per objective and key result.
 pub fn csv(card: &Scorecard) -> String {
-    let mut out = super::csv::line(&[
+    let mut out = crate::csv::line(&[
         "type",
         "title",
         "owner",
@@ -141,7 +141,7 @@ pub fn csv(card: &Scorecard) -> String {
     ]);
     for row in &card.rows {
         let item = &row.row.item;
-        out.push_str(&super::csv::line(&[
+        out.push_str(&crate::csv::line(&[
             item.item_type.label().to_owned(),
             item.title.clone(),
             row.row.owner_name.clone(),

@@ -162,6 +162,8 @@ pub fn workspace_of(conn: &mut AnyConnection, item_id: &str) -> Result<String, O
 pub struct Assigned {
     pub item: Item,
     pub assignee_ids: Vec<String>,
+    /// Actions only: the skills it needs.
+    pub skill_tags: Vec<crate::skills::SkillName>,
 }
 
 /// One page of a flat listing.
@@ -208,10 +210,16 @@ pub fn list(
         .filter(|item| visible.contains(&item.id))
         .map(|item| Assigned {
             assignee_ids: by_item.remove(&item.id).unwrap_or_default(),
+            skill_tags: Vec::new(),
             item,
         })
         .filter(|a| filter.matches(&a.item, &a.assignee_ids));
-    let page: Vec<Assigned> = matching.by_ref().take(limit).collect();
+    let mut page: Vec<Assigned> = matching.by_ref().take(limit).collect();
+    let ids: Vec<&str> = page.iter().map(|a| a.item.id.as_str()).collect();
+    let mut tags = crate::skills::tags::of_items(conn, &ids)?;
+    for assigned in &mut page {
+        assigned.skill_tags = tags.remove(&assigned.item.id).unwrap_or_default();
+    }
     let next_after = match matching.next() {
         Some(_) => page.last().map(|a| a.item.id.clone()),
         None => None,

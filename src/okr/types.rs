@@ -296,6 +296,10 @@ impl Item {
                 .optional()?,
             None => None,
         };
+        let skill_tags = match self.item_type {
+            ItemType::Action => Some(crate::skills::tags::of_item(conn, &self.id)?),
+            _ => None,
+        };
         Ok(json!({
             "type": self.item_type.as_str(),
             "title": self.title,
@@ -310,6 +314,7 @@ impl Item {
             "due_date": self.due_date.map(|d| d.to_string()),
             "action_status": self.action_status.map(ActionStatus::as_str),
             "story_points": self.story_points.map(StoryPoints::as_str),
+            "skill_tags": skill_tags,
             "weight": self.weight,
             "measure": self.measure.as_str(),
             "metric_kind": self.metric_kind.map(MetricKind::as_str),

@@ -22,6 +22,7 @@ const TABLES: &[&str] = &[
     "scrape_jobs",
     "reports",
     "member_skills",
+    "action_skill_tags",
     "pat",
     "email_outbox",
     "check_ins",

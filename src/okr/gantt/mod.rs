@@ -252,7 +252,7 @@ pub fn csv(plan: &Plan) -> String {
                 .map(|s| s.label().to_owned())
                 .unwrap_or_default(),
         ];
-        out.push_str(&super::csv::line(&cells));
+        out.push_str(&crate::csv::line(&cells));
     }
     out
 }

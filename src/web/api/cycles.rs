@@ -208,7 +208,11 @@ fn copied(
     let mut items = Vec::with_capacity(copies.len());
     for copy in copies {
         let detail = okr::detail(conn, viewer, &copy.id)?;
-        items.push(ItemOut::new(&detail.item, &detail.assignee_ids, &statuses));
+        items.push(ItemOut::new(
+            &detail.item,
+            (&detail.assignee_ids, &detail.skill_tags),
+            &statuses,
+        ));
     }
     Ok(ItemList {
         items,

@@ -19,6 +19,7 @@ use crate::okr::measure::{KeyResultMeasure, Weight};
 use crate::okr::status::Statuses;
 use crate::okr::{self, ActionStatus, Item, ItemType, StoryPoints, TreeFilter};
 use crate::okr::{ActivityPage, FeedEntry};
+use crate::skills::{self, SkillName};
 
 const MAX_LIMIT: usize = 1000;
 const DEFAULT_LIMIT: usize = 100;
@@ -49,6 +50,8 @@ pub struct ItemOut {
     pub action_status: Option<ActionStatusName>,
     /// One of 0, 1, 2, 3, 5, 8, 13, 21, 40, ? and ∞ (actions only).
     pub story_points: Option<String>,
+    /// Actions only: the skills it needs, each spelled as the workspace spells it.
+    pub skill_tags: Vec<String>,
     /// 0 to 100.
     pub progress: f64,
     /// Key results: what their progress comes from; null for objectives and actions.
@@ -100,7 +103,11 @@ pub struct ItemOut {
 
 impl ItemOut {
     /// The item with its status and pace from `statuses` (read once per answer).
-    pub fn new(item: &Item, assignee_ids: &[String], statuses: &Statuses) -> Self {
+    pub fn new(
+        item: &Item,
+        (assignee_ids, skill_tags): (&[String], &[SkillName]),
+        statuses: &Statuses,
+    ) -> Self {
         let key_result = item.item_type == ItemType::KeyResult;
         let measure = item.key_result_measure();
         let metric = measure.metric();
@@ -117,6 +124,7 @@ impl ItemOut {
             due_date: item.due_date,
             action_status: item.action_status.map(Into::into),
             story_points: item.story_points.map(|p| p.as_str().to_owned()),
+            skill_tags: skill_tags.iter().map(ToString::to_string).collect(),
             progress: item.progress_computed,
             measure: key_result.then(|| measure.measure().into()),
             metric_kind: metric.map(|m| m.kind.into()),
@@ -251,6 +259,10 @@ pub struct NewItem {
     #[serde(default)]
     #[schema(value_type = Option<StoryPointsValue>)]
     pub story_points: Option<String>,
+    /// Actions only: the skills it needs, up to 50 names of at most 40 characters (repeats
+    /// in any case count once).
+    #[serde(default)]
+    pub skill_tags: Option<Vec<String>>,
     /// Key results: `actions` (the default), `metric` or `milestone`.
     #[serde(default)]
     pub measure: Option<MeasureName>,
@@ -298,6 +310,7 @@ impl NewItem {
             start_date: self.start_date.take().map(Some),
             action_status: self.action_status.take(),
             story_points: self.story_points.take().map(Some),
+            skill_tags: self.skill_tags.take(),
             ..ItemPatch::default()
         };
         match (okr::NewItem::try_from(self), ItemChanges::try_from(details)) {
@@ -417,6 +430,10 @@ pub struct ItemPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<StoryPointsValue>)]
     pub story_points: Option<Option<String>>,
+    /// Actions only: the skills it needs, replacing those it has; up to 50 names of at most
+    /// 40 characters.
+    #[serde(default)]
+    pub skill_tags: Option<Vec<String>>,
     /// Measure fields left out keep their stored values; a key result becoming a metric
     /// needs a kind, baseline and target unless it had them.
     /// Key results: `actions` (the default), `metric` or `milestone`.
@@ -520,6 +537,11 @@ impl TryFrom<ItemPatch> for ItemChanges {
             )
             .flatten()
         });
+        let skill_tags = patch.skill_tags.and_then(|raw| {
+            skills::names("skill_tags", &raw)
+                .map_err(|e| fields.insert(e.field.into(), e.message))
+                .ok()
+        });
         ApiError::fields(fields)?;
         Ok(ItemChanges {
             title,
@@ -535,6 +557,7 @@ impl TryFrom<ItemPatch> for ItemChanges {
             cycle_id: patch.cycle_id,
             outcome: patch.outcome.map(|o| o.map(Into::into)),
             closing_note,
+            skill_tags,
         })
     }
 }

@@ -30,7 +30,11 @@ fn item_out(
 ) -> Result<ItemOut, ApiError> {
     let detail = okr::detail(conn, viewer, item_id)?;
     let statuses = status::statuses(conn, viewer, today).map_err(okr::OkrError::from)?;
-    Ok(ItemOut::new(&detail.item, &detail.assignee_ids, &statuses))
+    Ok(ItemOut::new(
+        &detail.item,
+        (&detail.assignee_ids, &detail.skill_tags),
+        &statuses,
+    ))
 }
 
 /// The `cycle` filter: everything when left out; a cycle id must be one of the workspace's
@@ -79,7 +83,7 @@ pub async fn list_items(
             let items = list
                 .items
                 .iter()
-                .map(|a| ItemOut::new(&a.item, &a.assignee_ids, &statuses))
+                .map(|a| ItemOut::new(&a.item, (&a.assignee_ids, &a.skill_tags), &statuses))
                 .collect();
             Ok::<_, ApiError>(ItemList {
                 items,

@@ -1,7 +1,7 @@
 //! CSV the exports share: one line of cells, each safe to open in a spreadsheet.
 
 /// A line of cells ending in CRLF.
-pub(crate) fn line<S: AsRef<str>>(cells: &[S]) -> String {
+pub fn line<S: AsRef<str>>(cells: &[S]) -> String {
     let mut out = cells
         .iter()
         .map(|c| cell(c.as_ref()))

@@ -1,0 +1,1 @@
+DROP TABLE action_skill_tags;
