@@ -15,6 +15,7 @@ use crate::orgs::OrgError;
 use crate::reminders::ReminderError;
 use crate::reports::ReportError;
 use crate::scrape::ScrapeError;
+use crate::skills::SkillsError;
 use crate::tokens::TokenError;
 use crate::webhooks::WebhookError;
 
@@ -215,6 +216,21 @@ impl DomainError for ReportError {
                 field: Some(field),
                 message,
             },
+        }
+    }
+}
+
+impl DomainError for SkillsError {
+    fn kind(self) -> ErrorKind {
+        match self {
+            SkillsError::NotFound => ErrorKind::NotFound,
+            SkillsError::Org(e) => e.kind(),
+            SkillsError::Db(e) => e.kind(),
+            e @ SkillsError::NotYours(_) => ErrorKind::Forbidden(e.to_string()),
+            SkillsError::Invalid(mut problems) if !problems.is_empty() => {
+                problems.swap_remove(0).kind()
+            }
+            e @ SkillsError::Invalid(_) => ErrorKind::refused(e),
         }
     }
 }

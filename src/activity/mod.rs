@@ -194,6 +194,7 @@ impl ActivityEntry {
             "cycle.activated" => "activated a cycle",
             "cycle.closed" => "closed a cycle",
             "cycle.reopened" => "reopened a cycle",
+            "member.skills_updated" => "changed the skills",
             other => other,
         })
     }
@@ -268,6 +269,8 @@ pub enum History<'a> {
     Item(&'a str),
     /// Changes to a workspace's items, newest first (the caller filters them by `scope`).
     WorkspaceItems(&'a str),
+    /// One member's skills in a workspace: (workspace id, user id).
+    MemberSkills(&'a str, &'a str),
 }
 
 /// Where a page of history starts: strictly older than this row (the keyset of the order).
@@ -336,6 +339,10 @@ pub fn older(
             .filter(item_activity_log::workspace_id.eq(id))
             .filter(item_activity_log::item_type.eq_any(["workspace", "workspace_membership"])),
         History::Item(id) => query.filter(item_activity_log::item_id.eq(id)),
+        History::MemberSkills(workspace_id, user_id) => query
+            .filter(item_activity_log::workspace_id.eq(workspace_id))
+            .filter(item_activity_log::item_type.eq("member_skills"))
+            .filter(item_activity_log::item_id.eq(user_id)),
         History::WorkspaceItems(id) => query
             .filter(item_activity_log::workspace_id.eq(id))
             .filter(item_activity_log::item_type.eq_any(["objective", "key_result", "action"])),

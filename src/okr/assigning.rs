@@ -8,7 +8,8 @@ use diesel::prelude::*;
 
 use super::edit::{self, ItemChanges};
 use super::{
-    assignees_of, load, lock_workspace, ActionStatus, Item, ItemType, OkrError, StoryPoints,
+    assignees_of, check_may_edit, load, lock_workspace, ActionStatus, Item, ItemType, OkrError,
+    StoryPoints,
 };
 use crate::activity::Actor;
 use crate::db::{self, AnyConnection};
@@ -23,6 +24,8 @@ pub struct AssigneeSuggestions {
     pub item: Item,
     pub skill_tags: Vec<skills::SkillName>,
     pub suggestions: Vec<scoring::Suggestion>,
+    /// Whether the one asking may assign them (may edit the action, not archived).
+    pub may_assign: bool,
 }
 
 /// Story points of the open (not done) live actions each person holds: those assigned to
@@ -119,10 +122,13 @@ pub fn assignee_suggestions(
         },
         &candidates,
     );
+    let may_assign =
+        viewer.require_writable().is_ok() && check_may_edit(conn, viewer, &item).is_ok();
     Ok(AssigneeSuggestions {
         item,
         skill_tags,
         suggestions,
+        may_assign,
     })
 }
 

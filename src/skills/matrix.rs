@@ -3,7 +3,7 @@
 
 use super::{store, workspace_names, SkillName, Skills, SkillsError};
 use crate::db::AnyConnection;
-use crate::workspaces::{self, WorkspaceAccess};
+use crate::workspaces::{self, WorkspaceAdminAccess};
 
 /// One member's relation to one skill.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -60,17 +60,16 @@ pub struct Matrix {
     pub rows: Vec<MatrixRow>,
 }
 
-/// The matrix of `access`'s workspace; `skill` and `member` narrow it to skills and members
+/// The matrix of the workspace `admin` administers; `skill` and `member` narrow it to skills and members
 /// whose names contain them (any case). A skill filter keeps only members with a mark in
 /// one of the skills left.
 pub fn matrix(
     conn: &mut AnyConnection,
-    access: &WorkspaceAccess,
+    admin: &WorkspaceAdminAccess,
     skill: &str,
     member: &str,
 ) -> Result<Matrix, SkillsError> {
-    access.require_admin()?;
-    let workspace_id = &access.workspace().id;
+    let workspace_id = &admin.workspace().id;
     let (skill, member) = (skill.trim().to_lowercase(), member.trim().to_lowercase());
     let skills: Vec<SkillName> = workspace_names(conn, workspace_id)?
         .into_iter()

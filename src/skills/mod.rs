@@ -20,7 +20,8 @@ use serde::{Deserialize, Serialize};
 
 pub use matrix::{matrix, Matrix, MatrixRow};
 pub use profile::{
-    CanSkill, Constraints, DateRange, Skills, SkillsInput, UnavailableInput, LIST_MAX,
+    CanInput, CanSkill, Constraints, ConstraintsInput, DateRange, Skills, SkillsInput,
+    UnavailableInput, LIST_MAX,
 };
 pub use store::{all_in, of_member, save, workspace_names, MemberSkills};
 

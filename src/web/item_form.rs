@@ -8,9 +8,11 @@ use chrono::NaiveDate;
 
 use super::layout::FieldErrors;
 use super::measure_form::{self, MeasureForm, Refusal};
+use super::skills_form::TagList;
 use crate::cycles::Outcome;
 use crate::okr::edit::{self, ItemChanges};
 use crate::okr::{self, ActionStatus, Item, ItemType, StoryPoints};
+use crate::skills::{self, SkillName};
 
 /// The edit form as posted or as the item fills it; assignees repeat, so a posted body is
 /// read by hand.
@@ -36,10 +38,12 @@ pub struct EditForm {
     /// Objectives in a cycle: how it ended, and a note.
     pub outcome: Option<String>,
     pub closing_note: Option<String>,
+    /// Actions only: the skills it needs, as chips and what is left in the add box.
+    pub skill_tags: Option<TagList>,
 }
 
 impl EditForm {
-    pub fn of(item: &Item, assignee_ids: &[String]) -> Self {
+    pub fn of(item: &Item, assignee_ids: &[String], skill_tags: &[SkillName]) -> Self {
         let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
         let is_action = item.item_type == ItemType::Action;
         Self {
@@ -66,6 +70,7 @@ impl EditForm {
                     .unwrap_or_default(),
             ),
             closing_note: Some(item.closing_note.clone().unwrap_or_default()),
+            skill_tags: is_action.then(|| TagList::of(skill_tags)),
         }
     }
 
@@ -107,6 +112,18 @@ impl EditForm {
                 "action_status" => form.action_status = Some(value),
                 "story_points" => form.story_points = Some(value),
                 "weight" => form.weight = Some(value),
+                // The field's marker: without chips or typing, the tags are cleared.
+                "skill_tags_field" => {
+                    form.skill_tags.get_or_insert_with(TagList::default);
+                }
+                "skill_tags" => form
+                    .skill_tags
+                    .get_or_insert_with(TagList::default)
+                    .chips
+                    .push(value),
+                "skill_tags_add" => {
+                    form.skill_tags.get_or_insert_with(TagList::default).adding = value
+                }
                 // A form without them leaves the measure as it is.
                 part
                 @ ("measure" | "metric_kind" | "baseline" | "target" | "unit" | "decimals") => {
@@ -220,6 +237,14 @@ impl TryFrom<&EditForm> for ItemChanges {
             .ok()
             .flatten()
             .flatten();
+        let skill_tags = form
+            .skill_tags
+            .as_ref()
+            .map(|tags| skills::names("skill_tags", &tags.typed()))
+            .transpose()
+            .map_err(|e| fields.add(e.field, e.message))
+            .ok()
+            .flatten();
         let rest = || -> Result<ItemChanges, String> {
             let action_status = form
                 .action_status
@@ -256,6 +281,7 @@ impl TryFrom<&EditForm> for ItemChanges {
                     .cycle_id
                     .as_ref()
                     .map(|id| Some(id.trim().to_owned()).filter(|id| !id.is_empty())),
+                skill_tags,
                 ..changes
             }),
             Ok(_) => Err(Refusal::fields(fields)),

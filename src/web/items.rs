@@ -13,6 +13,7 @@ use super::htmx::Htmx;
 use super::item_form::EditForm;
 use super::layout::{FieldErrors, Layout};
 use super::measure_form::Refusal;
+use super::skills::TagField;
 use super::{render, see_other, unprocessable};
 use crate::activity::{ActivityEntry, Actor};
 use crate::comments;
@@ -23,6 +24,7 @@ use crate::okr::links::{self, Linked};
 use crate::okr::status::{self, Pace, Status};
 use crate::okr::{self, check_ins, ActionStatus, Item, ItemType, OkrError, StoryPoints, TreeRow};
 use crate::scope::Viewer;
+use crate::skills;
 use crate::workspaces::{self, WorkspaceMember};
 
 #[derive(Deserialize)]
@@ -66,6 +68,10 @@ struct DetailPage {
     errors: FieldErrors,
     statuses: &'static [ActionStatus],
     points: &'static [StoryPoints],
+    /// Actions: the skills it needs, as a tag field.
+    skill_tags: Option<TagField>,
+    /// Every skill name of the workspace, offered as people type tags.
+    skill_names: Vec<String>,
 }
 
 impl DetailPage {
@@ -141,7 +147,7 @@ async fn detail_page(
 ) -> Result<DetailPage, AppError> {
     let workspace_id = ctx.access.workspace().id.clone();
     let now = ctx.state().config.clock.now();
-    let (page, members, check_in_entries, comment_entries, statuses, org_cycles) = ctx
+    let (page, members, check_in_entries, comment_entries, statuses, org_cycles, skill_names) = ctx
         .run(move |conn, _, viewer| {
             let page = okr::item_page(conn, viewer, &item_id, 50)?;
             let members = workspaces::members(conn, &workspace_id)?;
@@ -154,6 +160,10 @@ async fn detail_page(
             let comment_entries = comments::list(conn, viewer, &item_id)?;
             let statuses = status::statuses(conn, viewer, now.date())?;
             let org_cycles = cycles::list(conn, &viewer.organization_id)?;
+            let skill_names = match page.detail.item.item_type {
+                ItemType::Action => skills::workspace_names(conn, &viewer.workspace_id)?,
+                _ => Vec::new(),
+            };
             Ok::<_, AppError>((
                 page,
                 members,
@@ -161,6 +171,7 @@ async fn detail_page(
                 comment_entries,
                 statuses,
                 org_cycles,
+                skill_names,
             ))
         })
         .await?;
@@ -171,6 +182,7 @@ async fn detail_page(
         history,
     } = page;
     let detail_assignees = detail.assignee_ids.clone();
+    let stored = EditForm::of(&detail.item, &detail_assignees, &detail.skill_tags);
     let item = detail.item;
     // Active members, plus a current owner or assignee who has left, so that saving the form
     // never changes them by accident.
@@ -205,18 +217,24 @@ async fn detail_page(
         .cloned();
     let open_cycles = org_cycles.into_iter().filter(|c| !c.is_closed()).collect();
     let Refused { refusal, typed } = refused;
-    let stored = EditForm::of(&item, &detail_assignees);
     let (status, behind) = (statuses.of(&item), statuses.behind(&item));
+    let form = match typed {
+        Some(typed) => typed.over(stored),
+        None => stored,
+    };
+    let skill_tags = form.skill_tags.clone().and_then(|list| {
+        let error = refusal.fields.get("skill_tags").map(str::to_owned);
+        TagField::new(&ctx.base(), "skill_tags", list, error)
+    });
     Ok(DetailPage {
         layout: ctx.layout(&item.title).await?,
         base: ctx.base(),
         check_ins: check_in_entries
             .map(|entries| CheckInSection::new(&item, entries, now.date(), can_edit)),
         thread: CommentSection::new(ctx, &item.id, comment_entries),
-        form: match typed {
-            Some(typed) => typed.over(stored),
-            None => stored,
-        },
+        form,
+        skill_tags,
+        skill_names: skill_names.iter().map(ToString::to_string).collect(),
         can_edit,
         can_close_out: detail.can_close_out && writable,
         cycle,
@@ -246,7 +264,7 @@ pub async fn show(ctx: WorkspaceCtx, path: web::Path<ItemRef>) -> Result<HttpRes
 
 /// Runs a change to one item and answers with its page: the page again with the reason
 /// when the rules refuse it, otherwise a redirect to `location` (or the item).
-async fn change_item<F>(
+pub(super) async fn change_item<F>(
     ctx: WorkspaceCtx,
     item_id: String,
     location: Option<String>,

@@ -3,6 +3,7 @@
 mod account;
 mod api;
 mod assets;
+mod assignees;
 mod auth;
 mod board;
 mod check_in_history;
@@ -31,6 +32,8 @@ mod orgs;
 mod reports;
 mod scorecard;
 mod session_store;
+mod skills;
+mod skills_form;
 mod tokens;
 mod tree;
 mod webhooks;
@@ -201,6 +204,8 @@ page_routes! {
     POST "/orgs/{org}/w/{ws}/items/{item_id}/restore" => items::restore;
     POST "/orgs/{org}/w/{ws}/items/{item_id}/move" => items::move_item;
     POST "/orgs/{org}/w/{ws}/items/{item_id}/status" => items::set_status;
+    GET "/orgs/{org}/w/{ws}/items/{item_id}/assignee-suggestions" => assignees::suggestions;
+    POST "/orgs/{org}/w/{ws}/items/{item_id}/assignees" => assignees::assign;
     POST "/orgs/{org}/w/{ws}/items/{item_id}/reorder" => items::reorder;
     POST "/orgs/{org}/w/{ws}/items/{item_id}/links" => items::add_link;
     POST "/orgs/{org}/w/{ws}/items/{item_id}/links/{link_id}/delete" => items::remove_link;
@@ -228,6 +233,11 @@ page_routes! {
     GET "/orgs/{org}/w/{ws}/members" => workspace_members::page;
     POST "/orgs/{org}/w/{ws}/members" => workspace_members::add;
     POST "/orgs/{org}/w/{ws}/members/{user_id}" => workspace_members::update;
+    GET "/orgs/{org}/w/{ws}/members/{user_id}" => skills::member;
+    POST "/orgs/{org}/w/{ws}/members/{user_id}/skills" => skills::save;
+    GET "/orgs/{org}/w/{ws}/skills" => skills::matrix;
+    GET "/orgs/{org}/w/{ws}/skills.csv" => skills::matrix_csv;
+    GET "/orgs/{org}/w/{ws}/skills/field" => skills::field;
 }
 
 /// Registers `PAGE_ROUTES`: a path with several methods becomes one resource (other methods

@@ -69,7 +69,7 @@ fn section_of(path: &str) -> &'static str {
     // `/orgs/{org}/cycles…`: the organization's cycles page and its forms.
     if path.split('/').nth(3) == Some("cycles") {
         "cycles"
-    } else if path.ends_with("/members") {
+    } else if path.ends_with("/members") || path.contains("/members/") || path.contains("/skills") {
         "members"
     } else if path.ends_with("/settings") {
         "settings"

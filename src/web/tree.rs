@@ -15,9 +15,11 @@ use super::layout::{FieldErrors, Layout};
 use super::measure_form::{MeasureForm, Refusal};
 use super::{render, see_other, unprocessable};
 use crate::cycles::CycleFilter;
+use crate::okr::edit::ItemChanges;
 use crate::okr::measure::KeyResultMeasure;
 use crate::okr::status::{self, Pace, Status, Statuses};
 use crate::okr::{self, ActionStatus, Item, ItemType, NewItem, TreeFilter, TreeRow};
+use crate::skills;
 use crate::workspaces::{self, WorkspaceAccess, WorkspaceMember};
 
 #[derive(Template)]
@@ -232,6 +234,25 @@ pub struct ItemForm {
     /// Key results: how they are measured (by their actions when left out).
     #[serde(flatten)]
     pub(super) measure: MeasureForm,
+    /// Actions: the skills they need, separated by commas.
+    #[serde(default)]
+    pub(super) skill_tags: String,
+}
+
+impl ItemForm {
+    /// The skills typed for a new action; none typed sets none.
+    fn details(&self) -> Result<ItemChanges, Refusal> {
+        let typed: Vec<String> = self.skill_tags.split(',').map(str::to_owned).collect();
+        let tags = skills::names("skill_tags", &typed).map_err(|e| {
+            let mut fields = FieldErrors::default();
+            fields.add(e.field, e.message);
+            Refusal::fields(fields)
+        })?;
+        Ok(ItemChanges {
+            skill_tags: Some(tags).filter(|t| !t.is_empty()),
+            ..ItemChanges::default()
+        })
+    }
 }
 
 impl TryFrom<&ItemForm> for NewItem {
@@ -281,12 +302,14 @@ pub(super) async fn create_from(
     form: ItemForm,
     place: impl FnOnce(NewItem) -> NewItem,
 ) -> Result<Result<okr::Item, RefusedItem>, AppError> {
-    let outcome = match NewItem::try_from(&form) {
+    let outcome = match NewItem::try_from(&form).and_then(|new| Ok((new, form.details()?))) {
         Err(refusal) => Err(refusal),
-        Ok(new) => {
-            let new = place(new);
+        Ok((new, details)) => {
+            let (new, now) = (place(new), ctx.state().config.clock.now());
             match ctx
-                .run(move |conn, actor, viewer| okr::create(conn, actor, viewer, new))
+                .run(move |conn, actor, viewer| {
+                    okr::create_with_details(conn, actor, viewer, new, details, now)
+                })
                 .await
             {
                 Ok(item) => Ok(item),

@@ -16,7 +16,7 @@ use crate::workspaces::{self, MembershipChange, WorkspaceAccess, WorkspaceMember
 /// The member a route under `/members/{user_id}` names.
 #[derive(Deserialize)]
 pub struct MemberRef {
-    user_id: String,
+    pub(super) user_id: String,
 }
 
 #[derive(Template)]
@@ -112,7 +112,7 @@ pub async fn page(ctx: WorkspaceCtx) -> Result<HttpResponse, AppError> {
 #[derive(Deserialize)]
 pub struct AddMemberForm {
     #[serde(default)]
-    user_id: String,
+    pub(super) user_id: String,
     #[serde(default)]
     role: String,
 }

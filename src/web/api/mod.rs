@@ -28,6 +28,7 @@ mod paths;
 mod reports;
 mod scrape;
 mod scrape_models;
+mod skills;
 mod trash;
 mod webhook_models;
 mod webhooks;
@@ -162,6 +163,7 @@ impl Modify for BearerAuth {
         webhooks::list_deliveries,
         scrape::create_scrape_job, scrape::show_scrape_job, scrape::apply_scrape_job,
         reports::list_reports, reports::create_report, reports::show_report,
+        skills::show_skills, skills::put_skills, skills::assignee_suggestions,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -245,6 +247,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     (Method::GET, web::to(reports::list_reports)),
                     (Method::POST, web::to(reports::create_report)),
                 ],
+            ))
+            .service(resource(
+                "/workspaces/{ws_id}/members/{user_id}/skills",
+                [
+                    (Method::GET, web::to(skills::show_skills)),
+                    (Method::PUT, web::to(skills::put_skills)),
+                ],
+            ))
+            .service(resource(
+                "/items/{item_id}/assignee-suggestions",
+                [(Method::GET, web::to(skills::assignee_suggestions))],
             ))
             .service(resource(
                 "/reports/{report_id}",
