@@ -42,6 +42,7 @@ mod scope_fuzz;
 mod scrape;
 mod sessions;
 mod shell;
+mod skills;
 mod smtp;
 mod snapshot;
 mod status;

@@ -524,6 +524,18 @@ impl World {
                 (path, f(&[("parent_id", &ids.second_key_result)]))
             }
             "/orgs/{org}/w/{ws}/items/{item_id}/status" => (path, f(&[("action_status", "done")])),
+            "/orgs/{org}/w/{ws}/items/{item_id}/assignees" => {
+                (path, f(&[("user_id", &ids.member)]))
+            }
+            "/orgs/{org}/w/{ws}/members/{user_id}/skills" => (
+                path,
+                f(&[
+                    ("can_name", "Rust"),
+                    ("can_level", "3"),
+                    ("want", "SQL"),
+                    ("hours_per_week", "20"),
+                ]),
+            ),
             "/orgs/{org}/w/{ws}/items/{item_id}/reorder" => (path, f(&[("direction", "up")])),
             "/orgs/{org}/w/{ws}/items/{item_id}/links" => {
                 (path, f(&[("to_item_id", &ids.other_objective)]))

@@ -494,6 +494,27 @@ pub(super) async fn world() -> World {
             Some(json!({"url": "https://acme.example/"})),
             Refused,
         ),
+        call(
+            Method::GET,
+            "/api/v1/workspaces/{ws_id}/members/{user_id}/skills",
+            None,
+            Allowed,
+        ),
+        call(
+            Method::PUT,
+            "/api/v1/workspaces/{ws_id}/members/{user_id}/skills",
+            Some(json!({"can": [{"name": "Rust", "level": 3}], "want": ["SQL"]})),
+            Allowed,
+        ),
+        Call {
+            member: Allowed,
+            ..on(
+                Method::GET,
+                "/api/v1/items/{item_id}/assignee-suggestions",
+                &action,
+                None,
+            )
+        },
         // Last: the member becomes an admin, then leaves.
         call(
             Method::PATCH,

@@ -20,6 +20,7 @@ mod notification_paths;
 mod oracle;
 mod paths;
 mod report_paths;
+mod skill_paths;
 mod store;
 mod view_paths;
 mod world;

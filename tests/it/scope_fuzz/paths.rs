@@ -18,7 +18,7 @@ use super::view_paths::{
     board_cards, board_links, gantt_csv, gantt_rows, narrower, tree_page, tree_search,
 };
 use super::world::{Person, World};
-use super::{api_paths, comment_paths, notification_paths, report_paths};
+use super::{api_paths, comment_paths, notification_paths, report_paths, skill_paths};
 use crate::harness::{Browser, Page};
 
 /// One viewer looking at one world.
@@ -264,6 +264,7 @@ pub enum ReadPath {
     Bell,
     ApiNotifications,
     Reports,
+    AssigneeSuggestions,
 }
 
 impl ReadPath {
@@ -300,6 +301,7 @@ impl ReadPath {
         Self::Bell,
         Self::ApiNotifications,
         Self::Reports,
+        Self::AssigneeSuggestions,
     ];
 
     pub async fn check(self, ctx: &Ctx<'_>) -> Answer {
@@ -351,6 +353,7 @@ impl ReadPath {
             Self::Bell => notification_paths::bell(ctx).await,
             Self::ApiNotifications => notification_paths::api(ctx).await,
             Self::Reports => report_paths::read_every_report(ctx).await,
+            Self::AssigneeSuggestions => skill_paths::assignee_suggestions(ctx).await,
         }
     }
 }

@@ -118,6 +118,8 @@ pub fn save(
                 okr_items::parent_id.eq(item.parent.map(|p| world.items[p].id.clone())),
                 okr_items::cycle_id.eq(item.cycle.map(|c| world.cycles[c].id.clone())),
                 okr_items::action_status.eq((item.item_type == "action").then_some("pending")),
+                okr_items::story_points.eq((item.item_type == "action")
+                    .then(|| super::skill_paths::points(index).to_string())),
                 okr_items::due_date.eq(due),
                 okr_items::progress_computed.eq(0.0),
                 okr_items::sort_order.eq(index as i32),
