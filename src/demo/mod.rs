@@ -2,11 +2,13 @@
 //! with a manager chain, and a realistic set of OKRs, built through the same domain
 //! functions the app uses, so progress and activity are what they would be. Plans sit in
 //! this quarter's cycle, with weeks of check-ins (`measures`); last quarter is closed and
-//! scored (`cycles`).
+//! scored (`cycles`). Everyone lists their skills, and actions carry the skills their titles
+//! name (`skills`).
 
 mod cycles;
 mod measures;
 mod plans;
+mod skills;
 
 use chrono::{Duration, NaiveDate};
 use rand::seq::SliceRandom;
@@ -32,6 +34,8 @@ pub enum DemoError {
     Org(#[from] OrgError),
     #[error(transparent)]
     Okr(#[from] OkrError),
+    #[error(transparent)]
+    Skills(#[from] crate::skills::SkillsError),
     #[error("{0}")]
     Invalid(String),
     #[error(transparent)]
@@ -173,6 +177,9 @@ fn build(conn: &mut AnyConnection, today: NaiveDate) -> Result<Demo, DemoError> 
                 workspaces::update_member(conn, &owner, &access, &user_ids[index], change)?;
             }
         }
+        for (user_id, profile) in user_ids.iter().zip(skills::profiles(today)) {
+            crate::skills::save(conn, &owner, &access, user_id, &profile)?;
+        }
         let viewer = Viewer::new(conn, &access)?;
         cycles::plan_last_quarter(conn, &owner, &viewer, &user_ids[1..], &quarters)?;
         // Work began five weeks ago (or when the quarter did), so pace has something to
@@ -255,6 +262,7 @@ fn build(conn: &mut AnyConnection, today: NaiveDate) -> Result<Demo, DemoError> 
                         )),
                         action_status: Some(status),
                         story_points: Some(Some(points)),
+                        skill_tags: Some(skills::needs(action_title)),
                         ..ItemChanges::default()
                     };
                     edit::update(conn, &owner, &viewer, &action.id, changes, db::now())?;
