@@ -14,7 +14,7 @@ const NEEDS: &[(&str, &str)] = &[
     ("email", "Copywriting"),
     ("campaign", "Copywriting"),
     ("case studies", "Writing"),
-    ("guide", "Writing"),
+    ("started guide", "Writing"),
     ("document", "Writing"),
     ("whitepaper", "Writing"),
     ("runbook", "Writing"),
@@ -65,9 +65,7 @@ pub(super) fn needs(title: &str) -> Vec<SkillName> {
 
 /// Each person's skills, in the order of the demo's people; Edsger is away next week.
 pub(super) fn profiles(today: NaiveDate) -> Vec<SkillsInput> {
-    let away = |from: i64, to: i64| {
-        json!([{"from": (today + Duration::days(from)).to_string(), "to": (today + Duration::days(to)).to_string()}])
-    };
+    let away = |from: i64, to: i64| json!([{"from": (today + Duration::days(from)).to_string(), "to": (today + Duration::days(to)).to_string()}]);
     [
         json!({"can": [{"name": "SQL", "level": 3}, {"name": "Performance", "level": 2}, {"name": "Sales", "level": 2}],
                "want": ["Product design"], "constraints": {"hours_per_week": 10}}),
@@ -100,7 +98,10 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(needs("Profile the tree query"), ["SQL", "Performance"]);
-        assert_eq!(needs("Build the SSO settings page"), ["Frontend", "Security"]);
+        assert_eq!(
+            needs("Build the SSO settings page"),
+            ["Frontend", "Security"]
+        );
         assert!(needs("Add annual billing discount") == ["Pricing"]);
         assert!(needs("Batch position writes").is_empty());
         let today = NaiveDate::from_ymd_opt(2026, 12, 1).expect("day");

@@ -525,9 +525,7 @@ impl World {
             }
             "/orgs/{org}/w/{ws}/items/{item_id}/status" => (path, f(&[("action_status", "done")])),
             // The item page's save (walked before) assigned the member.
-            "/orgs/{org}/w/{ws}/items/{item_id}/assignees" => {
-                (path, f(&[("user_id", &ids.owner)]))
-            }
+            "/orgs/{org}/w/{ws}/items/{item_id}/assignees" => (path, f(&[("user_id", &ids.owner)])),
             "/orgs/{org}/w/{ws}/members/{user_id}/skills" => (
                 path,
                 f(&[
