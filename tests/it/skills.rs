@@ -519,22 +519,26 @@ async fn actions_carry_skill_tags_from_the_api_the_item_page_and_the_board_dialo
     );
 
     // The board's create dialog takes them comma-separated; a refusal keeps what was typed.
-    let created = s
-        .owner
-        .submit(
-            &format!("{base}/board"),
-            &format!("{base}/board/items"),
-            &[
-                ("cycle", ""),
-                ("x", "10"),
-                ("y", "10"),
-                ("item_type", "action"),
-                ("parent_id", &key_result),
-                ("title", "Review the docs"),
-                ("skill_tags", "Writing, Editing"),
-            ],
-        )
-        .await;
+    let browser = &s.owner;
+    let on_board = |title: &'static str, tags: &str| {
+        let fields = [
+            ("cycle", ""),
+            ("x", "10"),
+            ("y", "10"),
+            ("item_type", "action"),
+            ("parent_id", key_result.as_str()),
+            ("title", title),
+            ("skill_tags", tags),
+        ];
+        let (board, create) = (format!("{base}/board"), format!("{base}/board/items"));
+        let fields: Vec<(&str, String)> =
+            fields.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            browser.submit(&board, &create, &fields).await
+        }
+    };
+    let created = on_board("Review the docs", "Writing, Editing").await;
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
     let new_id = created
         .location()
@@ -549,22 +553,7 @@ async fn actions_carry_skill_tags_from_the_api_the_item_page_and_the_board_dialo
         .expect(StatusCode::OK);
     assert_eq!(new_item["skill_tags"], json!(["Editing", "Writing"]));
     let long = "z".repeat(41);
-    let refused = s
-        .owner
-        .submit(
-            &format!("{base}/board"),
-            &format!("{base}/board/items"),
-            &[
-                ("cycle", ""),
-                ("x", "10"),
-                ("y", "10"),
-                ("item_type", "action"),
-                ("parent_id", &key_result),
-                ("title", "Refused"),
-                ("skill_tags", &long),
-            ],
-        )
-        .await;
+    let refused = on_board("Refused", &long).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         refused.attr_of("#create-skill-tags", "value").as_deref(),
