@@ -82,7 +82,15 @@ impl DomainError for AccountError {
             e @ (AccountError::InvalidCredentials | AccountError::Throttled { .. }) => {
                 ErrorKind::refused(e)
             }
-            e @ AccountError::Hashing(_) => ErrorKind::Internal(Box::new(e)),
+            e @ (AccountError::Hashing(_) | AccountError::Render(_)) => {
+                ErrorKind::Internal(Box::new(e))
+            }
+            e @ AccountError::WrongPassword => ErrorKind::Invalid {
+                field: Some("current_password"),
+                message: e.to_string(),
+            },
+            e @ AccountError::LastOwner(_) => ErrorKind::Forbidden(e.to_string()),
+            AccountError::LinkUnusable => ErrorKind::NotFound,
         }
     }
 }

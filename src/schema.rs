@@ -182,6 +182,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    account_links (id) {
+        id -> Text,
+        user_id -> Text,
+        purpose -> Text,
+        new_email -> Nullable<Text>,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     action_skill_tags (item_id, name_key) {
         item_id -> Text,
         name_key -> Text,
@@ -318,6 +331,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         check_in_link_id -> Nullable<Text>,
+        account_link_id -> Nullable<Text>,
     }
 }
 
@@ -463,6 +477,7 @@ diesel::joinable!(member_skills -> organizations (organization_id));
 diesel::joinable!(member_skills -> workspaces (workspace_id));
 diesel::joinable!(pat -> users (user_id));
 diesel::joinable!(action_skill_tags -> okr_items (item_id));
+diesel::joinable!(account_links -> users (user_id));
 diesel::joinable!(check_ins -> okr_items (item_id));
 diesel::joinable!(check_ins -> workspaces (workspace_id));
 diesel::joinable!(check_ins -> organizations (organization_id));
@@ -567,6 +582,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     reports,
     member_skills,
     action_skill_tags,
+    account_links,
     pat,
     email_outbox,
     check_ins,

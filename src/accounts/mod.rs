@@ -1,5 +1,7 @@
 //! People and how they prove who they are: sign-up, log-in, sessions.
 
+mod changes;
+mod links;
 mod password;
 pub(crate) mod sessions;
 mod throttle;
@@ -12,6 +14,11 @@ use crate::config::LoginThrottle;
 use crate::db::{self, AnyConnection, Db, DbError};
 use crate::schema::users;
 
+pub use changes::{change_name, change_password, delete_account, last_owner_of};
+pub use links::{
+    confirm_email_change, mint_link, open_link, request_email_change, request_password_reset,
+    reset_password, LinkPurpose, OpenLink, LINK_LIFETIME_HOURS,
+};
 pub use password::{hash_password, PasswordHashError};
 pub use types::{DisplayName, DisplayNameError, Email, EmailError, Password, PasswordError};
 
@@ -42,8 +49,18 @@ pub enum AccountError {
         retry_after_minutes
     )]
     Throttled { retry_after_minutes: u64 },
+    #[error("That is not your current password.")]
+    WrongPassword,
+    /// The last owner of these organizations (their names) cannot leave them ownerless.
+    #[error("You are the only owner of {0}. Make someone else an owner first, or archive it.")]
+    LastOwner(String),
+    /// A reset or confirmation link that was used, has expired, or never existed.
+    #[error("This link has expired or was already used.")]
+    LinkUnusable,
     #[error(transparent)]
     Hashing(#[from] PasswordHashError),
+    #[error(transparent)]
+    Render(#[from] askama::Error),
     #[error(transparent)]
     Db(#[from] DbError),
 }

@@ -146,6 +146,7 @@ fn queue_email(
             organization_id: Some(&org.org().id),
             invite_id: Some(letter.invite_id),
             check_in_link_id: None,
+            account_link_id: None,
             to: letter.to,
             subject: &subject,
             body_text: &body_text,

@@ -67,6 +67,8 @@ pub struct OutgoingEmail<'a> {
     pub invite_id: Option<&'a str>,
     /// A reminder's one-time check-in link, minted when the message is sent.
     pub check_in_link_id: Option<&'a str>,
+    /// A password reset or email change link, minted when the message is sent.
+    pub account_link_id: Option<&'a str>,
     pub to: &'a str,
     pub subject: &'a str,
     pub body_text: &'a str,
@@ -93,6 +95,7 @@ pub fn enqueue(conn: &mut AnyConnection, email: &OutgoingEmail<'_>) -> QueryResu
             email_outbox::organization_id.eq(email.organization_id),
             email_outbox::invite_id.eq(email.invite_id),
             email_outbox::check_in_link_id.eq(email.check_in_link_id),
+            email_outbox::account_link_id.eq(email.account_link_id),
             email_outbox::to_address.eq(email.to),
             email_outbox::subject.eq(email.subject),
             email_outbox::body_text.eq(email.body_text),
@@ -174,6 +177,7 @@ pub const LINK_PLACEHOLDER: &str = "{{link}}";
 pub enum LinkTarget<'a> {
     Invite(&'a str),
     CheckIn(&'a str),
+    Account(&'a str),
 }
 
 /// Supplies the link of a message at the moment it is sent: `None` means the message is no
@@ -190,6 +194,7 @@ struct Claimed {
     id: String,
     invite_id: Option<String>,
     check_in_link_id: Option<String>,
+    account_link_id: Option<String>,
     to_address: String,
     subject: String,
     body_text: String,
@@ -246,23 +251,33 @@ fn claim_next(
         ))
         .execute(conn)?;
         if won == 1 {
-            let (invite_id, check_in_link_id, to_address, subject, body_text, body_html, attempts) =
-                email_outbox::table
-                    .find(&id)
-                    .select((
-                        email_outbox::invite_id,
-                        email_outbox::check_in_link_id,
-                        email_outbox::to_address,
-                        email_outbox::subject,
-                        email_outbox::body_text,
-                        email_outbox::body_html,
-                        email_outbox::attempts,
-                    ))
-                    .first(conn)?;
+            let (
+                invite_id,
+                check_in_link_id,
+                account_link_id,
+                to_address,
+                subject,
+                body_text,
+                body_html,
+                attempts,
+            ) = email_outbox::table
+                .find(&id)
+                .select((
+                    email_outbox::invite_id,
+                    email_outbox::check_in_link_id,
+                    email_outbox::account_link_id,
+                    email_outbox::to_address,
+                    email_outbox::subject,
+                    email_outbox::body_text,
+                    email_outbox::body_html,
+                    email_outbox::attempts,
+                ))
+                .first(conn)?;
             return Ok(Some(Claimed {
                 id,
                 invite_id,
                 check_in_link_id,
+                account_link_id,
                 to_address,
                 subject,
                 body_text,
@@ -406,10 +421,15 @@ impl Mailer {
             else {
                 break;
             };
-            let target = match (&email.invite_id, &email.check_in_link_id) {
-                (Some(invite_id), _) => Some(LinkTarget::Invite(invite_id)),
-                (None, Some(link_id)) => Some(LinkTarget::CheckIn(link_id)),
-                (None, None) => None,
+            let target = match (
+                &email.invite_id,
+                &email.check_in_link_id,
+                &email.account_link_id,
+            ) {
+                (Some(invite_id), ..) => Some(LinkTarget::Invite(invite_id)),
+                (None, Some(link_id), _) => Some(LinkTarget::CheckIn(link_id)),
+                (None, None, Some(link_id)) => Some(LinkTarget::Account(link_id)),
+                (None, None, None) => None,
             };
             let link = match target {
                 Some(target) => match links.link_for(conn, target)? {

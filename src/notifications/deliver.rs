@@ -171,6 +171,7 @@ fn send(
             organization_id: Some(&event.organization_id),
             invite_id: None,
             check_in_link_id: None,
+            account_link_id: None,
             to,
             subject: &email.sentence,
             body_text: &body_text,

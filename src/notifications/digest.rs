@@ -207,6 +207,7 @@ fn send_digest(
                 organization_id: None,
                 invite_id: None,
                 check_in_link_id: None,
+                account_link_id: None,
                 to: &address,
                 subject: &subject,
                 body_text: &body_text,

@@ -129,6 +129,7 @@ pub(super) fn queue(
             organization_id: None,
             invite_id: None,
             check_in_link_id: to.link_id,
+            account_link_id: None,
             to: to.to,
             subject: &subject,
             body_text: &body_text,

@@ -1,21 +1,20 @@
 //! The account page: profile, sessions, which notifications come by email, and the way to
-//! the API.
+//! the API (its own changes, name to deletion, are in `account_changes`).
 
-use actix_web::{web, HttpResponse, Responder};
+use actix_web::{web, HttpResponse};
 use askama::Template;
-use askama_web::WebTemplate;
 
 use super::error::AppError;
 use super::identity::{self, SignedIn};
 use super::layout::{FieldErrors, Layout};
 use super::nav::Nav;
-use super::{see_other, unprocessable, AppState};
+use super::{render, see_other, unprocessable, AppState};
 use crate::accounts;
 use crate::notifications::{
     self, DigestHour, EmailDelivery, NotificationError, NotificationPreferences,
 };
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "auth/account.html")]
 struct AccountPage {
     layout: Layout,
@@ -26,6 +25,14 @@ struct AccountPage {
     preferences: PreferencesForm,
     errors: FieldErrors,
     hours: std::ops::Range<i32>,
+    typed: Typed,
+}
+
+/// What was typed into the profile forms when a change was refused.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Typed {
+    pub name: Option<String>,
+    pub new_email: String,
 }
 
 /// The email preferences as the form sends them: a checkbox left out is off.
@@ -98,13 +105,13 @@ impl PreferencesForm {
     }
 }
 
-async fn page(
+pub(super) async fn page(
     state: &AppState,
     signed_in: &SignedIn,
     nav: Nav,
-    preferences: Option<PreferencesForm>,
+    (preferences, typed): (Option<PreferencesForm>, Typed),
     errors: FieldErrors,
-) -> Result<AccountPage, AppError> {
+) -> Result<impl Template, AppError> {
     let user_id = signed_in.user.id.clone();
     let (active_sessions, stored) = state
         .db
@@ -124,6 +131,7 @@ async fn page(
         preferences: preferences.unwrap_or_else(|| PreferencesForm::from(&stored)),
         errors,
         hours: 0..24,
+        typed,
     })
 }
 
@@ -131,8 +139,9 @@ pub async fn show(
     signed_in: SignedIn,
     nav: Nav,
     state: web::Data<AppState>,
-) -> Result<impl Responder, AppError> {
-    page(&state, &signed_in, nav, None, FieldErrors::default()).await
+) -> Result<HttpResponse, AppError> {
+    let typed = (None, Typed::default());
+    render(page(&state, &signed_in, nav, typed, FieldErrors::default()).await?)
 }
 
 pub async fn save_notification_preferences(
@@ -145,7 +154,8 @@ pub async fn save_notification_preferences(
     let choice = match form.validate() {
         Ok(choice) => choice,
         Err(errors) => {
-            return unprocessable(page(&state, &signed_in, nav, Some(form), errors).await?)
+            let typed = (Some(form), Typed::default());
+            return unprocessable(page(&state, &signed_in, nav, typed, errors).await?);
         }
     };
     let user_id = signed_in.user.id.clone();

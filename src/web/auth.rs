@@ -135,6 +135,8 @@ pub async fn login_page(
     }
     let notice = match query.logged_out.as_deref() {
         Some("everywhere") => Some("You are logged out on every device."),
+        Some("reset") => Some("Your password is changed. Log in with the new one."),
+        Some("deleted") => Some("Your account is deleted."),
         Some(_) => Some("You are logged out."),
         None => None,
     };

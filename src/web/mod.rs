@@ -1,6 +1,8 @@
 //! HTTP: routes, middleware, handlers. Handlers parse, call the domain, render.
 
 mod account;
+mod account_changes;
+mod account_links;
 mod api;
 mod assets;
 mod assignees;
@@ -135,7 +137,17 @@ page_routes! {
     GET "/login" => auth::login_page;
     POST "/login" => auth::login;
     POST "/logout" => auth::logout;
+    GET "/forgot-password" => account_links::forgot_page;
+    POST "/forgot-password" => account_links::forgot;
+    GET "/reset-password/{token}" => account_links::reset_page;
+    POST "/reset-password/{token}" => account_links::reset;
+    GET "/account/email/{token}" => account_links::email_page;
+    POST "/account/email/{token}" => account_links::confirm_email;
     GET "/account" => account::show;
+    POST "/account/name" => account_changes::change_name;
+    POST "/account/password" => account_changes::change_password;
+    POST "/account/email" => account_changes::change_email;
+    POST "/account/delete" => account_changes::delete_account;
     POST "/account/logout-everywhere" => account::logout_everywhere;
     POST "/account/notifications" => account::save_notification_preferences;
     GET "/notifications" => notifications::inbox;

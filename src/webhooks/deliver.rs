@@ -343,6 +343,7 @@ fn disable(
                 organization_id: Some(&organization_id),
                 invite_id: None,
                 check_in_link_id: None,
+                account_link_id: None,
                 to: &to,
                 subject: &subject,
                 body_text: &body_text,

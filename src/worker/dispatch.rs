@@ -39,5 +39,6 @@ pub(super) fn link_for(
     match target {
         LinkTarget::Invite(invite_id) => crate::invites::mint_link(conn, base_url, invite_id),
         LinkTarget::CheckIn(link_id) => reminders::mint_link(conn, base_url, link_id),
+        LinkTarget::Account(link_id) => crate::accounts::mint_link(conn, base_url, link_id),
     }
 }

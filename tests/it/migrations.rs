@@ -23,6 +23,7 @@ const TABLES: &[&str] = &[
     "reports",
     "member_skills",
     "action_skill_tags",
+    "account_links",
     "pat",
     "email_outbox",
     "check_ins",

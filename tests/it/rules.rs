@@ -35,6 +35,12 @@ const PUBLIC: &[(&str, &str)] = &[
     ("POST", "/invites/{token}/signup"),
     ("GET", "/check-in/{token}"),
     ("POST", "/check-in/{token}"),
+    ("GET", "/forgot-password"),
+    ("POST", "/forgot-password"),
+    ("GET", "/reset-password/{token}"),
+    ("POST", "/reset-password/{token}"),
+    ("GET", "/account/email/{token}"),
+    ("POST", "/account/email/{token}"),
 ];
 
 /// Writes whose credential is a token in the path, not the session: a reminder's one-time
@@ -410,7 +416,19 @@ impl World {
                 path,
                 f(&[("description", "more"), ("scopes", "read"), ("days", "7")]),
             ),
-            "/invites/{token}/accept" => (path, vec![]),
+            "/invites/{token}/accept" | "/account/email/{token}" => (path, vec![]),
+            "/forgot-password" => (path, f(&[("email", "admin@example.com")])),
+            "/reset-password/{token}" => (path, f(&[("password", crate::harness::PASSWORD)])),
+            "/account/name" => (path, f(&[("name", "Adele Renamed")])),
+            "/account/password" => (
+                path,
+                f(&[
+                    ("current_password", crate::harness::PASSWORD),
+                    ("new_password", "another long password"),
+                ]),
+            ),
+            "/account/email" => (path, f(&[("email", "adele.new@example.com")])),
+            "/account/delete" => (path, f(&[("current_password", crate::harness::PASSWORD)])),
             "/check-in/{token}" => (path, vec![]),
             "/invites/{token}/signup" => (
                 path,

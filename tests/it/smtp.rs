@@ -141,14 +141,19 @@ pub fn decode(message: &str) -> String {
 
 /// The invite link's path in a received message.
 pub fn invite_path(message: &str) -> String {
+    link_path(message, "/invites/")
+}
+
+/// The path of the link under `prefix` (`/reset-password/`) in a received message.
+pub fn link_path(message: &str, prefix: &str) -> String {
     let text = decode(message);
     let start = text
-        .find("/invites/")
-        .expect("the email carries an invite link");
-    let token: String = text[start + "/invites/".len()..]
+        .find(prefix)
+        .unwrap_or_else(|| panic!("the email carries a {prefix} link: {text}"));
+    let token: String = text[start + prefix.len()..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect();
     assert_eq!(token.len(), 43, "a full token in {text}");
-    format!("/invites/{token}")
+    format!("{prefix}{token}")
 }

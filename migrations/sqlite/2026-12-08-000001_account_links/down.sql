@@ -1,0 +1,2 @@
+ALTER TABLE email_outbox DROP COLUMN account_link_id;
+DROP TABLE account_links;
