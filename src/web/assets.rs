@@ -37,3 +37,16 @@ pub async fn serve(path: web::Path<String>) -> Result<HttpResponse, AppError> {
         .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
         .body(asset.bytes))
 }
+
+/// `/favicon.ico`, which browsers ask for on their own: the icon, for a day (its name
+/// carries no hash to change when it does).
+pub async fn favicon() -> Result<HttpResponse, AppError> {
+    let icon = ASSETS
+        .iter()
+        .find(|asset| asset.name == "favicon.svg")
+        .ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, icon.content_type))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(icon.bytes))
+}

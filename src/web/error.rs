@@ -192,7 +192,8 @@ pub async fn not_found() -> Result<HttpResponse, AppError> {
 
 /// Our scripts ask with `Accept: application/json`; a refusal then comes back as
 /// `{"error": {"code", "message"}}` with the page's status (a sign-in redirect becomes a
-/// 401), so the script can show the reason. Everyone else gets the error page.
+/// 401), so the script can show the reason. Everyone else gets the error page, and the
+/// sign-in redirect as a plain redirect: being sent to log in is no failure to log.
 pub async fn json_for_scripts(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -203,24 +204,26 @@ pub async fn json_for_scripts(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("application/json"));
     let response = next.call(req).await?;
-    let refusal = wants_json
-        .then(|| response.response().error())
-        .flatten()
+    let replacement = response
+        .response()
+        .error()
         .and_then(|e| e.as_error::<AppError>())
-        .map(|e| {
-            let status = match e {
-                AppError::SignInRequired { .. } => StatusCode::UNAUTHORIZED,
-                other => other.status_code(),
-            };
-            let body = serde_json::json!({
-                "error": { "code": e.code(), "message": e.public_message() }
-            });
-            (status, body)
+        .and_then(|e| match e {
+            _ if wants_json => {
+                let status = match e {
+                    AppError::SignInRequired { .. } => StatusCode::UNAUTHORIZED,
+                    other => other.status_code(),
+                };
+                let body = serde_json::json!({
+                    "error": { "code": e.code(), "message": e.public_message() }
+                });
+                Some(HttpResponse::build(status).json(body))
+            }
+            AppError::SignInRequired { .. } => Some(e.error_response()),
+            _ => None,
         });
-    Ok(match refusal {
-        Some((status, body)) => response
-            .into_response(HttpResponse::build(status).json(body))
-            .map_into_right_body(),
+    Ok(match replacement {
+        Some(answer) => response.into_response(answer).map_into_right_body(),
         None => response.map_into_left_body(),
     })
 }

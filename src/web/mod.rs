@@ -132,6 +132,7 @@ page_routes! {
     GET "/healthz" => health::healthz;
     GET "/readyz" => health::readyz;
     GET "/static/{file:.*}" => assets::serve;
+    GET "/favicon.ico" => assets::favicon;
     GET "/signup" => auth::signup_page;
     POST "/signup" => auth::signup;
     GET "/login" => auth::login_page;

@@ -25,6 +25,7 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/healthz"),
     ("GET", "/readyz"),
     ("GET", "/static/{file:.*}"),
+    ("GET", "/favicon.ico"),
     ("GET", "/signup"),
     ("POST", "/signup"),
     ("GET", "/login"),

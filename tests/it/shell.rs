@@ -221,3 +221,12 @@ async fn malformed_forms_get_a_clear_error_page() {
         .expect("body")
         .contains("The form is too large to accept."));
 }
+
+#[tokio::test]
+async fn the_favicon_answers_where_browsers_ask_for_it() {
+    let app = TestApp::spawn().await;
+    let icon = app.browser().get("/favicon.ico").await;
+    assert_eq!(icon.status, StatusCode::OK);
+    assert_eq!(icon.header("content-type"), Some("image/svg+xml"));
+    assert!(icon.body.contains("<svg"));
+}

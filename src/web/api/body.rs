@@ -36,17 +36,47 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
         let json = web::Json::<serde_json::Value>::from_request(req, payload);
         Box::pin(async move {
             let value = json.await?.into_inner();
-            serde_path_to_error::deserialize(value)
+            serde_path_to_error::deserialize(&value)
                 .map(Body)
-                .map_err(|e| shape_refused(&e).into())
+                .map_err(|e| shape_refused(&e, &value).into())
         })
     }
 }
 
+/// The value at a shape error's path in the body as sent.
+fn value_at<'v>(
+    body: &'v serde_json::Value,
+    path: &serde_path_to_error::Path,
+) -> Option<&'v serde_json::Value> {
+    use serde_path_to_error::Segment;
+    path.iter().try_fold(body, |value, segment| match segment {
+        Segment::Map { key } => value.get(key),
+        Segment::Seq { index } => value.get(index),
+        _ => None,
+    })
+}
+
+/// Chrono's words for text that is no date; the field's own message says it plainly.
+const NOT_A_DATE: &[&str] = &[
+    "input is out of range",
+    "input contains invalid characters",
+    "premature end of input",
+    "trailing input",
+    "input is not enough for unique date and time",
+];
+
 /// Names the field a shape error is about: its path (`due_date`, `assignee_user_ids[1]`), or
-/// for a missing field the field itself.
-fn shape_refused(error: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
-    let message = error.inner().to_string();
+/// for a missing field the field itself. A date that is none says so with what was sent.
+fn shape_refused(
+    error: &serde_path_to_error::Error<serde_json::Error>,
+    body: &serde_json::Value,
+) -> ApiError {
+    let mut message = error.inner().to_string();
+    if NOT_A_DATE.iter().any(|words| message.starts_with(words)) {
+        if let Some(serde_json::Value::String(sent)) = value_at(body, error.path()) {
+            message = format!("{}: {sent} is not a date (YYYY-MM-DD).", error.path());
+        }
+    }
     let at = error.path().to_string();
     let missing = message
         .strip_prefix("missing field `")
@@ -84,8 +114,8 @@ mod tests {
     }
 
     fn field_of(body: serde_json::Value) -> String {
-        let e = serde_path_to_error::deserialize::<_, Shape>(body).expect_err("refused");
-        match shape_refused(&e) {
+        let e = serde_path_to_error::deserialize::<_, Shape>(&body).expect_err("refused");
+        match shape_refused(&e, &body) {
             ApiError::Validation { fields, .. } => fields.into_keys().collect::<Vec<_>>().join(","),
             other => panic!("{other:?}"),
         }
@@ -106,5 +136,19 @@ mod tests {
             "tags[1]"
         );
         assert_eq!(field_of(json!({"tags": []})), "kind");
+    }
+
+    #[test]
+    fn a_date_that_is_none_says_so_naming_the_field_and_the_value() {
+        use serde_json::json;
+        let body = json!({"due_date": "2027-02-30", "kind": "objective", "tags": []});
+        let e = serde_path_to_error::deserialize::<_, Shape>(&body).expect_err("refused");
+        match shape_refused(&e, &body) {
+            ApiError::Validation { fields, .. } => assert_eq!(
+                fields["due_date"],
+                "due_date: 2027-02-30 is not a date (YYYY-MM-DD)."
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 }
