@@ -20,3 +20,16 @@ window.cairnToast = (message, { failure = false, within = document.body, classNa
   }
   within.append(note);
 };
+
+// Forms that ask first: `data-confirm` on a form always asks (moving to the trash);
+// `data-confirm-when` on a choice asks only when it is newly chosen (switching a workspace
+// to need-to-know). Cancelling sends nothing.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement)) return;
+  let question = form.dataset.confirm;
+  for (const choice of form.querySelectorAll("[data-confirm-when]")) {
+    if (choice.checked && !choice.defaultChecked) question = choice.dataset.confirmWhen;
+  }
+  if (question && !window.confirm(question)) event.preventDefault();
+});

@@ -53,6 +53,14 @@ impl PrivacyMode {
             Self::NeedToKnow => "Members see their own work and their reports' work, with what it belongs to; admins see everything.",
         }
     }
+
+    /// What switching to this mode asks first, when switching to it hides things.
+    pub fn confirm_switch(self) -> Option<&'static str> {
+        match self {
+            Self::Open => None,
+            Self::NeedToKnow => Some("Switch to need-to-know? Members will see only what they own or are assigned, their reports' work, and what those items belong to; everything else disappears from their tree, board, gantt, reports and emails. Admins still see everything."),
+        }
+    }
 }
 
 text_enum! {

@@ -61,7 +61,7 @@ pub async fn assign(
     let item_id = path.into_inner().item_id;
     let user_id = form.into_inner().user_id;
     let now = ctx.state().config.clock.now();
-    change_item(ctx, item_id, None, move |conn, actor, viewer, id| {
+    change_item(&ctx, item_id, None, move |conn, actor, viewer, id| {
         assigning::assign(conn, actor, viewer, id, &user_id, now).map(drop)
     })
     .await

@@ -67,6 +67,11 @@ impl Request {
     pub fn flash(&self, message: &str) -> Result<(), AppError> {
         identity::flash(&self.signed_in.session, message)
     }
+
+    /// A flash whose "Undo" posts to `undo`.
+    pub fn flash_undoable(&self, message: &str, undo: String) -> Result<(), AppError> {
+        identity::flash_undoable(&self.signed_in.session, message, Some(undo))
+    }
 }
 
 /// Resolves the signed-in person and `load`'s access in one trip; the logged out are sent

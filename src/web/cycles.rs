@@ -229,7 +229,7 @@ async fn page(ctx: &OrgCtx, focus: Focus) -> Result<CyclesPage, AppError> {
     };
     let mut layout = ctx.layout(&format!("Cycles in {}", org.name)).await?;
     Ok(CyclesPage {
-        notice: layout.flash.take(),
+        notice: layout.flash.take().map(|flash| flash.message),
         layout,
         can_manage: ctx.access.is_admin() && !org.is_archived(),
         next: cycles::next_quarter(&list, fiscal, today),

@@ -21,7 +21,7 @@ const LAST_SEEN_RESOLUTION_SECS: i64 = 60;
 pub struct Visitor {
     pub user: Option<User>,
     pub csrf_token: String,
-    pub flash: Option<String>,
+    pub flash: Option<Flash>,
     pub session: Session,
 }
 
@@ -29,7 +29,7 @@ pub struct Visitor {
 pub struct SignedIn {
     pub user: User,
     pub csrf_token: String,
-    pub flash: Option<String>,
+    pub flash: Option<Flash>,
     pub session: Session,
 }
 
@@ -126,7 +126,7 @@ fn visitor(user: Option<User>, session: Session) -> Result<Visitor, AppError> {
     // written back with a new expiry: only take a flash that is there.
     let flash = session
         .contains_key(FLASH_KEY)
-        .then(|| session.remove_as::<String>(FLASH_KEY))
+        .then(|| session.remove_as::<Flash>(FLASH_KEY))
         .flatten()
         .and_then(Result::ok);
     Ok(Visitor {
@@ -233,9 +233,29 @@ pub fn begin_session(session: &Session, user: &User) -> Result<(), AppError> {
     Ok(())
 }
 
-/// A short message shown once on the next page.
+/// A short message shown once on the next page, with the change's undo when it has one.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Flash {
+    pub message: String,
+    /// Where "Undo" posts (the trash's restore of what was just deleted).
+    #[serde(default)]
+    pub undo: Option<String>,
+}
+
 pub fn flash(session: &Session, message: &str) -> Result<(), AppError> {
-    session.insert(FLASH_KEY, message)?;
+    flash_undoable(session, message, None)
+}
+
+pub fn flash_undoable(
+    session: &Session,
+    message: &str,
+    undo: Option<String>,
+) -> Result<(), AppError> {
+    let flash = Flash {
+        message: message.to_owned(),
+        undo,
+    };
+    session.insert(FLASH_KEY, flash)?;
     Ok(())
 }
 

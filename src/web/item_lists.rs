@@ -1,4 +1,5 @@
-//! The workspace's lists of item changes: its trash and its activity feed.
+//! The workspace's lists of item changes: its trash (moving items there and back) and its
+//! activity feed.
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -6,11 +7,13 @@ use serde::Deserialize;
 
 use super::context::WorkspaceCtx;
 use super::error::AppError;
+use super::items::{refused, ItemRef};
 use super::layout::Layout;
-use super::render;
+use super::{render, see_other};
 use crate::okr::{
     self,
     edit::{self, Trashed},
+    OkrError,
 };
 
 #[derive(Template)]
@@ -73,4 +76,55 @@ pub async fn activity_feed(
         older: page.next_cursor,
         paged,
     })
+}
+
+/// Moves an item (and what is under it) to the trash, back on the tree with "Undo".
+pub async fn delete(ctx: WorkspaceCtx, path: web::Path<ItemRef>) -> Result<HttpResponse, AppError> {
+    let item_id = path.into_inner().item_id;
+    let id = item_id.clone();
+    let deleted = ctx
+        .run(move |conn, actor, viewer| edit::delete(conn, actor, viewer, &id))
+        .await;
+    match deleted {
+        Ok(item) => {
+            let tree = ctx.base();
+            ctx.flash_undoable(
+                &format!("Moved “{}” to the trash.", item.title),
+                format!("{tree}/items/{}/restore?then=item", item.id),
+            )?;
+            Ok(see_other(&tree))
+        }
+        Err(e) => refused(&ctx, item_id, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RestoreQuery {
+    /// `item`: back to the restored item (an undo), not the trash.
+    #[serde(default)]
+    then: String,
+}
+
+pub async fn restore(
+    ctx: WorkspaceCtx,
+    path: web::Path<ItemRef>,
+    query: web::Query<RestoreQuery>,
+) -> Result<HttpResponse, AppError> {
+    let trash = format!("{}/trash", ctx.base());
+    let item_id = path.into_inner().item_id;
+    let back = match query.then.as_str() {
+        "item" => format!("{}/items/{item_id}", ctx.base()),
+        _ => trash.clone(),
+    };
+    let outcome = ctx
+        .run(move |conn, actor, viewer| edit::restore(conn, actor, viewer, &item_id))
+        .await;
+    match outcome {
+        Ok(_) => Ok(see_other(&back)),
+        Err(OkrError::Refused(message)) => {
+            ctx.flash(&message)?;
+            Ok(see_other(&trash))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -265,7 +265,7 @@ pub async fn show(ctx: WorkspaceCtx, path: web::Path<ItemRef>) -> Result<HttpRes
 /// Runs a change to one item and answers with its page: the page again with the reason
 /// when the rules refuse it, otherwise a redirect to `location` (or the item).
 pub(super) async fn change_item<F>(
-    ctx: WorkspaceCtx,
+    ctx: &WorkspaceCtx,
     item_id: String,
     location: Option<String>,
     change: F,
@@ -283,14 +283,25 @@ where
                 format!("{}/items/{item_id}", ctx.base())
             })))
         }
-        Err(e @ (OkrError::Refused(_) | OkrError::AlreadyLinked)) => {
+        Err(e) => refused(ctx, item_id, e).await,
+    }
+}
+
+/// The item's page again with why the rules refused a change; anything else as its page.
+pub(super) async fn refused(
+    ctx: &WorkspaceCtx,
+    item_id: String,
+    e: OkrError,
+) -> Result<HttpResponse, AppError> {
+    match e {
+        e @ (OkrError::Refused(_) | OkrError::AlreadyLinked) => {
             let refused = Refused {
                 refusal: Refusal::message(e.to_string()),
                 typed: None,
             };
-            unprocessable(detail_page(&ctx, item_id, refused).await?)
+            unprocessable(detail_page(ctx, item_id, refused).await?)
         }
-        Err(e) => Err(e.into()),
+        e => Err(e.into()),
     }
 }
 
@@ -335,36 +346,6 @@ pub async fn update(
     }
 }
 
-pub async fn delete(ctx: WorkspaceCtx, path: web::Path<ItemRef>) -> Result<HttpResponse, AppError> {
-    let tree = ctx.base();
-    change_item(
-        ctx,
-        path.into_inner().item_id,
-        Some(tree),
-        |conn, actor, viewer, id| edit::delete(conn, actor, viewer, id).map(drop),
-    )
-    .await
-}
-
-pub async fn restore(
-    ctx: WorkspaceCtx,
-    path: web::Path<ItemRef>,
-) -> Result<HttpResponse, AppError> {
-    let trash = format!("{}/trash", ctx.base());
-    let item_id = path.into_inner().item_id;
-    let outcome = ctx
-        .run(move |conn, actor, viewer| edit::restore(conn, actor, viewer, &item_id))
-        .await;
-    match outcome {
-        Ok(_) => Ok(see_other(&trash)),
-        Err(OkrError::Refused(message)) => {
-            ctx.flash(&message)?;
-            Ok(see_other(&trash))
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
 #[derive(Deserialize)]
 pub struct StatusForm {
     action_status: String,
@@ -391,7 +372,7 @@ pub async fn set_status(
     );
     let now = ctx.state().config.clock.now();
     change_item(
-        ctx,
+        &ctx,
         item_id,
         Some(location),
         move |conn, actor, viewer, id| {
@@ -418,7 +399,7 @@ pub async fn move_item(
 ) -> Result<HttpResponse, AppError> {
     let parent = Some(form.into_inner().parent_id).filter(|p| !p.is_empty());
     change_item(
-        ctx,
+        &ctx,
         path.into_inner().item_id,
         None,
         move |conn, actor, viewer, id| {
@@ -455,7 +436,7 @@ pub async fn reorder(
     let item_id = path.into_inner().item_id;
     let location = in_tree(&ctx, &item_id);
     let response = change_item(
-        ctx,
+        &ctx,
         item_id,
         Some(location),
         move |conn, actor, viewer, id| edit::reorder(conn, actor, viewer, id, direction),
@@ -481,7 +462,7 @@ pub async fn add_link(
 ) -> Result<HttpResponse, AppError> {
     let to = form.into_inner().to_item_id;
     change_item(
-        ctx,
+        &ctx,
         path.into_inner().item_id,
         None,
         move |conn, actor, viewer, id| links::add(conn, actor, viewer, id, &to).map(drop),
@@ -500,7 +481,7 @@ pub async fn remove_link(
     path: web::Path<LinkRef>,
 ) -> Result<HttpResponse, AppError> {
     let LinkRef { item_id, link_id } = path.into_inner();
-    change_item(ctx, item_id, None, move |conn, actor, viewer, id| {
+    change_item(&ctx, item_id, None, move |conn, actor, viewer, id| {
         links::remove(conn, actor, viewer, id, &link_id)
     })
     .await

@@ -40,7 +40,7 @@ pub struct Layout {
     pub title: String,
     pub csrf_token: String,
     pub user: Option<UserChip>,
-    pub flash: Option<String>,
+    pub flash: Option<super::identity::Flash>,
     pub nav: Option<Nav>,
 }
 

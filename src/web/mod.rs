@@ -213,8 +213,8 @@ page_routes! {
     POST "/orgs/{org}/w/{ws}/gantt/items/{item_id}/dates" => gantt::set_dates;
     GET "/orgs/{org}/w/{ws}/items/{item_id}" => items::show;
     POST "/orgs/{org}/w/{ws}/items/{item_id}" => items::update;
-    POST "/orgs/{org}/w/{ws}/items/{item_id}/delete" => items::delete;
-    POST "/orgs/{org}/w/{ws}/items/{item_id}/restore" => items::restore;
+    POST "/orgs/{org}/w/{ws}/items/{item_id}/delete" => item_lists::delete;
+    POST "/orgs/{org}/w/{ws}/items/{item_id}/restore" => item_lists::restore;
     POST "/orgs/{org}/w/{ws}/items/{item_id}/move" => items::move_item;
     POST "/orgs/{org}/w/{ws}/items/{item_id}/status" => items::set_status;
     GET "/orgs/{org}/w/{ws}/items/{item_id}/assignee-suggestions" => assignees::suggestions;

@@ -20,7 +20,7 @@ use crate::okr::measure::KeyResultMeasure;
 use crate::okr::status::{self, Pace, Status, Statuses};
 use crate::okr::{self, ActionStatus, Item, ItemType, NewItem, TreeFilter, TreeRow};
 use crate::skills;
-use crate::workspaces::{self, WorkspaceAccess, WorkspaceMember};
+use crate::workspaces::{self, PrivacyMode, WorkspaceAccess, WorkspaceMember};
 
 #[derive(Template)]
 #[template(path = "workspaces/overview.html")]
@@ -49,6 +49,12 @@ struct OverviewPage {
 }
 
 impl OverviewPage {
+    /// A need-to-know workspace seen by someone who is not its admin: an empty tree means
+    /// nothing is shared with them, not that the workspace is empty.
+    fn sees_only_shared(&self) -> bool {
+        self.access.workspace().privacy_mode == PrivacyMode::NeedToKnow && !self.access.is_admin()
+    }
+
     fn may_edit(&self, item_id: &str) -> bool {
         self.editable.contains(item_id)
     }

@@ -117,3 +117,92 @@ async fn restoring_brings_back_exactly_what_went_with_it_and_children_wait_for_t
     assert!(ws.trash_titles().await.is_empty());
     assert_eq!(ws.stored_progress(&objective), 50.0);
 }
+
+#[tokio::test]
+async fn moving_to_the_trash_offers_undo_which_brings_the_item_back() {
+    let ws = Workspace::new("option_1").await;
+    let objective = ws
+        .create(&ws.admin, "objective", None, "Grow revenue")
+        .await;
+    let page = ws.admin.get(&ws.item(&objective)).await;
+    assert!(page
+        .attr_of("form[action$='/delete']", "data-confirm")
+        .is_some_and(|q| q.contains("Grow revenue")));
+    ws.delete(&objective).await;
+    let tree = ws.admin.get(&ws.base()).await;
+    assert_eq!(
+        tree.text_of(".toast")
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ")),
+        Some("Moved “Grow revenue” to the trash. Undo".to_owned())
+    );
+    let undo = tree.attr_of(".toast form", "action").expect("an undo form");
+    ws.admin
+        .submit(&ws.base(), &undo, &[])
+        .await
+        .assert_redirect(&ws.item(&objective));
+    assert!(ws.trash_titles().await.is_empty());
+    assert_eq!(ws.titles(&ws.admin).await, ["Grow revenue"]);
+}
+
+#[tokio::test]
+async fn deleting_asks_first_and_undo_restores_in_a_real_browser() {
+    let ws = Workspace::new("option_1").await;
+    let objective = ws
+        .create(&ws.admin, "objective", None, "Grow revenue")
+        .await;
+    let Some(chrome) = crate::browser::Chrome::launch().await else {
+        return;
+    };
+    chrome.log_in(&ws.app.base_url, "admin@example.com").await;
+    let item = format!("{}{}", ws.app.base_url, ws.item(&objective));
+    chrome.client.goto(&item).await.expect("item page");
+    // Declining the question sends nothing.
+    chrome
+        .client
+        .execute(
+            "window.confirm = (q) => { sessionStorage.asked = q; return false; };",
+            vec![],
+        )
+        .await
+        .expect("decline");
+    chrome
+        .find("form[action$='/delete'] button")
+        .await
+        .click()
+        .await
+        .expect("delete");
+    let asked = chrome
+        .wait_until("return sessionStorage.asked || null;")
+        .await;
+    assert!(
+        asked.as_str().is_some_and(|q| q.contains("Grow revenue")),
+        "{asked}"
+    );
+    assert!(
+        ws.trash_titles().await.is_empty(),
+        "declined: nothing moved"
+    );
+    chrome
+        .client
+        .execute("window.confirm = () => true;", vec![])
+        .await
+        .expect("accept");
+    chrome
+        .find("form[action$='/delete'] button")
+        .await
+        .click()
+        .await
+        .expect("delete");
+    chrome
+        .find(".toast form button")
+        .await
+        .click()
+        .await
+        .expect("undo");
+    chrome.wait_for("form[action$='/delete']").await;
+    assert_eq!(
+        chrome.client.current_url().await.expect("url").as_str(),
+        item
+    );
+    assert!(ws.trash_titles().await.is_empty());
+}

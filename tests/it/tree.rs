@@ -1260,3 +1260,33 @@ async fn a_refused_status_change_in_a_real_browser_puts_the_select_back_with_the
     assert_eq!(stored.as_deref(), Some("pending"));
     chrome.quit().await;
 }
+
+#[tokio::test]
+async fn an_empty_need_to_know_tree_says_nothing_is_shared_and_switching_to_it_asks() {
+    let ws = Workspace::new("option_2").await;
+    let member = ws.member("mia@example.com", "Mia", None).await;
+    ws.create(&ws.admin, "objective", None, "Admins only").await;
+    let heading = |page: &crate::harness::Page| page.text_of(".empty-state h3");
+    assert_eq!(
+        heading(&member.get(&ws.base()).await).as_deref(),
+        Some("Nothing here is shared with you yet")
+    );
+    let open = Workspace::new("option_1").await;
+    assert_eq!(
+        heading(&open.admin.get(&open.base()).await).as_deref(),
+        Some("Create your first objective")
+    );
+    let settings = open.admin.get(&format!("{}/settings", open.base())).await;
+    assert!(settings
+        .attr_of(
+            "input[name=privacy_mode][value=option_2]",
+            "data-confirm-when"
+        )
+        .is_some_and(|q| q.contains("Switch to need-to-know?")));
+    assert!(settings
+        .attr_of(
+            "input[name=privacy_mode][value=option_1]",
+            "data-confirm-when"
+        )
+        .is_none());
+}
