@@ -52,12 +52,17 @@ impl BoardPage {
         board::CARD_HEIGHT
     }
 
-    /// Objectives and key results: the cards a new item can go under.
+    /// Whether any card may be moved by this person (else "Tidy up" has nothing to do).
+    fn moves_any(&self) -> bool {
+        self.board.cards.iter().any(|c| c.may_edit)
+    }
+
+    /// Objectives and key results this person may add under: where a new item can go.
     fn possible_parents(&self) -> impl Iterator<Item = &Card> {
         self.board
             .cards
             .iter()
-            .filter(|c| c.row.item.item_type != ItemType::Action)
+            .filter(|c| c.row.item.item_type != ItemType::Action && c.may_edit)
     }
 
     fn typed(&self) -> Option<&ItemForm> {

@@ -543,3 +543,29 @@ async fn cards_move_by_dragging_and_by_keyboard_in_a_real_browser() {
         .await;
     chrome.quit().await;
 }
+
+#[tokio::test]
+async fn a_member_who_can_move_nothing_is_offered_no_tidy_up_and_no_parent_they_cannot_edit() {
+    let ws = Workspace::new("option_1").await;
+    let member = ws.member("mia@example.com", "Mia", None).await;
+    ws.create(&ws.admin, "objective", None, "Hire two engineers")
+        .await;
+    let board = format!("{}/board", ws.base());
+    let theirs = member.get(&board).await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(theirs.html().select(&sel(".board-tidy")).next().is_none());
+    let parents = |page: &crate::harness::Page| -> Vec<String> {
+        page.html()
+            .select(&sel("#create-parent option"))
+            .map(|o| o.text().collect())
+            .collect()
+    };
+    assert_eq!(parents(&theirs).len(), 1, "only the top of the tree");
+    let admins = ws.admin.get(&board).await;
+    assert!(admins.html().select(&sel(".board-tidy")).next().is_some());
+    assert_eq!(parents(&admins)[1], "Objective: Hire two engineers");
+}
+
+fn sel(css: &str) -> scraper::Selector {
+    scraper::Selector::parse(css).expect("selector")
+}
