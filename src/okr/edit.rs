@@ -218,9 +218,11 @@ pub fn update(
         let due = changes.due_date.unwrap_or(before.due_date);
         if let (Some(start), Some(due)) = (start, due) {
             if start > due {
-                return Err(OkrError::Refused(
-                    "The start date must not be after the due date.".into(),
-                ));
+                return Err(FieldError::new(
+                    "start_date",
+                    "The start date must not be after the due date.",
+                )
+                .into());
             }
         }
         let assignees_before = super::assignees_of(conn, item_id)?;

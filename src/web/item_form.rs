@@ -195,6 +195,15 @@ impl EditForm {
     }
 }
 
+/// The value, or `None` with the refusal noted beside its field.
+fn noted<T>(
+    fields: &mut FieldErrors,
+    field: &'static str,
+    checked: Result<T, String>,
+) -> Option<T> {
+    checked.map_err(|message| fields.add(field, message)).ok()
+}
+
 fn date(raw: &str, label: &str) -> Result<Option<NaiveDate>, String> {
     match raw.trim() {
         "" => Ok(None),
@@ -245,6 +254,18 @@ impl TryFrom<&EditForm> for ItemChanges {
             .map_err(|e| fields.add(e.field, e.message))
             .ok()
             .flatten();
+        let title = noted(&mut fields, "title", okr::title(&form.title));
+        let description = noted(
+            &mut fields,
+            "description",
+            edit::description(&form.description),
+        );
+        let start_date = noted(
+            &mut fields,
+            "start_date",
+            date(&form.start_date, "start date"),
+        );
+        let due_date = noted(&mut fields, "due_date", date(&form.due_date, "due date"));
         let rest = || -> Result<ItemChanges, String> {
             let action_status = form
                 .action_status
@@ -262,12 +283,12 @@ impl TryFrom<&EditForm> for ItemChanges {
                 })
                 .transpose()?;
             Ok(ItemChanges {
-                title: Some(okr::title(&form.title)?),
-                description: Some(edit::description(&form.description)?),
+                title,
+                description,
                 owner_user_id: Some(form.owner_user_id.clone()),
                 assignee_user_ids: Some(form.assignee_user_ids.clone()),
-                start_date: Some(date(&form.start_date, "start date")?),
-                due_date: Some(date(&form.due_date, "due date")?),
+                start_date,
+                due_date,
                 action_status,
                 story_points,
                 ..ItemChanges::default()

@@ -498,8 +498,12 @@ async fn bad_edits_are_refused_with_a_reason_and_change_nothing() {
     ] {
         let page = ws.edit(&ws.admin, &objective, &fields).await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+        // Beside the field it is about, or for the whole form.
+        let field = fields[0].0;
         assert_eq!(
-            page.text_of("#item-error").as_deref(),
+            page.text_of(&format!("#{field}-error"))
+                .or_else(|| page.text_of("#item-error"))
+                .as_deref(),
             Some(message),
             "{fields:?}"
         );
@@ -1289,4 +1293,102 @@ async fn an_empty_need_to_know_tree_says_nothing_is_shared_and_switching_to_it_a
             "data-confirm-when"
         )
         .is_none());
+}
+
+#[tokio::test]
+async fn a_refused_item_edit_keeps_what_was_typed_beside_each_field() {
+    let ws = Workspace::new("option_1").await;
+    let objective = ws.create(&ws.admin, "objective", None, "Grow").await;
+    let item = format!("{}/items/{objective}", ws.base());
+    let owner = ws.app.user_id("admin@example.com");
+    let save = |fields: Vec<(&'static str, String)>| {
+        let (item, browser) = (item.clone(), &ws.admin);
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            browser.submit(&item, &item, &fields).await
+        }
+    };
+    let typed = |title: &str, start: &str, due: &str| {
+        vec![
+            ("title", title.to_owned()),
+            ("description", "Typed with care".to_owned()),
+            ("owner_user_id", owner.clone()),
+            ("start_date", start.to_owned()),
+            ("due_date", due.to_owned()),
+            ("weight", "1".to_owned()),
+        ]
+    };
+    let empty_title = save(typed("", "", "")).await;
+    assert_eq!(empty_title.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty_title.text_of("#title-error").is_some());
+    assert_eq!(
+        empty_title.text_of("#description").as_deref(),
+        Some("Typed with care")
+    );
+    let backwards = save(typed("Grow more", "2027-03-01", "2027-02-01")).await;
+    assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(backwards
+        .text_of("#start_date-error")
+        .is_some_and(|m| m.contains("not be after the due date")));
+    assert_eq!(
+        backwards.attr_of("#title", "value").as_deref(),
+        Some("Grow more")
+    );
+    assert_eq!(
+        backwards.attr_of("#start_date", "value").as_deref(),
+        Some("2027-03-01")
+    );
+    assert_eq!(
+        backwards.text_of("#description").as_deref(),
+        Some("Typed with care")
+    );
+    assert_eq!(ws.titles(&ws.admin).await, ["Grow"], "nothing changed");
+}
+
+#[tokio::test]
+async fn a_refused_item_edit_keeps_the_typed_description_in_a_real_browser() {
+    let ws = Workspace::new("option_1").await;
+    let objective = ws.create(&ws.admin, "objective", None, "Grow").await;
+    let Some(chrome) = Chrome::launch().await else {
+        return;
+    };
+    chrome.log_in(&ws.app.base_url, "admin@example.com").await;
+    chrome
+        .client
+        .goto(&format!(
+            "{}{}/items/{objective}",
+            ws.app.base_url,
+            ws.base()
+        ))
+        .await
+        .expect("item page");
+    chrome
+        .find("#title")
+        .await
+        .clear()
+        .await
+        .expect("clear the title");
+    chrome
+        .find("#description")
+        .await
+        .send_keys("Why this matters, typed at length")
+        .await
+        .expect("type");
+    chrome
+        .find("form.settings-form button.button-primary[type=submit]")
+        .await
+        .click()
+        .await
+        .expect("save");
+    chrome.wait_for("#title-error").await;
+    let kept = chrome
+        .client
+        .execute(
+            "return document.querySelector('#description').value;",
+            vec![],
+        )
+        .await
+        .expect("read");
+    assert_eq!(kept, "Why this matters, typed at length");
+    assert_eq!(ws.titles(&ws.admin).await, ["Grow"]);
 }
