@@ -2,7 +2,8 @@
 //!
 //! Our own files come from `static/`; vendored front-end packages (htmx) are installed
 //! with `npm ci` from `package-lock.json` into OUT_DIR, so the versions are pinned and the
-//! source tree stays clean.
+//! source tree stays clean. axe-core, installed the same way but never served, is what the
+//! accessibility test runs in the browser; its path reaches the tests as `AXE_CORE_JS`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -12,6 +13,8 @@ use sha2::{Digest, Sha256};
 
 /// Files taken from npm packages: (path inside node_modules, name served under /static).
 const VENDORED: &[(&str, &str)] = &[("htmx.org/dist/htmx.min.js", "vendor/htmx.min.js")];
+/// The accessibility checker the tests inject into pages (a dev dependency, not served).
+const AXE_CORE: &str = "axe-core/axe.min.js";
 
 fn main() -> ExitCode {
     match run() {
@@ -31,6 +34,10 @@ fn run() -> Result<(), String> {
     println!("cargo:rerun-if-changed=static");
 
     let node_modules = install_npm_packages(&manifest_dir, &out_dir)?;
+    println!(
+        "cargo:rustc-env=AXE_CORE_JS={}",
+        node_modules.join(AXE_CORE).display()
+    );
 
     let mut assets: Vec<(String, PathBuf)> = Vec::new();
     collect_static(&manifest_dir.join("static"), "", &mut assets)?;
@@ -72,7 +79,9 @@ fn install_npm_packages(manifest_dir: &Path, out_dir: &Path) -> Result<PathBuf, 
     let node_modules = npm_dir.join("node_modules");
     let complete = VENDORED
         .iter()
-        .all(|(path, _)| node_modules.join(path).exists());
+        .map(|(path, _)| *path)
+        .chain([AXE_CORE])
+        .all(|path| node_modules.join(path).exists());
     if installed_lock.as_deref() == Some(lock.as_slice()) && complete {
         return Ok(node_modules);
     }

@@ -5,6 +5,7 @@
 // A test fails by panicking; the crate-wide deny is for the app, not for its tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accessibility;
 mod account_flows;
 mod accounts;
 mod api;
