@@ -73,8 +73,9 @@ pub struct ActivityEntry {
     /// The recorded states, for machines (the API); `changes` is the readable form.
     pub before: Option<Value>,
     pub after: Option<Value>,
-    /// The title of the item a link row names, filled in by a reader who may see it.
-    pub linked_title: Option<String>,
+    /// The title of the other item a row names (a link's other end, the parent a move put
+    /// it under), filled in by a reader who may see it.
+    pub other_title: Option<String>,
 }
 
 /// The product's word for a stored value of a field ("option_2" of `privacy_mode` reads
@@ -133,6 +134,14 @@ impl ActivityEntry {
             .find_map(|state| state.get("linked_item_id").and_then(Value::as_str))
     }
 
+    /// The other item a row names: a link's other end, or the parent a move put it under.
+    pub fn other_item_id(&self) -> Option<&str> {
+        match self.action_type.as_str() {
+            "item.moved" => self.after.as_ref()?.get("parent_id")?.as_str(),
+            _ => self.linked_item_id(),
+        }
+    }
+
     /// What happened, in words.
     pub fn summary(&self) -> std::borrow::Cow<'_, str> {
         // A check-in says what it reported: "checked in 12 deals, confidence 6".
@@ -144,10 +153,14 @@ impl ActivityEntry {
                 .unwrap_or("");
             std::borrow::Cow::Owned(format!("{verb} {said}").trim_end().to_owned())
         };
-        match (self.action_type.as_str(), &self.linked_title) {
+        match (self.action_type.as_str(), &self.other_title) {
             ("item.linked", Some(title)) => return format!("linked it to “{title}”").into(),
             ("item.unlinked", Some(title)) => {
                 return format!("removed the link to “{title}”").into()
+            }
+            ("item.moved", Some(title)) => return format!("moved it under “{title}”").into(),
+            ("item.moved", None) if self.other_item_id().is_none() && self.after.is_some() => {
+                return "moved it to the top level".into()
             }
             _ => {}
         }
@@ -251,7 +264,7 @@ fn entries(rows: Vec<Row>, words: Words) -> Vec<ActivityEntry> {
                     changes,
                     before,
                     after,
-                    linked_title: None,
+                    other_title: None,
                 }
             },
         )

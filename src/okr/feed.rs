@@ -117,11 +117,11 @@ pub(super) fn page_in(
     } else {
         None
     };
-    // Titles of the items and of the other ends of link rows, which `readable` kept only
-    // where the viewer may see them.
+    // Titles of the items and of the other items rows name (link ends, new parents), which
+    // `readable` kept only where the viewer may see them.
     let ids: Vec<&str> = kept
         .iter()
-        .flat_map(|e| std::iter::once(e.item_id.as_str()).chain(e.linked_item_id()))
+        .flat_map(|e| std::iter::once(e.item_id.as_str()).chain(e.other_item_id()))
         .collect();
     let titles: HashMap<String, String> = okr_items::table
         .filter(okr_items::id.eq_any(&ids))
@@ -132,9 +132,7 @@ pub(super) fn page_in(
     let entries = kept
         .into_iter()
         .map(|mut entry| {
-            entry.linked_title = entry
-                .linked_item_id()
-                .and_then(|id| titles.get(id).cloned());
+            entry.other_title = entry.other_item_id().and_then(|id| titles.get(id).cloned());
             FeedEntry {
                 item_title: titles.get(&entry.item_id).cloned().unwrap_or_default(),
                 entry,

@@ -906,7 +906,7 @@ async fn hidden_items_stay_hidden_through_history_writes_restore_and_reordering(
         .await
         .text_of(".activity")
         .unwrap_or_default()
-        .contains("moved it"));
+        .contains("moved it under “Bob's result”"));
 
     // Every write on a hidden item answers as if it did not exist.
     let hidden = ws.item_path(&hidden_task);
