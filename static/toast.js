@@ -33,3 +33,24 @@ document.addEventListener("submit", (event) => {
   }
   if (question && !window.confirm(question)) event.preventDefault();
 });
+
+// On a phone the sidebar folds away behind "Menu" (app.css shows the button only when this
+// script runs, so without it the sidebar stays open).
+document.documentElement.classList.add("has-scripts");
+document.addEventListener("click", (event) => {
+  const toggle = event.target.closest?.(".menu-toggle");
+  if (!toggle) return;
+  const sidebar = toggle.closest(".sidebar");
+  const open = !sidebar.classList.contains("is-open");
+  sidebar.classList.toggle("is-open", open);
+  toggle.setAttribute("aria-expanded", String(open));
+});
+
+// A refused create answers its post with the page it came from; put the address bar there,
+// so reloading shows the page instead of an address that has none.
+{
+  const address = document.querySelector('meta[name="cairn-address"]')?.content;
+  if (address && location.pathname + location.search !== address) {
+    history.replaceState(null, "", address + location.hash);
+  }
+}

@@ -269,6 +269,11 @@ pub async fn create_item(
             cycle_query(&view),
             item.id
         ))),
-        Err(refused) => unprocessable(board_page(&ctx, view, Some((refused, at))).await?),
+        Err(refused) => {
+            let address = format!("{}/board{}", ctx.base(), cycle_query(&view));
+            let mut page = board_page(&ctx, view, Some((refused, at))).await?;
+            page.layout.address = Some(address);
+            unprocessable(page)
+        }
     }
 }

@@ -42,6 +42,9 @@ pub struct Layout {
     pub user: Option<UserChip>,
     pub flash: Option<super::identity::Flash>,
     pub nav: Option<Nav>,
+    /// Where this page really lives, when it answers a post to an address with no page
+    /// (a refused create): the browser's address bar is put there, so reloading works.
+    pub address: Option<String>,
 }
 
 impl Visitor {
@@ -52,6 +55,7 @@ impl Visitor {
             user: self.user.as_ref().map(UserChip::from),
             flash: self.flash.clone(),
             nav: None,
+            address: None,
         }
     }
 }
@@ -64,6 +68,7 @@ impl SignedIn {
             user: Some(UserChip::from(&self.user)),
             flash: self.flash.clone(),
             nav: Some(nav),
+            address: None,
         }
     }
 }

@@ -341,7 +341,12 @@ pub async fn create_item(
             cycle_query(&view),
             item.id
         ))),
-        Err(refused) => unprocessable(overview_page(&ctx, view, Some(refused)).await?),
+        Err(refused) => {
+            let address = format!("{}{}", ctx.base(), cycle_query(&view));
+            let mut page = overview_page(&ctx, view, Some(refused)).await?;
+            page.layout.address = Some(address);
+            unprocessable(page)
+        }
     }
 }
 

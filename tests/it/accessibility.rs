@@ -136,3 +136,59 @@ async fn audit(chrome: &Chrome, axe: &str) -> Vec<String> {
     }
     problems
 }
+
+#[tokio::test]
+async fn on_a_phone_the_sidebar_folds_behind_a_menu_button() {
+    let (w, _) = walk_world().await;
+    let Some(chrome) = Chrome::launch().await else {
+        return;
+    };
+    chrome.log_in(&w.app.base_url, "admin@example.com").await;
+    chrome
+        .client
+        .set_window_size(390, 844)
+        .await
+        .expect("phone");
+    chrome
+        .client
+        .goto(&format!("{}{}", w.app.base_url, w.base()))
+        .await
+        .expect("tree");
+    let shown =
+        "return getComputedStyle(document.querySelector('#sidebar-body')).display !== 'none';";
+    assert_eq!(
+        chrome.client.execute(shown, vec![]).await.expect("read"),
+        false,
+        "folded on a phone"
+    );
+    chrome
+        .find(".menu-toggle")
+        .await
+        .click()
+        .await
+        .expect("open the menu");
+    assert_eq!(
+        chrome.client.execute(shown, vec![]).await.expect("read"),
+        true
+    );
+    let expanded = chrome
+        .find(".menu-toggle")
+        .await
+        .attr("aria-expanded")
+        .await
+        .expect("attribute");
+    assert_eq!(expanded.as_deref(), Some("true"));
+    chrome
+        .client
+        .set_window_size(1280, 900)
+        .await
+        .expect("desktop");
+    chrome.client.refresh().await.expect("reload");
+    chrome.wait_for("main").await;
+    assert_eq!(
+        chrome.client.execute(shown, vec![]).await.expect("read"),
+        true,
+        "always open on a wide screen"
+    );
+    chrome.quit().await;
+}

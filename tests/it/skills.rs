@@ -560,6 +560,11 @@ async fn actions_carry_skill_tags_from_the_api_the_item_page_and_the_board_dialo
         Some(long.as_str())
     );
     assert!(refused.text_of("#skill_tags-error").is_some());
+    assert_eq!(
+        refused.attr_of("meta[name=cairn-address]", "content"),
+        Some(format!("{base}/board")),
+        "the address bar goes back to the board, which a reload can show"
+    );
 }
 
 #[tokio::test]

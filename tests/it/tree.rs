@@ -1392,3 +1392,36 @@ async fn a_refused_item_edit_keeps_the_typed_description_in_a_real_browser() {
     assert_eq!(kept, "Why this matters, typed at length");
     assert_eq!(ws.titles(&ws.admin).await, ["Grow"]);
 }
+
+#[tokio::test]
+async fn a_refused_create_keeps_the_title_and_points_the_address_bar_at_the_tree() {
+    let ws = Workspace::new("option_1").await;
+    let long = "t".repeat(201);
+    let page = ws
+        .admin
+        .submit(
+            &ws.base(),
+            &format!("{}/items", ws.base()),
+            &[
+                ("item_type", "objective"),
+                ("parent_id", ""),
+                ("title", &long),
+                ("due_date", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        page.attr_of("#new-objective-title", "value").as_deref(),
+        Some(long.as_str())
+    );
+    assert_eq!(
+        page.attr_of("meta[name=cairn-address]", "content"),
+        Some(ws.base())
+    );
+    assert_eq!(
+        ws.admin.get(&ws.base()).await.status,
+        StatusCode::OK,
+        "that address shows the tree"
+    );
+}
