@@ -209,8 +209,12 @@ if (board) {
       // Captured only once it is a drag: a capture at pointerdown would retarget the click
       // on a card's title to the canvas.
       svg.setPointerCapture(gesture.pointerId);
-      if (gesture.kind === "card") gesture.card.article.classList.add("is-dragging");
-      else svg.classList.add("is-panning");
+      if (gesture.kind === "card") {
+        gesture.card.article.classList.add("is-dragging");
+        // SVG paints in document order: the dragged card goes last, so it stays on top
+        // while it moves and where it is dropped.
+        gesture.card.slot.parentNode.append(gesture.card.slot);
+      } else svg.classList.add("is-panning");
     }
     if (gesture.kind === "card") {
       place(gesture.card, Math.round(gesture.from.x + dx / view.zoom), Math.round(gesture.from.y + dy / view.zoom));

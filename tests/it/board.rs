@@ -424,6 +424,8 @@ async fn cards_move_by_dragging_and_by_keyboard_in_a_real_browser() {
     let bob = ws.member("bob@example.com", "Bob Member", None).await;
     let admins = ws.create(&ws.admin, "objective", None, "Admin's").await;
     let bobs = ws.create(&bob, "objective", None, "Bob's").await;
+    // After Bob's card in the page, so the drag has to raise it.
+    ws.create(&bob, "objective", None, "Bob's later").await;
     let Some(chrome) = Chrome::launch().await else {
         return;
     };
@@ -438,6 +440,15 @@ async fn cards_move_by_dragging_and_by_keyboard_in_a_real_browser() {
     chrome
         .wait_until("return document.querySelector('.board-status .toast:not(.toast-error)')?.textContent.includes('saved')")
         .await;
+    let on_top = chrome
+        .client
+        .execute(
+            "return document.querySelector('.board-cards').lastElementChild.dataset.id;",
+            vec![],
+        )
+        .await
+        .expect("read");
+    assert_eq!(on_top, bobs.as_str(), "a dropped card lands on top");
     chrome.client.refresh().await.expect("reload");
     chrome.find(&format!("#card-{bobs}")).await;
     assert_eq!(shown_place(&chrome, &bobs).await, (x0 + 120.0, y0 + 80.0));
