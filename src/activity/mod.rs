@@ -50,6 +50,50 @@ pub fn record(
     Ok(())
 }
 
+/// Like `record`, but a row of the same kind by the same person on the same subject written
+/// within `within` is extended instead (its `after` becomes this one's): a run of board moves
+/// is one row, from the first place to the last.
+pub fn record_or_extend(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    subject: Subject<'_>,
+    action_type: &str,
+    (before, after): (Option<Value>, Option<Value>),
+    within: chrono::Duration,
+) -> QueryResult<()> {
+    let now = db::now();
+    let latest: Option<(String, String, String, NaiveDateTime)> = item_activity_log::table
+        .filter(item_activity_log::item_type.eq(subject.kind))
+        .filter(item_activity_log::item_id.eq(subject.id))
+        .order((
+            item_activity_log::created_at.desc(),
+            item_activity_log::id.desc(),
+        ))
+        .select((
+            item_activity_log::id,
+            item_activity_log::action_type,
+            item_activity_log::actor_user_id,
+            item_activity_log::created_at,
+        ))
+        .first(conn)
+        .optional()?;
+    match latest {
+        Some((id, action, actor_id, at))
+            if action == action_type && actor_id == actor.user_id && at >= now - within =>
+        {
+            diesel::update(item_activity_log::table.find(id))
+                .set((
+                    item_activity_log::after_json.eq(after.map(|v| v.to_string())),
+                    item_activity_log::request_id.eq(&actor.request_id),
+                    item_activity_log::created_at.eq(now),
+                ))
+                .execute(conn)?;
+            Ok(())
+        }
+        _ => record(conn, actor, subject, action_type, before, after),
+    }
+}
+
 /// One field that changed, for a readable history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldChange {

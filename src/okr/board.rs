@@ -271,15 +271,11 @@ pub fn set_position(
                 okr_items::position_y.eq(position.y),
             ))
             .execute(conn)?;
-        record(
-            conn,
-            actor,
-            viewer,
-            &before,
-            "item.positioned",
-            Some(BoardPosition::json(BoardPosition::of(&before))),
-            Some(BoardPosition::json(Some(position))),
-        )?;
+        let moved = (
+            BoardPosition::json(BoardPosition::of(&before)),
+            BoardPosition::json(Some(position)),
+        );
+        super::write::record_move(conn, actor, viewer, &before, moved)?;
         load(conn, item_id)
     })
 }

@@ -115,6 +115,39 @@ pub(super) fn record(
     activity::record(conn, actor, subject, action, before, after)
 }
 
+/// A board move: published like any change, and folded into the same person's move of the
+/// same item within the last minute, so a run of nudges is one history row.
+pub(super) fn record_move(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    viewer: &Viewer,
+    item: &Item,
+    (before, after): (serde_json::Value, serde_json::Value),
+) -> QueryResult<()> {
+    let subject = Subject {
+        organization_id: &viewer.organization_id,
+        workspace_id: Some(&viewer.workspace_id),
+        kind: item.item_type.as_str(),
+        id: &item.id,
+    };
+    webhooks::publish(
+        conn,
+        actor,
+        subject,
+        "item.positioned",
+        Some(&before),
+        Some(&after),
+    )?;
+    activity::record_or_extend(
+        conn,
+        actor,
+        subject,
+        "item.positioned",
+        (Some(before), Some(after)),
+        chrono::Duration::minutes(1),
+    )
+}
+
 /// What a parent's progress needs of each child: type, status, points, progress, weight.
 type ChildRow = (
     ItemType,

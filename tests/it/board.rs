@@ -580,3 +580,47 @@ async fn a_member_who_can_move_nothing_is_offered_no_tidy_up_and_no_parent_they_
 fn sel(css: &str) -> scraper::Selector {
     scraper::Selector::parse(css).expect("selector")
 }
+
+#[tokio::test]
+async fn a_run_of_moves_by_one_person_is_one_history_row_from_the_first_place_to_the_last() {
+    use cairn::schema::item_activity_log;
+    use diesel::prelude::*;
+    let ws = Workspace::new("option_1").await;
+    let mia = ws.member("mia@example.com", "Mia", None).await;
+    let objective = ws.create(&ws.admin, "objective", None, "Grow").await;
+    ws.assign(&objective, "mia@example.com");
+    for (x, y) in [("10", "20"), ("30", "40"), ("50", "60")] {
+        assert_eq!(
+            ws.put(&ws.admin, &objective, x, y).await,
+            StatusCode::NO_CONTENT
+        );
+    }
+    let moves = |ws: &Workspace| -> Vec<(String, Option<String>, Option<String>)> {
+        item_activity_log::table
+            .filter(item_activity_log::item_id.eq(&objective))
+            .filter(item_activity_log::action_type.eq("item.positioned"))
+            .order(item_activity_log::created_at.asc())
+            .select((
+                item_activity_log::actor_user_id,
+                item_activity_log::before_json,
+                item_activity_log::after_json,
+            ))
+            .load(&mut ws.app.db())
+            .expect("rows")
+    };
+    let rows = moves(&ws);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let place = |json: &Option<String>| -> serde_json::Value {
+        serde_json::from_str(json.as_deref().unwrap_or("null")).expect("json")
+    };
+    assert_eq!(place(&rows[0].1), serde_json::json!({"x": null, "y": null}));
+    assert_eq!(place(&rows[0].2), serde_json::json!({"x": 50.0, "y": 60.0}));
+    // Someone else's move is a row of its own.
+    assert_eq!(
+        ws.put(&mia, &objective, "70", "80").await,
+        StatusCode::NO_CONTENT
+    );
+    let rows = moves(&ws);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[1].0, ws.app.user_id("mia@example.com"));
+}
