@@ -88,6 +88,16 @@ pub(super) fn next_sort_order(
     Ok(last.map_or(0, |n| n + 1))
 }
 
+/// What history and webhooks say an item's change is about.
+fn subject_of<'a>(viewer: &'a Viewer, item: &'a Item) -> Subject<'a> {
+    Subject {
+        organization_id: &viewer.organization_id,
+        workspace_id: Some(&viewer.workspace_id),
+        kind: item.item_type.as_str(),
+        id: &item.id,
+    }
+}
+
 /// Writes an activity row about an item, and queues it to the workspace's webhooks.
 pub(super) fn record(
     conn: &mut AnyConnection,
@@ -98,12 +108,7 @@ pub(super) fn record(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> QueryResult<()> {
-    let subject = Subject {
-        organization_id: &viewer.organization_id,
-        workspace_id: Some(&viewer.workspace_id),
-        kind: item.item_type.as_str(),
-        id: &item.id,
-    };
+    let subject = subject_of(viewer, item);
     webhooks::publish(
         conn,
         actor,
@@ -124,12 +129,7 @@ pub(super) fn record_move(
     item: &Item,
     (before, after): (serde_json::Value, serde_json::Value),
 ) -> QueryResult<()> {
-    let subject = Subject {
-        organization_id: &viewer.organization_id,
-        workspace_id: Some(&viewer.workspace_id),
-        kind: item.item_type.as_str(),
-        id: &item.id,
-    };
+    let subject = subject_of(viewer, item);
     webhooks::publish(
         conn,
         actor,
